@@ -1,0 +1,20 @@
+# Compile options shared by every target of the platform.
+#
+# chat_component(<target>) turns on the warning set (fatal with CHAT_WERROR).
+# Sanitizers are global so that every object of a CHAT_SANITIZE build,
+# including the test binaries, agrees on the ASan/UBSan runtime.
+
+if(CHAT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+function(chat_component target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+    -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+  if(CHAT_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the platform's build and run dependencies from Debian's packages.
+# Idempotent and fast when everything is present: apt is only touched when a
+# package is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  cmake g++ ninja-build pkg-config
+  # broker and its plugin API
+  mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
+  # MQTT client library for the bridge, the load generator and the tests
+  libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev
+  # database
+  postgresql libpq-dev
+  # HTTP tools and JSON
+  libcpp-httplib-dev nlohmann-json3-dev
+  # tests
+  libgtest-dev
+  # the stack script: openssl for the loopback TLS certificate, procps for pgrep/ps
+  openssl procps
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Debian's postgresql package creates and starts a system cluster on 5432;
+# the platform runs its own cluster, so keep the packaged one from starting.
+if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
