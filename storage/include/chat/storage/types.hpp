@@ -1,0 +1,140 @@
+#pragma once
+// The records the Store reads and writes. Ids are the protocol's positive
+// 64-bit integers; times are milliseconds since the Unix epoch, as on the wire.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat::storage {
+
+using UserId = std::int64_t;
+using ChatId = std::int64_t;
+using Seq = std::int64_t;     // per chat, from 1, without gaps
+using TimeMs = std::int64_t;  // milliseconds since the Unix epoch
+
+// ---- users -----------------------------------------------------------------
+
+struct User {
+  UserId id = 0;
+  std::string username;  // case-folded
+  std::optional<std::string> phone;
+  std::string display_name;
+  bool disabled = false;
+  TimeMs created_at_ms = 0;
+  TimeMs updated_at_ms = 0;
+  std::optional<TimeMs> last_seen_ms;
+  // The password hash is deliberately not here: records travel far (admin
+  // JSON, logs); credentials get their own call with the auth plugin.
+};
+
+struct NewUser {
+  std::string username;  // folded by the store; must then match ^[a-z0-9_.]{3,32}$
+  std::optional<std::string> phone;          // E.164
+  std::optional<std::string> password_hash;  // already hashed; never a password
+  std::string display_name;
+};
+
+// Fields left empty are not changed.
+struct UserPatch {
+  std::optional<std::string> display_name;
+  // Three states: nullopt keeps the phone, an empty inner optional clears it,
+  // a value sets it.
+  std::optional<std::optional<std::string>> phone;
+  std::optional<bool> disabled;
+
+  bool empty() const { return !display_name && !phone && !disabled; }
+};
+
+// ---- chats -----------------------------------------------------------------
+
+enum class ChatKind { direct, group };
+enum class MemberRole { owner, member };
+
+struct Chat {
+  ChatId id = 0;
+  ChatKind kind = ChatKind::group;
+  std::string title;                // empty for direct chats
+  std::optional<UserId> owner_id;   // none for direct chats
+  Seq last_seq = 0;                 // seq of the newest message, 0 when there is none
+  TimeMs created_at_ms = 0;
+  TimeMs updated_at_ms = 0;         // metadata and membership changes, not messages
+  std::optional<TimeMs> deleted_at_ms;
+
+  bool deleted() const { return deleted_at_ms.has_value(); }
+};
+
+struct Member {
+  ChatId chat_id = 0;
+  UserId user_id = 0;
+  MemberRole role = MemberRole::member;
+  TimeMs joined_at_ms = 0;
+  Seq delivered_seq = 0;
+  Seq read_seq = 0;
+};
+
+// What add_member/remove_member did.
+enum class MembershipChange {
+  changed,           // added / removed
+  unchanged,         // already a member / was not a member
+  chat_unavailable,  // no such chat, deleted, or a direct chat (its two members are fixed)
+};
+
+// ---- messages --------------------------------------------------------------
+
+enum class MessageType { text, image, voice, file };
+
+struct NewMessage {
+  ChatId chat_id = 0;
+  UserId sender_id = 0;
+  std::string client_msg_id;  // the sender's `id`, ^[A-Za-z0-9_-]{1,64}$
+  MessageType type = MessageType::text;
+  // The payload's fields other than id/type/ts ({"text":…, "media":{…}}), as a
+  // JSON object. Stored as jsonb: read back equal as JSON, not byte for byte.
+  std::string body = "{}";
+};
+
+enum class AppendStatus {
+  stored,          // newly stored under `seq`
+  duplicate,       // (sender, client_msg_id) was stored before: chat/seq/time are the original's
+  chat_not_found,  // refused: no such chat
+  chat_deleted,    // refused: the chat is deleted
+  not_member,      // refused: the sender is not a member of the chat
+};
+
+struct AppendResult {
+  AppendStatus status = AppendStatus::stored;
+  ChatId chat_id = 0;       // for a duplicate, the chat the original went to
+  Seq seq = 0;              // 0 when refused
+  TimeMs created_at_ms = 0; // server time of the stored message; 0 when refused
+
+  // Stored now or before: the sender gets an ack.
+  bool accepted() const { return status == AppendStatus::stored || status == AppendStatus::duplicate; }
+  bool duplicate() const { return status == AppendStatus::duplicate; }
+};
+
+struct StoredMessage {
+  ChatId chat_id = 0;
+  Seq seq = 0;
+  UserId sender_id = 0;
+  std::string client_msg_id;
+  MessageType type = MessageType::text;
+  std::string body;  // JSON object; "{}" once deleted by moderation
+  TimeMs created_at_ms = 0;
+  std::optional<TimeMs> deleted_at_ms;
+
+  bool deleted() const { return deleted_at_ms.has_value(); }
+};
+
+// ---- names as stored in the database (and used on the wire) -----------------
+
+std::string_view to_string(ChatKind kind) noexcept;
+std::string_view to_string(MemberRole role) noexcept;
+std::string_view to_string(MessageType type) noexcept;
+std::string_view to_string(AppendStatus status) noexcept;
+
+std::optional<ChatKind> parse_chat_kind(std::string_view text) noexcept;
+std::optional<MemberRole> parse_member_role(std::string_view text) noexcept;
+std::optional<MessageType> parse_message_type(std::string_view text) noexcept;
+
+}  // namespace chat::storage

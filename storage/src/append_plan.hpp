@@ -1,0 +1,77 @@
+#pragma once
+// The decisions of Store::append_messages, kept apart from the SQL so that
+// they are plain functions of their inputs (and unit-tested as such):
+//
+//   keys  = collect_append_keys(batch)        what to ask the database
+//   plan  = plan_append(batch, <answers>)     who is refused, who is a duplicate,
+//                                             which seq each new message gets
+//   complete_append(plan, <insert result>)    the server times of the new rows
+#include "chat/storage/types.hpp"
+
+#include <cstddef>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chat::storage::detail {
+
+// Parallel arrays, ready to be passed as array parameters.
+struct AppendKeys {
+  std::vector<ChatId> chat_ids;  // distinct, ascending: the lock order
+  // Distinct (chat, sender) pairs.
+  std::vector<ChatId> member_chat_ids;
+  std::vector<UserId> member_user_ids;
+  // Distinct (sender, client id) pairs; the views point into the batch.
+  std::vector<UserId> client_sender_ids;
+  std::vector<std::string_view> client_msg_ids;
+};
+
+AppendKeys collect_append_keys(std::span<const NewMessage> batch);
+
+struct ChatState {
+  ChatId id = 0;
+  Seq last_seq = 0;
+  bool deleted = false;
+};
+
+struct Membership {
+  ChatId chat_id = 0;
+  UserId user_id = 0;
+};
+
+struct StoredClientId {
+  UserId sender_id = 0;
+  std::string client_msg_id;
+  ChatId chat_id = 0;
+  Seq seq = 0;
+  TimeMs created_at_ms = 0;
+};
+
+struct AppendPlan {
+  std::vector<AppendResult> results;  // one per message, in batch order
+  std::vector<std::size_t> inserts;   // batch indexes to store, in seq order per chat
+  // The chats' last_seq after the batch (only chats that receive messages).
+  std::vector<ChatId> advanced_chat_ids;
+  std::vector<Seq> advanced_last_seqs;
+  // (later, first): the same (sender, client id) again within the batch; the
+  // later one gets the first one's outcome, as a duplicate when it was stored.
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;
+};
+
+// `chats`: the batch's chats that exist, as locked; `memberships`: the
+// (chat, sender) pairs that are members; `stored`: the (sender, client id)
+// pairs stored before. Per message, in this order: an earlier occurrence in
+// the batch decides; then a stored original (duplicate); then a missing chat,
+// a deleted chat, a non-member (refused); otherwise the chat's next seq.
+AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
+                       std::span<const Membership> memberships,
+                       std::span<const StoredClientId> stored);
+
+// Sets created_at_ms of the newly stored messages, looked up by (chat, seq),
+// and of their repeats in the batch.
+void complete_append(AppendPlan& plan, const std::map<std::pair<ChatId, Seq>, TimeMs>& created_at);
+
+}  // namespace chat::storage::detail

@@ -1,0 +1,63 @@
+#pragma once
+// The libpq side of Connection, shared by the files that implement it and by
+// the migration runner (through ConnectionAccess).
+#include "chat/storage/connection.hpp"
+#include "pg_handles.hpp"
+
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace chat::storage {
+
+class Connection::Impl {
+ public:
+  explicit Impl(std::string conninfo);
+
+  Rows execute(const Statement& statement, std::span<const Param> params);
+
+  // Runs a script of several statements with the simple query protocol.
+  // Only for SQL compiled into the library (migrations); never for runtime text.
+  void execute_script(std::string_view script, std::string_view context);
+
+  void begin(Isolation isolation);
+  void commit();
+  void rollback_after_failure() noexcept;
+  bool in_transaction() const noexcept { return transaction_open_; }
+  // The server's view of the transaction (PQtransactionStatus).
+  PGTransactionStatusType server_transaction_status() const noexcept;
+
+ private:
+  struct Prepared {
+    std::string name;  // NUL-terminated for libpq
+    std::string sql;
+    int param_count = 0;
+  };
+
+  // The open connection, reconnecting first when it was found dead, unless a
+  // transaction is open: then the transaction is lost and that is an error.
+  PGconn* live_connection();
+  void connect();
+  const Prepared& prepare(PGconn* conn, const Statement& statement);
+  // PQexec of a fixed command (BEGIN, COMMIT, ...); throws on failure.
+  void run_command(const char* command, std::string_view context);
+
+  std::string conninfo_;
+  detail::PgConnPtr conn_;
+  // Statements prepared on the current connection; cleared on reconnect.
+  std::map<std::string, Prepared, std::less<>> prepared_;
+  bool transaction_open_ = false;
+};
+
+namespace detail {
+
+// The library's own way into a Connection's internals.
+class ConnectionAccess {
+ public:
+  static Connection::Impl& impl(Connection& connection) { return *connection.impl_; }
+};
+
+}  // namespace detail
+}  // namespace chat::storage

@@ -1,0 +1,78 @@
+#include "chat/storage/store.hpp"
+#include "record_readers.hpp"
+#include "sql/chats_sql.hpp"
+
+#include <algorithm>
+
+namespace chat::storage {
+
+Chat Store::create_group(UserId owner, std::string_view title, std::span<const UserId> members) {
+  return connection_.transaction([&](Connection& tx) {
+    Chat chat = detail::read_chat(tx.execute(sql::kCreateGroup, title, owner).one());
+    tx.execute(sql::kAddGroupMembers, chat.id, owner, Param::int64_array(members));
+    return chat;
+  });
+}
+
+Chat Store::open_direct(UserId a, UserId b) {
+  if (a == b) throw DbError(DbErrc::invalid_input, "a direct chat needs two different users");
+  const UserId lo = std::min(a, b);
+  const UserId hi = std::max(a, b);
+  return connection_.transaction([&](Connection& tx) {
+    // Look first: the chat usually exists, and a conflicting INSERT would
+    // still use up an id.
+    if (const auto existing = tx.execute(sql::kFindDirect, lo, hi).at_most_one()) {
+      return detail::read_chat(*existing);
+    }
+    if (const auto created = tx.execute(sql::kInsertDirect, lo, hi).at_most_one()) {
+      Chat chat = detail::read_chat(*created);
+      tx.execute(sql::kAddDirectMembers, chat.id, lo, hi);
+      return chat;
+    }
+    // A concurrent opener created it after our first look and has committed
+    // (ON CONFLICT waited for it); this statement's fresh snapshot sees it.
+    return detail::read_chat(tx.execute(sql::kFindDirect, lo, hi).one());
+  });
+}
+
+std::optional<Chat> Store::find_chat(ChatId id) {
+  const auto row = connection_.execute(sql::kFindChat, id).at_most_one();
+  if (!row) return std::nullopt;
+  return detail::read_chat(*row);
+}
+
+MembershipChange Store::add_member(ChatId chat, UserId user) {
+  return connection_.transaction([&](Connection& tx) {
+    if (!tx.execute(sql::kLockGroupForMembership, chat).at_most_one()) {
+      return MembershipChange::chat_unavailable;
+    }
+    if (tx.execute(sql::kAddMember, chat, user).affected_rows() == 0) {
+      return MembershipChange::unchanged;
+    }
+    tx.execute(sql::kTouchChat, chat);
+    return MembershipChange::changed;
+  });
+}
+
+MembershipChange Store::remove_member(ChatId chat, UserId user) {
+  return connection_.transaction([&](Connection& tx) {
+    if (!tx.execute(sql::kLockGroupForMembership, chat).at_most_one()) {
+      return MembershipChange::chat_unavailable;
+    }
+    if (tx.execute(sql::kRemoveMember, chat, user).affected_rows() == 0) {
+      return MembershipChange::unchanged;
+    }
+    tx.execute(sql::kTouchChat, chat);
+    return MembershipChange::changed;
+  });
+}
+
+std::vector<Member> Store::members(ChatId chat) {
+  std::vector<Member> result;
+  for (const Row row : connection_.execute(sql::kListMembers, chat)) {
+    result.push_back(detail::read_member(row));
+  }
+  return result;
+}
+
+}  // namespace chat::storage
