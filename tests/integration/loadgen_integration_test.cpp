@@ -1,0 +1,183 @@
+// chat-loadgen against a real mosquitto: short runs (a few hundred messages,
+// a couple of seconds) whose accounting must add up. Speed is never asserted
+// here; figures belong in docs/benchmarks.md (scripts/bench).
+#include "chat/testing/environment.hpp"
+#include "chat/testing/mosquitto_broker.hpp"
+#include "chat/testing/process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using chat::testing::MosquittoBroker;
+using chat::testing::MosquittoOptions;
+using nlohmann::json;
+
+constexpr int kExitNotAvailable = 3;
+
+// The JSON object chat-loadgen prints with --json (one line; the human summary goes to stderr).
+json figures_of(const std::string& output) {
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("{\"mode\"", 0) == 0) return json::parse(line);
+  }
+  ADD_FAILURE() << "no JSON line in the output:\n" << output;
+  return json::object();
+}
+
+struct Run {
+  int exit_code = -1;
+  std::string output;
+  json result;
+  double figure(const std::string& key) const { return result.at("figures").at(key).get<double>(); }
+};
+
+Run loadgen(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{CHAT_LOADGEN_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--json");
+  const auto r = chat::testing::run_command(argv);
+  Run run{r.exit_code, r.output, json::object()};
+  if (r.exit_code == 0 || r.exit_code == kExitNotAvailable) run.result = figures_of(r.output);
+  return run;
+}
+
+// Nothing lost, nothing duplicated, nothing foreign, and the counts agree with each other.
+void expect_clean(const Run& run, double sent) {
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result.at("available"), true);
+  EXPECT_EQ(run.figure("sent"), sent) << run.output;
+  EXPECT_EQ(run.figure("acked"), sent) << run.output;
+  EXPECT_EQ(run.figure("lost"), 0) << run.output;
+  EXPECT_EQ(run.figure("duplicates"), 0) << run.output;
+  EXPECT_EQ(run.figure("unexpected"), 0) << run.output;
+  EXPECT_EQ(run.figure("foreign"), 0) << run.output;
+  EXPECT_EQ(run.figure("rejected"), 0) << run.output;
+  EXPECT_EQ(run.figure("delivered"), run.figure("expected")) << run.output;
+  EXPECT_EQ(run.figure("e2e_samples"), run.figure("delivered")) << run.output;
+  EXPECT_EQ(run.figure("ack_samples"), sent) << run.output;
+  EXPECT_EQ(run.figure("drained"), 1) << run.output;
+  EXPECT_GT(run.figure("msgs_per_s"), 0) << run.output;
+  EXPECT_LE(run.figure("e2e_p50_ms"), run.figure("e2e_p99_ms"));
+  EXPECT_LE(run.figure("e2e_p99_ms"), run.figure("e2e_max_ms"));
+}
+
+TEST(LoadgenIntegration, DirectAndGroupMessagesThroughTheProjectConfig) {
+  MosquittoBroker broker;
+  // 6 users x 2 devices; 2 groups of 3; half the messages to groups.
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "6", "--devices", "2", "--groups",
+                            "2", "--group-size", "3", "--messages", "400", "--inflight", "10", "--qos", "1"});
+  expect_clean(run, 400);
+  // A dm reaches the 2 devices of its user, a group message the 6 devices of its members.
+  EXPECT_GT(run.figure("expected"), 2 * 400) << run.output;
+  EXPECT_LE(run.figure("expected"), 6 * 400) << run.output;
+  EXPECT_EQ(run.figure("clients"), 12);
+  EXPECT_EQ(run.result.at("params").at("qos"), 1);
+}
+
+TEST(LoadgenIntegration, QosZeroOnABareBroker) {
+  MosquittoBroker broker(MosquittoOptions{.use_project_config = false});
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--messages", "300", "--qos",
+                            "0", "--mqtt-version", "3"});
+  expect_clean(run, 300);
+  EXPECT_EQ(run.figure("expected"), 300);   // one device per user: one delivery per dm
+}
+
+TEST(LoadgenIntegration, WorkerProcessesAddUp) {
+  MosquittoBroker broker;
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "6", "--messages", "301",
+                            "--procs", "2"});
+  expect_clean(run, 301);
+  EXPECT_EQ(run.figure("clients"), 6);
+}
+
+TEST(LoadgenIntegration, PaceAndDurationEndTheSendPhase) {
+  MosquittoBroker broker;
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "3", "--duration", "1", "--rate",
+                            "200"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  // About 200 in one second; a loose bound, this is no speed test.
+  EXPECT_GT(run.figure("sent"), 50) << run.output;
+  EXPECT_LT(run.figure("sent"), 400) << run.output;
+  expect_clean(run, run.figure("sent"));
+}
+
+TEST(LoadgenIntegration, PlainBaselinesOfTheOtherScenarios) {
+  MosquittoBroker broker;
+  const auto fanout = loadgen({"--mode", "fanout", "--plain", "--uri", broker.uri(), "--group-size", "5",
+                               "--messages", "50"});
+  expect_clean(fanout, 50);
+  EXPECT_EQ(fanout.figure("expected"), 250);   // every member, the sender's own device too
+
+  const auto sync = loadgen({"--mode", "sync", "--plain", "--uri", broker.uri(), "--messages", "200", "--groups", "4"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.output;
+  EXPECT_EQ(sync.figure("expected"), 200);
+  EXPECT_EQ(sync.figure("delivered"), 200);
+  EXPECT_EQ(sync.figure("lost"), 0);
+  EXPECT_EQ(sync.figure("duplicates"), 0);
+  EXPECT_GT(sync.figure("catch_up_s"), 0);
+
+  const auto storm = loadgen({"--mode", "connect-storm", "--plain", "--uri", broker.uri(), "--users", "40",
+                              "--connect-window", "8"});
+  ASSERT_EQ(storm.exit_code, 0) << storm.output;
+  EXPECT_EQ(storm.figure("connected"), 40);
+  EXPECT_EQ(storm.figure("connect_failed"), 0);
+  EXPECT_EQ(storm.figure("connack_samples"), 40);
+}
+
+TEST(LoadgenIntegration, ModesThatHaveNotLandedSayNotAvailable) {
+  for (const auto& args : {std::vector<std::string>{"--mode", "platform"},
+                                              {"--mode", "fanout"},
+                                              {"--mode", "connect-storm"},
+                                              {"--mode", "sync"}}) {
+    const auto run = loadgen(args);
+    EXPECT_EQ(run.exit_code, kExitNotAvailable) << run.output;
+    EXPECT_EQ(run.result.value("available", true), false) << run.output;
+    EXPECT_NE(run.output.find("not available: "), std::string::npos) << run.output;
+  }
+  EXPECT_EQ(loadgen({"--mode", "plain", "--users", "0"}).exit_code, 2);
+}
+
+TEST(LoadgenIntegration, UnackedMessagesAreResentWithTheSameIdAfterTheBrokerComesBack) {
+  MosquittoBroker broker;
+  chat::testing::TempDir dir("chat-loadgen-test");
+  const auto log = dir.path() / "loadgen.out";
+  chat::testing::ChildProcess child(
+      {CHAT_LOADGEN_PATH, "--mode", "plain", "--uri", broker.uri(), "--users", "4", "--duration", "3", "--rate",
+       "300", "--inflight", "20", "--drain-timeout", "30", "--json"},
+      log.string());
+
+  // Freeze the broker mid-run so that publishes pile up unacked, then crash and restart it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  const auto pid = std::stoi(chat::testing::read_file(broker.dir() / "mosquitto.pid"));
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  broker.kill_hard();
+  broker.start();
+
+  ASSERT_TRUE(chat::testing::wait_until([&] { return !child.running(); }, std::chrono::seconds(60)));
+  const auto output = chat::testing::read_file(log);
+  const auto result = figures_of(output);
+  ASSERT_TRUE(result.contains("figures")) << output;
+  const auto& f = result.at("figures");
+  const auto sent = f.at("sent").get<double>();
+  EXPECT_GT(sent, 0) << output;
+  // The contract's client rule: everything unacked went out again, same id, and was acked.
+  EXPECT_EQ(f.at("acked").get<double>(), sent) << output;
+  EXPECT_GT(f.at("resends").get<double>(), 0) << output;
+  EXPECT_GE(f.at("reconnects").get<double>(), 4) << output;
+  // A plain broker with clean sessions drops what was addressed to a client while it was away:
+  // the loadgen reports it, and the counts stay consistent.
+  EXPECT_EQ(f.at("delivered").get<double>() + f.at("lost").get<double>(), f.at("expected").get<double>()) << output;
+  EXPECT_EQ(f.at("unexpected").get<double>(), 0) << output;
+  EXPECT_EQ(f.at("foreign").get<double>(), 0) << output;
+}
+
+}  // namespace

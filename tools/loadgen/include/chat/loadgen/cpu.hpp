@@ -1,0 +1,27 @@
+#pragma once
+// CPU time of this process and of another one (the broker), so every report
+// shows which side of the benchmark was the limit.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <sys/types.h>
+
+namespace chat::loadgen {
+
+// User + system CPU seconds of this process (all threads), from getrusage.
+double self_cpu_seconds();
+
+// User + system CPU seconds of process `pid` from /proc/<pid>/stat; nullopt when unreadable.
+std::optional<double> process_cpu_seconds(pid_t pid);
+
+// utime + stime in clock ticks from the text of a /proc/<pid>/stat file; the
+// command name may hold spaces and parentheses. nullopt when malformed.
+std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view stat);
+
+// A counter of the TcpExt section of /proc/net/netstat (two lines: names, then values),
+// e.g. "ListenOverflows": connections the kernel refused because a listener's accept
+// queue was full (the client retries its SYN after 1 s). nullopt when absent.
+std::optional<std::uint64_t> parse_tcp_ext_counter(std::string_view netstat, std::string_view name);
+std::optional<std::uint64_t> read_tcp_ext_counter(std::string_view name);
+
+}  // namespace chat::loadgen

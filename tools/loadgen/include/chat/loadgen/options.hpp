@@ -1,0 +1,75 @@
+#pragma once
+// The command line of chat-loadgen, parsed into plain data (tested without MQTT).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace chat::loadgen {
+
+enum class Mode : std::uint8_t { plain, platform, connect_storm, fanout, sync };
+
+std::string_view mode_name(Mode mode);
+std::optional<Mode> parse_mode(std::string_view name);
+
+// Exit codes, stable: scripts/bench.sh reads them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;          // the run could not be done (broker unreachable, ...)
+inline constexpr int kExitUsage = 2;           // bad command line
+inline constexpr int kExitNotAvailable = 3;    // the mode needs a part of the platform that has not landed
+inline constexpr int kExitLossOrDup = 4;       // --strict: the run lost or duplicated messages
+
+struct Options {
+  Mode mode = Mode::plain;
+  // For fanout, connect-storm and sync: run the scenario's plain-broker equivalent
+  // (the denominator of its ratio) instead of the platform.
+  bool plain_baseline = false;
+  std::string uri = "tcp://127.0.0.1:1883";
+  std::uint32_t users = 100;
+  std::uint32_t devices = 1;
+  std::uint32_t groups = 0;
+  std::uint32_t group_size = 0;
+  double group_share = -1;       // share of group messages; < 0: 0.5 with groups, else 0
+  std::uint32_t senders = 0;     // users that send (the first ones); 0: all
+  std::uint64_t messages = 0;    // total first sends; 0 with no duration: 10000
+  double duration_s = 0;         // send for this long instead of a count
+  double rate = 0;               // messages/s over all senders; 0: as fast as the system takes them
+  int qos = 1;
+  std::uint32_t inflight = 100;  // per device: unacked messages at most
+  std::uint32_t payload_bytes = 200;
+  int mqtt_version = 5;          // 3 (3.1.1) or 5
+  pid_t broker_pid = 0;          // 0: broker CPU not measured
+  double drain_timeout_s = 10;
+  double connect_timeout_s = 20;
+  std::uint32_t connect_window = 100;   // CONNECTs outstanding at once (mosquitto's listen backlog is ~100)
+  std::uint32_t procs = 1;       // plain: worker processes, each a slice of the users
+  std::uint64_t seed = 1;
+  std::uint64_t uid_base = 1000;
+  std::uint64_t chat_base = 1;
+  bool json = false;
+  bool strict = false;
+  bool help = false;
+};
+
+struct ParseResult {
+  Options options;
+  std::string error;   // empty on success
+};
+
+ParseResult parse_options(const std::vector<std::string>& args);   // args without argv[0]
+
+// --procs P: the options of each worker process. Users, groups, senders, messages and
+// rate are split as evenly as possible into P slices with disjoint uids and chat ids;
+// every slice is an independent population (no message crosses slices). An error text
+// when a slice would be too small for the shape (fewer than 2 users, a group larger
+// than its slice, no sender).
+struct WorkerSplit {
+  std::vector<Options> workers;
+  std::string error;
+};
+WorkerSplit split_for_workers(const Options& options);
+std::string usage();
+
+}  // namespace chat::loadgen

@@ -1,0 +1,269 @@
+#include "chat/loadgen/options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+
+namespace chat::loadgen {
+namespace {
+
+template <typename T>
+bool parse_number(std::string_view text, T& out) {
+  if (text.empty()) return false;
+  if constexpr (std::is_floating_point_v<T>) {
+    // from_chars for double is in GCC 12's libstdc++.
+    T v{};
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(v)) return false;
+    out = v;
+  } else {
+    T v{};
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) return false;
+    out = v;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view mode_name(Mode mode) {
+  switch (mode) {
+    case Mode::plain: return "plain";
+    case Mode::platform: return "platform";
+    case Mode::connect_storm: return "connect-storm";
+    case Mode::fanout: return "fanout";
+    case Mode::sync: return "sync";
+  }
+  return "?";
+}
+
+std::optional<Mode> parse_mode(std::string_view name) {
+  for (const auto m : {Mode::plain, Mode::platform, Mode::connect_storm, Mode::fanout, Mode::sync}) {
+    if (mode_name(m) == name) return m;
+  }
+  return std::nullopt;
+}
+
+std::string usage() {
+  return R"(chat-loadgen: load generator and benchmark client of the chat platform (wire contract v1).
+
+usage: chat-loadgen --mode MODE [options]
+
+modes:
+  plain          simulated users send direct and group messages as plain pub-to-sub through a broker
+                 with no plugin and no bridge; "ack" is the broker's PUBACK (QoS 1) or the write (QoS 0).
+                 The denominator of every ratio.
+  platform       the same traffic through the platform (auth plugin + bridge); ack = the bridge's `ack`
+                 event; checks the database at the end.
+  connect-storm  K clients (--users) sign in at once; connects/s and CONNACK latency.
+  fanout         one sender, one group of --group-size members online; delivery rate and latency.
+  sync           a user is offline while --messages arrive over --groups chats; catch-up time.
+  With --plain, connect-storm, fanout and sync run their plain-broker equivalent (the denominator).
+
+traffic:
+  --users N            simulated users (default 100)
+  --devices D          devices (MQTT clients `{uid}:d{i}`) per user (default 1)
+  --groups G           group chats (default 0); members of group g: users g*M .. g*M+M-1 (mod N)
+  --group-size M       members per group
+  --group-share P      share of messages sent to a group, 0..1 (default 0.5 with groups, else 0)
+  --senders S          only the first S users send (default: all)
+  --messages X         messages to send in total (default 10000)
+  --duration S         send for S seconds instead of a count
+  --rate R             messages/s over all senders; 0 = as fast as the system takes them (default 0)
+  --qos 0|1            (default 1)
+  --inflight W         unacked messages per device at most (default 100)
+  --payload-bytes B    payload size (default 200)
+  --mqtt-version 3|5   3 = MQTT 3.1.1 (default 5)
+run:
+  --uri URI            broker (default tcp://127.0.0.1:1883)
+  --broker-pid PID     measure the broker's CPU (/proc/PID/stat) over the run
+  --drain-timeout S    after the last send, wait this long for acks and deliveries (default 10)
+  --connect-timeout S  (default 20)
+  --connect-window K   CONNECTs outstanding at once (default 100: above mosquitto's listen backlog,
+                       refused SYNs are retried after 1 s)
+  --procs P            plain: P worker processes, each a slice of the users (Paho C serialises a process
+                       on its global locks, about one core each); messages stay within a slice (default 1)
+  --seed N             destination choice (default 1)
+  --uid-base N         uid of user 0 (default 1000)     --chat-base N   chat id of group 0 (default 1)
+  --json               print one JSON object of figures on stdout (the summary goes to stderr)
+  --strict             exit 4 when a message was lost or duplicated
+exit: 0 done, 1 failed, 2 usage, 3 mode not available yet, 4 --strict and lost/duplicated.
+)";
+}
+
+ParseResult parse_options(const std::vector<std::string>& args) {
+  ParseResult result;
+  Options& o = result.options;
+  bool saw_mode = false;
+
+  using Setter = std::function<bool(std::string_view)>;
+  const auto u32 = [](std::uint32_t& field, std::uint32_t min) {
+    return Setter([&field, min](std::string_view v) { return parse_number(v, field) && field >= min; });
+  };
+  const auto u64 = [](std::uint64_t& field, std::uint64_t min) {
+    return Setter([&field, min](std::string_view v) { return parse_number(v, field) && field >= min; });
+  };
+  const auto dbl = [](double& field, double min) {
+    return Setter([&field, min](std::string_view v) { return parse_number(v, field) && field >= min; });
+  };
+  const std::map<std::string_view, Setter> valued{
+      {"--mode", [&](std::string_view v) {
+         const auto m = parse_mode(v);
+         if (m) o.mode = *m, saw_mode = true;
+         return m.has_value();
+       }},
+      {"--uri", [&](std::string_view v) { o.uri = v; return !v.empty(); }},
+      {"--users", u32(o.users, 1)},
+      {"--devices", u32(o.devices, 1)},
+      {"--groups", u32(o.groups, 0)},
+      {"--group-size", u32(o.group_size, 1)},
+      {"--group-share", [&](std::string_view v) { return parse_number(v, o.group_share) && o.group_share >= 0 && o.group_share <= 1; }},
+      {"--senders", u32(o.senders, 1)},
+      {"--messages", u64(o.messages, 1)},
+      {"--duration", [&](std::string_view v) { return parse_number(v, o.duration_s) && o.duration_s > 0; }},
+      {"--rate", dbl(o.rate, 0)},
+      {"--qos", [&](std::string_view v) { return parse_number(v, o.qos) && (o.qos == 0 || o.qos == 1); }},
+      {"--inflight", u32(o.inflight, 1)},
+      {"--payload-bytes", u32(o.payload_bytes, 1)},
+      {"--mqtt-version", [&](std::string_view v) { return parse_number(v, o.mqtt_version) && (o.mqtt_version == 3 || o.mqtt_version == 5); }},
+      {"--broker-pid", [&](std::string_view v) { return parse_number(v, o.broker_pid) && o.broker_pid > 0; }},
+      {"--drain-timeout", dbl(o.drain_timeout_s, 0)},
+      {"--connect-timeout", [&](std::string_view v) { return parse_number(v, o.connect_timeout_s) && o.connect_timeout_s > 0; }},
+      {"--connect-window", u32(o.connect_window, 1)},
+      {"--procs", u32(o.procs, 1)},
+      {"--seed", u64(o.seed, 0)},
+      {"--uid-base", u64(o.uid_base, 1)},
+      {"--chat-base", u64(o.chat_base, 1)},
+  };
+  const std::map<std::string_view, bool*> flags{
+      {"--json", &o.json}, {"--strict", &o.strict}, {"--plain", &o.plain_baseline}, {"--help", &o.help}, {"-h", &o.help}};
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    std::string_view value;
+    bool has_value = false;
+    if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    if (const auto f = flags.find(arg); f != flags.end()) {
+      if (has_value) {
+        result.error = std::string(arg) + " takes no value";
+        return result;
+      }
+      *f->second = true;
+      continue;
+    }
+    const auto s = valued.find(arg);
+    if (s == valued.end()) {
+      result.error = "unknown option " + std::string(arg);
+      return result;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) {
+        result.error = std::string(arg) + " needs a value";
+        return result;
+      }
+      value = args[++i];
+    }
+    if (!s->second(value)) {
+      result.error = "bad value for " + std::string(arg) + ": " + std::string(value);
+      return result;
+    }
+  }
+  if (o.help) return result;
+  if (!saw_mode) {
+    result.error = "--mode is required";
+    return result;
+  }
+  if (o.messages > 0 && o.duration_s > 0) {
+    result.error = "--messages and --duration exclude each other";
+    return result;
+  }
+  if (o.messages == 0 && o.duration_s == 0) o.messages = 10000;
+  if (o.groups > 0 && o.group_size == 0 && o.mode != Mode::sync) {
+    result.error = "--groups needs --group-size";
+    return result;
+  }
+  if (o.groups > 0 && o.group_size > o.users && o.mode != Mode::sync) {
+    result.error = "--group-size cannot exceed --users";
+    return result;
+  }
+  if (o.senders > o.users) {
+    result.error = "--senders cannot exceed --users";
+    return result;
+  }
+  if (o.group_share < 0) o.group_share = o.groups > 0 ? 0.5 : 0.0;
+  if (o.users == 1 && o.groups == 0 && o.mode != Mode::connect_storm && o.mode != Mode::sync) {
+    result.error = "one user with no group has no one to write to";
+    return result;
+  }
+  if (o.procs > 1 && o.mode != Mode::plain) {
+    result.error = "--procs is for --mode plain";
+    return result;
+  }
+  if (o.procs > 1) {
+    if (const auto split = split_for_workers(o); !split.error.empty()) {
+      result.error = split.error;
+      return result;
+    }
+  }
+  if (static_cast<std::uint64_t>(o.users) * o.devices > (std::uint64_t{1} << 20)) {
+    result.error = "at most 2^20 clients (users x devices)";
+    return result;
+  }
+  return result;
+}
+
+}  // namespace chat::loadgen
+
+namespace chat::loadgen {
+
+WorkerSplit split_for_workers(const Options& o) {
+  WorkerSplit out;
+  const std::uint32_t p = std::max<std::uint32_t>(o.procs, 1);
+  // Slice k gets an even share of `total`, the first ones one more when it does not divide.
+  const auto share = [p](std::uint64_t total, std::uint32_t k) {
+    return total / p + (k < total % p ? 1 : 0);
+  };
+  const std::uint32_t senders = o.senders == 0 ? o.users : o.senders;
+  std::uint64_t uid = o.uid_base;
+  std::uint64_t chat = o.chat_base;
+  for (std::uint32_t k = 0; k < p; ++k) {
+    Options w = o;
+    w.procs = 1;
+    w.users = static_cast<std::uint32_t>(share(o.users, k));
+    w.groups = static_cast<std::uint32_t>(share(o.groups, k));
+    w.senders = static_cast<std::uint32_t>(share(senders, k));
+    w.uid_base = uid;
+    w.chat_base = chat;
+    w.seed = o.seed + k;
+    if (o.messages > 0) w.messages = share(o.messages, k);
+    w.rate = o.rate / p;
+    if (w.users < 2) {
+      out.error = "--procs " + std::to_string(p) + " leaves fewer than 2 users per process";
+      return out;
+    }
+    if (w.groups > 0 && w.group_size > w.users) {
+      out.error = "--group-size " + std::to_string(o.group_size) + " exceeds the " + std::to_string(w.users) +
+                  " users of a process (--procs splits the users)";
+      return out;
+    }
+    if (w.senders == 0 || (o.messages > 0 && w.messages == 0)) {
+      out.error = "--procs " + std::to_string(p) + " leaves a process with no sender or no message";
+      return out;
+    }
+    if (w.groups == 0 && o.groups > 0) w.group_share = 0;
+    uid += w.users;
+    chat += w.groups;
+    out.workers.push_back(w);
+  }
+  return out;
+}
+
+}  // namespace chat::loadgen
