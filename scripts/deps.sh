@@ -13,6 +13,8 @@ PACKAGES=(
   libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev
   # database
   postgresql libpq-dev
+  # the auth plugin: sign-in tokens (JWT, HS256), fast edge validation of message JSON
+  libjwt-dev rapidjson-dev
   # HTTP tools and JSON
   libcpp-httplib-dev nlohmann-json3-dev
   # tests

@@ -28,6 +28,10 @@ class Connection::Impl {
   bool in_transaction() const noexcept { return transaction_open_; }
   // The server's view of the transaction (PQtransactionStatus).
   PGTransactionStatusType server_transaction_status() const noexcept;
+  // The current libpq session, or null before the first connect succeeded
+  // (for LISTEN/NOTIFY, store_auth.cpp). Never cached by the caller: a
+  // reconnect replaces it.
+  PGconn* native_handle() const noexcept { return conn_.get(); }
 
  private:
   struct Prepared {

@@ -4,6 +4,7 @@
 // read memberships, read already-stored client ids, write everything, COMMIT.
 // The decisions in between are plain C++ (append_plan.hpp).
 #include "append_plan.hpp"
+#include "append_tx.hpp"
 #include "chat/storage/constraints.hpp"
 #include "chat/storage/store.hpp"
 #include "record_readers.hpp"
@@ -80,6 +81,21 @@ std::vector<AppendResult> append_in_transaction(Connection& tx, std::span<const 
 }
 
 }  // namespace
+
+std::vector<AppendResult> detail::append_batch(Connection& tx, std::span<const NewMessage> batch,
+                                               const detail::AppendKeys& keys) {
+  try {
+    return append_in_transaction(tx, batch, keys);
+  } catch (const DbError& error) {
+    if (error.code() == DbErrc::unique_violation &&
+        error.constraint() == constraint::client_msg_id_taken) {
+      throw DbError(DbErrc::serialization_conflict,
+                    "append: a concurrent batch stored the same client id; retrying",
+                    error.sqlstate(), error.constraint());
+    }
+    throw;
+  }
+}
 
 std::vector<AppendResult> Store::append_messages(std::span<const NewMessage> batch) {
   if (batch.empty()) return {};

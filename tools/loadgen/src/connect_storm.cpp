@@ -1,7 +1,8 @@
 // connect-storm --plain: K clients (--users x --devices) connect at once,
 // anonymously, with at most --connect-window handshakes outstanding; figures:
 // connects/s and CONNECT -> CONNACK latency. The platform variant (tokens
-// checked by the auth plugin) runs the same loop with credentials.
+// checked by the auth plugin) runs the same loop with credentials: a token per
+// user under --token-secret-file (scenarios.hpp, token_sign_in).
 #include "chat/loadgen/cpu.hpp"
 #include "chat/loadgen/histogram.hpp"
 #include "chat/loadgen/population.hpp"
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -22,7 +24,8 @@ namespace {
 
 class StormRun final : public Listener {
  public:
-  StormRun(const Options& o, const Population& pop) : o_(o), pop_(pop), started_at_(pop.clients(), 0) {}
+  StormRun(const Options& o, const Population& pop, const PlatformSetup* sign_in)
+      : o_(o), pop_(pop), sign_in_(sign_in), started_at_(pop.clients(), 0) {}
   ~StormRun() override { clients_.clear(); }
 
   void connect_done(std::uint32_t c, bool ok, std::string_view why) override {
@@ -50,7 +53,12 @@ class StormRun final : public Listener {
 
     ConnectSettings settings;
     settings.auto_reconnect = false;
-    Ticker ticker(o_.uri, ticker_uid(), o_.mqtt_version);
+    Ticker ticker(o_.uri, sign_in_ != nullptr ? sign_in_->ticker_uid : ticker_uid(), o_.mqtt_version);
+    if (sign_in_ != nullptr) {
+      if (const auto it = sign_in_->credentials.find(sign_in_->ticker_uid); it != sign_in_->credentials.end()) {
+        ticker.set_credentials(it->second.first, it->second.second);
+      }
+    }
     if (!ticker.start(o_.connect_timeout_s)) {
       std::cerr << "chat-loadgen: cannot connect to " << o_.uri << "\n";
       return kExitFailed;
@@ -73,6 +81,13 @@ class StormRun final : public Listener {
         {
           std::lock_guard lock(mu_);
           started_at_[started] = now_us();
+        }
+        if (sign_in_ != nullptr) {
+          const auto it = sign_in_->credentials.find(pop_.uid(pop_.user_of(started)));
+          if (it != sign_in_->credentials.end()) {
+            settings.username = it->second.first;
+            settings.password = it->second.second;
+          }
         }
         const int rc = clients_[started]->connect(settings);
         if (rc != MQTTASYNC_SUCCESS) {
@@ -118,7 +133,9 @@ class StormRun final : public Listener {
                     "listen queue overflows (machine-wide; each costs a 1 s SYN retry)");
     }
     report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
-    report.note("plain broker: anonymous clients, no token check (the denominator of the platform's connect-storm)");
+    report.note(sign_in_ != nullptr
+                    ? "every client signs in with its own token (HS256), checked by the broker's auth plugin"
+                    : "plain broker: anonymous clients, no token check (the denominator of the platform's connect-storm)");
     report.note("a ticker client sends ~1000 QoS 0 messages/s to itself meanwhile, so Paho notices new sockets at once");
     if (overflows0 && overflows1 && *overflows1 > *overflows0) {
       report.note("the broker's accept queue overflowed: those clients retried their SYN after 1 s "
@@ -131,6 +148,7 @@ class StormRun final : public Listener {
  private:
   const Options& o_;
   const Population& pop_;
+  const PlatformSetup* sign_in_;
   std::vector<std::unique_ptr<MqttClient>> clients_;
   std::mutex mu_;
   std::vector<std::uint64_t> started_at_;
@@ -145,7 +163,9 @@ class StormRun final : public Listener {
 
 int run_connect_storm(const Options& options, Report& report) {
   const Population pop(PopulationShape{.users = options.users, .devices = options.devices, .uid_base = options.uid_base});
-  StormRun run(options, pop);
+  std::optional<PlatformSetup> sign_in;
+  if (!options.plain_baseline) sign_in = token_sign_in(options, ticker_uid());
+  StormRun run(options, pop, sign_in ? &*sign_in : nullptr);
   return run.run(report);
 }
 

@@ -5,6 +5,7 @@
 #include "scenarios.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -21,12 +22,12 @@ std::string unavailable(const Options& o) {
     case Mode::plain:
       return {};
     case Mode::platform:
-      return "not wired yet: needs users and tokens from the auth plugin's store, the bridge's `ack` events and "
-             "a database check at the end";
+      return {};
     case Mode::connect_storm:
-      return o.plain_baseline ? std::string{}
-                              : "not wired yet: token sign-in needs users and tokens for the auth plugin "
-                                "(--plain runs the anonymous baseline)";
+      return o.plain_baseline || !o.token_secret_file.empty()
+                 ? std::string{}
+                 : "needs --token-secret-file (or CHAT_TOKEN_SECRET_FILE): the clients sign in with tokens "
+                   "(--plain runs the anonymous baseline)";
     case Mode::fanout:
       return o.plain_baseline ? std::string{}
                               : "not wired yet: needs the auth plugin and the bridge (--plain runs the broker-only baseline)";
@@ -56,7 +57,11 @@ int main(int argc, char** argv) {
     std::cerr << "chat-loadgen: " << parsed.error << "\n\n" << usage();
     return kExitUsage;
   }
-  const Options& o = parsed.options;
+  Options o = parsed.options;
+  // connect-storm signs in like the platform mode: the secret may come from the stack's environment.
+  if (o.mode == Mode::connect_storm && !o.plain_baseline && o.token_secret_file.empty()) {
+    if (const char* secret = std::getenv("CHAT_TOKEN_SECRET_FILE"); secret != nullptr) o.token_secret_file = secret;
+  }
   if (o.help) {
     std::cout << usage();
     return kExitOk;
@@ -78,6 +83,15 @@ int main(int argc, char** argv) {
   try {
     switch (o.mode) {
       case Mode::plain:
+        if (!o.token_secret_file.empty()) {
+          // The auth plugin's cost without the bridge: the same traffic, signed in with tokens.
+          const PlatformSetup setup = token_sign_in(o, ticker_uid());
+          report.note("signed in with tokens (--token-secret-file): the broker's auth plugin checks them");
+          rc = run_messaging(o, report, &setup);
+        } else {
+          rc = run_messaging(o, report);
+        }
+        break;
       case Mode::fanout:
         rc = run_messaging(o, report);
         break;
@@ -88,6 +102,7 @@ int main(int argc, char** argv) {
         rc = run_sync(o, report);
         break;
       case Mode::platform:
+        rc = run_platform(o, report);
         break;
     }
   } catch (const std::exception& e) {

@@ -73,8 +73,10 @@ struct Device {
 
 class MessagingRun final : public Listener {
  public:
-  MessagingRun(const Options& o, const PopulationShape& shape, std::uint32_t senders)
+  MessagingRun(const Options& o, const PopulationShape& shape, std::uint32_t senders,
+               const PlatformSetup* platform = nullptr)
       : o_(o),
+        platform_(platform),
         pop_(shape),
         tracker_([this](std::uint32_t dest) { return pop_.recipients(dest); }),
         run_tag_(make_run_tag(now_us() * 64 + static_cast<std::uint64_t>(getpid() % 64))),
@@ -132,6 +134,10 @@ class MessagingRun final : public Listener {
   }
 
   void message(std::uint32_t c, std::string_view topic, std::string_view payload) override {
+    if (platform_ != nullptr && platform_->bridge_acks && topic.starts_with("u/")) {
+      platform_event(c, payload);
+      return;
+    }
     const auto now = now_us();
     std::uint32_t from_user = 0;
     std::uint64_t send_us = 0;
@@ -171,6 +177,30 @@ class MessagingRun final : public Listener {
       wake();
       return;
     }
+    // On the platform the broker's PUBACK is not the ack: the bridge's event is.
+    if (platform_ != nullptr && platform_->bridge_acks && outcome == PublishOutcome::acked) return;
+    settle(c, n, outcome, now);
+  }
+
+  // The bridge's `ack` (or a `nack`) for a message of this run sent by device c.
+  void platform_event(std::uint32_t c, std::string_view payload) {
+    const auto now = now_us();
+    std::string id_text;
+    bool ack = false;
+    if (const auto a = parse_ack_event(payload)) {
+      id_text = a->id;
+      ack = true;
+    } else if (payload.find("\"nack\"") != std::string_view::npos) {
+      if (const auto m = parse_message(payload)) id_text = std::string(m->id);
+    }
+    const auto id = parse_message_id(id_text);
+    // Every device of a user hears its events: the sending device takes them.
+    if (!id || id->run != run_tag_ || id->device != devices_[c]->device) return;
+    settle(c, id->n, ack ? PublishOutcome::acked : PublishOutcome::rejected, now);
+  }
+
+  void settle(std::uint32_t c, std::uint64_t n, PublishOutcome outcome, std::uint64_t now) {
+    auto& d = *devices_[c];
     std::optional<std::uint64_t> first;
     {
       std::lock_guard lock(d.mu);
@@ -233,6 +263,7 @@ class MessagingRun final : public Listener {
   void disconnect_all();
 
   const Options& o_;
+  const PlatformSetup* platform_;
   Population pop_;
   std::vector<std::unique_ptr<Device>> devices_;
   std::vector<std::uint32_t> sender_clients_;   // client indices of sender devices
@@ -284,6 +315,7 @@ bool MessagingRun::connect() {
     d->device = pop_.device_of(c);
     d->sender = d->user < senders_;
     d->filters = pop_.subscriptions(c);
+    if (platform_ != nullptr && platform_->bridge_acks) d->filters.push_back(user_event_topic(pop_.uid(d->user)));
     // Paho's own queue of publishes not yet written must hold the window and the resends.
     d->client = std::make_unique<MqttClient>(*this, c, o_.uri, pop_.client_id(c), o_.mqtt_version,
                                              static_cast<int>(std::min<std::uint64_t>(window * 2ULL + 16, 1U << 30)));
@@ -293,7 +325,16 @@ bool MessagingRun::connect() {
   MqttClient::set_publish_listener(this);
 
   // Keeps Paho's receive loop cycling while sockets come up (see Ticker); stopped on return.
-  Ticker ticker(o_.uri, ticker_uid(), o_.mqtt_version);
+  // With tokens only (no bridge), each worker's Ticker is its own user (client ids must differ).
+  const std::uint64_t ticker_user = platform_ == nullptr ? ticker_uid()
+                                    : platform_->bridge_acks ? platform_->ticker_uid
+                                                             : platform_->ticker_uid + o_.uid_base;
+  Ticker ticker(o_.uri, ticker_user, o_.mqtt_version);
+  if (platform_ != nullptr) {
+    if (const auto it = platform_->credentials.find(ticker_user); it != platform_->credentials.end()) {
+      ticker.set_credentials(it->second.first, it->second.second);
+    }
+  }
   if (!ticker.start(o_.connect_timeout_s)) {
     fail("cannot connect to " + o_.uri);
     return false;
@@ -308,6 +349,13 @@ bool MessagingRun::connect() {
     // At most --connect-window handshakes outstanding: thousands at once would make the
     // broker's accept queue and Paho's connect timeout the subject of the test.
     while (started < total && started - std::min(started, subscribed_.load()) < o_.connect_window) {
+      if (platform_ != nullptr) {
+        const auto uid = pop_.uid(devices_[started]->user);
+        if (const auto it = platform_->credentials.find(uid); it != platform_->credentials.end()) {
+          settings.username = it->second.first;
+          settings.password = it->second.second;
+        }
+      }
       const int rc = devices_[started]->client->connect(settings);
       if (rc != MQTTASYNC_SUCCESS) {
         fail("connect " + devices_[started]->client->client_id() + ": " + MqttClient::error_text(rc));
@@ -556,19 +604,22 @@ void describe(const Options& o, const PopulationShape& shape, std::uint32_t send
 }
 
 int fill_report(const Options& o, const RunTotals& t, std::optional<double> broker_cpu_s, Report& report) {
+  const bool platform = o.mode == Mode::platform;
   const double wall = t.wall_s();
   const double send_s = t.send_end_us > t.t0_us ? static_cast<double>(t.send_end_us - t.t0_us) / 1e6 : 0;
   report.figure("clients", static_cast<double>(t.clients), "", "MQTT clients (users x devices)");
   report.figure("connect_s", t.connect_s, "s", "connect + subscribe, all clients");
   report.figure("sent", static_cast<double>(t.issued), "msg", "messages sent (first publishes)");
   report.figure("acked", static_cast<double>(t.acked), "msg",
-                o.qos == 0 ? "messages written (QoS 0: no ack)" : "messages acked (PUBACK)");
+                o.qos == 0 ? "messages written (QoS 0: no ack)"
+                           : platform ? "messages stored and acked (`ack` event)" : "messages acked (PUBACK)");
   report.figure("msgs_per_s", t.acked_per_s(), "msg/s",
                 o.qos == 0 ? "throughput, messages written/s" : "throughput, messages acked/s");
   report.figure("deliveries_per_s", t.deliveries_per_s(), "msg/s", "throughput, deliveries/s (all recipient devices)");
   report.figure("send_s", send_s, "s", "send phase");
   report.latency("e2e", t.e2e, "latency sender -> recipient");
-  report.latency("ack", t.ack, o.qos == 0 ? "latency send -> written" : "latency send -> ack (PUBACK)");
+  report.latency("ack", t.ack, o.qos == 0 ? "latency send -> written"
+                               : platform ? "latency send -> ack (`ack` event)" : "latency send -> ack (PUBACK)");
   report.figure("expected", static_cast<double>(t.counts.expected), "", "deliveries expected");
   report.figure("delivered", static_cast<double>(t.counts.delivered), "", "deliveries received (distinct)");
   report.figure("lost", static_cast<double>(t.counts.lost), "", "deliveries lost");
@@ -588,7 +639,7 @@ int fill_report(const Options& o, const RunTotals& t, std::optional<double> brok
   }
   report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
 
-  report.note(o.qos == 0 ? "plain broker, QoS 0: \"ack\" is Paho writing the PUBLISH to the socket (there is no PUBACK)"
+  if (!platform) report.note(o.qos == 0 ? "plain broker, QoS 0: \"ack\" is Paho writing the PUBLISH to the socket (there is no PUBACK)"
                          : "plain broker, no bridge: \"ack\" is the broker's PUBACK, not the platform's `ack` event");
   report.note("latencies are measured from the first publish of a message (a resend keeps its time)");
   if (o.procs > 1) {
@@ -632,9 +683,9 @@ Shape shape_of(const Options& options) {
   return s;
 }
 
-int run_single(const Options& options, Report& report) {
+int run_single(const Options& options, Report& report, const PlatformSetup* platform) {
   const auto shape = shape_of(options);
-  MessagingRun run(shape.options, shape.population, shape.senders);
+  MessagingRun run(shape.options, shape.population, shape.senders, platform);
   report.param("run", run.run_tag());
   describe(shape.options, shape.population, shape.senders, report);
   if (!run.connect()) {
@@ -683,10 +734,10 @@ std::optional<std::string> read_until(int fd, std::string& buffer, char stop) {
 }
 
 // In the child: connect, say "ready", wait for "go", run, send the totals. Never returns.
-[[noreturn]] void worker_main(const Options& options, int to_parent, int from_parent) {
+[[noreturn]] void worker_main(const Options& options, int to_parent, int from_parent, const PlatformSetup* platform) {
   int code = 0;
   {
-    MessagingRun run(options, shape_of(options).population, shape_of(options).senders);
+    MessagingRun run(options, shape_of(options).population, shape_of(options).senders, platform);
     std::string buffer;
     if (!run.connect()) {
       std::cerr << "chat-loadgen worker: " << run.failure() << "\n";
@@ -709,7 +760,7 @@ std::optional<std::string> read_until(int fd, std::string& buffer, char stop) {
   std::_Exit(code);   // no atexit handlers or buffered stdout of the parent's copy
 }
 
-int run_workers(const Options& options, Report& report) {
+int run_workers(const Options& options, Report& report, const PlatformSetup* platform) {
   const auto split = split_for_workers(options);
   if (!split.error.empty()) {
     std::cerr << "chat-loadgen: " << split.error << "\n";
@@ -743,7 +794,7 @@ int run_workers(const Options& options, Report& report) {
         close(other.from_child);
         close(other.to_child);
       }
-      worker_main(w, up[1], down[0]);
+      worker_main(w, up[1], down[0], platform);
     }
     close(up[1]);
     close(down[0]);
@@ -806,8 +857,8 @@ std::uint64_t now_us() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000ULL + static_cast<std::uint64_t>(ts.tv_nsec) / 1000ULL;
 }
 
-int run_messaging(const Options& options, Report& report) {
-  return options.procs > 1 ? run_workers(options, report) : run_single(options, report);
+int run_messaging(const Options& options, Report& report, const PlatformSetup* platform) {
+  return options.procs > 1 ? run_workers(options, report, platform) : run_single(options, report, platform);
 }
 
 }  // namespace chat::loadgen

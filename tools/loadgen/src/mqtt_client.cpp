@@ -334,6 +334,8 @@ void Ticker::subscribe_done(std::uint32_t, bool ok) { state_.store(ok ? 2 : -1);
 bool Ticker::start(double timeout_s) {
   ConnectSettings settings;
   settings.auto_reconnect = false;
+  settings.username = username_;
+  settings.password = password_;
   if (client_.connect(settings) != MQTTASYNC_SUCCESS) return false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   while (state_.load() >= 0 && state_.load() < 2 && std::chrono::steady_clock::now() < deadline) {

@@ -119,6 +119,11 @@ class Ticker final : public Listener {
   Ticker& operator=(const Ticker&) = delete;
 
   bool start(double timeout_s);   // connects, subscribes, starts ticking
+  // Signs the Ticker in (a broker with the auth plugin); before start().
+  void set_credentials(std::string username, std::string password) {
+    username_ = std::move(username);
+    password_ = std::move(password);
+  }
   void stop();                    // stops ticking and disconnects
 
   void connect_done(std::uint32_t, bool ok, std::string_view) override;
@@ -126,6 +131,8 @@ class Ticker final : public Listener {
 
  private:
   std::string topic_;
+  std::string username_;
+  std::string password_;
   MqttClient client_;
   std::atomic<int> state_{0};   // 1 connected, 2 subscribed, -1 failed
   std::atomic<bool> running_{false};

@@ -89,6 +89,13 @@ run:
                        on its global locks, about one core each); messages stay within a slice (default 1)
   --seed N             destination choice (default 1)
   --uid-base N         uid of user 0 (default 1000)     --chat-base N   chat id of group 0 (default 1)
+platform:
+  --database-url URL   where the run's users and groups are made and its messages checked
+                       (default $CHAT_DATABASE_URL; uid/chat bases come from the database)
+  --token-secret-file F  sign the users in with tokens under this secret (default
+                       $CHAT_TOKEN_SECRET_FILE; none: anonymous, a broker without the plugin).
+                       Also with plain and connect-storm: users `lg{uid}` with tokens, no database
+                       (the auth plugin checks tokens from memory; direct messages only in plain)
   --json               print one JSON object of figures on stdout (the summary goes to stderr)
   --strict             exit 4 when a message was lost or duplicated
 exit: 0 done, 1 failed, 2 usage, 3 mode not available yet, 4 --strict and lost/duplicated.
@@ -138,6 +145,8 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       {"--seed", u64(o.seed, 0)},
       {"--uid-base", u64(o.uid_base, 1)},
       {"--chat-base", u64(o.chat_base, 1)},
+      {"--database-url", [&](std::string_view v) { o.database_url = v; return !v.empty(); }},
+      {"--token-secret-file", [&](std::string_view v) { o.token_secret_file = v; return !v.empty(); }},
   };
   const std::map<std::string_view, bool*> flags{
       {"--json", &o.json}, {"--strict", &o.strict}, {"--plain", &o.plain_baseline}, {"--help", &o.help}, {"-h", &o.help}};
@@ -203,8 +212,8 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     result.error = "one user with no group has no one to write to";
     return result;
   }
-  if (o.procs > 1 && o.mode != Mode::plain) {
-    result.error = "--procs is for --mode plain";
+  if (o.procs > 1 && o.mode != Mode::plain && o.mode != Mode::platform) {
+    result.error = "--procs is for --mode plain and platform";
     return result;
   }
   if (o.procs > 1) {

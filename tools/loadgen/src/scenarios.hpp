@@ -6,6 +6,9 @@
 #include "chat/loadgen/report.hpp"
 
 #include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
 
 namespace chat::loadgen {
 
@@ -15,8 +18,26 @@ std::uint64_t now_us();
 // The uid of this process's Ticker (mqtt_client.hpp): far above any simulated user.
 std::uint64_t ticker_uid();
 
-// plain, and fanout --plain (one sender, one group).
-int run_messaging(const Options& options, Report& report);
+// platform: what run_platform made in the database for the run.
+struct PlatformSetup {
+  // uid -> (username, token) to sign in with; empty: anonymous clients.
+  std::map<std::uint64_t, std::pair<std::string, std::string>> credentials;
+  std::uint64_t ticker_uid = 0;   // a real user for the Ticker
+  // false: only the sign-in is the platform's (the auth plugin without the bridge): acks are
+  // PUBACKs and deliveries, as in plain mode.
+  bool bridge_acks = true;
+};
+
+// --token-secret-file with plain or connect-storm: tokens for the users (uid_base ..) and for
+// `ticker_uid`, usernames `lg{uid}`. The auth plugin checks a token without the database, so
+// the users need no rows (direct messages only: groups need members in the database).
+PlatformSetup token_sign_in(const Options& options, std::uint64_t ticker_uid);
+
+// plain, and fanout --plain (one sender, one group); with `platform`, the same
+// traffic through the platform: acks are the bridge's `ack` events.
+int run_messaging(const Options& options, Report& report, const PlatformSetup* platform = nullptr);
+// platform: users and groups in the database, run_messaging, a database check.
+int run_platform(const Options& options, Report& report);
 // connect-storm --plain: K anonymous clients connect at once.
 int run_connect_storm(const Options& options, Report& report);
 // sync --plain: a persistent session catches up on what the broker queued.

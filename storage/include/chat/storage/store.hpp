@@ -12,10 +12,15 @@
 // append_messages, which is safe to repeat and repeats it.
 //
 // Not thread-safe: one Store per thread (each owns one connection).
+#include "chat/storage/admin_types.hpp"
+#include "chat/storage/auth.hpp"
 #include "chat/storage/connection.hpp"
+#include "chat/storage/delivery_types.hpp"
 #include "chat/storage/migrations.hpp"
 #include "chat/storage/types.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -74,6 +79,100 @@ class Store {
 
   // Up to `limit` messages with seq > after_seq, in seq order.
   std::vector<StoredMessage> history(ChatId chat, Seq after_seq, int limit);
+
+  // ---- the bridge (store_delivery/receipts/presence/notifications.cpp) ----
+  // The direct chat of each pair (in order), created with its two members on
+  // first use, in one transaction however many pairs. No chat when a user does
+  // not exist or from == to (the flags say which user is missing).
+  std::vector<DirectChatRef> resolve_direct_chats(std::span<const UserPair> pairs);
+  // append_messages, plus in the same transaction one notification_outbox job
+  // per newly stored message and member other than the sender that has no
+  // online device (devices.online).
+  std::vector<AppendResult> append_messages_notifying(std::span<const NewMessage> batch);
+  // Moves members' delivered/read cursors forward only (greatest()), never past
+  // the chat's last_seq; read implies delivered. Refs resolve through the
+  // client ids and count only within the receipt's chat; unknown chats,
+  // non-members and unknown refs change nothing. Returns the cursors that moved.
+  std::vector<CursorChange> apply_receipts(std::span<const ReceiptUpdate> receipts);
+  // Records a device online/offline (devices.online, last_connect_at) and says
+  // whether its user was and is online; users.last_seen is set when the user's
+  // last online device goes offline. nullopt for an unknown user.
+  std::optional<PresenceChange> set_device_state(UserId user, std::string_view device, bool online);
+  // Marks offline every device recorded online before `connected_before_ms`
+  // (left stale by a crash); returns the users that are offline now, whose
+  // last_seen became at least that time.
+  std::vector<PresenceChange> clear_stale_devices(TimeMs connected_before_ms);
+  // Claims up to `limit` due notification jobs for `lease` (counting the
+  // attempt); a job not finished or rescheduled by then is claimed again.
+  std::vector<PendingNotification> claim_notifications(int limit, std::chrono::milliseconds lease);
+  void finish_notifications(std::span<const std::int64_t> ids);  // sent: deleted
+  void reschedule_notification(std::int64_t id, std::chrono::milliseconds delay, std::string_view error);
+  std::int64_t notification_backlog();  // jobs in the outbox
+
+  // ---- auth plugin (store_auth.cpp) ----
+  // id, password hash and disabled flag of a username (folded first); one
+  // index lookup. nullopt when there is no such user.
+  std::optional<UserCredentials> find_user_credentials(std::string_view username);
+  // Live group memberships and refused users, in one REPEATABLE READ transaction.
+  AuthSnapshot load_auth_snapshot();
+  // The members of a live group; empty for a deleted, direct or unknown chat.
+  std::vector<UserId> live_group_members(ChatId chat);
+  // LISTEN on kAuthChangesChannel. A listen lasts as long as the session: after
+  // a DbError{connection_lost} the caller listens again (and reloads what it
+  // follows, since notifications sent meanwhile are lost).
+  void listen_for_auth_changes();
+  // The notifications received so far, or else those arriving within `timeout`
+  // (empty when none did). Throws DbError{connection_lost} when the session died.
+  std::vector<Notification> wait_for_notifications(std::chrono::milliseconds timeout);
+
+  // ---- admin tools (store_admin.cpp, store_media.cpp; tools/admin/) ----
+  // Users with has_password/online/deleted. Lists are pages: up to `limit`
+  // rows after the given key, in key order (callers ask for one more than they
+  // show to learn whether there is a next page).
+  std::optional<AdminUser> admin_find_user(UserId id);
+  std::optional<AdminUser> admin_find_user_by_username(std::string_view username);  // folded
+  std::vector<AdminUser> admin_list_users(UserId after_id, int limit);
+  // By prefix (username folded; the caller validates the characters), in
+  // byte order of the searched column, after `after_*` ("" for the first page).
+  std::vector<AdminUser> admin_search_users_by_username(std::string_view prefix,
+                                                        std::string_view after_username, int limit);
+  std::vector<AdminUser> admin_search_users_by_phone(std::string_view prefix,
+                                                     std::string_view after_phone, int limit);
+  // update_user, refused for deleted accounts.
+  AdminUserChange admin_update_user(UserId id, const UserPatch& patch);
+  // A PHC hash from chat::credentials, or nullopt to remove the password.
+  AdminUserStatus set_password_hash(UserId id, std::optional<std::string_view> password_hash);
+  // Deletes an account by anonymising it, in one transaction (see
+  // docs/admin-api.md): owned groups pass to the earliest member (or close
+  // when empty), group memberships, devices, pending notifications and
+  // never-shared uploads go; messages stay (content withheld when
+  // `withhold_messages`); the row becomes deleted.<id>, disabled, without
+  // phone, password or name.
+  UserDeletion delete_user(UserId id, bool withhold_messages);
+
+  std::optional<ChatSummary> admin_find_chat(ChatId id);
+  std::vector<ChatSummary> admin_list_chats(ChatId after_id, int limit, std::optional<ChatKind> kind);
+  std::vector<ChatSummary> admin_user_chats(UserId user, ChatId after_id, int limit);
+  std::vector<AdminMember> admin_members(ChatId chat, UserId after_user, int limit);
+  // Up to `limit` messages with seq < before_seq, newest first (content
+  // withheld once moderated, as history()).
+  std::vector<StoredMessage> history_before(ChatId chat, Seq before_seq, int limit);
+  // Moderation: withholds the message's content from now on (the row and its
+  // seq stay); nullopt when there is no such message. Repeating keeps the first time.
+  std::optional<StoredMessage> moderate_delete_message(ChatId chat, Seq seq);
+  // Counts in one snapshot, and messages per UTC day of the last `days` (1..366).
+  AdminStats admin_stats(int days);
+
+  // The media catalogue. insert_media is idempotent per id.
+  MediaInsert insert_media(const NewMedia& media);
+  std::optional<MediaRecord> find_media(std::string_view id);
+  std::optional<MediaAccess> find_media_for(std::string_view id, UserId user);
+  // Deletes up to `limit` uploads created before the time that no message
+  // references; returns their sha256s (repeats possible).
+  std::vector<std::string> delete_unreferenced_media(TimeMs created_before_ms, int limit);
+  // The digests among `digests` that some catalogue row still uses.
+  std::vector<std::string> media_digests_in_use(std::span<const std::string> digests);
+  MediaTotals media_totals();
 
   // The Store's session, for a component's own statements (same thread only).
   Connection& connection() noexcept { return connection_; }

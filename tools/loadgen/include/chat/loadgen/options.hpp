@@ -51,6 +51,11 @@ struct Options {
   bool json = false;
   bool strict = false;
   bool help = false;
+  // platform: the database where the run's users and groups are made and its messages
+  // checked (default $CHAT_DATABASE_URL), and the token secret that signs the users in
+  // (default $CHAT_TOKEN_SECRET_FILE; none: anonymous clients).
+  std::string database_url;
+  std::string token_secret_file;
 };
 
 struct ParseResult {

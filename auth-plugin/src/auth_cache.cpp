@@ -1,0 +1,88 @@
+#include "auth_cache.hpp"
+
+#include <mutex>
+
+namespace chat::auth {
+
+bool AuthCache::is_member(ChatId chat, Uid uid) const {
+  const std::shared_lock lock(mutex_);
+  const auto group = groups_.find(chat);
+  return group != groups_.end() && group->second.count(uid) != 0;
+}
+
+bool AuthCache::is_refused(Uid uid) const {
+  const std::shared_lock lock(mutex_);
+  return refused_.count(uid) != 0;
+}
+
+void AuthCache::load(const std::vector<std::pair<ChatId, Uid>>& group_members,
+                     const std::vector<Uid>& refused_users) {
+  Groups groups;
+  std::size_t memberships = 0;
+  for (const auto& [chat, uid] : group_members) {
+    if (groups[chat].insert(uid).second) ++memberships;
+  }
+  std::unordered_set<Uid> refused(refused_users.begin(), refused_users.end());
+  {
+    const std::unique_lock lock(mutex_);
+    groups_.swap(groups);
+    refused_.swap(refused);
+    memberships_ = memberships;
+  }
+  ready_.store(true, std::memory_order_release);
+  // The old maps are freed here, outside the lock.
+}
+
+void AuthCache::apply(const std::vector<Update>& updates) {
+  if (updates.empty()) return;
+  // Sets freed by a removed group are destroyed after the lock is released.
+  std::vector<std::unordered_set<Uid>> garbage;
+  const std::unique_lock lock(mutex_);
+  for (const Update& update : updates) {
+    const AuthChange& change = update.change;
+    switch (change.kind) {
+      case AuthChange::Kind::member_added:
+        if (groups_[change.chat].insert(change.uid).second) ++memberships_;
+        break;
+      case AuthChange::Kind::member_removed: {
+        const auto group = groups_.find(change.chat);
+        if (group != groups_.end() && group->second.erase(change.uid) != 0) {
+          --memberships_;
+          if (group->second.empty()) groups_.erase(group);
+        }
+        break;
+      }
+      case AuthChange::Kind::group_removed:
+      case AuthChange::Kind::group_restored: {
+        const auto group = groups_.find(change.chat);
+        if (group != groups_.end()) {
+          memberships_ -= group->second.size();
+          garbage.push_back(std::move(group->second));
+          groups_.erase(group);
+        }
+        if (change.kind == AuthChange::Kind::group_restored && !update.members.empty()) {
+          auto& members = groups_[change.chat];
+          for (const Uid uid : update.members) {
+            if (members.insert(uid).second) ++memberships_;
+          }
+        }
+        break;
+      }
+      case AuthChange::Kind::user_refused:
+        refused_.insert(change.uid);
+        break;
+      case AuthChange::Kind::user_allowed:
+        refused_.erase(change.uid);
+        break;
+      case AuthChange::Kind::password_changed:
+        break;  // the broker thread's password cache, not this one
+    }
+  }
+}
+
+AuthCache::Counts AuthCache::counts() const {
+  const std::shared_lock lock(mutex_);
+  return Counts{groups_.size(), memberships_, refused_.size()};
+}
+
+}  // namespace chat::auth

@@ -1,0 +1,55 @@
+#pragma once
+// The plugin's memory of the database: which users are members of which live
+// group, and which users may not sign in. Read on the broker thread for every
+// ACL check and sign-in; written by the cache loader's thread. Readers take a
+// shared lock for one or two hash lookups; the writer builds a new snapshot
+// outside the lock and swaps it in, or applies a batch of small changes.
+#include "acl.hpp"
+#include "auth_change.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace chat::auth {
+
+class AuthCache final : public MembershipView {
+ public:
+  bool is_member(ChatId chat, Uid uid) const override;
+  bool is_refused(Uid uid) const;
+  // False until the first snapshot was loaded: until then nothing is known
+  // about who is disabled, and every user sign-in is refused (fail closed).
+  bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
+
+  // Replaces everything.
+  void load(const std::vector<std::pair<ChatId, Uid>>& group_members, const std::vector<Uid>& refused_users);
+
+  // One change in a batch: a change as announced, and for group_restored the
+  // group's members as read after the announcement.
+  struct Update {
+    AuthChange change;
+    std::vector<Uid> members;
+  };
+  void apply(const std::vector<Update>& updates);
+
+  struct Counts {
+    std::size_t groups = 0;
+    std::size_t memberships = 0;
+    std::size_t refused_users = 0;
+  };
+  Counts counts() const;
+
+ private:
+  using Groups = std::unordered_map<ChatId, std::unordered_set<Uid>>;
+  mutable std::shared_mutex mutex_;
+  Groups groups_;
+  std::unordered_set<Uid> refused_;
+  std::size_t memberships_ = 0;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace chat::auth

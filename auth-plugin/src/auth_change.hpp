@@ -1,0 +1,32 @@
+#pragma once
+// One change announced on the chat_auth channel by the triggers of
+// storage/migrations/0002_auth.sql. Pure parsing.
+#include "identity.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat::auth {
+
+struct AuthChange {
+  enum class Kind {
+    member_added,      // m+ chat uid
+    member_removed,    // m- chat uid
+    group_removed,     // c- chat
+    group_restored,    // c+ chat: reload its members
+    user_refused,      // u- uid username
+    user_allowed,      // u+ uid username
+    password_changed,  // p uid username
+  };
+  Kind kind = Kind::member_added;
+  ChatId chat = 0;
+  Uid uid = 0;
+  std::string username;
+};
+
+// nullopt for anything that is not one of the forms above (the trailing
+// serial number is required and ignored).
+std::optional<AuthChange> parse_auth_change(std::string_view payload);
+
+}  // namespace chat::auth

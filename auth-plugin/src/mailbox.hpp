@@ -1,0 +1,44 @@
+#pragma once
+// What the cache loader's thread has for the broker thread: log lines (the
+// broker's logging is not thread-safe), users to disconnect, passwords to
+// forget. The broker thread drains it on TICK and before each sign-in; an
+// atomic flag keeps the empty case to one load.
+#include "identity.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace chat::auth {
+
+struct MailItem {
+  enum class Kind { log_info, log_warning, refuse_user, forget_password };
+  Kind kind = Kind::log_info;
+  Uid uid = 0;
+  std::string text;  // the log line, or the username
+};
+
+class Mailbox {
+ public:
+  void post(MailItem item) {
+    const std::lock_guard lock(mutex_);
+    items_.push_back(std::move(item));
+    pending_.store(true, std::memory_order_release);
+  }
+  bool pending() const noexcept { return pending_.load(std::memory_order_acquire); }
+  std::vector<MailItem> take() {
+    std::vector<MailItem> out;
+    const std::lock_guard lock(mutex_);
+    out.swap(items_);
+    pending_.store(false, std::memory_order_release);
+    return out;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<MailItem> items_;
+  std::atomic<bool> pending_{false};
+};
+
+}  // namespace chat::auth

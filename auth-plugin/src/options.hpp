@@ -1,0 +1,63 @@
+#pragma once
+// The plugin's options (plugin_opt_* lines of mosquitto.conf), parsed and
+// validated once at load. Every problem is collected, so an operator sees all
+// of them in one failed start; the plugin refuses to load on any of them.
+// docs/auth-plugin.md lists the options.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chat::auth {
+
+struct Options {
+  // Database: libpq conninfo (key=value or postgresql:// URI), inline or from a file.
+  std::string db_conninfo;
+  std::chrono::milliseconds db_statement_timeout{300};  // password lookups on the broker thread
+  int db_connect_timeout_s = 2;                         // libpq's minimum is 2
+  std::chrono::milliseconds startup_wait{5000};         // wait for the first cache load at start
+
+  std::string jwt_secret;  // from jwt_secret_file
+
+  // The bridge's account: any client id that is not a user's `{uid}:{device}`.
+  std::string service_username;
+  std::string service_password_hash;  // $pbkdf2-sha512$...
+
+  std::chrono::seconds password_cache_ttl{900};
+  std::size_t password_cache_size = 100000;
+  double password_checks_per_s = 2;  // PBKDF2 verifications on cache misses, all users together
+  double password_checks_burst = 4;
+
+  std::size_t max_payload_bytes = 65536;
+  double publish_rate_per_s = 20;  // per user, all its devices together
+  double publish_burst = 100;
+
+  std::chrono::seconds stats_interval{60};
+  std::string stats_topic = "$SYS/broker/chat-auth/stats";
+  bool kick_disabled_users = true;
+};
+
+struct OptionsResult {
+  std::optional<Options> options;   // set when errors is empty
+  std::vector<std::string> errors;  // every problem, in option order
+};
+
+// Reads a file's content for *_file options; nullopt with `error` set when it
+// cannot. Injected so the parser stays pure.
+using FileReader = std::function<std::optional<std::string>(const std::string& path, std::string& error)>;
+
+// `raw` holds (key, value) with the "plugin_opt_" prefix already removed, as
+// mosquitto passes them.
+OptionsResult parse_options(const std::vector<std::pair<std::string, std::string>>& raw,
+                            const FileReader& read_file);
+
+// `conninfo` with libpq parameters appended (they win over earlier ones), in
+// key=value or URI form to match it.
+std::string append_conninfo_params(std::string_view conninfo,
+                                   const std::vector<std::pair<std::string, std::string>>& params);
+
+}  // namespace chat::auth

@@ -1,0 +1,445 @@
+#include "payload.hpp"
+
+#include <nlohmann/json.hpp>
+#include <rapidjson/reader.h>
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace chat::auth {
+namespace {
+
+using nlohmann::json;
+
+PayloadCheck bad(std::string detail, std::optional<std::string> id = std::nullopt) {
+  return PayloadCheck{Rejection::bad_request, std::move(detail), std::move(id)};
+}
+
+// One pass of RapidJSON's SAX reader over the payload, building no document:
+// it records what the contract's rules look at (the top-level fields, the
+// media object, the receipt's refs) and notices duplicate keys in any object
+// (two parsers could disagree on which one counts) and nesting deeper than
+// kMaxJsonDepth. It runs on the broker thread for every message: a DOM would
+// allocate per key and value, and nlohmann's lexer takes about three times as
+// long per byte (docs/auth-plugin.md, "Edge validation"); this allocates nothing once warm.
+class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> {
+ public:
+  enum class Kind { absent, string, integer, big_integer, floating, boolean, null, object, array };
+  struct Value {
+    Kind kind = Kind::absent;
+    std::string text;         // for strings
+    std::int64_t number = 0;  // for integers
+
+    bool is_string() const { return kind == Kind::string; }
+    bool positive_integer() const { return kind == Kind::integer && number > 0; }
+    bool non_negative_integer() const { return kind == Kind::integer && number >= 0; }
+  };
+
+  // The outcome of the last parse().
+  enum class Outcome { ok, not_json, duplicate_key, too_deep, not_object, bad_escape };
+  Outcome outcome = Outcome::ok;
+  Value id, type, text, ts, seq;
+  Value media, media_id, media_mime, media_size;
+  Value refs;
+  std::size_t ref_count = 0;
+  std::string ref_error;  // the first bad ref, empty when none
+
+  // `payload` must hold no NUL byte (the caller checks): the reader reads NUL as the end.
+  Outcome parse(std::string_view payload, bool in_group) {
+    reset(in_group);
+    ViewStream stream(payload);
+    rapidjson::Reader reader;
+    // Iterative: no recursion on the broker thread's stack, whatever the input.
+    const rapidjson::ParseResult parsed = reader.Parse<rapidjson::kParseIterativeFlag>(stream, *this);
+    if (outcome == Outcome::ok && parsed.IsError()) outcome = Outcome::not_json;
+    if (outcome == Outcome::ok && !root_object_) outcome = Outcome::not_object;
+    return outcome;
+  }
+
+  // ---- RapidJSON handler ----
+  bool Null() { return scalar(Kind::null, nullptr, 0, 0); }
+  bool Bool(bool) { return scalar(Kind::boolean, nullptr, 0, 0); }
+  bool Int(int value) { return scalar(Kind::integer, nullptr, 0, value); }
+  bool Uint(unsigned value) { return scalar(Kind::integer, nullptr, 0, value); }
+  bool Int64(std::int64_t value) { return scalar(Kind::integer, nullptr, 0, value); }
+  bool Uint64(std::uint64_t value) {
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return scalar(Kind::big_integer, nullptr, 0, 0);
+    }
+    return scalar(Kind::integer, nullptr, 0, static_cast<std::int64_t>(value));
+  }
+  bool Double(double) { return scalar(Kind::floating, nullptr, 0, 0); }
+  bool String(const char* value, rapidjson::SizeType length, bool) {
+    if (!decoded_ok(value, length)) return false;
+    return scalar(Kind::string, value, length, 0);
+  }
+  bool StartObject() { return open(Kind::object); }
+  bool StartArray() { return open(Kind::array); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+  bool EndObject(rapidjson::SizeType) {
+    if (!open_.empty() && open_.back().frame == Frame::ref) check_ref();
+    return close();
+  }
+  bool Key(const char* name, rapidjson::SizeType length, bool) {
+    if (!decoded_ok(name, length)) return false;
+    const std::string_view key(name, length);
+    Open& o = open_.back();
+    for (std::size_t i = o.keys_begin; i < keys_.size(); ++i) {
+      if (keys_[i] == key) {
+        outcome = Outcome::duplicate_key;
+        return false;
+      }
+    }
+    keys_.emplace_back(key);
+    o.field = field_of(o.frame, key);
+    return true;
+  }
+
+ private:
+  // A length-bounded input stream (RapidJSON's StringStream needs a NUL at the end).
+  struct ViewStream {
+    using Ch = char;
+    explicit ViewStream(std::string_view text) : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+    Ch Peek() const { return p_ < end_ ? *p_ : '\0'; }
+    Ch Take() { return p_ < end_ ? *p_++ : '\0'; }
+    std::size_t Tell() const { return static_cast<std::size_t>(p_ - begin_); }
+    Ch* PutBegin() { return nullptr; }  // in-situ parsing only; never used
+    void Put(Ch) {}
+    void Flush() {}
+    std::size_t PutEnd(Ch*) { return 0; }
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+  };
+
+  enum class Frame { top, media, refs, ref, other };
+  enum class Field { other, id, type, text, ts, seq, media, refs, mime, size, from };
+  struct Open {
+    Frame frame = Frame::other;
+    std::size_t keys_begin = 0;
+    Field field = Field::other;  // of the last key, in an object
+  };
+
+  // The raw bytes are checked before parsing; what \u escapes decode to is
+  // checked here: RapidJSON lets a lone low surrogate (\uDC00) through, which
+  // other parsers (the bridge's) refuse.
+  bool decoded_ok(const char* chars, rapidjson::SizeType length) {
+    if (is_valid_utf8(std::string_view(chars, length))) return true;
+    outcome = Outcome::bad_escape;
+    return false;
+  }
+
+  void reset(bool in_group) {
+    in_group_ = in_group;
+    outcome = Outcome::ok;
+    root_object_ = false;
+    for (Value* v : {&id, &type, &text, &ts, &seq, &media, &media_id, &media_mime, &media_size, &refs, &ref_id_,
+                     &ref_from_}) {
+      v->kind = Kind::absent;
+      v->text.clear();
+      v->number = 0;
+    }
+    ref_count = 0;
+    ref_error.clear();
+    open_.clear();
+    keys_.clear();
+  }
+
+  static Field field_of(Frame frame, std::string_view name) {
+    switch (frame) {
+      case Frame::top:
+        if (name == "id") return Field::id;
+        if (name == "type") return Field::type;
+        if (name == "text") return Field::text;
+        if (name == "ts") return Field::ts;
+        if (name == "seq") return Field::seq;
+        if (name == "media") return Field::media;
+        if (name == "refs") return Field::refs;
+        return Field::other;
+      case Frame::media:
+        if (name == "id") return Field::id;
+        if (name == "mime") return Field::mime;
+        if (name == "size") return Field::size;
+        return Field::other;
+      case Frame::ref:
+        if (name == "id") return Field::id;
+        if (name == "from") return Field::from;
+        return Field::other;
+      case Frame::refs:
+      case Frame::other:
+        return Field::other;
+    }
+    return Field::other;
+  }
+
+  // Where a value of the current container goes, or null when nobody looks at it.
+  Value* slot() {
+    if (open_.empty()) return nullptr;
+    const Open& o = open_.back();
+    switch (o.frame) {
+      case Frame::top:
+        switch (o.field) {
+          case Field::id: return &id;
+          case Field::type: return &type;
+          case Field::text: return &text;
+          case Field::ts: return &ts;
+          case Field::seq: return &seq;
+          case Field::media: return &media;
+          case Field::refs: return &refs;
+          default: return nullptr;
+        }
+      case Frame::media:
+        switch (o.field) {
+          case Field::id: return &media_id;
+          case Field::mime: return &media_mime;
+          case Field::size: return &media_size;
+          default: return nullptr;
+        }
+      case Frame::ref:
+        switch (o.field) {
+          case Field::id: return &ref_id_;
+          case Field::from: return &ref_from_;
+          default: return nullptr;
+        }
+      case Frame::refs:
+      case Frame::other:
+        return nullptr;
+    }
+    return nullptr;
+  }
+
+  bool scalar(Kind kind, const char* value, std::size_t length, std::int64_t number) {
+    if (!open_.empty() && open_.back().frame == Frame::refs) {
+      ++ref_count;
+      if (ref_error.empty()) ref_error = "each ref must be an object";
+      return true;
+    }
+    if (Value* v = slot()) {
+      v->kind = kind;
+      v->number = number;
+      if (value != nullptr) v->text.assign(value, length);
+    }
+    return true;
+  }
+
+  bool open(Kind kind) {
+    if (open_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+      outcome = Outcome::too_deep;
+      return false;
+    }
+    Frame frame = Frame::other;
+    if (open_.empty()) {
+      root_object_ = kind == Kind::object;
+      frame = kind == Kind::object ? Frame::top : Frame::other;
+    } else if (open_.back().frame == Frame::refs) {
+      ++ref_count;
+      if (kind == Kind::object) {
+        frame = Frame::ref;
+        ref_id_.kind = Kind::absent;
+        ref_from_.kind = Kind::absent;
+      } else if (ref_error.empty()) {
+        ref_error = "each ref must be an object";
+      }
+    } else if (Value* v = slot()) {
+      v->kind = kind;
+      if (open_.back().frame == Frame::top && open_.back().field == Field::media && kind == Kind::object) {
+        frame = Frame::media;
+      } else if (open_.back().frame == Frame::top && open_.back().field == Field::refs && kind == Kind::array) {
+        frame = Frame::refs;
+      }
+    }
+    open_.push_back(Open{frame, keys_.size(), Field::other});
+    return true;
+  }
+
+  bool close() {
+    keys_.resize(open_.back().keys_begin);
+    open_.pop_back();
+    return true;
+  }
+
+  void check_ref() {
+    if (!ref_error.empty()) return;
+    if (!ref_id_.is_string() || !is_valid_message_id(ref_id_.text)) {
+      ref_error = "each ref needs an \"id\" matching ^[A-Za-z0-9_-]{1,64}$";
+    } else if (ref_from_.kind == Kind::absent) {
+      if (in_group_) ref_error = "each ref of a group receipt needs \"from\"";
+    } else if (!ref_from_.positive_integer()) {
+      ref_error = "\"from\" must be a user id";
+    }
+  }
+
+  bool in_group_ = false;
+  bool root_object_ = false;
+  Value ref_id_, ref_from_;
+  std::vector<Open> open_;
+  std::vector<std::string> keys_;  // of every open object, in order; reused
+};
+
+// The common start: UTF-8, one JSON object. The scan is reused by the thread
+// (the broker thread in the plugin), so a warm one allocates nothing.
+Scan* scan_payload(std::string_view payload, bool in_group, PayloadCheck& failure) {
+  thread_local Scan scan;
+  if (!is_valid_utf8(payload)) {
+    failure = bad("payload is not valid UTF-8");
+    return nullptr;
+  }
+  if (payload.find('\0') != std::string_view::npos) {  // never valid JSON text
+    failure = bad("not valid JSON");
+    return nullptr;
+  }
+  switch (scan.parse(payload, in_group)) {
+    case Scan::Outcome::ok: return &scan;
+    case Scan::Outcome::not_json: failure = bad("not valid JSON"); break;
+    case Scan::Outcome::duplicate_key: failure = bad("duplicate key in JSON object"); break;
+    case Scan::Outcome::too_deep: failure = bad("JSON nested too deeply"); break;
+    case Scan::Outcome::not_object: failure = bad("not a JSON object"); break;
+    case Scan::Outcome::bad_escape: failure = bad("a \\u escape decodes to invalid UTF-8"); break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view to_string(Rejection rejection) noexcept {
+  switch (rejection) {
+    case Rejection::none: return "none";
+    case Rejection::bad_request: return "bad_request";
+    case Rejection::forbidden: return "forbidden";
+    case Rejection::too_large: return "too_large";
+    case Rejection::rate_limited: return "rate_limited";
+  }
+  return "bad_request";
+}
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // ASCII, the common case, eight bytes at a time.
+    if (n - i >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, s + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2, cp = c & 0x1Fu, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3, cp = c & 0x0Fu, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4, cp = c & 0x07u, min = 0x10000;
+    } else {
+      return false;  // continuation byte, C0/C1 overlong lead, or above F4
+    }
+    if (n - i < length) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const unsigned char cc = s[i + k];
+      if ((cc & 0xC0u) != 0x80u) return false;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
+}
+
+PayloadCheck check_message(std::string_view payload) {
+  PayloadCheck failure;
+  const Scan* msg = scan_payload(payload, false, failure);
+  if (msg == nullptr) return failure;
+
+  if (!msg->id.is_string()) return bad("\"id\" must be a string");
+  if (!is_valid_message_id(msg->id.text)) return bad("\"id\" must match ^[A-Za-z0-9_-]{1,64}$");
+  std::optional<std::string> id = msg->id.text;
+
+  if (!msg->type.is_string()) return bad("\"type\" must be a string", id);
+  const std::string& type = msg->type.text;
+  const bool is_text = type == "text";
+  if (!is_text && type != "image" && type != "voice" && type != "file") {
+    return bad("\"type\" must be text, image, voice or file", id);
+  }
+
+  if (msg->text.kind != Scan::Kind::absent && !msg->text.is_string()) return bad("\"text\" must be a string", id);
+  if (is_text && msg->text.kind == Scan::Kind::absent) return bad("a text message needs \"text\"", id);
+
+  if (is_text) {
+    if (msg->media.kind != Scan::Kind::absent) return bad("\"media\" belongs to image, voice and file messages", id);
+  } else {
+    if (msg->media.kind != Scan::Kind::object) return bad("\"" + type + "\" needs a \"media\" object", id);
+    if (!msg->media_id.is_string() || !is_valid_message_id(msg->media_id.text)) {
+      return bad("\"media.id\" must match ^[A-Za-z0-9_-]{1,64}$", id);
+    }
+    if (msg->media_mime.kind != Scan::Kind::absent && !msg->media_mime.is_string()) {
+      return bad("\"media.mime\" must be a string", id);
+    }
+    if (msg->media_size.kind != Scan::Kind::absent && !msg->media_size.non_negative_integer()) {
+      return bad("\"media.size\" must be a non-negative integer", id);
+    }
+  }
+
+  if (msg->ts.kind != Scan::Kind::absent && !msg->ts.non_negative_integer()) {
+    return bad("\"ts\" must be a non-negative integer", id);
+  }
+  return PayloadCheck{Rejection::none, {}, std::move(id)};
+}
+
+PayloadCheck check_receipt(std::string_view payload, bool in_group) {
+  PayloadCheck failure;
+  const Scan* rcpt = scan_payload(payload, in_group, failure);
+  if (rcpt == nullptr) return failure;
+
+  if (!rcpt->type.is_string() || (rcpt->type.text != "delivered" && rcpt->type.text != "read")) {
+    return bad("\"type\" must be delivered or read");
+  }
+  const bool has_seq = rcpt->seq.kind != Scan::Kind::absent;
+  const bool has_refs = rcpt->refs.kind != Scan::Kind::absent;
+  if (has_seq == has_refs) return bad("a receipt has either \"seq\" or \"refs\"");
+  if (has_seq) {
+    if (!rcpt->seq.positive_integer()) return bad("\"seq\" must be a positive integer");
+    return {};
+  }
+  if (rcpt->refs.kind != Scan::Kind::array || rcpt->ref_count == 0) return bad("\"refs\" must be a non-empty array");
+  if (rcpt->ref_count > kMaxReceiptRefs) return bad("\"refs\" has more than 1000 entries");
+  if (!rcpt->ref_error.empty()) return bad(rcpt->ref_error);
+  return {};
+}
+
+PayloadCheck check_publish(const TopicInfo& topic, std::string_view payload, std::size_t max_bytes) {
+  if (payload.size() > max_bytes) {
+    return PayloadCheck{Rejection::too_large,
+                        "payload of " + std::to_string(payload.size()) + " bytes is above the limit of " +
+                            std::to_string(max_bytes),
+                        std::nullopt};
+  }
+  if (topic.kind == TopicKind::other) return {};
+  if (topic.channel == Channel::msg) return check_message(payload);
+  if (topic.channel == Channel::rcpt) return check_receipt(payload, topic.kind == TopicKind::group);
+  return {};
+}
+
+std::string make_nack(const std::optional<std::string>& id, std::string_view topic, Rejection error,
+                      std::string_view detail) {
+  json nack = json::object();
+  nack["ev"] = "nack";
+  nack["id"] = id ? json(*id) : json(nullptr);
+  nack["topic"] = std::string(topic);
+  nack["error"] = std::string(to_string(error));
+  nack["detail"] = std::string(detail);
+  return nack.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace chat::auth

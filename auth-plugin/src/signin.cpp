@@ -1,0 +1,134 @@
+#include "signin.hpp"
+
+#include "chat/credentials/password.hpp"
+#include "chat/credentials/token.hpp"
+#include "identity.hpp"
+
+#include <cstring>
+
+namespace chat::auth {
+namespace {
+
+SignInResult refused(std::string reason) {
+  SignInResult result;
+  result.reason = std::move(reason);
+  return result;
+}
+
+SignInResult accepted(SignInResult::Kind kind, Uid uid) {
+  SignInResult result;
+  result.kind = kind;
+  result.uid = uid;
+  return result;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup,
+                             Stats& stats, std::int64_t now_ns)
+    : options_(options),
+      cache_(cache),
+      lookup_(lookup),
+      stats_(stats),
+      passwords_(options.password_cache_ttl.count(), options.password_cache_size),
+      password_checks_(options.password_checks_per_s, options.password_checks_burst, now_ns) {}
+
+bool Authenticator::take_password_check(std::int64_t now_ns) {
+  if (password_checks_.try_take(now_ns)) return true;
+  ++stats_.password_throttled;
+  return false;
+}
+
+void Authenticator::forget_password(Uid uid, std::string_view username) {
+  passwords_.forget_user(uid);
+  passwords_.forget(username);
+}
+
+SignInResult Authenticator::sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns) {
+  SignInResult result = decide(request, now_s, now_ns);
+  switch (result.kind) {
+    case SignInResult::Kind::refused: ++stats_.signin_refused; break;
+    case SignInResult::Kind::service: ++stats_.signin_service; break;
+    case SignInResult::Kind::token: ++stats_.signin_token; break;
+    case SignInResult::Kind::password: ++stats_.signin_password; break;
+    case SignInResult::Kind::password_cached: ++stats_.signin_password_cached; break;
+  }
+  return result;
+}
+
+SignInResult Authenticator::decide(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns) {
+  if (request.username == nullptr) return refused("no username");
+  if (request.password == nullptr) return refused("no password");
+  if (request.client_id == nullptr) return refused("no client id");
+  const std::string_view username(request.username);
+  const std::string_view password(request.password, std::strlen(request.password));
+  const std::string_view client_id(request.client_id);
+  if (!is_safe_identifier(username)) return refused("username holds + # / or control characters");
+  if (!is_safe_identifier(client_id)) return refused("client id holds + # / or control characters");
+
+  if (username == options_.service_username) return service(client_id, password, now_s, now_ns);
+
+  const auto name = canonical_username(username);
+  if (!name) return refused("not a valid username");
+  const auto client = parse_client_id(client_id);
+  if (!client) return refused("client id must be {uid}:{device}");
+  if (!cache_.ready()) return refused("user cache not loaded yet");
+
+  SignInResult result;
+  if (credentials::looks_like_token(password)) {
+    const auto check = credentials::verify_token(password, options_.jwt_secret, now_s);
+    if (!check.ok()) return refused(std::string(credentials::to_string(check.error)));
+    if (check.claims->username != *name) return refused("token was minted for another username");
+    if (check.claims->uid != client->uid) return refused("client id belongs to another user");
+    if (cache_.is_refused(client->uid)) return refused("user is disabled");
+    result = accepted(SignInResult::Kind::token, client->uid);
+  } else {
+    result = user_password(*name, client->uid, password, now_s, now_ns);
+    if (!result.ok()) return result;
+  }
+  if (*name != username) result.canonical_name = *name;
+  return result;
+}
+
+SignInResult Authenticator::service(std::string_view client_id, std::string_view password, std::int64_t now_s,
+                                    std::int64_t now_ns) {
+  // A user's client id would let a user take the service's session over.
+  if (parse_client_id(client_id)) return refused("the service account may not use a user's client id");
+  if (const auto remembered = passwords_.find(options_.service_username, password, now_s);
+      remembered && *remembered == 0) {
+    return accepted(SignInResult::Kind::service, 0);
+  }
+  if (!take_password_check(now_ns)) return refused("too many password checks at once; try again");
+  if (!credentials::verify_password(password, options_.service_password_hash)) {
+    return refused("wrong service password");
+  }
+  passwords_.remember(options_.service_username, password, 0, now_s);
+  return accepted(SignInResult::Kind::service, 0);
+}
+
+SignInResult Authenticator::user_password(const std::string& username, Uid client_uid, std::string_view password,
+                                          std::int64_t now_s, std::int64_t now_ns) {
+  if (const auto remembered = passwords_.find(username, password, now_s)) {
+    if (*remembered != client_uid) return refused("client id belongs to another user");
+    if (cache_.is_refused(*remembered)) return refused("user is disabled");
+    return accepted(SignInResult::Kind::password_cached, *remembered);
+  }
+  if (!take_password_check(now_ns)) return refused("too many password checks at once; try again");
+  ++stats_.password_queries;
+  std::optional<storage::UserCredentials> user;
+  try {
+    user = lookup_.find(username);
+  } catch (const std::exception& error) {
+    ++stats_.password_query_failures;
+    return refused(std::string("password check unavailable: ") + error.what());
+  }
+  if (!user) return refused("unknown user or wrong password");
+  if (user->disabled || cache_.is_refused(user->id)) return refused("user is disabled");
+  if (user->id != client_uid) return refused("client id belongs to another user");
+  if (!user->password_hash) return refused("the user has no password: sign in with a token");
+  if (!credentials::verify_password(password, *user->password_hash)) return refused("unknown user or wrong password");
+  passwords_.remember(username, password, user->id, now_s);
+  return accepted(SignInResult::Kind::password, user->id);
+}
+
+}  // namespace chat::auth

@@ -1,0 +1,78 @@
+#pragma once
+// Sign-in (MQTT CONNECT) decisions, without mosquitto: who may connect with
+// which username, password or token and client id (docs/protocol.md,
+// section 1; docs/auth-plugin.md "Sign-in").
+//
+//   service account  username = service_username, password checked against
+//                    service_password_hash; any client id that is not a user's
+//   token            password of JWT shape: HS256 under the shared secret,
+//                    usr = the username, sub = the uid of the client id; no
+//                    database query
+//   password         remembered (PasswordCache) or else: one PBKDF2 budget
+//                    token, one database query, one PBKDF2 verification
+// Users must also have a `{uid}:{device}` client id with their own uid, must
+// not be disabled or deleted, and are refused while the cache is not loaded.
+#include "auth_cache.hpp"
+#include "options.hpp"
+#include "password_cache.hpp"
+#include "stats.hpp"
+#include "token_bucket.hpp"
+
+#include "chat/storage/auth.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat::auth {
+
+// The one database question of a password sign-in. Throws on database errors.
+class CredentialLookup {
+ public:
+  virtual ~CredentialLookup() = default;
+  virtual std::optional<storage::UserCredentials> find(std::string_view username) = 0;
+};
+
+struct SignInRequest {
+  const char* username = nullptr;  // null: none given
+  const char* password = nullptr;
+  const char* client_id = nullptr;
+};
+
+struct SignInResult {
+  enum class Kind { refused, service, token, password, password_cached };
+  Kind kind = Kind::refused;
+  Uid uid = 0;
+  std::string reason;                          // why it was refused
+  std::optional<std::string> canonical_name;  // set when the client's username must be replaced by it
+  bool ok() const { return kind != Kind::refused; }
+};
+
+class Authenticator {
+ public:
+  Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup, Stats& stats,
+                std::int64_t now_ns);
+
+  SignInResult sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
+
+  void forget_password(Uid uid, std::string_view username);
+  std::size_t remembered_passwords() const { return passwords_.size(); }
+
+ private:
+  SignInResult decide(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
+  SignInResult service(std::string_view client_id, std::string_view password, std::int64_t now_s,
+                       std::int64_t now_ns);
+  SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password,
+                             std::int64_t now_s, std::int64_t now_ns);
+  bool take_password_check(std::int64_t now_ns);
+
+  const Options& options_;
+  const AuthCache& cache_;
+  CredentialLookup& lookup_;
+  Stats& stats_;
+  PasswordCache passwords_;
+  TokenBucket password_checks_;
+};
+
+}  // namespace chat::auth

@@ -1,0 +1,78 @@
+#pragma once
+// The bridge's configuration: defaults, then the environment (CHAT_DATABASE_URL,
+// CHAT_MQTT_URI), then a config file (JSON object or key=value lines), then
+// command-line flags (--key=value or --key value; dashes or underscores):
+// each later source wins. `chat-bridge --help` lists every key.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chat::bridge {
+
+struct Config {
+  // database
+  std::string database_url;               // libpq conninfo or URL (required)
+  int db_backoff_first_ms = 100;          // retry after a database error: first pause...
+  int db_backoff_max_ms = 5000;           // ...doubling up to this
+
+  // MQTT
+  std::string mqtt_uri = "tcp://127.0.0.1:1883";
+  std::string mqtt_client_id = "chat-bridge";  // the session; the publisher uses {id}-pub
+  std::string mqtt_username;
+  std::string mqtt_password;
+  std::string mqtt_password_file;         // read at start; wins over mqtt_password
+  int mqtt_keepalive_s = 30;
+  int mqtt_session_expiry_s = 7 * 24 * 3600;
+  int mqtt_receive_maximum = 1000;        // unacked messages the broker may send at once
+  std::string share_group = "bridge";
+
+  // message path
+  int writers = 1;                        // writer threads (each its own database session)
+  int queue_capacity = 20000;             // messages held in memory, over all writers
+  int batch_max = 1000;                   // messages per transaction at most
+  int batch_linger_ms = 0;                // wait this long for a batch to fill
+  int max_payload_bytes = 65536;
+
+  // notifications
+  std::string webhook_url;                // empty: no notification jobs are written
+  int webhook_timeout_ms = 5000;
+  int webhook_max_attempts = 20;          // then the job is dropped (logged)
+  int webhook_backoff_first_ms = 1000;
+  int webhook_backoff_max_ms = 300000;
+  int webhook_batch = 32;                 // jobs claimed at once
+  int webhook_poll_ms = 500;              // pause when nothing is due
+
+  // operations
+  std::string http_bind = "127.0.0.1";
+  int http_port = 9102;                   // /healthz and /metrics; 0: off
+  int drain_timeout_ms = 15000;           // SIGTERM: time to store what is in memory
+  std::string log_level = "info";         // debug | info | warn | error
+
+  bool notifications_enabled() const { return !webhook_url.empty(); }
+};
+
+struct ConfigResult {
+  Config config;
+  std::string error;  // empty on success
+  bool help = false;
+};
+
+struct ConfigSources {
+  // The text of a file, nullopt when it cannot be read.
+  std::function<std::optional<std::string>(const std::string& path)> read_file;
+  // An environment variable, nullopt when unset.
+  std::function<std::optional<std::string>(const std::string& name)> getenv;
+};
+
+// args without argv[0]. Checks ranges and that database_url is set.
+ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources);
+
+// Parses the text of a config file into `config` (JSON when it starts with
+// `{`, key=value lines with # comments otherwise). An error text or empty.
+std::string apply_config_text(Config& config, const std::string& text);
+
+std::string config_usage();
+
+}  // namespace chat::bridge

@@ -1,0 +1,232 @@
+#include "chat/bridge/config.hpp"
+
+#include "chat/bridge/log.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <sstream>
+#include <variant>
+
+namespace chat::bridge {
+namespace {
+
+struct IntOption {
+  int Config::*field;
+  int min;
+  int max;
+};
+struct Option {
+  const char* key;
+  std::variant<std::string Config::*, IntOption> target;
+  const char* help;
+};
+
+constexpr int kMaxInt = 2147483647;
+
+const Option kOptions[] = {
+    {"database_url", &Config::database_url, "PostgreSQL conninfo or URL (default: $CHAT_DATABASE_URL)"},
+    {"db_backoff_first_ms", IntOption{&Config::db_backoff_first_ms, 1, 600000}, "first pause after a database error"},
+    {"db_backoff_max_ms", IntOption{&Config::db_backoff_max_ms, 1, 600000}, "longest pause between database retries"},
+    {"mqtt_uri", &Config::mqtt_uri, "broker URI; $CHAT_MQTT_URI when set"},
+    {"mqtt_client_id", &Config::mqtt_client_id, "client id of the bridge's persistent session; one per instance"},
+    {"mqtt_username", &Config::mqtt_username, "service account"},
+    {"mqtt_password", &Config::mqtt_password, "its password (prefer mqtt_password_file)"},
+    {"mqtt_password_file", &Config::mqtt_password_file, "file holding the password"},
+    {"mqtt_keepalive_s", IntOption{&Config::mqtt_keepalive_s, 5, 3600}, "MQTT keepalive"},
+    {"mqtt_session_expiry_s", IntOption{&Config::mqtt_session_expiry_s, 60, kMaxInt}, "how long the broker keeps the session (and queues for it) while the bridge is away"},
+    {"mqtt_receive_maximum", IntOption{&Config::mqtt_receive_maximum, 1, 65535}, "unacknowledged messages the broker may send at once"},
+    {"share_group", &Config::share_group, "the shared subscription group: $share/<group>/..."},
+    {"writers", IntOption{&Config::writers, 1, 64}, "writer threads, each with its own database session"},
+    {"queue_capacity", IntOption{&Config::queue_capacity, 1, 10000000}, "messages held in memory between the broker and the writers"},
+    {"batch_max", IntOption{&Config::batch_max, 1, 100000}, "messages per transaction at most"},
+    {"batch_linger_ms", IntOption{&Config::batch_linger_ms, 0, 10000}, "wait this long for a batch to fill"},
+    {"max_payload_bytes", IntOption{&Config::max_payload_bytes, 1, 16777216}, "larger messages are refused (nack too_large)"},
+    {"webhook_url", &Config::webhook_url, "notification webhook (http/https); empty: notifications off"},
+    {"webhook_timeout_ms", IntOption{&Config::webhook_timeout_ms, 1, 600000}, "per request"},
+    {"webhook_max_attempts", IntOption{&Config::webhook_max_attempts, 1, 1000000}, "then a job is dropped"},
+    {"webhook_backoff_first_ms", IntOption{&Config::webhook_backoff_first_ms, 1, 86400000}, "first retry pause"},
+    {"webhook_backoff_max_ms", IntOption{&Config::webhook_backoff_max_ms, 1, 86400000}, "longest retry pause"},
+    {"webhook_batch", IntOption{&Config::webhook_batch, 1, 10000}, "jobs claimed at once"},
+    {"webhook_poll_ms", IntOption{&Config::webhook_poll_ms, 1, 600000}, "pause when no job is due"},
+    {"http_bind", &Config::http_bind, "address of /healthz and /metrics"},
+    {"http_port", IntOption{&Config::http_port, 0, 65535}, "port of /healthz and /metrics; 0: off"},
+    {"drain_timeout_ms", IntOption{&Config::drain_timeout_ms, 0, 600000}, "SIGTERM: time to store what is in memory"},
+    {"log_level", &Config::log_level, "debug | info | warn | error"},
+};
+
+std::string normalize_key(std::string key) {
+  for (char& c : key) {
+    if (c == '-') c = '_';
+  }
+  return key;
+}
+
+const Option* find_option(const std::string& key) {
+  for (const Option& option : kOptions) {
+    if (key == option.key) return &option;
+  }
+  return nullptr;
+}
+
+std::string set_option(Config& config, const std::string& raw_key, const std::string& value) {
+  const std::string key = normalize_key(raw_key);
+  const Option* option = find_option(key);
+  if (option == nullptr) return "unknown option \"" + raw_key + "\"";
+  if (const auto* field = std::get_if<std::string Config::*>(&option->target)) {
+    config.*(*field) = value;
+    return {};
+  }
+  const auto& int_option = std::get<IntOption>(option->target);
+  int parsed = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || end != value.data() + value.size()) {
+    return key + ": \"" + value + "\" is not an integer";
+  }
+  if (parsed < int_option.min || parsed > int_option.max) {
+    return key + ": " + value + " is outside " + std::to_string(int_option.min) + ".." +
+           std::to_string(int_option.max);
+  }
+  config.*(int_option.field) = parsed;
+  return {};
+}
+
+std::string trim(const std::string& text) {
+  const auto begin = text.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return {};
+  const auto end = text.find_last_not_of(" \t\r");
+  return text.substr(begin, end - begin + 1);
+}
+
+std::string check(const Config& config) {
+  if (config.database_url.empty()) return "database_url is not set (flag, config file or CHAT_DATABASE_URL)";
+  if (config.mqtt_client_id.empty()) return "mqtt_client_id must not be empty";
+  if (config.share_group.empty() || config.share_group.find_first_of("/+#") != std::string::npos) {
+    return "share_group must be one topic level without wildcards";
+  }
+  if (!parse_log_level(config.log_level)) return "log_level must be debug, info, warn or error";
+  if (config.queue_capacity < config.writers) return "queue_capacity must be at least the number of writers";
+  return {};
+}
+
+}  // namespace
+
+std::string apply_config_text(Config& config, const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded() || !json.is_object()) return "the config file is not a valid JSON object";
+    for (const auto& [key, value] : json.items()) {
+      std::string text_value;
+      if (value.is_string()) {
+        text_value = value.get<std::string>();
+      } else if (value.is_number_integer()) {
+        text_value = std::to_string(value.get<std::int64_t>());
+      } else {
+        return key + ": expected a string or an integer";
+      }
+      if (auto error = set_option(config, key, text_value); !error.empty()) return error;
+    }
+    return {};
+  }
+  std::istringstream in(text);
+  int line_number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    const std::string trimmed = trim(line);
+    if (trimmed.empty() || trimmed.front() == '#') continue;
+    const auto equals = trimmed.find('=');
+    if (equals == std::string::npos) return "line " + std::to_string(line_number) + ": expected key = value";
+    if (auto error = set_option(config, trim(trimmed.substr(0, equals)), trim(trimmed.substr(equals + 1)));
+        !error.empty()) {
+      return "line " + std::to_string(line_number) + ": " + error;
+    }
+  }
+  return {};
+}
+
+ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources) {
+  ConfigResult result;
+  Config& config = result.config;
+  if (sources.getenv) {
+    if (auto url = sources.getenv("CHAT_DATABASE_URL")) config.database_url = *url;
+    if (auto uri = sources.getenv("CHAT_MQTT_URI")) config.mqtt_uri = *uri;
+  }
+
+  // Flags as (key, value) pairs; the config file is applied before them.
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::string config_path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      result.help = true;
+      return result;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
+      result.error = "unexpected argument \"" + arg + "\"";
+      return result;
+    }
+    std::string key;
+    std::string value;
+    if (const auto equals = arg.find('='); equals != std::string::npos) {
+      key = arg.substr(2, equals - 2);
+      value = arg.substr(equals + 1);
+    } else {
+      if (i + 1 >= args.size()) {
+        result.error = arg + " needs a value";
+        return result;
+      }
+      key = arg.substr(2);
+      value = args[++i];
+    }
+    if (normalize_key(key) == "config") {
+      config_path = value;
+    } else {
+      flags.emplace_back(key, value);
+    }
+  }
+
+  if (!config_path.empty()) {
+    const auto text = sources.read_file ? sources.read_file(config_path) : std::nullopt;
+    if (!text) {
+      result.error = "cannot read the config file " + config_path;
+      return result;
+    }
+    if (auto error = apply_config_text(config, *text); !error.empty()) {
+      result.error = config_path + ": " + error;
+      return result;
+    }
+  }
+  for (const auto& [key, value] : flags) {
+    if (auto error = set_option(config, key, value); !error.empty()) {
+      result.error = error;
+      return result;
+    }
+  }
+  result.error = check(config);
+  return result;
+}
+
+std::string config_usage() {
+  std::ostringstream out;
+  out << "chat-bridge: stores every chat message in PostgreSQL and acks it to its sender,\n"
+         "keeps receipts and presence, and sends push notifications (docs/bridge.md).\n\n"
+         "usage: chat-bridge [--config FILE] [--KEY VALUE | --KEY=VALUE]...\n\n"
+         "The config file is a JSON object or key = value lines (# comments). Flags win over\n"
+         "the file, the file over the environment. Keys (flags may use - for _):\n";
+  const Config defaults;
+  for (const Option& option : kOptions) {
+    out << "  " << option.key;
+    for (std::size_t n = std::string_view(option.key).size(); n < 26; ++n) out << ' ';
+    out << option.help;
+    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
+      if (!(defaults.*(*field)).empty()) out << " [" << defaults.*(*field) << "]";
+    } else {
+      out << " [" << defaults.*(std::get<IntOption>(option.target).field) << "]";
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace chat::bridge

@@ -1,0 +1,60 @@
+// chat-bridge: see docs/bridge.md and `chat-bridge --help`.
+#include "chat/bridge/config.hpp"
+#include "chat/bridge/log.hpp"
+#include "service.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+chat::bridge::Service* running = nullptr;
+
+extern "C" void on_signal(int) {
+  if (running != nullptr) running->request_stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace chat::bridge;
+  const ConfigSources sources{
+      [](const std::string& path) -> std::optional<std::string> {
+        std::ifstream in(path);
+        if (!in) return std::nullopt;
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+      },
+      [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+      }};
+  const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
+  if (loaded.help) {
+    std::cout << config_usage();
+    return 0;
+  }
+  if (!loaded.error.empty()) {
+    std::cerr << "chat-bridge: " << loaded.error << "\n(see chat-bridge --help)\n";
+    return 2;
+  }
+  Logger log(std::cerr, parse_log_level(loaded.config.log_level).value_or(LogLevel::info));
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    Service service(loaded.config, log);
+    running = &service;
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    const int code = service.run();
+    running = nullptr;
+    return code;
+  } catch (const std::exception& error) {
+    log.error("fatal", {{"error", error.what()}});
+    return 1;
+  }
+}

@@ -1,0 +1,114 @@
+#pragma once
+// The bridge's two MQTT connections, both MQTT 5:
+// * the session ({client_id}): clean start false with a session expiry, so
+//   the broker queues the shared subscriptions' messages while the bridge is
+//   away; it only receives. Its callback parses the topic, copies the payload
+//   into a writer's queue (or the presence queue) and returns: Paho sends the
+//   PUBACK when the callback returns, from one thread for every client.
+// * the publisher ({client_id}-pub): acks, nacks and retained presence; it
+//   stays up while the session is closed during a drain, so what is stored
+//   then is still acked. It also reads $SYS/broker/uptime.
+#include "chat/bridge/config.hpp"
+#include "presence_worker.hpp"
+#include "runtime.hpp"
+#include "writer.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace mqtt {
+class async_client;
+}
+
+namespace chat::bridge {
+
+// Acks, nacks and presence on their way to the publisher connection, through
+// a thread of their own. Paho C holds its global lock while the session's
+// callback runs; a callback waiting for room in a full writer queue would
+// make a writer that publishes wait for that lock, and the writer is what
+// makes the room: a deadlock. So writers only append here and go on.
+// Unbounded, but in practice bounded by the writer queues: it holds at most
+// what the writers took from them since this thread last got the lock.
+class Outbound : public Publisher {
+ public:
+  using Send = std::function<bool(const std::string& topic, const std::string& payload, bool retained)>;
+  Outbound(Send send, BridgeMetrics& metrics);
+  ~Outbound() override;
+  void publish(const std::string& topic, const std::string& payload, bool retained) override;
+  void publish_ack(const std::string& topic, const std::string& payload, SteadyClock::time_point received) override;
+  void start();
+  // Hands everything queued to the MQTT client, then ends the thread.
+  void finish();
+
+ private:
+  struct Item {
+    std::string topic;
+    std::string payload;
+    bool retained = false;
+    std::optional<SteadyClock::time_point> received;  // acks
+  };
+  void run();
+  void push(Item item);
+
+  Send send_;
+  BridgeMetrics& metrics_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item> items_;
+  bool finishing_ = false;
+  std::thread thread_;
+};
+
+class MqttLink {
+ public:
+  MqttLink(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log, const std::atomic<bool>& stop,
+           const std::atomic<bool>& give_up);
+
+  // Where the session's messages go; set before connect().
+  void attach(std::vector<std::unique_ptr<Writer>>& writers, PresenceWorker& presence) {
+    writers_ = &writers;
+    presence_ = &presence;
+  }
+  ~MqttLink();
+
+  // Connects both clients, retrying until they are up or `stop` is set.
+  // False when the bridge gave up first.
+  bool connect();
+  // Ends the session's connection (the broker keeps the session and queues for it).
+  void close_session();
+  void close_publisher();
+
+  // Hands a QoS 1 message to the publisher client; false when it refused.
+  bool publish(const std::string& topic, const std::string& payload, bool retained);
+
+ private:
+  void on_session_message(const std::string& topic, const std::string& payload);
+  void on_publisher_message(const std::string& topic, const std::string& payload, bool retained);
+  void subscribe_session();
+  bool connect_client(mqtt::async_client& client, bool session);
+
+  const Config& config_;
+  std::vector<std::unique_ptr<Writer>>* writers_ = nullptr;
+  PresenceWorker* presence_ = nullptr;
+  Health& health_;
+  BridgeMetrics& metrics_;
+  Logger& log_;
+  const std::atomic<bool>& stop_;
+  const std::atomic<bool>& give_up_;
+  std::string password_;
+  std::unique_ptr<mqtt::async_client> session_;
+  std::unique_ptr<mqtt::async_client> publisher_;
+  std::atomic<bool> closing_session_{false};
+  // Uptime messages still wanted since the publisher's last connect: the
+  // retained one, then one live one (see PresenceWorker).
+  std::atomic<int> uptimes_wanted_{0};
+};
+
+}  // namespace chat::bridge

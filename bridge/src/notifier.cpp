@@ -1,0 +1,137 @@
+#include "notifier.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+
+namespace chat::bridge {
+
+Notifier::Notifier(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log,
+                   const std::atomic<bool>& give_up)
+    : config_(config),
+      metrics_(metrics),
+      log_(log),
+      target_(split_url(config.webhook_url).value_or(WebhookTarget{})),
+      db_(config.database_url,
+          BackoffPolicy{std::chrono::milliseconds(config.db_backoff_first_ms),
+                        std::chrono::milliseconds(config.db_backoff_max_ms)},
+          give_up, health, metrics, log, "notifier") {}
+
+Notifier::~Notifier() { stop(); }
+
+void Notifier::start() { thread_ = std::thread([this] { run(); }); }
+
+void Notifier::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Notifier::pause(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, duration, [&] { return stopping_; });
+}
+
+void Notifier::run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    bool busy = false;
+    try {
+      busy = round();
+    } catch (const Abandoned&) {
+      return;
+    } catch (const std::exception& error) {
+      db_.reset();
+      log_.error("notification round failed", {{"error", error.what()}});
+    }
+    if (!busy) pause(std::chrono::milliseconds(config_.webhook_poll_ms));
+  }
+}
+
+bool Notifier::round() {
+  if (SteadyClock::now() >= next_backlog_sample_) {
+    metrics_.notification_backlog.set(
+        static_cast<double>(db_.run([](storage::Store& s) { return s.notification_backlog(); })));
+    next_backlog_sample_ = SteadyClock::now() + std::chrono::seconds(5);
+  }
+  // While a job is leased no other worker takes it; a worker that dies
+  // mid-round leaves its jobs to be claimed again when the lease runs out.
+  // The round posts only while a whole request still fits into the lease.
+  const auto timeout = std::chrono::milliseconds(config_.webhook_timeout_ms);
+  const auto lease = std::max<std::chrono::milliseconds>(std::chrono::seconds(30), 2 * timeout + std::chrono::seconds(5));
+  const auto round_end = SteadyClock::now() + lease - timeout - std::chrono::seconds(2);
+  const auto jobs = db_.run([&](storage::Store& s) { return s.claim_notifications(config_.webhook_batch, lease); });
+  if (jobs.empty()) return false;
+
+  std::vector<std::int64_t> finished;
+  const BackoffPolicy policy{std::chrono::milliseconds(config_.webhook_backoff_first_ms),
+                             std::chrono::milliseconds(config_.webhook_backoff_max_ms)};
+  std::mt19937_64 random(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  for (const auto& job : jobs) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;  // the rest come back when the lease runs out
+    }
+    if (SteadyClock::now() > round_end) break;  // likewise
+    if (job.already_read) {
+      metrics_.notifications_skipped_read.inc();
+      finished.push_back(job.id);
+      continue;
+    }
+    const std::string failure = post(job);
+    if (failure.empty()) {
+      metrics_.notifications_sent.inc();
+      finished.push_back(job.id);
+      continue;
+    }
+    metrics_.notifications_failed.inc();
+    if (job.attempts >= config_.webhook_max_attempts) {
+      metrics_.notifications_dropped.inc();
+      finished.push_back(job.id);
+      log_.error("notification given up", {{"recipient", job.recipient_id}, {"chat", job.chat_id},
+                                           {"seq", job.seq}, {"attempts", job.attempts}, {"error", failure}});
+      continue;
+    }
+    const auto delay = backoff_delay(policy, job.attempts, jitter(random));
+    log_.warn("notification failed, will retry", {{"recipient", job.recipient_id}, {"chat", job.chat_id},
+                                                  {"seq", job.seq}, {"attempt", job.attempts},
+                                                  {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
+                                                  {"error", failure}});
+    db_.run([&](storage::Store& s) {
+      s.reschedule_notification(job.id, delay, failure);
+      return 0;
+    });
+  }
+  db_.run([&](storage::Store& s) {
+    s.finish_notifications(finished);
+    return 0;
+  });
+  return true;
+}
+
+std::string Notifier::post(const storage::PendingNotification& n) {
+  if (target_.origin.empty()) return "webhook_url is not an http(s) URL";
+  httplib::Client client(target_.origin);
+  const auto timeout = std::chrono::milliseconds(config_.webhook_timeout_ms);
+  client.set_connection_timeout(timeout);
+  client.set_read_timeout(timeout);
+  client.set_write_timeout(timeout);
+  const httplib::Headers headers{{"X-Chat-Notification-Id", "n-" + std::to_string(n.recipient_id) + "-" +
+                                                               std::to_string(n.chat_id) + "-" +
+                                                               std::to_string(n.seq)}};
+  const auto started = SteadyClock::now();
+  const auto response = client.Post(target_.path, headers, webhook_payload(n), "application/json");
+  metrics_.webhook_seconds.observe(std::chrono::duration<double>(SteadyClock::now() - started).count());
+  if (!response) return "request failed: " + httplib::to_string(response.error());
+  if (response->status >= 200 && response->status < 300) return {};
+  return "HTTP " + std::to_string(response->status);
+}
+
+}  // namespace chat::bridge

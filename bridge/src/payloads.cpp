@@ -1,0 +1,215 @@
+#include "chat/bridge/payloads.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+
+namespace chat::bridge {
+namespace {
+
+using nlohmann::json;
+
+// True when a string anywhere in the value (keys included) holds a NUL.
+bool has_nul(const json& value) {
+  if (value.is_string()) return value.get_ref<const std::string&>().find('\0') != std::string::npos;
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      if (key.find('\0') != std::string::npos || has_nul(item)) return true;
+    }
+    return false;
+  }
+  if (value.is_array()) {
+    for (const auto& item : value) {
+      if (has_nul(item)) return true;
+    }
+  }
+  return false;
+}
+
+PayloadError bad(std::string detail, std::optional<std::string> id = std::nullopt) {
+  return PayloadError{"bad_request", std::move(detail), std::move(id)};
+}
+
+// Deeper is refused: the writer walks and re-serializes a body recursively.
+// The auth plugin allows the same depth.
+constexpr int kMaxJsonDepth = 16;
+
+std::optional<json> parse_json(std::string_view text) {
+  bool too_deep = false;
+  const json::parser_callback_t limit = [&](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  json value = json::parse(text.begin(), text.end(), limit, /*allow_exceptions=*/false);
+  if (value.is_discarded() || too_deep) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+bool valid_client_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload,
+                                                                 std::size_t max_bytes) {
+  if (payload.size() > max_bytes) {
+    return PayloadError{"too_large", "payload of " + std::to_string(payload.size()) + " bytes", std::nullopt};
+  }
+  auto parsed = parse_json(payload);
+  if (!parsed || !parsed->is_object()) return bad("not a JSON object");
+  json& object = *parsed;
+
+  std::optional<std::string> id;
+  if (const auto it = object.find("id"); it != object.end() && it->is_string() &&
+                                         valid_client_id(it->get_ref<const std::string&>())) {
+    id = it->get<std::string>();
+  }
+  if (!id) return bad("missing or malformed id");
+
+  const auto type_it = object.find("type");
+  if (type_it == object.end() || !type_it->is_string()) return bad("missing type", id);
+  const auto type = storage::parse_message_type(type_it->get_ref<const std::string&>());
+  if (!type) return bad("unknown type", id);
+
+  const auto text = object.find("text");
+  if (text != object.end() && !text->is_string()) return bad("text must be a string", id);
+  const auto media = object.find("media");
+  if (media != object.end() && !media->is_object()) return bad("media must be an object", id);
+  if (*type == storage::MessageType::text && text == object.end()) return bad("a text message needs text", id);
+  if (*type != storage::MessageType::text && media == object.end()) return bad("a media message needs media", id);
+  if (has_nul(object)) return bad("NUL characters are not allowed", id);
+
+  object.erase("id");
+  object.erase("type");
+  object.erase("ts");
+  MessagePayload message;
+  message.id = std::move(*id);
+  message.type = *type;
+  message.body = object.dump();
+  return message;
+}
+
+std::optional<ReceiptPayload> parse_receipt_payload(std::string_view payload) {
+  const auto parsed = parse_json(payload);
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  const json& object = *parsed;
+  ReceiptPayload receipt;
+  const auto type = object.find("type");
+  if (type == object.end() || !type->is_string()) return std::nullopt;
+  if (*type == "delivered") {
+    receipt.kind = storage::ReceiptKind::delivered;
+  } else if (*type == "read") {
+    receipt.kind = storage::ReceiptKind::read;
+  } else {
+    return std::nullopt;
+  }
+  if (const auto seq = object.find("seq"); seq != object.end()) {
+    if (!seq->is_number_integer() || seq->get<std::int64_t>() <= 0) return std::nullopt;
+    receipt.seq = seq->get<std::int64_t>();
+  }
+  if (const auto refs = object.find("refs"); refs != object.end()) {
+    if (!refs->is_array() || refs->size() > 1000) return std::nullopt;
+    for (const json& ref : *refs) {
+      if (!ref.is_object()) return std::nullopt;
+      ReceiptRef r;
+      const auto id = ref.find("id");
+      if (id == ref.end() || !id->is_string() || !valid_client_id(id->get_ref<const std::string&>())) {
+        return std::nullopt;
+      }
+      r.id = id->get<std::string>();
+      if (const auto from = ref.find("from"); from != ref.end()) {
+        if (!from->is_number_integer() || from->get<std::int64_t>() <= 0) return std::nullopt;
+        r.from = from->get<std::int64_t>();
+      }
+      receipt.refs.push_back(std::move(r));
+    }
+  }
+  if (receipt.seq == 0 && receipt.refs.empty()) return std::nullopt;
+  return receipt;
+}
+
+std::optional<bool> parse_device_state(std::string_view payload) {
+  while (!payload.empty() && std::isspace(static_cast<unsigned char>(payload.back()))) payload.remove_suffix(1);
+  while (!payload.empty() && std::isspace(static_cast<unsigned char>(payload.front()))) payload.remove_prefix(1);
+  if (payload == "online") return true;
+  if (payload == "offline") return false;
+  const auto parsed = parse_json(payload);
+  if (!parsed) return std::nullopt;
+  if (parsed->is_string()) {
+    if (*parsed == "online") return true;
+    if (*parsed == "offline") return false;
+    return std::nullopt;
+  }
+  if (parsed->is_object()) {
+    if (const auto state = parsed->find("state"); state != parsed->end() && state->is_string()) {
+      if (*state == "online") return true;
+      if (*state == "offline") return false;
+    }
+    if (const auto online = parsed->find("online"); online != parsed->end() && online->is_boolean()) {
+      return online->get<bool>();
+    }
+  }
+  return std::nullopt;
+}
+
+std::string ack_event(std::int64_t chat, std::string_view id, std::int64_t seq, std::int64_t ts_ms) {
+  // Field order as in the contract; ids are [A-Za-z0-9_-], no escaping needed,
+  // but go through the JSON writer anyway.
+  return R"({"ev":"ack","chat":)" + std::to_string(chat) + R"(,"id":)" + json(std::string(id)).dump() +
+         R"(,"seq":)" + std::to_string(seq) + R"(,"ts":)" + std::to_string(ts_ms) + "}";
+}
+
+std::string nack_event(std::string_view id, std::string_view topic, std::string_view error,
+                       std::string_view detail) {
+  return R"({"ev":"nack","id":)" + json(std::string(id)).dump() + R"(,"topic":)" +
+         json(std::string(topic)).dump() + R"(,"error":)" + json(std::string(error)).dump() +
+         R"(,"detail":)" + json(std::string(detail)).dump() + "}";
+}
+
+std::string presence_payload(bool online, std::optional<std::int64_t> last_seen_ms) {
+  if (online) return R"({"online":true})";
+  if (!last_seen_ms) return R"({"online":false})";
+  return R"({"online":false,"last_seen":)" + std::to_string(*last_seen_ms) + "}";
+}
+
+Reply reply_for(const storage::AppendResult& result) {
+  switch (result.status) {
+    case storage::AppendStatus::stored:
+    case storage::AppendStatus::duplicate:
+      return {true, {}, {}};
+    case storage::AppendStatus::chat_not_found:
+      return {false, "not_found", "chat_not_found"};
+    case storage::AppendStatus::chat_deleted:
+      return {false, "not_found", "chat_deleted"};
+    case storage::AppendStatus::not_member:
+      return {false, "forbidden", "not_member"};
+  }
+  return {false, "internal", "unknown status"};
+}
+
+std::optional<std::int64_t> parse_uptime_seconds(std::string_view payload) {
+  std::size_t i = 0;
+  std::int64_t value = 0;
+  while (i < payload.size() && payload[i] >= '0' && payload[i] <= '9') {
+    if (value > INT64_MAX / 10 - 10) return std::nullopt;
+    value = value * 10 + (payload[i] - '0');
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  return value;
+}
+
+std::int64_t stale_cutoff_ms(std::int64_t received_ms, std::int64_t uptime_s, bool retained) {
+  constexpr std::int64_t kResolutionMs = 2000;
+  constexpr std::int64_t kSysIntervalMs = 10000;  // mosquitto's default sys_interval
+  return received_ms - uptime_s * 1000 - kResolutionMs - (retained ? kSysIntervalMs : 0);
+}
+
+}  // namespace chat::bridge

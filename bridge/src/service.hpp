@@ -1,0 +1,36 @@
+#pragma once
+// The running bridge: its threads and how they start and stop.
+//
+//   Paho thread ── session callback ──> writer queue(s) ──> writer thread(s) ──> PostgreSQL
+//                                  └──> presence queue ──> presence thread ───┘
+//   writer/presence threads ──> publisher connection: ack / nack / presence
+//   notifier thread: outbox ──> webhook          HTTP thread: /healthz, /metrics
+#include "chat/bridge/config.hpp"
+#include "chat/bridge/log.hpp"
+#include "chat/bridge/metrics.hpp"
+#include "runtime.hpp"
+
+#include <atomic>
+#include <memory>
+
+namespace chat::bridge {
+
+class Service {
+ public:
+  Service(Config config, Logger& log);
+  ~Service();
+
+  // Runs until request_stop(); returns the exit code.
+  int run();
+  // Async-signal-safe: only sets a flag.
+  void request_stop() { stop_requested_ = true; }
+
+ private:
+  struct Parts;
+  Config config_;
+  Logger& log_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> give_up_{false};  // the drain's deadline passed: stop retrying
+};
+
+}  // namespace chat::bridge

@@ -1,0 +1,285 @@
+#include "writer.hpp"
+
+#include "chat/bridge/payloads.hpp"
+
+#include <algorithm>
+#include <variant>
+
+namespace chat::bridge {
+
+struct Writer::PendingMessage {
+  const Inbound* item = nullptr;
+  storage::NewMessage message;
+};
+
+namespace {
+
+constexpr std::size_t kDirectChatCacheLimit = 1'000'000;
+
+std::pair<std::int64_t, std::int64_t> pair_key(std::int64_t a, std::int64_t b) {
+  return {std::min(a, b), std::max(a, b)};
+}
+
+double seconds_since(SteadyClock::time_point t) {
+  return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+}  // namespace
+
+Writer::Writer(int index, const Config& config, Publisher& publisher, Health& health, BridgeMetrics& metrics,
+               Logger& log, const std::atomic<bool>& give_up)
+    : index_(index),
+      config_(config),
+      publisher_(publisher),
+      health_(health),
+      metrics_(metrics),
+      log_(log),
+      give_up_(give_up),
+      queue_(static_cast<std::size_t>(std::max(1, config.queue_capacity / config.writers))),
+      db_(config.database_url,
+          BackoffPolicy{std::chrono::milliseconds(config.db_backoff_first_ms),
+                        std::chrono::milliseconds(config.db_backoff_max_ms)},
+          give_up, health, metrics, log, "writer-" + std::to_string(index)) {}
+
+Writer::~Writer() {
+  finish();
+  join();
+}
+
+void Writer::start() {
+  thread_ = std::thread([this] {
+    run();
+    done_ = true;
+  });
+}
+
+void Writer::finish() { queue_.close(); }
+
+void Writer::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Writer::run() {
+  const auto max = static_cast<std::size_t>(config_.batch_max);
+  const auto linger = std::chrono::milliseconds(config_.batch_linger_ms);
+  for (;;) {
+    std::vector<Inbound> batch = queue_.pop_batch(max, std::chrono::milliseconds(200), linger);
+    if (batch.empty()) {
+      if (queue_.closed() && queue_.size() == 0) return;
+      continue;
+    }
+    try {
+      process(batch);
+    } catch (const Abandoned&) {
+      log_.warn("stopping with messages not stored; their senders resend them",
+                {{"writer", index_}, {"messages", static_cast<std::uint64_t>(batch.size() + queue_.size())}});
+      return;
+    } catch (const std::exception& error) {
+      // A bug or an unexpected database answer: nothing of this batch is acked,
+      // so its senders resend it after their next reconnect.
+      metrics_.dropped.inc(batch.size());
+      db_.reset();
+      log_.error("batch dropped", {{"writer", index_}, {"error", error.what()},
+                                   {"messages", static_cast<std::uint64_t>(batch.size())}});
+    }
+  }
+}
+
+void Writer::process(std::vector<Inbound>& batch) {
+  std::vector<PendingMessage> messages;
+  std::vector<storage::ReceiptUpdate> receipts;
+  for (const Inbound& item : batch) {
+    const InboundTopic& t = item.topic;
+    if (t.is_message()) {
+      auto parsed = parse_message_payload(item.payload, static_cast<std::size_t>(config_.max_payload_bytes));
+      if (auto* error = std::get_if<PayloadError>(&parsed)) {
+        if (error->error == "too_large") {
+          metrics_.refused_too_large.inc();
+        } else {
+          metrics_.refused_bad_request.inc();
+        }
+        if (error->id) {
+          nack(item, *error->id, error->error, error->detail);
+        } else {
+          metrics_.dropped.inc();
+          log_.warn("unreadable message dropped", {{"topic", item.topic_text}, {"detail", error->detail}});
+        }
+        continue;
+      }
+      auto& payload = std::get<MessagePayload>(parsed);
+      if (t.kind == TopicKind::dm_msg && t.target == t.from) {
+        metrics_.refused_bad_request.inc();
+        nack(item, payload.id, "bad_request", "a direct message to oneself");
+        continue;
+      }
+      PendingMessage m;
+      m.item = &item;
+      m.message.chat_id = t.kind == TopicKind::group_msg ? t.target : 0;
+      m.message.sender_id = t.from;
+      m.message.client_msg_id = std::move(payload.id);
+      m.message.type = payload.type;
+      m.message.body = std::move(payload.body);
+      messages.push_back(std::move(m));
+    } else if (t.is_receipt()) {
+      metrics_.receipts.inc();
+      const auto parsed = parse_receipt_payload(item.payload);
+      if (!parsed) {
+        log_.debug("unreadable receipt ignored", {{"topic", item.topic_text}});
+        continue;
+      }
+      storage::ReceiptUpdate r;
+      r.reader_id = t.from;
+      r.kind = parsed->kind;
+      r.seq = parsed->seq;
+      if (t.kind == TopicKind::dm_rcpt) {
+        r.peer_id = t.target;  // dm/{to}/rcpt/{from}: receipts for messages `to` sent
+      } else {
+        r.chat_id = t.target;
+      }
+      for (const ReceiptRef& ref : parsed->refs) {
+        const std::int64_t sender = ref.from != 0 ? ref.from : (t.kind == TopicKind::dm_rcpt ? t.target : 0);
+        if (sender != 0) r.refs.push_back({sender, ref.id});
+      }
+      receipts.push_back(std::move(r));
+    }
+  }
+  if (!messages.empty()) store_messages(messages);
+  if (!receipts.empty()) apply_receipts(receipts);
+}
+
+void Writer::store_messages(std::vector<PendingMessage>& pending) {
+  // Direct chats named by topic: from the cache, else resolved (and created)
+  // for the whole batch in one transaction.
+  std::vector<storage::UserPair> unresolved;
+  for (const PendingMessage& m : pending) {
+    if (m.message.chat_id != 0) continue;
+    const InboundTopic& t = m.item->topic;
+    if (!direct_chats_.contains(pair_key(t.from, t.target))) unresolved.push_back({t.from, t.target});
+  }
+  std::vector<bool> refused(pending.size(), false);
+  if (!unresolved.empty()) {
+    const auto refs = db_.run([&](storage::Store& s) { return s.resolve_direct_chats(unresolved); });
+    if (direct_chats_.size() + refs.size() > kDirectChatCacheLimit) direct_chats_.clear();
+    std::map<std::pair<std::int64_t, std::int64_t>, storage::DirectChatRef> resolved;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      resolved[{unresolved[i].from, unresolved[i].to}] = refs[i];
+      if (refs[i].chat_id) direct_chats_[pair_key(unresolved[i].from, unresolved[i].to)] = *refs[i].chat_id;
+    }
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (pending[i].message.chat_id != 0) continue;
+      const InboundTopic& t = pending[i].item->topic;
+      const auto it = resolved.find({t.from, t.target});
+      if (it == resolved.end() || it->second.chat_id) continue;
+      refused[i] = true;
+      if (!it->second.from_exists) {
+        metrics_.refused_forbidden.inc();
+        nack(*pending[i].item, pending[i].message.client_msg_id, "forbidden", "unknown_sender");
+      } else {
+        metrics_.refused_not_found.inc();
+        nack(*pending[i].item, pending[i].message.client_msg_id, "not_found", "unknown_recipient");
+      }
+    }
+  }
+  std::vector<PendingMessage> ready;
+  ready.reserve(pending.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (refused[i]) continue;
+    PendingMessage& m = pending[i];
+    if (m.message.chat_id == 0) {
+      const InboundTopic& t = m.item->topic;
+      m.message.chat_id = direct_chats_.at(pair_key(t.from, t.target));
+    }
+    ready.push_back(std::move(m));
+  }
+  if (!ready.empty()) append(ready);
+}
+
+void Writer::append(std::vector<PendingMessage>& pending) {
+  std::vector<storage::NewMessage> batch;
+  batch.reserve(pending.size());
+  for (const PendingMessage& m : pending) batch.push_back(m.message);
+  const bool notify = config_.notifications_enabled();
+  const auto started = SteadyClock::now();
+  std::vector<storage::AppendResult> results;
+  try {
+    results = db_.run([&](storage::Store& s) {
+      return notify ? s.append_messages_notifying(batch) : s.append_messages(batch);
+    });
+  } catch (const storage::DbError& error) {
+    // Not retryable: some message of the batch is refused by the schema. Find
+    // it by storing the messages one by one.
+    log_.warn("batch refused by the database, storing one by one",
+              {{"writer", index_}, {"error", error.what()}, {"messages", static_cast<std::uint64_t>(batch.size())}});
+    append_one_by_one(pending);
+    return;
+  }
+  metrics_.batch_seconds.observe(seconds_since(started));
+  metrics_.batch_size.observe(static_cast<double>(batch.size()));
+  for (std::size_t i = 0; i < pending.size(); ++i) reply(pending[i], results[i]);
+}
+
+void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
+  const bool notify = config_.notifications_enabled();
+  for (PendingMessage& m : pending) {
+    const std::vector<storage::NewMessage> one{m.message};
+    try {
+      const auto results = db_.run([&](storage::Store& s) {
+        return notify ? s.append_messages_notifying(one) : s.append_messages(one);
+      });
+      metrics_.batch_size.observe(1);
+      reply(m, results.front());
+    } catch (const storage::DbError& error) {
+      switch (error.code()) {
+        case storage::DbErrc::check_violation:
+        case storage::DbErrc::invalid_input:
+        case storage::DbErrc::not_null_violation:
+          metrics_.refused_bad_request.inc();
+          nack(*m.item, m.message.client_msg_id, "bad_request", "refused by the database");
+          break;
+        default:
+          metrics_.dropped.inc();
+          log_.error("message dropped", {{"topic", m.item->topic_text}, {"error", error.what()}});
+          break;
+      }
+    }
+  }
+}
+
+void Writer::reply(const PendingMessage& m, const storage::AppendResult& result) {
+  const Reply r = reply_for(result);
+  const InboundTopic& t = m.item->topic;
+  if (r.ack) {
+    if (result.duplicate()) {
+      metrics_.duplicates.inc();
+    } else {
+      metrics_.stored.inc();
+    }
+    publisher_.publish_ack(event_topic(t.from),
+                           ack_event(result.chat_id, m.message.client_msg_id, result.seq, result.created_at_ms),
+                           m.item->received);
+    return;
+  }
+  if (r.error == "not_found") {
+    metrics_.refused_not_found.inc();
+    if (t.kind == TopicKind::dm_msg) direct_chats_.erase(pair_key(t.from, t.target));
+  } else {
+    metrics_.refused_forbidden.inc();
+  }
+  nack(*m.item, m.message.client_msg_id, r.error, r.detail);
+}
+
+void Writer::nack(const Inbound& item, std::string_view id, std::string_view error, std::string_view detail) {
+  publisher_.publish(event_topic(item.topic.from), nack_event(id, item.topic_text, error, detail), false);
+  metrics_.nacks.inc();
+}
+
+void Writer::apply_receipts(std::vector<storage::ReceiptUpdate>& receipts) {
+  try {
+    const auto changes = db_.run([&](storage::Store& s) { return s.apply_receipts(receipts); });
+    metrics_.cursor_moves.inc(changes.size());
+  } catch (const storage::DbError& error) {
+    log_.warn("receipts not applied", {{"writer", index_}, {"error", error.what()}});
+  }
+}
+
+}  // namespace chat::bridge

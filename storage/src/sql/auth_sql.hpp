@@ -1,0 +1,37 @@
+#pragma once
+// Statements of the auth plugin (see store_auth.cpp and 0002_auth.sql).
+#include "chat/storage/statement.hpp"
+
+namespace chat::storage::sql {
+
+// A password sign-in's single lookup, by the primary access path (the unique
+// username index): one index probe.
+inline constexpr Statement kAuthUserCredentials{"auth.user_credentials", R"sql(
+SELECT id, password_hash, disabled
+FROM users
+WHERE username = $1::text)sql"};
+
+inline constexpr Statement kAuthGroupMembers{"auth.group_members", R"sql(
+SELECT m.chat_id, m.user_id
+FROM chat_members m
+JOIN chats c ON c.id = m.chat_id
+WHERE c.kind = 'group' AND c.deleted_at IS NULL
+ORDER BY m.chat_id)sql"};
+
+inline constexpr Statement kAuthRefusedUsers{"auth.refused_users", R"sql(
+SELECT id FROM users WHERE disabled
+UNION
+SELECT id FROM deleted_users)sql"};
+
+// The members of one group, none when it is not a live group.
+inline constexpr Statement kAuthMembersOfGroup{"auth.members_of_group", R"sql(
+SELECT m.user_id
+FROM chat_members m
+JOIN chats c ON c.id = m.chat_id
+WHERE m.chat_id = $1::bigint AND c.kind = 'group' AND c.deleted_at IS NULL
+ORDER BY m.user_id)sql"};
+
+// Not a prepared statement (LISTEN takes no parameters); run as a script.
+inline constexpr std::string_view kListenAuthChanges = "LISTEN chat_auth";
+
+}  // namespace chat::storage::sql

@@ -1,0 +1,609 @@
+// The auth plugin inside a real mosquitto, against a real PostgreSQL: sign-in
+// (tokens, passwords, the service account), the contract's access rules end
+// to end, the attack list of issue #4, group membership changes while
+// subscribed, edge validation with nacks, rate limits, refusing bad options,
+// and the TLS listener.
+#include "chat/credentials/password.hpp"
+#include "chat/credentials/token.hpp"
+#include "chat/storage/store.hpp"
+#include "chat/testing/mosquitto_broker.hpp"
+#include "chat/testing/mqtt_test_client.hpp"
+#include "chat/testing/postgres_cluster.hpp"
+#include "chat/testing/process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace chat::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string kSecret = "test-secret-0123456789abcdef0123456789abcdef";
+const std::string kServiceUser = "svc-bridge";
+const std::string kServicePassword = "service password";
+constexpr int kNotAuthorized = 0x87;  // MQTT 5 reason code 135
+constexpr int kFastHash = 1000;       // PBKDF2 iterations of the test users: fast, still the real scheme
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One PostgreSQL cluster and one migrated database per test binary.
+class AuthEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    cluster = std::make_unique<PostgresCluster>();
+    cluster->create_database("auth");
+    storage::Store(cluster->conninfo("auth")).migrate();
+    service_hash = credentials::hash_password(kServicePassword, kFastHash);
+  }
+  void TearDown() override { cluster.reset(); }
+
+  std::unique_ptr<PostgresCluster> cluster;
+  std::string service_hash;
+};
+
+AuthEnvironment* const env = [] {
+  auto* e = new AuthEnvironment;
+  ::testing::AddGlobalTestEnvironment(e);
+  return e;
+}();
+
+AuthPluginSettings plugin_settings(std::map<std::string, std::string> options = {}) {
+  AuthPluginSettings settings;
+  settings.db_conninfo = env->cluster->conninfo("auth");
+  settings.jwt_secret = kSecret;
+  settings.service_username = kServiceUser;
+  settings.service_password_hash = env->service_hash;
+  settings.options = std::move(options);
+  // Generous for the tests that do not test the rate limit.
+  settings.options.emplace("publish_rate_per_s", "1000");
+  settings.options.emplace("publish_burst", "1000");
+  settings.options.emplace("password_checks_per_s", "100");
+  settings.options.emplace("password_checks_burst", "100");
+  settings.options.emplace("stats_interval_s", "1");
+  return settings;
+}
+
+struct TestUser {
+  storage::UserId id = 0;
+  std::string name;
+  std::string password;
+  std::string uid() const { return std::to_string(id); }
+  std::string client_id(const std::string& device = "phone") const { return uid() + ":" + device; }
+  std::string token(std::int64_t ttl = 3600) const {
+    return credentials::mint_token(kSecret, id, name, now_s() - 5, now_s() + ttl);
+  }
+};
+
+class AuthPluginTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    broker_ = new MosquittoBroker(MosquittoOptions{.auth_plugin = plugin_settings()});
+  }
+  static void TearDownTestSuite() {
+    delete broker_;
+    broker_ = nullptr;
+  }
+
+  static MosquittoBroker& broker() { return *broker_; }
+  static storage::Store& store() {
+    static storage::Store instance(env->cluster->conninfo("auth"));
+    return instance;
+  }
+  static std::string psql(const std::string& sql) { return env->cluster->psql("auth", sql); }
+
+  static TestUser make_user(const std::string& prefix = "user") {
+    static std::atomic<int> counter{0};
+    TestUser user;
+    user.name = prefix + std::to_string(++counter);
+    user.password = "pw of " + user.name;
+    storage::NewUser row;
+    row.username = user.name;
+    row.password_hash = credentials::hash_password(user.password, kFastHash);
+    user.id = store().create_user(row).id;
+    return user;
+  }
+
+  // A connected client signed in with a token (MQTT 5 unless said otherwise).
+  static std::unique_ptr<MqttTestClient> connect(const TestUser& user, const std::string& device = "phone",
+                                                 int version = 5, MosquittoBroker* on = nullptr) {
+    auto client = std::make_unique<MqttTestClient>((on ? on : broker_)->uri(), user.client_id(device));
+    const int rc = client->connect({.username = user.name, .password = user.token(), .mqtt_version = version});
+    EXPECT_EQ(rc, 0) << "sign-in of " << user.name << " refused\n" << (on ? on : broker_)->log();
+    return client;
+  }
+
+  static int try_connect(const std::string& client_id, const std::string& username, const std::string& password,
+                         int version = 5, MosquittoBroker* on = nullptr) {
+    MqttTestClient client((on ? on : broker_)->uri(), client_id);
+    return client.connect({.username = username, .password = password, .mqtt_version = version});
+  }
+
+  static std::unique_ptr<MqttTestClient> connect_service(const std::string& client_id = "bridge-test") {
+    auto client = std::make_unique<MqttTestClient>(broker_->uri(), client_id);
+    EXPECT_EQ(client->connect({.username = kServiceUser, .password = kServicePassword}), 0) << broker_->log();
+    return client;
+  }
+
+  static std::string text_message(const std::string& id, const std::string& text = "hi") {
+    return json{{"id", id}, {"type", "text"}, {"text", text}}.dump();
+  }
+
+  // The next message on `topic`, skipping others.
+  static std::optional<ReceivedMessage> next_on(MqttTestClient& client, const std::string& topic,
+                                                std::chrono::milliseconds timeout = 3s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      auto msg = client.next_message(left);
+      if (!msg) return std::nullopt;
+      if (msg->topic == topic) return msg;
+    }
+  }
+
+  static inline MosquittoBroker* broker_ = nullptr;
+};
+
+// ---- sign-in --------------------------------------------------------------------
+
+TEST_F(AuthPluginTest, TokenSignInInBothProtocolVersions) {
+  const auto alice = make_user();
+  EXPECT_EQ(try_connect(alice.client_id(), alice.name, alice.token(), 5), 0) << broker().log();
+  EXPECT_EQ(try_connect(alice.client_id("old"), alice.name, alice.token(), 4), 0);
+  // Usernames are case-folded: "Alice" is "alice".
+  std::string upper = alice.name;
+  upper[0] = 'U';
+  EXPECT_EQ(try_connect(alice.client_id(), upper, alice.token()), 0);
+}
+
+TEST_F(AuthPluginTest, PasswordSignInIsVerifiedAndRemembered) {
+  const auto bob = make_user();
+  EXPECT_EQ(try_connect(bob.client_id(), bob.name, bob.password), 0) << broker().log();
+  EXPECT_EQ(try_connect(bob.client_id("laptop"), bob.name, bob.password, 4), 0);
+  EXPECT_EQ(try_connect(bob.client_id(), bob.name, "wrong"), kNotAuthorized);
+  EXPECT_EQ(try_connect(bob.client_id(), bob.name, "wrong", 4), 5) << "3.1.1: not authorized";
+  EXPECT_EQ(try_connect("999999:phone", "nobody_here", "pw"), kNotAuthorized);
+}
+
+TEST_F(AuthPluginTest, BadTokensAreRefused) {
+  const auto carol = make_user();
+  const std::string claims =
+      json{{"sub", carol.uid()}, {"usr", carol.name}, {"exp", now_s() + 3600}}.dump();
+  auto b64url = [](const std::string& text) {
+    std::string out = credentials::base64_encode_unpadded(reinterpret_cast<const unsigned char*>(text.data()),
+                                                         text.size());
+    for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+  };
+  const std::string good = carol.token();
+  std::string forged = good;
+  forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+  const std::string bad_tokens[] = {
+      credentials::mint_token(kSecret, carol.id, carol.name, now_s() - 100, now_s() - 1),  // expired
+      forged,                                                                            // forged signature
+      credentials::mint_token(std::string(48, 'w'), carol.id, carol.name, now_s(), now_s() + 60),  // wrong key
+      b64url(R"({"alg":"none","typ":"JWT"})") + "." + b64url(claims) + ".",               // alg none
+      b64url(R"({"alg":"RS256","typ":"JWT"})") + "." + b64url(claims) + "." + good.substr(good.rfind('.') + 1),
+      credentials::mint_token(kSecret, carol.id + 1000, carol.name, now_s(), now_s() + 60),  // another uid
+  };
+  for (const auto& token : bad_tokens) {
+    EXPECT_EQ(try_connect(carol.client_id(), carol.name, token), kNotAuthorized) << token;
+  }
+  EXPECT_EQ(try_connect(carol.client_id(), carol.name, good), 0);
+}
+
+TEST_F(AuthPluginTest, WildcardsAndSlashesInNamesAreRefused) {
+  const auto dan = make_user();
+  for (const char* username : {"#", "+", "dan/x", "d+n", "d#n"}) {
+    EXPECT_EQ(try_connect(dan.client_id(), username, dan.token()), kNotAuthorized) << username;
+  }
+  for (const std::string& id : std::vector<std::string>{std::string("#"), std::string("+"), dan.uid() + ":+", dan.uid() + ":#",
+                                dan.uid() + "/x", dan.uid() + ":a/b", std::string("+:phone")}) {
+    EXPECT_EQ(try_connect(id, dan.name, dan.token()), kNotAuthorized) << id;
+  }
+}
+
+TEST_F(AuthPluginTest, SqlLookingUsernamesAndPasswordsAreJustRefused) {
+  const auto erin = make_user();
+  for (const char* username : {"' OR '1'='1", "erin'--", "x'; DROP TABLE users; --"}) {
+    EXPECT_EQ(try_connect(erin.client_id(), username, "' OR '1'='1"), kNotAuthorized) << username;
+  }
+  EXPECT_EQ(try_connect(erin.client_id(), erin.name, "' OR '1'='1"), kNotAuthorized);
+  EXPECT_EQ(try_connect(erin.client_id(), erin.name, "x' OR username <> '"), kNotAuthorized);
+  EXPECT_NE(psql("SELECT count(*) FROM users"), "0") << "the users table is intact";
+}
+
+TEST_F(AuthPluginTest, AClientIdOfAnotherUserIsRefused) {
+  const auto victim = make_user();
+  const auto attacker = make_user();
+  auto session = connect(victim);
+  // The attacker's own valid credentials, but the victim's client id: a
+  // successful CONNECT would take the victim's session over.
+  EXPECT_EQ(try_connect(victim.client_id(), attacker.name, attacker.token()), kNotAuthorized);
+  EXPECT_EQ(try_connect(victim.client_id(), attacker.name, attacker.password), kNotAuthorized);
+  EXPECT_EQ(try_connect(victim.client_id(), kServiceUser, kServicePassword), kNotAuthorized)
+      << "not even the service account may use a user's client id";
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(session->connected()) << "the victim's session survived";
+}
+
+TEST_F(AuthPluginTest, AnonymousAndEmptyCredentialsAreRefused) {
+  const auto fay = make_user();
+  EXPECT_NE(try_connect(fay.client_id(), "", ""), 0);
+  EXPECT_EQ(try_connect(fay.client_id(), fay.name, ""), kNotAuthorized);
+}
+
+TEST_F(AuthPluginTest, DisabledUsersAreRefusedAndDisconnected) {
+  const auto gus = make_user();
+  auto bystander = connect(make_user());  // keeps the test client's network thread awake (mqtt_test_client.cpp)
+  auto session = connect(gus);
+  ASSERT_TRUE(session->connected());
+  storage::UserPatch disable;
+  disable.disabled = true;
+  store().update_user(gus.id, disable);
+  EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "a disabled user is disconnected";
+  EXPECT_EQ(try_connect(gus.client_id(), gus.name, gus.token()), kNotAuthorized);
+  EXPECT_EQ(try_connect(gus.client_id(), gus.name, gus.password), kNotAuthorized);
+  storage::UserPatch enable;
+  enable.disabled = false;
+  store().update_user(gus.id, enable);
+  EXPECT_TRUE(wait_until([&] { return try_connect(gus.client_id(), gus.name, gus.token()) == 0; }, 3s));
+}
+
+TEST_F(AuthPluginTest, ChangedPasswordIsNotRemembered) {
+  const auto hal = make_user();
+  ASSERT_EQ(try_connect(hal.client_id(), hal.name, hal.password), 0);
+  psql("UPDATE users SET password_hash = '" + credentials::hash_password("new password", kFastHash) +
+       "' WHERE id = " + hal.uid());
+  EXPECT_TRUE(wait_until([&] { return try_connect(hal.client_id(), hal.name, hal.password) == kNotAuthorized; }, 3s))
+      << "the old password is forgotten";
+  EXPECT_EQ(try_connect(hal.client_id(), hal.name, "new password"), 0);
+}
+
+TEST_F(AuthPluginTest, ServiceAccount) {
+  EXPECT_EQ(try_connect("bridge-1", kServiceUser, kServicePassword), 0);
+  EXPECT_EQ(try_connect("bridge-1", kServiceUser, "wrong"), kNotAuthorized);
+  const auto ivy = make_user();
+  auto bridge = connect_service();
+  EXPECT_LE(bridge->subscribe("$share/bridge/dm/+/msg/+"), 1) << "the bridge's shared subscription";
+  auto sender = connect(ivy);
+  ASSERT_EQ(sender->publish("dm/1/msg/" + ivy.uid(), text_message("s1")), 0);
+  const auto got = next_on(*bridge, "dm/1/msg/" + ivy.uid());
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(json::parse(got->payload)["id"], "s1");
+  EXPECT_EQ(bridge->publish("u/" + ivy.uid() + "/ev", R"({"ev":"ack"})"), 0) << "the bridge writes events";
+}
+
+TEST_F(AuthPluginTest, StatsAreForTheServiceAccountOnly) {
+  auto bridge = connect_service("bridge-stats");
+  EXPECT_LE(bridge->subscribe("$SYS/broker/chat-auth/stats"), 1);
+  const auto stats = next_on(*bridge, "$SYS/broker/chat-auth/stats", 5s);
+  ASSERT_TRUE(stats.has_value());
+  const auto doc = json::parse(stats->payload);
+  EXPECT_TRUE(doc["cache"]["ready"].get<bool>());
+  EXPECT_TRUE(doc["signins"].contains("refused"));
+  const auto jay = make_user();
+  auto user = connect(jay);
+  EXPECT_EQ(user->subscribe("$SYS/broker/chat-auth/stats"), kNotAuthorized);
+  EXPECT_NE(broker().log().find("chat-auth stats: signins"), std::string::npos) << "and a log line";
+}
+
+// ---- access rules end to end --------------------------------------------------------
+
+TEST_F(AuthPluginTest, SubscribeRowsOfTheContract) {
+  const auto me = make_user();
+  const auto other = make_user();
+  const auto group = store().create_group(me.id, "mine", {});
+  const auto foreign = store().create_group(other.id, "theirs", {});
+  auto client = connect(me);
+  const std::string s = me.uid();
+  const std::string o = other.uid();
+  for (const std::string& allowed : std::vector<std::string>{"dm/" + s + "/#", "dm/+/+/" + s, "dm/" + s + "/msg/+", "u/" + s + "/ev",
+                                     "u/" + s + "/rsp/phone", "u/" + s + "/#", std::string("presence/+"), "presence/" + o,
+                                     "g/" + std::to_string(group.id) + "/#"}) {
+    EXPECT_LE(client->subscribe(allowed), 1) << allowed;
+  }
+  for (const std::string& denied :
+       std::vector<std::string>{std::string("#"), std::string("$SYS/#"), "$share/g1/dm/" + s + "/#", std::string("dm/+/#"),
+        "dm/" + o + "/#", "dm/+/+/" + o, "u/" + o + "/ev", "g/" + std::to_string(foreign.id) + "/#",
+        std::string("g/+/#"), "+/+/+/" + s, "req/" + s + "/phone", "st/" + s + "/phone", "dm/0" + s + "/#",
+        "dm//msg/" + s}) {
+    EXPECT_EQ(client->subscribe(denied), kNotAuthorized) << denied;
+  }
+}
+
+TEST_F(AuthPluginTest, SubscribeRefusalsInMqtt311) {
+  const auto me = make_user();
+  auto client = connect(me, "old", 4);
+  EXPECT_EQ(client->subscribe("#"), 0x80);
+  EXPECT_EQ(client->subscribe("$share/x/#"), 0x80);
+  EXPECT_LE(client->subscribe("dm/" + me.uid() + "/#"), 1);
+}
+
+TEST_F(AuthPluginTest, WriteRowsOfTheContract) {
+  const auto me = make_user();
+  const auto other = make_user();
+  const auto group = store().create_group(me.id, "w", {});
+  const auto foreign = store().create_group(other.id, "w2", {});
+  auto client = connect(me);
+  const std::string s = me.uid();
+  const std::string o = other.uid();
+  const std::string g = std::to_string(group.id);
+  const std::string f = std::to_string(foreign.id);
+  EXPECT_EQ(client->publish("dm/" + o + "/msg/" + s, text_message("w1")), 0);
+  EXPECT_EQ(client->publish("dm/" + o + "/rcpt/" + s, R"({"type":"read","seq":1})"), 0);
+  EXPECT_EQ(client->publish("dm/" + o + "/typing/" + s, "{}", 0), 0);
+  EXPECT_EQ(client->publish("g/" + g + "/msg/" + s, text_message("w2")), 0);
+  EXPECT_EQ(client->publish("req/" + s + "/phone", R"({"id":"r1","op":"chat.list"})"), 0);
+  EXPECT_EQ(client->publish("st/" + s + "/phone", "online"), 0);
+  EXPECT_EQ(client->publish("st/" + s + "/phone", "online", 1, /*retain=*/true), kNotAuthorized)
+      << "users may not retain messages in the broker";
+  for (const std::string& denied :
+       std::vector<std::string>{"dm/" + o + "/msg/" + o, "dm/" + s + "/msg/" + o, "g/" + f + "/msg/" + s, "req/" + o + "/phone",
+        "st/" + o + "/phone", "u/" + s + "/ev", "u/" + o + "/ev", "presence/" + s, std::string("$SYS/x"),
+        "dm/abc/msg/" + s}) {
+    EXPECT_EQ(client->publish(denied, text_message("w3")), kNotAuthorized) << denied;
+  }
+}
+
+TEST_F(AuthPluginTest, ReadRowsOfTheContract) {
+  const auto a = make_user();
+  const auto b = make_user();
+  const auto c = make_user();
+  auto receiver = connect(b);
+  ASSERT_LE(receiver->subscribe("dm/" + b.uid() + "/#"), 1);
+  auto own_devices = connect(a, "laptop");
+  ASSERT_LE(own_devices->subscribe("dm/+/+/" + a.uid()), 1);
+  auto bystander = connect(c);
+  ASSERT_LE(bystander->subscribe("dm/+/+/" + c.uid()), 1);
+  ASSERT_LE(bystander->subscribe("dm/" + c.uid() + "/#"), 1);
+  auto sender = connect(a);
+  const std::string topic = "dm/" + b.uid() + "/msg/" + a.uid();
+  ASSERT_EQ(sender->publish(topic, text_message("r1")), 0);
+  EXPECT_TRUE(next_on(*receiver, topic).has_value()) << "addressed to it";
+  EXPECT_TRUE(next_on(*own_devices, topic).has_value()) << "what it sent, on its other device";
+  EXPECT_FALSE(bystander->any_message_within(300ms).has_value()) << "nobody else";
+}
+
+TEST_F(AuthPluginTest, PresenceIsReadableByAnySignedInUser) {
+  const auto a = make_user();
+  auto bridge = connect_service("bridge-presence");
+  ASSERT_EQ(bridge->publish("presence/" + a.uid(), R"({"online":true})", 1, true), 0);
+  const auto b = make_user();
+  auto watcher = connect(b);
+  ASSERT_LE(watcher->subscribe("presence/+"), 1);
+  const auto got = next_on(*watcher, "presence/" + a.uid());
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->retained);
+}
+
+// ---- groups ------------------------------------------------------------------
+
+TEST_F(AuthPluginTest, RemovedMemberStillSubscribedReceivesNothingAfterOneSecond) {
+  const auto owner = make_user();
+  const auto member = make_user();
+  const auto group = store().create_group(owner.id, "g", std::vector<storage::UserId>{member.id});
+  const std::string g = std::to_string(group.id);
+  auto listener = connect(member);
+  ASSERT_LE(listener->subscribe("g/" + g + "/#"), 1) << broker().log();
+  auto speaker = connect(owner);
+  const std::string topic = "g/" + g + "/msg/" + owner.uid();
+  ASSERT_EQ(speaker->publish(topic, text_message("before")), 0);
+  ASSERT_TRUE(next_on(*listener, topic).has_value()) << "a member receives";
+
+  ASSERT_EQ(store().remove_member(group.id, member.id), storage::MembershipChange::changed);
+  std::this_thread::sleep_for(1s);
+  ASSERT_EQ(speaker->publish(topic, text_message("after")), 0);
+  EXPECT_FALSE(listener->any_message_within(500ms).has_value())
+      << "a removed member, still subscribed, received a message published a second after its removal";
+  EXPECT_TRUE(listener->connected());
+  EXPECT_EQ(listener->publish("g/" + g + "/msg/" + member.uid(), text_message("late")), kNotAuthorized)
+      << "and may no longer write";
+}
+
+TEST_F(AuthPluginTest, AddedMemberSubscribesAtOnce) {
+  const auto owner = make_user();
+  const auto newcomer = make_user();
+  const auto group = store().create_group(owner.id, "g", {});
+  const std::string filter = "g/" + std::to_string(group.id) + "/#";
+  auto client = connect(newcomer);
+  ASSERT_EQ(client->subscribe(filter), kNotAuthorized);
+  ASSERT_EQ(store().add_member(group.id, newcomer.id), storage::MembershipChange::changed);
+  const auto added = std::chrono::steady_clock::now();
+  EXPECT_TRUE(wait_until([&] { return client->subscribe(filter) <= 1; }, 1s, 5ms));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - added);
+  EXPECT_LT(took.count(), 500) << "the NOTIFY reached the plugin's cache late";
+  auto speaker = connect(owner);
+  const std::string topic = "g/" + std::to_string(group.id) + "/msg/" + owner.uid();
+  ASSERT_EQ(speaker->publish(topic, text_message("welcome")), 0);
+  EXPECT_TRUE(next_on(*client, topic).has_value());
+}
+
+TEST_F(AuthPluginTest, DeletedGroupIsClosedToItsMembers) {
+  const auto owner = make_user();
+  const auto group = store().create_group(owner.id, "g", {});
+  const std::string g = std::to_string(group.id);
+  auto client = connect(owner);
+  ASSERT_LE(client->subscribe("g/" + g + "/#"), 1);
+  psql("UPDATE chats SET deleted_at = now() WHERE id = " + g);
+  EXPECT_TRUE(wait_until([&] { return client->subscribe("g/" + g + "/msg/+") == kNotAuthorized; }, 1s, 10ms));
+}
+
+// ---- edge validation -------------------------------------------------------------------
+
+TEST_F(AuthPluginTest, BadPayloadIsDroppedAndThePublisherToldInMqtt5) {
+  const auto a = make_user();
+  const auto b = make_user();
+  auto receiver = connect(b);
+  ASSERT_LE(receiver->subscribe("dm/" + b.uid() + "/#"), 1);
+  auto sender = connect(a);
+  const std::string topic = "dm/" + b.uid() + "/msg/" + a.uid();
+  EXPECT_EQ(sender->publish(topic, R"({"id":"bad1","type":"video"})"), kNotAuthorized);
+  const auto nack = next_on(*sender, "u/" + a.uid() + "/ev");
+  ASSERT_TRUE(nack.has_value()) << broker().log();
+  const auto event = json::parse(nack->payload);
+  EXPECT_EQ(event["ev"], "nack");
+  EXPECT_EQ(event["id"], "bad1");
+  EXPECT_EQ(event["topic"], topic);
+  EXPECT_EQ(event["error"], "bad_request");
+  EXPECT_FALSE(event["detail"].get<std::string>().empty());
+
+  EXPECT_EQ(sender->publish(topic, "not json"), kNotAuthorized);
+  EXPECT_EQ(json::parse(next_on(*sender, "u/" + a.uid() + "/ev")->payload)["error"], "bad_request");
+  EXPECT_EQ(sender->publish(topic, "{\"id\":\"u1\",\"type\":\"text\",\"text\":\"\xff\"}"), kNotAuthorized);
+  EXPECT_EQ(sender->publish(topic, text_message("big", std::string(70000, 'x'))), kNotAuthorized);
+  EXPECT_EQ(json::parse(next_on(*sender, "u/" + a.uid() + "/ev")->payload)["error"], "bad_request");
+  EXPECT_EQ(json::parse(next_on(*sender, "u/" + a.uid() + "/ev")->payload)["error"], "too_large");
+  EXPECT_EQ(sender->publish("dm/" + b.uid() + "/rcpt/" + a.uid(), R"({"type":"read"})"), kNotAuthorized);
+  EXPECT_FALSE(receiver->any_message_within(300ms).has_value()) << "nothing invalid was delivered";
+
+  ASSERT_EQ(sender->publish(topic, text_message("good1")), 0);
+  const auto good = next_on(*receiver, topic);
+  ASSERT_TRUE(good.has_value());
+  EXPECT_EQ(json::parse(good->payload)["id"], "good1");
+}
+
+TEST_F(AuthPluginTest, BadPayloadIsNackedInMqtt311Too) {
+  const auto a = make_user();
+  const auto b = make_user();
+  auto sender = connect(a, "old", 4);
+  ASSERT_LE(sender->subscribe("u/" + a.uid() + "/ev"), 1);
+  EXPECT_EQ(sender->publish("dm/" + b.uid() + "/msg/" + a.uid(), R"({"id":"x1"})"), 0)
+      << "3.1.1 has no reason code in PUBACK";
+  const auto nack = next_on(*sender, "u/" + a.uid() + "/ev");
+  ASSERT_TRUE(nack.has_value());
+  EXPECT_EQ(json::parse(nack->payload)["id"], "x1");
+  EXPECT_EQ(json::parse(nack->payload)["error"], "bad_request");
+}
+
+TEST_F(AuthPluginTest, ForbiddenPublishIsNacked) {
+  const auto a = make_user();
+  auto sender = connect(a);
+  EXPECT_EQ(sender->publish("dm/1/msg/2", text_message("f1")), kNotAuthorized);
+  const auto nack = next_on(*sender, "u/" + a.uid() + "/ev");
+  ASSERT_TRUE(nack.has_value());
+  EXPECT_EQ(json::parse(nack->payload)["error"], "forbidden");
+  EXPECT_EQ(json::parse(nack->payload)["id"], "f1");
+}
+
+TEST_F(AuthPluginTest, AWillCannotSmuggleAnInvalidMessage) {
+  // mosquitto checks a will only against the ACL (no MESSAGE event), which is
+  // why the plugin validates payloads in its ACL write check.
+  const auto a = make_user();
+  const auto b = make_user();
+  auto receiver = connect(b);
+  ASSERT_LE(receiver->subscribe("dm/" + b.uid() + "/#"), 1);
+  const std::string topic = "dm/" + b.uid() + "/msg/" + a.uid();
+  auto leave_with_will = [&](const std::string& payload) {
+    MqttTestClient dying(broker().uri(), a.client_id());
+    ASSERT_EQ(dying.connect({.username = a.name, .password = a.token(), .will_topic = topic, .will_payload = payload}),
+              0);
+    // A new connection with the same client id and a clean start ends the
+    // old one as if it had died: its will is sent.
+    MqttTestClient takeover(broker().uri(), a.client_id());
+    ASSERT_EQ(takeover.connect({.username = a.name, .password = a.token()}), 0);
+  };
+  leave_with_will("not json at all");
+  EXPECT_FALSE(receiver->any_message_within(500ms).has_value()) << "an invalid will was delivered";
+  leave_with_will(text_message("will-ok"));
+  const auto valid = next_on(*receiver, topic);
+  ASSERT_TRUE(valid.has_value()) << "a valid will is delivered (the check above is not vacuous)";
+  EXPECT_EQ(json::parse(valid->payload)["id"], "will-ok");
+}
+
+TEST_F(AuthPluginTest, TheStatusWillOfADeviceThatDropsOffIsDelivered) {
+  const auto a = make_user();
+  auto bridge = connect_service("bridge-wills");
+  ASSERT_LE(bridge->subscribe("$share/bridge/st/+/+"), 1);
+  const std::string topic = "st/" + a.uid() + "/phone";
+  ChildProcess phone({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker().port()), "-V", "mqttv5",
+                      "-i", a.client_id(), "-u", a.name, "-P", a.token(), "-t", "u/" + a.uid() + "/ev",
+                      "--will-topic", topic, "--will-payload", "offline", "--will-qos", "1"},
+                     (broker().dir() / "phone.log").string());
+  ASSERT_TRUE(wait_until([&] { return broker().log().find("as " + a.client_id()) != std::string::npos; }, 5s));
+  phone.kill_hard();  // off the network: no DISCONNECT
+  const auto will = next_on(*bridge, topic, 5s);
+  ASSERT_TRUE(will.has_value()) << broker().log();
+  EXPECT_EQ(will->payload, "offline");
+}
+
+TEST_F(AuthPluginTest, RateLimitAnswersRateLimited) {
+  MosquittoBroker limited(MosquittoOptions{
+      .auth_plugin = plugin_settings({{"publish_rate_per_s", "1"}, {"publish_burst", "3"}})});
+  const auto a = make_user();
+  auto sender = connect(a, "phone", 5, &limited);
+  const std::string topic = "dm/1/msg/" + a.uid();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sender->publish(topic, text_message("ok" + std::to_string(i))), 0);
+  EXPECT_EQ(sender->publish(topic, text_message("over")), kNotAuthorized);
+  const auto nack = next_on(*sender, "u/" + a.uid() + "/ev");
+  ASSERT_TRUE(nack.has_value()) << limited.log();
+  EXPECT_EQ(json::parse(nack->payload)["error"], "rate_limited");
+  EXPECT_EQ(json::parse(nack->payload)["id"], "over");
+}
+
+// ---- loading -------------------------------------------------------------------------
+
+TEST_F(AuthPluginTest, RefusesToLoadWithBadOptionsListingEveryProblem) {
+  AuthPluginSettings bad = plugin_settings({{"max_payload_bytes", "huge"}, {"no_such_option", "1"}});
+  bad.service_username = "bridge";            // could be a user's name
+  bad.service_password_hash = "plain text";   // not a hash
+  try {
+    MosquittoBroker broken(MosquittoOptions{.auth_plugin = bad});
+    FAIL() << "the broker started with bad plugin options";
+  } catch (const std::runtime_error& error) {
+    const std::string log = error.what();
+    for (const char* problem : {"refusing to load: 4 problem(s)", "plugin_opt_no_such_option",
+                                "plugin_opt_service_username", "plugin_opt_service_password_hash",
+                                "plugin_opt_max_payload_bytes"}) {
+      EXPECT_NE(log.find(problem), std::string::npos) << problem << "\n" << log;
+    }
+  }
+}
+
+TEST_F(AuthPluginTest, RefusesToLoadWithoutItsRequiredOptions) {
+  AuthPluginSettings missing = plugin_settings();
+  missing.jwt_secret = "short";
+  try {
+    MosquittoBroker broken(MosquittoOptions{.auth_plugin = missing});
+    FAIL() << "the broker started with a short token secret";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("jwt_secret_file"), std::string::npos) << error.what();
+  }
+}
+
+// ---- TLS -------------------------------------------------------------------------------
+
+TEST_F(AuthPluginTest, TlsListenerSignsInWithATokenOverTls) {
+  const auto a = make_user();
+  const std::string port = std::to_string(broker().tls_port());
+  const std::string ca = broker().tls_ca_file().string();
+  const std::string topic = "presence/" + a.uid();
+  auto bridge = connect_service("bridge-tls");
+  ASSERT_EQ(bridge->publish(topic, R"({"online":true})", 1, true), 0);
+  for (const char* host : {"127.0.0.1", "localhost"}) {
+    const auto out = run_command({"mosquitto_sub", "-h", host, "-p", port, "--cafile", ca, "-i", a.client_id(),
+                                  "-u", a.name, "-P", a.token(), "-t", topic, "-C", "1", "-W", "5"});
+    EXPECT_EQ(out.exit_code, 0) << out.output;
+    EXPECT_EQ(out.output, "{\"online\":true}\n") << host;
+  }
+  const auto refused = run_command({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "--cafile", ca, "-i",
+                                    a.client_id(), "-u", a.name, "-P", "wrong", "-t", topic, "-C", "1", "-W", "2"});
+  EXPECT_NE(refused.exit_code, 0) << "TLS does not replace sign-in";
+  const auto plain = run_command({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-i", a.client_id(), "-u",
+                                  a.name, "-P", a.token(), "-t", topic, "-C", "1", "-W", "1"});
+  EXPECT_NE(plain.exit_code, 0) << "the TLS port speaks TLS only";
+}
+
+}  // namespace
+}  // namespace chat::testing

@@ -1,0 +1,222 @@
+// The message path through a real broker and PostgreSQL: direct and group
+// messages are stored once and acked after commit; resends are acked again,
+// not stored again; what cannot be stored gets a nack.
+#include "bridge_test_env.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace chat::bridge::testing {
+namespace {
+
+std::string dm(std::int64_t to, std::int64_t from) {
+  return "dm/" + std::to_string(to) + "/msg/" + std::to_string(from);
+}
+std::string group(std::int64_t chat, std::int64_t from) {
+  return "g/" + std::to_string(chat) + "/msg/" + std::to_string(from);
+}
+
+class BridgeMessages : public BridgeTest {};
+
+// What the auth plugin refuses before it reaches the bridge (a group the
+// sender is not in, payloads outside the contract) can still reach the
+// bridge in a race with the plugin's caches, or without the plugin: the
+// bridge's own checks, on an anonymous broker.
+class BridgeOwnChecks : public BridgeTest {
+ protected:
+  bool use_auth_plugin() const override { return false; }
+};
+
+TEST_F(BridgeMessages, DirectMessageCreatesTheChatIsStoredAndAcked) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto connected = clients({alice.id, bob.id});
+  auto& sender = connected[0];
+  auto& reply = connected[1];
+
+  sender->send(dm(bob.id, alice.id), "c1", "hello bob");
+  sender->send(dm(bob.id, alice.id), "c2", "second");
+  ASSERT_TRUE(sender->wait_all_answered(10s)) << bridge->log();
+
+  const auto ack1 = sender->acks_of("c1");
+  const auto ack2 = sender->acks_of("c2");
+  ASSERT_EQ(ack1.size(), 1u);
+  ASSERT_EQ(ack2.size(), 1u);
+  EXPECT_EQ(ack1[0].chat, ack2[0].chat);
+  EXPECT_EQ(ack1[0].seq, 1);
+  EXPECT_EQ(ack2[0].seq, 2);
+  EXPECT_GT(ack1[0].ts, 1700000000000);
+
+  // The first message created the direct chat with both users as members.
+  const auto chat = store().find_chat(ack1[0].chat);
+  ASSERT_TRUE(chat.has_value());
+  EXPECT_EQ(chat->kind, storage::ChatKind::direct);
+  EXPECT_EQ(chat->last_seq, 2);
+  EXPECT_EQ(store().members(chat->id).size(), 2u);
+  const auto history = store().history(chat->id, 0, 10);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].client_msg_id, "c1");
+  EXPECT_EQ(nlohmann::json::parse(history[0].body), nlohmann::json({{"text", "hello bob"}}));
+  EXPECT_EQ(history[0].sender_id, alice.id);
+  EXPECT_EQ(history[0].created_at_ms, ack1[0].ts);
+
+  // The reply goes to the same chat.
+  reply->send(dm(alice.id, bob.id), "r1");
+  ASSERT_TRUE(reply->wait_all_answered(10s));
+  EXPECT_EQ(reply->acks_of("r1").at(0).chat, chat->id);
+  EXPECT_EQ(reply->acks_of("r1").at(0).seq, 3);
+}
+
+TEST_F(BridgeMessages, GroupMessagesAreStoredInOrderAndAcked) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  const std::vector<storage::UserId> members{bob.id};
+  const auto chat = store().create_group(alice.id, "team", members);
+  auto bridge = start_bridge();
+  auto connected = clients({alice.id, bob.id});
+  auto& a = connected[0];
+  auto& b = connected[1];
+
+  for (int i = 0; i < 50; ++i) {
+    a->send(group(chat.id, alice.id), "a" + std::to_string(i));
+    b->send(group(chat.id, bob.id), "b" + std::to_string(i));
+  }
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  ASSERT_TRUE(b->wait_all_answered(10s));
+  EXPECT_EQ(check_messages_consistent(), 100);
+  // One sender's messages keep their order within the chat.
+  std::int64_t previous = 0;
+  for (int i = 0; i < 50; ++i) {
+    const auto acks = a->acks_of("a" + std::to_string(i));
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0].chat, chat.id);
+    EXPECT_GT(acks[0].seq, previous);
+    previous = acks[0].seq;
+  }
+  EXPECT_EQ(store().find_chat(chat.id)->last_seq, 100);
+}
+
+TEST_F(BridgeMessages, AResendIsAckedAgainWithTheSameSeqAndStoredOnce) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto sender = client(alice.id);
+  sender->send(dm(bob.id, alice.id), "same", "once");
+  ASSERT_TRUE(sender->wait_all_answered(10s));
+  sender->send(dm(bob.id, alice.id), "same", "once");  // e.g. after a reconnect
+  sender->send(dm(bob.id, alice.id), "next");
+  ASSERT_TRUE(sender->wait_all_answered(10s));
+  ASSERT_TRUE(chat::testing::wait_until([&] { return sender->acks_of("same").size() == 2; }, 5s));
+
+  const auto acks = sender->acks_of("same");
+  EXPECT_EQ(acks[0].seq, 1);
+  EXPECT_EQ(acks[1].seq, 1);
+  EXPECT_EQ(acks[0].chat, acks[1].chat);
+  EXPECT_EQ(acks[0].ts, acks[1].ts);
+  EXPECT_EQ(sender->acks_of("next").at(0).seq, 2);
+  EXPECT_EQ(check_messages_consistent(), 2);
+  EXPECT_EQ(bridge->metric("chat_bridge_messages_duplicate_total"), 1);
+}
+
+TEST_F(BridgeOwnChecks, WhatCannotBeStoredIsNacked) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  const auto carol = make_user("carol");
+  const std::vector<storage::UserId> members{bob.id};
+  const auto team = store().create_group(alice.id, "team", members);
+  const auto gone = store().create_group(alice.id, "gone", members);
+  psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
+  auto bridge = start_bridge();
+  auto connected = clients({alice.id, carol.id});
+  auto& a = connected[0];
+  auto& c = connected[1];
+
+  a->send(dm(999999, alice.id), "to-nobody");              // unknown recipient
+  a->send(group(gone.id, alice.id), "to-deleted");         // deleted chat
+  a->send(group(888888, alice.id), "to-no-chat");          // no such chat
+  c->send(group(team.id, carol.id), "not-a-member");       // e.g. removed meanwhile
+  c->publish_raw(dm(bob.id, carol.id), R"({"id":"bad-type","type":"sticker"})");
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  ASSERT_TRUE(c->wait_all_answered(10s));
+  ASSERT_TRUE(c->wait_answer("bad-type", 10s));
+
+  const auto error_of = [](const std::optional<std::string>& nack) {
+    if (!nack) return std::string("(none)");
+    const auto event = nlohmann::json::parse(*nack);
+    return event["error"].get<std::string>() + "/" + event["detail"].get<std::string>();
+  };
+  EXPECT_EQ(error_of(a->nack_of("to-nobody")), "not_found/unknown_recipient");
+  EXPECT_EQ(error_of(a->nack_of("to-deleted")), "not_found/chat_deleted");
+  EXPECT_EQ(error_of(a->nack_of("to-no-chat")), "not_found/chat_not_found");
+  EXPECT_EQ(error_of(c->nack_of("not-a-member")), "forbidden/not_member");
+  EXPECT_EQ(error_of(c->nack_of("bad-type")), "bad_request/unknown type");
+  const auto nack = nlohmann::json::parse(*a->nack_of("to-nobody"));
+  EXPECT_EQ(nack["ev"], "nack");
+  EXPECT_EQ(nack["topic"], dm(999999, alice.id));
+  EXPECT_TRUE(a->acks_of("to-nobody").empty());
+  EXPECT_EQ(check_messages_consistent(), 0);
+
+  // The rest of a batch is stored regardless.
+  a->send(group(team.id, alice.id), "fine");
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  EXPECT_EQ(a->acks_of("fine").size(), 1u);
+}
+
+TEST_F(BridgeMessages, AMessageToAnUnknownUserIsNackedThroughThePlugin) {
+  // The plugin lets a user write dm/{to}/msg/{self} for any `to`: whether the
+  // recipient exists is the bridge's to say.
+  const auto alice = make_user("alice");
+  auto bridge = start_bridge();
+  auto sender = client(alice.id);
+  sender->send(dm(999999, alice.id), "to-nobody");
+  ASSERT_TRUE(sender->wait_all_answered(10s));
+  const auto nack = nlohmann::json::parse(sender->nack_of("to-nobody").value_or("{}"));
+  EXPECT_EQ(nack["error"], "not_found");
+  EXPECT_EQ(nack["detail"], "unknown_recipient");
+  EXPECT_EQ(check_messages_consistent(), 0);
+}
+
+TEST_F(BridgeMessages, HealthAndMetricsAreServed) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto sender = client(alice.id);
+  for (int i = 0; i < 10; ++i) sender->send(dm(bob.id, alice.id), "m" + std::to_string(i));
+  ASSERT_TRUE(sender->wait_all_answered(10s));
+
+  const auto [status, health] = bridge->get("/healthz");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(nlohmann::json::parse(health)["status"], "ok");
+  const auto [metrics_status, metrics] = bridge->get("/metrics");
+  EXPECT_EQ(metrics_status, 200);
+  EXPECT_NE(metrics.find("# TYPE chat_bridge_messages_stored_total counter"), std::string::npos);
+  EXPECT_NE(metrics.find("chat_bridge_ack_latency_seconds_bucket{le=\"+Inf\"} 10"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("chat_bridge_queue_depth 0"), std::string::npos);
+  EXPECT_NE(metrics.find("chat_bridge_db_errors_total 0"), std::string::npos);
+  EXPECT_EQ(bridge->metric("chat_bridge_messages_stored_total"), 10);
+  EXPECT_GE(bridge->metric("chat_bridge_batch_size_count"), 1);
+}
+
+TEST_F(BridgeMessages, SigtermDrainsAndExitsCleanly) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto sender = client(alice.id);
+  for (int i = 0; i < 500; ++i) sender->send(dm(bob.id, alice.id), "m" + std::to_string(i));
+  ASSERT_TRUE(chat::testing::wait_until([&] { return sender->acked() > 0; }, 10s));
+  const int status = bridge->terminate();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "exit status " << status << "\n" << bridge->log();
+  EXPECT_NE(bridge->log().find("\"msg\":\"stopped\""), std::string::npos);
+  // Whatever it stored it acked; the rest waits in the broker's session.
+  const auto stored = check_messages_consistent();
+  EXPECT_TRUE(chat::testing::wait_until(
+      [&] { return static_cast<std::int64_t>(sender->acked()) == stored; }, 5s))
+      << sender->acked() << " acked, " << stored << " stored";
+
+  auto again = start_bridge();
+  ASSERT_TRUE(sender->wait_all_answered(15s)) << again->log();
+  EXPECT_EQ(check_messages_consistent(), 500);
+}
+
+}  // namespace
+}  // namespace chat::bridge::testing

@@ -1,0 +1,179 @@
+// Receipts move each member's cursors forward only, by seq or by refs;
+// presence follows a user's devices, keeps users.last_seen, and device states
+// left stale by a crash are cleared when the bridge starts.
+#include "bridge_test_env.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace chat::bridge::testing {
+namespace {
+
+class BridgeReceipts : public BridgeTest {
+ protected:
+  std::string cursors(std::int64_t chat, std::int64_t user) {
+    return psql("SELECT delivered_seq || '/' || read_seq FROM chat_members WHERE chat_id = " +
+                std::to_string(chat) + " AND user_id = " + std::to_string(user));
+  }
+  bool wait_cursors(std::int64_t chat, std::int64_t user, const std::string& expected) {
+    return chat::testing::wait_until([&] { return cursors(chat, user) == expected; }, 10s, 50ms);
+  }
+};
+
+TEST_F(BridgeReceipts, DirectChatCursorsOnlyMoveForward) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto connected = clients({alice.id, bob.id});
+  auto& a = connected[0];
+  auto& b = connected[1];
+  const std::string to_bob = "dm/" + std::to_string(bob.id) + "/msg/" + std::to_string(alice.id);
+  for (int i = 1; i <= 5; ++i) a->send(to_bob, "c" + std::to_string(i));
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  const std::int64_t chat = a->acks_of("c1").at(0).chat;
+  // Bob's receipts about alice's messages: dm/{alice}/rcpt/{bob}.
+  const std::string rcpt = "dm/" + std::to_string(alice.id) + "/rcpt/" + std::to_string(bob.id);
+
+  b->publish_raw(rcpt, R"({"type":"delivered","seq":3})");
+  ASSERT_TRUE(wait_cursors(chat, bob.id, "3/0")) << cursors(chat, bob.id);
+  b->publish_raw(rcpt, R"({"type":"read","seq":2})");
+  ASSERT_TRUE(wait_cursors(chat, bob.id, "3/2")) << cursors(chat, bob.id);
+  // Backwards: ignored. Then forward by ref (from left out in a dm).
+  b->publish_raw(rcpt, R"({"type":"delivered","seq":1})");
+  b->publish_raw(rcpt, R"({"type":"read","seq":1})");
+  b->publish_raw(rcpt, R"({"type":"delivered","refs":[{"id":"c4"}]})");
+  ASSERT_TRUE(wait_cursors(chat, bob.id, "4/2")) << cursors(chat, bob.id);
+  // Read implies delivered; refs count by their newest.
+  b->publish_raw(rcpt, R"({"type":"read","refs":[{"from":)" + std::to_string(alice.id) +
+                           R"(,"id":"c5"},{"id":"c1"}]})");
+  ASSERT_TRUE(wait_cursors(chat, bob.id, "5/5")) << cursors(chat, bob.id);
+  // Past the newest message: clamped to last_seq. An unknown ref: nothing.
+  b->publish_raw(rcpt, R"({"type":"read","seq":99})");
+  b->publish_raw(rcpt, R"({"type":"read","refs":[{"id":"nope"}]})");
+  a->send(to_bob, "c6");
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  b->publish_raw(rcpt, R"({"type":"delivered","refs":[{"id":"c6"}]})");
+  ASSERT_TRUE(wait_cursors(chat, bob.id, "6/5")) << cursors(chat, bob.id);
+  EXPECT_EQ(cursors(chat, alice.id), "0/0");
+}
+
+TEST_F(BridgeReceipts, GroupReceiptsByRefsNeedTheSenderAndStayInTheChat) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  const auto carol = make_user("carol");
+  const std::vector<storage::UserId> members{bob.id, carol.id};
+  const auto team = store().create_group(alice.id, "team", members);
+  const auto other = store().create_group(alice.id, "other", members);
+  auto bridge = start_bridge();
+  auto connected = clients({alice.id, carol.id});
+  auto& a = connected[0];
+  auto& c = connected[1];
+  const std::string in_team = "g/" + std::to_string(team.id) + "/msg/" + std::to_string(alice.id);
+  const std::string in_other = "g/" + std::to_string(other.id) + "/msg/" + std::to_string(alice.id);
+  a->send(in_team, "t1");
+  a->send(in_team, "t2");
+  a->send(in_other, "o1");
+  ASSERT_TRUE(a->wait_all_answered(10s));
+
+  const std::string rcpt = "g/" + std::to_string(team.id) + "/rcpt/" + std::to_string(carol.id);
+  const std::string a_id = std::to_string(alice.id);
+  // A ref into another chat does not count here.
+  c->publish_raw(rcpt, R"({"type":"read","refs":[{"from":)" + a_id + R"(,"id":"o1"}]})");
+  c->publish_raw(rcpt, R"({"type":"delivered","refs":[{"from":)" + a_id + R"(,"id":"t1"}]})");
+  ASSERT_TRUE(wait_cursors(team.id, carol.id, "1/0")) << cursors(team.id, carol.id);
+  c->publish_raw(rcpt, R"({"type":"read","refs":[{"from":)" + a_id + R"(,"id":"t2"}]})");
+  ASSERT_TRUE(wait_cursors(team.id, carol.id, "2/2"));
+  c->publish_raw(rcpt, R"({"type":"read","seq":1})");
+  c->publish_raw(rcpt, R"({"type":"delivered","refs":[{"from":)" + a_id + R"(,"id":"t1"}]})");
+  a->send(in_team, "t3");
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  c->publish_raw(rcpt, R"({"type":"delivered","seq":3})");
+  ASSERT_TRUE(wait_cursors(team.id, carol.id, "3/2")) << cursors(team.id, carol.id);
+  EXPECT_EQ(cursors(other.id, carol.id), "0/0");
+  EXPECT_EQ(cursors(team.id, bob.id), "0/0");
+}
+
+class BridgePresence : public BridgeTest {
+ protected:
+  static std::string st(std::int64_t uid, const std::string& device) {
+    return "st/" + std::to_string(uid) + "/" + device;
+  }
+  std::string presence_of(ChatClient& watcher, std::int64_t uid, std::size_t nth) {
+    const std::string topic = "presence/" + std::to_string(uid);
+    if (!watcher.wait_received(topic, nth, 10s)) return "(none)";
+    return watcher.received(topic).at(nth - 1);
+  }
+};
+
+TEST_F(BridgePresence, AUserIsOnlineWhileAnyOfItsDevicesIs) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto watcher = client(bob.id);
+  watcher->subscribe("presence/" + std::to_string(alice.id));
+
+  // Two devices. The phone is a stock mosquitto_sub with the contract's will
+  // (killed below, as a phone that drops off the network); the laptop also
+  // announces the phone, as the phone's app would after its CONNACK.
+  chat::testing::ChildProcess phone(
+      {"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker().port()), "-V", "mqttv5",
+       "-i", std::to_string(alice.id) + ":phone", "-t", "u/" + std::to_string(alice.id) + "/ev",
+       "-u", alice.username, "-P", token(alice.id),
+       "--will-topic", st(alice.id, "phone"), "--will-payload", "offline", "--will-qos", "1"},
+      (broker().dir() / "phone.log").string());
+  auto laptop = client(alice.id, "laptop");
+  ASSERT_TRUE(chat::testing::wait_until([&] { return broker().log().find(std::to_string(alice.id) + ":phone") != std::string::npos; }, 10s));
+  laptop->publish_raw(st(alice.id, "phone"), "online");
+  EXPECT_EQ(presence_of(*watcher, alice.id, 1), R"({"online":true})");
+  laptop->publish_raw(st(alice.id, "laptop"), "online");
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] { return psql("SELECT count(*) FROM devices WHERE online AND user_id = " + std::to_string(alice.id)) == "2"; },
+      10s));
+
+  // The phone drops off the network: the broker publishes its will.
+  phone.kill_hard();
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] { return psql("SELECT online FROM devices WHERE device_id = 'phone'") == "f"; }, 10s));
+  EXPECT_EQ(psql("SELECT last_seen IS NULL FROM users WHERE id = " + std::to_string(alice.id)), "t")
+      << "the user went offline while the laptop is still online";
+  EXPECT_FALSE(watcher->wait_received("presence/" + std::to_string(alice.id), 2, 500ms))
+      << "presence changed while a device is online";
+
+  laptop->publish_raw(st(alice.id, "laptop"), "offline");
+  const auto offline = nlohmann::json::parse(presence_of(*watcher, alice.id, 2));
+  EXPECT_EQ(offline["online"], false);
+  const auto last_seen = psql_int("SELECT epoch_ms(last_seen) FROM users WHERE id = " + std::to_string(alice.id));
+  EXPECT_EQ(offline["last_seen"].get<std::int64_t>(), last_seen);
+
+  // Retained: a newcomer reads it at once.
+  auto newcomer = client(bob.id, "tablet");
+  newcomer->subscribe("presence/" + std::to_string(alice.id));
+  EXPECT_EQ(nlohmann::json::parse(presence_of(*newcomer, alice.id, 1)), offline);
+}
+
+TEST_F(BridgePresence, DeviceStatesLeftStaleByACrashAreClearedAtStart) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  // Recorded online before this broker started: those connections are gone.
+  psql("INSERT INTO devices (user_id, device_id, online, last_connect_at) VALUES (" + std::to_string(alice.id) +
+       ", 'phone', true, now() - interval '1 hour')");
+  auto watcher = client(bob.id);
+  watcher->subscribe("presence/" + std::to_string(alice.id));
+  auto bridge = start_bridge();
+  ASSERT_TRUE(chat::testing::wait_until([&] { return psql("SELECT count(*) FROM devices WHERE online") == "0"; }, 15s))
+      << bridge->log();
+  EXPECT_EQ(psql("SELECT last_seen IS NOT NULL FROM users WHERE id = " + std::to_string(alice.id)), "t");
+  const auto offline = nlohmann::json::parse(presence_of(*watcher, alice.id, 1));
+  EXPECT_EQ(offline["online"], false);
+
+  // A device that connects to this broker stays online through a bridge restart.
+  auto b = client(bob.id, "phone");
+  b->publish_raw(st(bob.id, "phone"), "online");
+  ASSERT_TRUE(chat::testing::wait_until([&] { return psql("SELECT count(*) FROM devices WHERE online") == "1"; }, 10s));
+  bridge->kill_hard();
+  bridge = start_bridge();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(psql("SELECT count(*) FROM devices WHERE online"), "1") << bridge->log();
+}
+
+}  // namespace
+}  // namespace chat::bridge::testing

@@ -1,0 +1,150 @@
+// The auth plugin's side of the data layer: the one-row credentials lookup,
+// the cache snapshot, and the change notifications of 0002_auth's triggers.
+#include "chat/storage/auth.hpp"
+#include "storage_test_env.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace chat::storage::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class StorageAuthTest : public StorageTest {
+ protected:
+  // Everything notified within `window` (one Store LISTENing since SetUp).
+  std::vector<std::string> heard(std::chrono::milliseconds window = 300ms) {
+    std::vector<std::string> payloads;
+    const auto deadline = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (auto& note : listener().wait_for_notifications(50ms)) {
+        EXPECT_EQ(note.channel, kAuthChangesChannel);
+        // Drop the serial number: the tests compare the changes.
+        payloads.push_back(note.payload.substr(0, note.payload.rfind(' ')));
+      }
+    }
+    return payloads;
+  }
+  Store& listener() {
+    if (!listener_) {
+      listener_ = std::make_unique<Store>(conninfo());
+      listener_->listen_for_auth_changes();
+    }
+    return *listener_;
+  }
+  std::unique_ptr<Store> listener_;
+};
+
+TEST_F(StorageAuthTest, FindsCredentialsByFoldedUsername) {
+  NewUser row;
+  row.username = "alice";
+  row.password_hash = "$pbkdf2-sha512$i=1000$c2FsdA$aGFzaA";
+  const User alice = store().create_user(row);
+  const auto found = store().find_user_credentials("Alice");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, alice.id);
+  EXPECT_EQ(found->password_hash, row.password_hash);
+  EXPECT_FALSE(found->disabled);
+  EXPECT_FALSE(store().find_user_credentials("nobody").has_value());
+  EXPECT_FALSE(store().find_user_credentials("' OR '1'='1").has_value());
+  const User bob = make_user("bob");
+  EXPECT_FALSE(store().find_user_credentials("bob")->password_hash.has_value());
+  (void)bob;
+}
+
+TEST_F(StorageAuthTest, SnapshotHasLiveGroupsAndRefusedUsers) {
+  const User a = make_user("alice");
+  const User b = make_user("bob");
+  const User c = make_user("carol");
+  const Chat live = store().create_group(a.id, "live", std::vector<UserId>{b.id});
+  const Chat gone = store().create_group(a.id, "gone", std::vector<UserId>{c.id});
+  store().open_direct(a.id, c.id);
+  psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
+  UserPatch disable;
+  disable.disabled = true;
+  store().update_user(c.id, disable);
+
+  const AuthSnapshot snapshot = store().load_auth_snapshot();
+  std::vector<std::pair<ChatId, UserId>> expected = {{live.id, a.id}, {live.id, b.id}};
+  auto members = snapshot.group_members;
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, expected) << "live groups only: no direct chat, no deleted group";
+  EXPECT_EQ(snapshot.refused_users, std::vector<UserId>{c.id});
+  EXPECT_EQ(store().live_group_members(live.id), (std::vector<UserId>{a.id, b.id}));
+  EXPECT_TRUE(store().live_group_members(gone.id).empty());
+}
+
+TEST_F(StorageAuthTest, MembershipChangesAreNotified) {
+  const User a = make_user("alice");
+  const User b = make_user("bob");
+  listener();
+  const Chat group = store().create_group(a.id, "g", std::vector<UserId>{b.id});
+  const std::string g = std::to_string(group.id);
+  const std::string ua = std::to_string(a.id);
+  const std::string ub = std::to_string(b.id);
+  EXPECT_EQ(heard(), (std::vector<std::string>{"m+ " + g + " " + ua, "m+ " + g + " " + ub}));
+  store().remove_member(group.id, b.id);
+  store().add_member(group.id, b.id);
+  EXPECT_EQ(heard(), (std::vector<std::string>{"m- " + g + " " + ub, "m+ " + g + " " + ub}));
+  store().open_direct(a.id, b.id);
+  EXPECT_TRUE(heard().empty()) << "direct chats are not followed";
+}
+
+TEST_F(StorageAuthTest, RepeatedChangesInOneTransactionAllArrive) {
+  // PostgreSQL folds identical payloads of one transaction; the serial number
+  // keeps "added, removed, added again" from arriving as "added, removed".
+  const User a = make_user("alice");
+  const User b = make_user("bob");
+  const Chat group = store().create_group(a.id, "g", {});
+  listener();
+  const std::string g = std::to_string(group.id);
+  const std::string ub = std::to_string(b.id);
+  psql("BEGIN; INSERT INTO chat_members (chat_id, user_id) VALUES (" + g + ", " + ub + "); DELETE FROM chat_members WHERE chat_id = " +
+       g + " AND user_id = " + ub + "; INSERT INTO chat_members (chat_id, user_id) VALUES (" + g + ", " + ub + "); COMMIT;");
+  EXPECT_EQ(heard(), (std::vector<std::string>{"m+ " + g + " " + ub, "m- " + g + " " + ub, "m+ " + g + " " + ub}));
+}
+
+TEST_F(StorageAuthTest, GroupAndUserChangesAreNotified) {
+  const User a = make_user("alice");
+  const Chat group = store().create_group(a.id, "g", {});
+  listener();
+  const std::string g = std::to_string(group.id);
+  const std::string ua = std::to_string(a.id);
+  psql("UPDATE chats SET deleted_at = now() WHERE id = " + g);
+  psql("UPDATE chats SET title = 'x' WHERE id = " + g);
+  psql("UPDATE chats SET deleted_at = NULL WHERE id = " + g);
+  EXPECT_EQ(heard(), (std::vector<std::string>{"c- " + g, "c+ " + g}));
+  UserPatch disable;
+  disable.disabled = true;
+  store().update_user(a.id, disable);
+  store().update_user(a.id, disable);  // unchanged: no notification
+  disable.disabled = false;
+  store().update_user(a.id, disable);
+  psql("UPDATE users SET password_hash = 'x' WHERE id = " + ua);
+  EXPECT_EQ(heard(), (std::vector<std::string>{"u- " + ua + " alice", "u+ " + ua + " alice", "p " + ua + " alice"}));
+  const User d = make_user("dave");
+  psql("DELETE FROM users WHERE id = " + std::to_string(d.id));
+  EXPECT_EQ(heard(), (std::vector<std::string>{"u- " + std::to_string(d.id) + " dave"}));
+  EXPECT_EQ(store().load_auth_snapshot().refused_users, std::vector<UserId>{d.id}) << "deleted users stay refused";
+}
+
+TEST_F(StorageAuthTest, WaitingOnADeadSessionThrowsConnectionLost) {
+  listener();
+  cluster().psql(database(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'");
+  EXPECT_THROW(
+      {
+        for (int i = 0; i < 20; ++i) listener().wait_for_notifications(50ms);
+      },
+      DbError);
+  listener().listen_for_auth_changes();  // the next call reconnects and listens again
+  psql("UPDATE users SET disabled = true WHERE id = " + std::to_string(make_user("erin").id));
+  EXPECT_EQ(heard().size(), 1u);
+}
+
+}  // namespace
+}  // namespace chat::storage::testing

@@ -1,0 +1,185 @@
+// Sign-in decisions with a fake database: tokens, passwords (remembered or
+// verified once), the service account, disabled users, client ids of other
+// users, unsafe names, and the PBKDF2 budget.
+#include "chat/credentials/password.hpp"
+#include "chat/credentials/token.hpp"
+#include "signin.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <stdexcept>
+
+namespace chat::auth {
+namespace {
+
+const std::string kSecret(48, 's');
+constexpr std::int64_t kNow = 1763700000;
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+class FakeLookup final : public CredentialLookup {
+ public:
+  std::map<std::string, storage::UserCredentials> users;
+  int queries = 0;
+  bool fail = false;
+  std::optional<storage::UserCredentials> find(std::string_view username) override {
+    ++queries;
+    if (fail) throw std::runtime_error("database down");
+    const auto it = users.find(std::string(username));
+    if (it == users.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+class SignInTest : public ::testing::Test {
+ protected:
+  SignInTest() {
+    options.jwt_secret = kSecret;
+    options.service_username = "svc-bridge";
+    options.service_password_hash = credentials::hash_password("service-pw", 1000);
+    options.password_checks_per_s = 1000;
+    options.password_checks_burst = 1000;
+    lookup.users["alice"] = {42, credentials::hash_password("alice-pw", 1000), false};
+    lookup.users["bob"] = {43, credentials::hash_password("bob-pw", 1000), false};
+    lookup.users["carol"] = {44, std::nullopt, false};
+    lookup.users["dave"] = {45, credentials::hash_password("dave-pw", 1000), true};
+    cache.load({}, {45, 46});
+  }
+
+  SignInResult sign_in(const char* username, const std::string& password, const char* client_id,
+                       std::int64_t now = kNow) {
+    if (!authenticator) authenticator.emplace(options, cache, lookup, stats, 0);
+    return authenticator->sign_in({username, password.c_str(), client_id}, now, now * kSecond);
+  }
+  std::string token(std::int64_t uid, const std::string& username, std::int64_t ttl = 3600) {
+    return credentials::mint_token(kSecret, uid, username, kNow - 10, kNow + ttl);
+  }
+
+  Options options;
+  AuthCache cache;
+  FakeLookup lookup;
+  Stats stats;
+  std::optional<Authenticator> authenticator;
+};
+
+TEST_F(SignInTest, TokenSignInNeedsNoDatabase) {
+  const auto result = sign_in("alice", token(42, "alice"), "42:phone");
+  EXPECT_EQ(result.kind, SignInResult::Kind::token) << result.reason;
+  EXPECT_EQ(result.uid, 42);
+  EXPECT_EQ(lookup.queries, 0);
+  EXPECT_EQ(stats.signin_token, 1u);
+}
+
+TEST_F(SignInTest, TokenMustMatchUsernameAndClientId) {
+  EXPECT_FALSE(sign_in("bob", token(42, "alice"), "42:phone").ok()) << "another username";
+  EXPECT_FALSE(sign_in("alice", token(42, "alice"), "43:phone").ok()) << "session takeover";
+  EXPECT_FALSE(sign_in("alice", token(42, "alice"), "42").ok());
+  EXPECT_FALSE(sign_in("alice", token(42, "alice"), "42:").ok());
+  EXPECT_FALSE(sign_in("alice", token(42, "alice", -1), "42:phone").ok()) << "expired";
+  EXPECT_FALSE(sign_in("alice", credentials::mint_token(std::string(48, 'x'), 42, "alice", kNow, kNow + 60),
+                       "42:phone")
+                   .ok())
+      << "wrong key";
+  EXPECT_EQ(stats.signin_refused, 6u);
+  EXPECT_EQ(lookup.queries, 0) << "a bad token never reaches the database";
+}
+
+TEST_F(SignInTest, DisabledOrDeletedUsersAreRefused) {
+  EXPECT_FALSE(sign_in("dave", token(45, "dave"), "45:phone").ok());
+  EXPECT_FALSE(sign_in("erin", token(46, "erin"), "46:phone").ok()) << "deleted";
+  EXPECT_FALSE(sign_in("dave", "dave-pw", "45:phone").ok());
+}
+
+TEST_F(SignInTest, NothingIsAcceptedBeforeTheCacheIsLoaded) {
+  AuthCache empty;
+  Authenticator fresh(options, empty, lookup, stats, 0);
+  const std::string t = token(42, "alice");
+  const auto result = fresh.sign_in({"alice", t.c_str(), "42:phone"}, kNow, 0);
+  EXPECT_FALSE(result.ok());
+  EXPECT_NE(result.reason.find("not loaded"), std::string::npos);
+}
+
+TEST_F(SignInTest, PasswordIsVerifiedOnceThenRemembered) {
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::password);
+  EXPECT_EQ(lookup.queries, 1);
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:laptop").kind, SignInResult::Kind::password_cached);
+  EXPECT_EQ(lookup.queries, 1) << "a remembered password needs no query";
+  EXPECT_FALSE(sign_in("alice", "wrong", "42:phone").ok());
+  EXPECT_EQ(lookup.queries, 2) << "a different password is checked again";
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone", kNow + 1000).kind, SignInResult::Kind::password)
+      << "remembered passwords expire";
+  authenticator->forget_password(42, "alice");
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone", kNow + 1001).kind, SignInResult::Kind::password);
+}
+
+TEST_F(SignInTest, RememberedPasswordStillChecksClientIdAndDisabled) {
+  ASSERT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok());
+  EXPECT_FALSE(sign_in("alice", "alice-pw", "43:phone").ok()) << "session takeover";
+  cache.apply({{AuthChange{AuthChange::Kind::user_refused, 0, 42, "alice"}, {}}});
+  EXPECT_FALSE(sign_in("alice", "alice-pw", "42:phone").ok());
+}
+
+TEST_F(SignInTest, PasswordRefusals) {
+  EXPECT_FALSE(sign_in("alice", "bob-pw", "42:phone").ok());
+  EXPECT_FALSE(sign_in("bob", "bob-pw", "42:phone").ok()) << "client id of another user";
+  EXPECT_FALSE(sign_in("zed", "pw", "47:phone").ok()) << "unknown user";
+  EXPECT_FALSE(sign_in("carol", "anything", "44:phone").ok()) << "no password set";
+  EXPECT_FALSE(sign_in("alice", "", "42:phone").ok());
+  lookup.fail = true;
+  const auto down = sign_in("bob", "bob-pw", "43:phone");
+  EXPECT_FALSE(down.ok());
+  EXPECT_NE(down.reason.find("unavailable"), std::string::npos);
+}
+
+TEST_F(SignInTest, SqlLookingNamesNeverReachTheDatabase) {
+  for (const char* name : {"alice' OR '1'='1", "alice'--", "'; DROP TABLE users; --", "alice\"", "a;b"}) {
+    EXPECT_FALSE(sign_in(name, "x' OR '1'='1", "42:phone").ok()) << name;
+  }
+  EXPECT_EQ(lookup.queries, 0);
+  EXPECT_FALSE(sign_in("alice", "' OR '1'='1", "42:phone").ok()) << "an SQL-looking password is just wrong";
+}
+
+TEST_F(SignInTest, UsernamesAreFolded) {
+  const auto result = sign_in("Alice", "alice-pw", "42:phone");
+  EXPECT_TRUE(result.ok()) << result.reason;
+  EXPECT_EQ(result.canonical_name, "alice");
+  EXPECT_FALSE(sign_in("alice", "alice-pw", "42:phone").canonical_name.has_value());
+}
+
+TEST_F(SignInTest, WildcardsSlashesAndControlCharactersAreRefused) {
+  for (const char* name : {"al+ce", "al#ce", "al/ce", "#", "+", "a\tb"}) {
+    EXPECT_FALSE(sign_in(name, token(42, name), "42:phone").ok()) << name;
+  }
+  for (const char* id : {"42:ph/one", "42:+", "42:#", "+", "#", "42/phone", "42:ph\none"}) {
+    EXPECT_FALSE(sign_in("alice", token(42, "alice"), id).ok()) << id;
+  }
+  EXPECT_FALSE(sign_in(nullptr, "x", "42:phone").ok());
+  EXPECT_FALSE(sign_in("alice", token(42, "alice"), nullptr).ok());
+}
+
+TEST_F(SignInTest, ServiceAccount) {
+  EXPECT_EQ(sign_in("svc-bridge", "service-pw", "bridge-1").kind, SignInResult::Kind::service);
+  EXPECT_EQ(sign_in("svc-bridge", "service-pw", "bridge-2").kind, SignInResult::Kind::service);
+  EXPECT_FALSE(sign_in("svc-bridge", "wrong", "bridge-1").ok());
+  EXPECT_FALSE(sign_in("svc-bridge", "service-pw", "42:phone").ok()) << "no user's client id";
+  EXPECT_FALSE(sign_in("svc-bridge", token(42, "svc-bridge"), "bridge-1").ok()) << "no token for the service";
+  EXPECT_EQ(lookup.queries, 0);
+}
+
+TEST_F(SignInTest, PasswordChecksAreBudgeted) {
+  options.password_checks_per_s = 1;
+  options.password_checks_burst = 2;
+  EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok());
+  EXPECT_TRUE(sign_in("bob", "bob-pw", "43:phone").ok());
+  const auto throttled = sign_in("alice", "wrong", "42:phone");
+  EXPECT_FALSE(throttled.ok());
+  EXPECT_NE(throttled.reason.find("too many"), std::string::npos);
+  EXPECT_EQ(lookup.queries, 2) << "a throttled sign-in does not query";
+  EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok()) << "remembered passwords need no budget";
+  EXPECT_TRUE(sign_in("alice", token(42, "alice"), "42:phone").ok()) << "tokens need no budget";
+  EXPECT_EQ(sign_in("alice", "wrong", "42:phone", kNow + 2).kind, SignInResult::Kind::refused);
+  EXPECT_EQ(stats.password_throttled, 1u);
+}
+
+}  // namespace
+}  // namespace chat::auth

@@ -1,0 +1,85 @@
+// Prometheus text rendering, and the structured log line.
+#include "chat/bridge/log.hpp"
+#include "chat/bridge/metrics.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+namespace chat::bridge {
+namespace {
+
+TEST(BridgeMetrics, RendersCountersGaugesAndLabels) {
+  Registry r;
+  r.counter("chat_x_total", "Things").inc(3);
+  r.counter("chat_refused_total", "Refused", "error=\"forbidden\"").inc();
+  r.counter("chat_refused_total", "", "error=\"not_found\"").inc(2);
+  r.gauge("chat_depth", "Depth").set(7);
+  r.gauge_fn("chat_read", "Read at render", [] { return 1.5; });
+  const std::string text = r.render();
+  EXPECT_NE(text.find("# HELP chat_x_total Things\n# TYPE chat_x_total counter\nchat_x_total 3\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE chat_refused_total counter\nchat_refused_total{error=\"forbidden\"} 1\n"
+                      "chat_refused_total{error=\"not_found\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chat_depth 7\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE chat_read gauge\nchat_read 1.5\n"), std::string::npos);
+}
+
+TEST(BridgeMetrics, HistogramsAreCumulative) {
+  Registry r;
+  Histogram& h = r.histogram("chat_latency_seconds", "Latency", {0.01, 0.001, 0.1});
+  h.observe(0.0005);
+  h.observe(0.001);  // on a bound: counts in that bucket (le)
+  h.observe(0.05);
+  h.observe(3);
+  EXPECT_EQ(h.count(), 4u);
+  EXPECT_DOUBLE_EQ(h.sum(), 3.0515);
+  const std::string text = r.render();
+  EXPECT_NE(text.find("# TYPE chat_latency_seconds histogram\n"
+                      "chat_latency_seconds_bucket{le=\"0.001\"} 2\n"
+                      "chat_latency_seconds_bucket{le=\"0.01\"} 2\n"
+                      "chat_latency_seconds_bucket{le=\"0.1\"} 3\n"
+                      "chat_latency_seconds_bucket{le=\"+Inf\"} 4\n"
+                      "chat_latency_seconds_sum 3.0515\n"
+                      "chat_latency_seconds_count 4\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(BridgeMetrics, FormatsValues) {
+  EXPECT_EQ(format_metric_value(0), "0");
+  EXPECT_EQ(format_metric_value(12345678), "12345678");
+  EXPECT_EQ(format_metric_value(0.25), "0.25");
+  EXPECT_EQ(format_metric_value(1.0 / 0.0), "+Inf");
+}
+
+TEST(BridgeLog, OneJsonObjectPerLine) {
+  const std::string line = format_log_line(1763700000123, LogLevel::warn, "database unavailable",
+                                           {{"attempt", 3}, {"error", "connection refused"}, {"ok", false},
+                                            {"pause_ms", std::int64_t{250}}});
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(line.rfind(R"({"ts":"2025-11-21T04:40:00.123Z","level":"warn","msg":"database unavailable")", 0), 0u) << line;
+  const auto json = nlohmann::json::parse(line);
+  EXPECT_EQ(json["attempt"], 3);
+  EXPECT_EQ(json["error"], "connection refused");
+  EXPECT_EQ(json["ok"], false);
+  // Invalid UTF-8 in a field does not throw.
+  EXPECT_NO_THROW(format_log_line(0, LogLevel::info, "x", {{"topic", "\xff\xfe"}}));
+}
+
+TEST(BridgeLog, FiltersByLevel) {
+  std::ostringstream out;
+  Logger log(out, LogLevel::info);
+  log.debug("hidden");
+  log.info("shown", {{"k", "v"}});
+  EXPECT_EQ(out.str().find("hidden"), std::string::npos);
+  EXPECT_NE(out.str().find("\"msg\":\"shown\",\"k\":\"v\"}\n"), std::string::npos);
+  EXPECT_EQ(parse_log_level("debug"), LogLevel::debug);
+  EXPECT_FALSE(parse_log_level("verbose"));
+}
+
+}  // namespace
+}  // namespace chat::bridge

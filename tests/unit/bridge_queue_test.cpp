@@ -1,0 +1,130 @@
+// The batching queue between the MQTT callback and the writers, and the
+// retry schedule.
+#include "chat/bridge/backoff.hpp"
+#include "chat/bridge/batch_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace chat::bridge {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(BridgeBatchQueue, HandsOverInOrderInBatchesOfAtMostMax) {
+  BatchQueue<int> queue(100);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(queue.push(int{i}, 0ms));
+  EXPECT_EQ(queue.size(), 10u);
+  const auto first = queue.pop_batch(4, 0ms);
+  EXPECT_EQ(first, (std::vector<int>{0, 1, 2, 3}));
+  const auto rest = queue.pop_batch(100, 0ms);
+  EXPECT_EQ(rest, (std::vector<int>{4, 5, 6, 7, 8, 9}));
+  EXPECT_TRUE(queue.pop_batch(100, 10ms).empty());
+}
+
+TEST(BridgeBatchQueue, AFullQueueMakesTheProducerWaitAndTimesOut) {
+  BatchQueue<int> queue(2);
+  ASSERT_TRUE(queue.push(1, 0ms));
+  ASSERT_TRUE(queue.push(2, 0ms));
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_FALSE(queue.push(3, 50ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 45ms);
+  EXPECT_EQ(queue.size(), 2u);
+}
+
+TEST(BridgeBatchQueue, AFailedPushLeavesTheItemIntactForTheNextTry) {
+  // The MQTT callback offers the same message again after a timeout: it must
+  // not have been moved from (an empty message would be lost).
+  BatchQueue<std::string> queue(1);
+  std::string first = "first";
+  ASSERT_TRUE(queue.push(std::move(first), 0ms));
+  std::string second = "second, long enough not to fit the small string buffer";
+  EXPECT_FALSE(queue.push(std::move(second), 10ms));
+  EXPECT_EQ(second, "second, long enough not to fit the small string buffer");
+  EXPECT_EQ(queue.pop_batch(1, 0ms), std::vector<std::string>{"first"});
+  EXPECT_TRUE(queue.push(std::move(second), 0ms));
+  EXPECT_EQ(queue.pop_batch(1, 0ms), std::vector<std::string>{"second, long enough not to fit the small string buffer"});
+}
+
+TEST(BridgeBatchQueue, AWaitingProducerGoesOnWhenTheConsumerTakes) {
+  BatchQueue<int> queue(1);
+  ASSERT_TRUE(queue.push(1, 0ms));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] { pushed = queue.push(2, 5s); });
+  std::this_thread::sleep_for(30ms);
+  EXPECT_FALSE(pushed);
+  EXPECT_EQ(queue.pop_batch(10, 0ms), std::vector<int>{1});
+  producer.join();
+  EXPECT_TRUE(pushed);
+  EXPECT_EQ(queue.pop_batch(10, 1s), std::vector<int>{2});
+}
+
+TEST(BridgeBatchQueue, LingerWaitsForABatchToFill) {
+  BatchQueue<int> queue(100);
+  std::thread producer([&] {
+    for (int i = 0; i < 5; ++i) {
+      queue.push(int{i}, 1s);
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  const auto batch = queue.pop_batch(5, 2s, 2s);
+  producer.join();
+  EXPECT_EQ(batch.size(), 5u);
+
+  // Linger ends at its time even when the batch is not full.
+  queue.push(1, 0ms);
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.pop_batch(5, 0ms, 30ms).size(), 1u);
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 25ms);
+}
+
+TEST(BridgeBatchQueue, CloseRefusesPushesWakesWaitersAndLeavesItemsPoppable) {
+  BatchQueue<int> queue(1);
+  ASSERT_TRUE(queue.push(1, 0ms));
+  std::atomic<bool> result{true};
+  std::thread producer([&] { result = queue.push(2, 10s); });
+  std::this_thread::sleep_for(20ms);
+  queue.close();
+  producer.join();
+  EXPECT_FALSE(result);
+  EXPECT_TRUE(queue.closed());
+  EXPECT_FALSE(queue.push(3, 0ms));
+  EXPECT_EQ(queue.pop_batch(10, 0ms), std::vector<int>{1});
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_TRUE(queue.pop_batch(10, 10s).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 1s);
+}
+
+TEST(BridgeBackoff, DoublesUpToTheCap) {
+  const BackoffPolicy policy{100ms, 1000ms};
+  EXPECT_EQ(backoff_ceiling(policy, 1), 100ms);
+  EXPECT_EQ(backoff_ceiling(policy, 2), 200ms);
+  EXPECT_EQ(backoff_ceiling(policy, 4), 800ms);
+  EXPECT_EQ(backoff_ceiling(policy, 5), 1000ms);
+  EXPECT_EQ(backoff_ceiling(policy, 1000), 1000ms);
+}
+
+TEST(BridgeBackoff, JitterStaysInTheUpperHalf) {
+  const BackoffPolicy policy{100ms, 1000ms};
+  EXPECT_EQ(backoff_delay(policy, 3, 0.0), 200ms);
+  EXPECT_EQ(backoff_delay(policy, 3, 1.0), 400ms);
+  EXPECT_EQ(backoff_delay(policy, 3, 0.5), 300ms);
+  EXPECT_EQ(backoff_delay(policy, 3, 7.0), 400ms);
+  Backoff backoff(policy, 42);
+  std::chrono::milliseconds previous_ceiling{0};
+  for (int i = 1; i <= 8; ++i) {
+    const auto d = backoff.next();
+    EXPECT_GE(d, backoff_ceiling(policy, i) / 2);
+    EXPECT_LE(d, backoff_ceiling(policy, i));
+    EXPECT_GE(backoff_ceiling(policy, i), previous_ceiling);
+    previous_ceiling = backoff_ceiling(policy, i);
+  }
+  EXPECT_EQ(backoff.attempts(), 8);
+  backoff.reset();
+  EXPECT_LE(backoff.next(), 100ms);
+}
+
+}  // namespace
+}  // namespace chat::bridge

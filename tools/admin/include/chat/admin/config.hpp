@@ -1,0 +1,63 @@
+#pragma once
+// chat-admin's configuration: defaults, then the environment, then a config
+// file (key = value lines, # comments), then flags (--key value or
+// --key=value; dashes or underscores). Each later source wins.
+//
+// The admin token is never a flag (flags show in `ps`): it comes from a file
+// (admin_token_file, $CHAT_ADMIN_TOKEN_FILE) or from $CHAT_ADMIN_TOKEN.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chat::admin {
+
+struct Config {
+  std::string database_url;        // libpq conninfo or URL ($CHAT_DATABASE_URL)
+  std::string bind = "127.0.0.1";
+  int port = 8080;                 // the contract's HTTP port (docs/protocol.md section 7)
+  int http_threads = 8;            // worker threads, each with its own database session when busy
+
+  std::string admin_token_file;    // $CHAT_ADMIN_TOKEN_FILE
+  std::string admin_token;         // only from $CHAT_ADMIN_TOKEN
+  std::string token_secret_file;   // the sign-in token secret the broker's plugin uses ($CHAT_TOKEN_SECRET_FILE)
+
+  std::string media_dir;           // default $CHAT_DATA_DIR/media
+  std::uint64_t media_max_image_bytes = 10ull << 20;
+  std::uint64_t media_max_voice_bytes = 16ull << 20;
+  std::uint64_t media_max_file_bytes = 64ull << 20;
+  int media_gc_age_s = 86400;          // uploads no message referenced are removed after this
+  int media_gc_interval_ms = 600000;   // how often the collector runs; 0: never
+
+  int token_default_ttl_s = 30 * 86400;
+  int token_max_ttl_s = 365 * 86400;
+  int password_iterations = 210000;    // PBKDF2 rounds of new password hashes
+  int max_json_body_bytes = 1 << 20;
+  bool log_requests = true;
+};
+
+struct ConfigResult {
+  Config config;
+  std::string error;  // empty on success
+  bool help = false;
+};
+
+struct ConfigSources {
+  std::function<std::optional<std::string>(const std::string& path)> read_file;
+  std::function<std::optional<std::string>(const std::string& name)> getenv;
+};
+
+// args without argv[0]. Checks ranges and that the required settings are there.
+ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources);
+
+// Applies key = value lines; an error text or empty.
+std::string apply_config_text(Config& config, const std::string& text);
+
+// "65536", "512KiB", "10MiB", "1GiB" (also K/M/G and KB/MB/GB, all binary);
+// nullopt for anything else, zero or overflow.
+std::optional<std::uint64_t> parse_byte_size(const std::string& text);
+
+std::string config_usage();
+
+}  // namespace chat::admin
