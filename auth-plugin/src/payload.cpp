@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace chat::auth {
@@ -49,10 +50,10 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   // `payload` must hold no NUL byte (the caller checks): the reader reads NUL as the end.
   Outcome parse(std::string_view payload, bool in_group) {
     reset(in_group);
+    escapes_ = payload.find('\\') != std::string_view::npos;
     ViewStream stream(payload);
-    rapidjson::Reader reader;
     // Iterative: no recursion on the broker thread's stack, whatever the input.
-    const rapidjson::ParseResult parsed = reader.Parse<rapidjson::kParseIterativeFlag>(stream, *this);
+    const rapidjson::ParseResult parsed = reader_.Parse<rapidjson::kParseIterativeFlag>(stream, *this);
     if (outcome == Outcome::ok && parsed.IsError()) outcome = Outcome::not_json;
     if (outcome == Outcome::ok && !root_object_) outcome = Outcome::not_object;
     return outcome;
@@ -126,7 +127,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   // checked here: RapidJSON lets a lone low surrogate (\uDC00) through, which
   // other parsers (the bridge's) refuse.
   bool decoded_ok(const char* chars, rapidjson::SizeType length) {
-    if (is_valid_utf8(std::string_view(chars, length))) return true;
+    if (!escapes_ || is_valid_utf8(std::string_view(chars, length))) return true;
     outcome = Outcome::bad_escape;
     return false;
   }
@@ -273,15 +274,15 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
 
   bool in_group_ = false;
   bool root_object_ = false;
+  bool escapes_ = false;  // no backslash: the decoded strings are the raw bytes, already checked
   Value ref_id_, ref_from_;
+  rapidjson::Reader reader_;  // kept: its internal stack is reused, not allocated per message
   std::vector<Open> open_;
   std::vector<std::string> keys_;  // of every open object, in order; reused
 };
 
-// The common start: UTF-8, one JSON object. The scan is reused by the thread
-// (the broker thread in the plugin), so a warm one allocates nothing.
-Scan* scan_payload(std::string_view payload, bool in_group, PayloadCheck& failure) {
-  thread_local Scan scan;
+// The common start: UTF-8, one JSON object.
+Scan* scan_payload(Scan& scan, std::string_view payload, bool in_group, PayloadCheck& failure) {
   if (!is_valid_utf8(payload)) {
     failure = bad("payload is not valid UTF-8");
     return nullptr;
@@ -357,9 +358,26 @@ bool is_valid_utf8(std::string_view text) noexcept {
   return true;
 }
 
-PayloadCheck check_message(std::string_view payload) {
+struct PayloadChecker::State {
+  Scan scan;
+};
+
+PayloadChecker::PayloadChecker() : state_(std::make_unique<State>()) {}
+PayloadChecker::~PayloadChecker() = default;
+
+PayloadCheck check_message(std::string_view payload) { return PayloadChecker().message(payload); }
+
+PayloadCheck check_receipt(std::string_view payload, bool in_group) {
+  return PayloadChecker().receipt(payload, in_group);
+}
+
+PayloadCheck check_publish(const TopicInfo& topic, std::string_view payload, std::size_t max_bytes) {
+  return PayloadChecker().publish(topic, payload, max_bytes);
+}
+
+PayloadCheck PayloadChecker::message(std::string_view payload) {
   PayloadCheck failure;
-  const Scan* msg = scan_payload(payload, false, failure);
+  const Scan* msg = scan_payload(state_->scan, payload, false, failure);
   if (msg == nullptr) return failure;
 
   if (!msg->id.is_string()) return bad("\"id\" must be a string");
@@ -397,9 +415,9 @@ PayloadCheck check_message(std::string_view payload) {
   return PayloadCheck{Rejection::none, {}, std::move(id)};
 }
 
-PayloadCheck check_receipt(std::string_view payload, bool in_group) {
+PayloadCheck PayloadChecker::receipt(std::string_view payload, bool in_group) {
   PayloadCheck failure;
-  const Scan* rcpt = scan_payload(payload, in_group, failure);
+  const Scan* rcpt = scan_payload(state_->scan, payload, in_group, failure);
   if (rcpt == nullptr) return failure;
 
   if (!rcpt->type.is_string() || (rcpt->type.text != "delivered" && rcpt->type.text != "read")) {
@@ -418,7 +436,7 @@ PayloadCheck check_receipt(std::string_view payload, bool in_group) {
   return {};
 }
 
-PayloadCheck check_publish(const TopicInfo& topic, std::string_view payload, std::size_t max_bytes) {
+PayloadCheck PayloadChecker::publish(const TopicInfo& topic, std::string_view payload, std::size_t max_bytes) {
   if (payload.size() > max_bytes) {
     return PayloadCheck{Rejection::too_large,
                         "payload of " + std::to_string(payload.size()) + " bytes is above the limit of " +
@@ -426,8 +444,8 @@ PayloadCheck check_publish(const TopicInfo& topic, std::string_view payload, std
                         std::nullopt};
   }
   if (topic.kind == TopicKind::other) return {};
-  if (topic.channel == Channel::msg) return check_message(payload);
-  if (topic.channel == Channel::rcpt) return check_receipt(payload, topic.kind == TopicKind::group);
+  if (topic.channel == Channel::msg) return message(payload);
+  if (topic.channel == Channel::rcpt) return receipt(payload, topic.kind == TopicKind::group);
   return {};
 }
 

@@ -32,7 +32,7 @@ WriteVerdict PublishGate::refuse(Uid uid, std::int64_t now_ns, Rejection error, 
     // client to tell which of its messages failed. Read only for a nack sent.
     if (!id && !payload.empty() && payload.size() <= options_.max_payload_bytes &&
         classify_topic(topic).channel == Channel::msg) {
-      id = check_message(payload).message_id;
+      id = checker_.message(payload).message_id;
     }
     verdict.nack = make_nack(id, topic, error, detail);
     ++stats_.nacks_sent;
@@ -58,7 +58,7 @@ WriteVerdict PublishGate::check(const Principal& who, std::string_view topic, st
     return refuse(who.uid, now_ns, Rejection::rate_limited, topic, std::nullopt,
                   "more than the allowed publishes per second; slow down", payload);
   }
-  PayloadCheck payload_check = check_publish(acl.topic, payload, options_.max_payload_bytes);
+  PayloadCheck payload_check = checker_.publish(acl.topic, payload, options_.max_payload_bytes);
   if (!payload_check.ok()) {
     return refuse(who.uid, now_ns, payload_check.error, topic, std::move(payload_check.message_id),
                   payload_check.detail, {});

@@ -51,6 +51,7 @@ class PublishGate {
   const MembershipView& members_;
   Stats& stats_;
   std::unordered_map<Uid, UserLimits> users_;
+  PayloadChecker checker_;
 };
 
 }  // namespace chat::auth
