@@ -1,7 +1,7 @@
 #pragma once
-// The body of Store::append_messages' transaction, shared with the bridge's
+// The transaction of Store::append_messages, shared with the bridge's
 // append_messages_notifying (store_delivery.cpp), which adds the notification
-// jobs to the same transaction.
+// jobs to it.
 #include "append_plan.hpp"
 #include "chat/storage/connection.hpp"
 
@@ -10,10 +10,12 @@
 
 namespace chat::storage::detail {
 
-// Locks the batch's chats, decides, and inserts; must run inside a transaction.
-// A client id stored concurrently into another chat is reported as
-// DbError{serialization_conflict}, so the transaction runs again.
-std::vector<AppendResult> append_batch(Connection& tx, std::span<const NewMessage> batch,
-                                       const AppendKeys& keys);
+// The whole transaction of a batch, as the fn of Connection::transaction():
+// BEGIN, lock the batch's chats, read, decide, insert (and, with
+// `queue_notifications`, the notification jobs of what was stored), COMMIT, in
+// two round trips. A client id stored concurrently into another chat is
+// reported as DbError{serialization_conflict}, so the transaction runs again.
+std::vector<AppendResult> append_batch_and_commit(Connection& tx, std::span<const NewMessage> batch,
+                                                  const AppendKeys& keys, bool queue_notifications);
 
 }  // namespace chat::storage::detail

@@ -43,6 +43,8 @@ void Connection::Impl::connect() {
   conn_.reset();
   prepared_.clear();
   transaction_open_ = false;
+  pending_begin_ = nullptr;
+  committed_by_pipeline_ = false;
   // The caller's conninfo is expanded from `dbname`; entries before it are
   // defaults it may override, entries after it are forced: the data layer
   // exchanges UTF-8 text whatever the server or environment say. The TCP
@@ -96,14 +98,24 @@ const Connection::Impl::Prepared& Connection::Impl::prepare(PGconn* conn,
   return prepared_.emplace(name, Prepared{name, sql, PQnparams(described.get())}).first->second;
 }
 
-Rows Connection::Impl::execute(const Statement& statement, std::span<const Param> params) {
-  PGconn* conn = live_connection();
+const Connection::Impl::Prepared& Connection::Impl::prepare_for(PGconn* conn, const Statement& statement,
+                                                                std::size_t param_count) {
   const Prepared& prepared = prepare(conn, statement);
-  if (params.size() != static_cast<std::size_t>(prepared.param_count)) {
+  if (param_count != static_cast<std::size_t>(prepared.param_count)) {
     throw std::invalid_argument("statement \"" + std::string(statement.name) + "\" takes " +
                                 std::to_string(prepared.param_count) + " parameters, got " +
-                                std::to_string(params.size()));
+                                std::to_string(param_count));
   }
+  return prepared;
+}
+
+Rows Connection::Impl::execute(const Statement& statement, std::span<const Param> params) {
+  if (pending_begin_ != nullptr) {
+    const Step step{&statement, params};
+    return std::move(execute_pipeline(std::span(&step, 1), /*commit=*/false).front());
+  }
+  PGconn* conn = live_connection();
+  const Prepared& prepared = prepare_for(conn, statement, params.size());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& param : params) values.push_back(param.c_str());
@@ -116,6 +128,7 @@ Rows Connection::Impl::execute(const Statement& statement, std::span<const Param
 }
 
 void Connection::Impl::execute_script(std::string_view script, std::string_view context) {
+  flush_pending_begin();
   PGconn* conn = live_connection();
   const std::string text(script);
   const detail::PgResultPtr result(PQexec(conn, text.c_str()));
@@ -141,6 +154,22 @@ Connection& Connection::operator=(Connection&&) noexcept = default;
 
 Rows Connection::execute_params(const Statement& statement, std::span<const Param> params) {
   return impl_->execute(statement, params);
+}
+
+std::vector<Rows> Connection::execute_pipeline(std::span<const PipelineStep> steps) {
+  return run_pipeline(steps, /*commit=*/false);
+}
+
+std::vector<Rows> Connection::execute_pipeline_and_commit(std::span<const PipelineStep> steps) {
+  if (!in_transaction()) throw std::logic_error("execute_pipeline_and_commit outside a transaction");
+  return run_pipeline(steps, /*commit=*/true);
+}
+
+std::vector<Rows> Connection::run_pipeline(std::span<const PipelineStep> steps, bool commit) {
+  std::vector<Impl::Step> impl_steps;
+  impl_steps.reserve(steps.size());
+  for (const PipelineStep& step : steps) impl_steps.push_back({&step.statement, step.params});
+  return impl_->execute_pipeline(impl_steps, commit);
 }
 
 bool Connection::in_transaction() const noexcept { return impl_ != nullptr && impl_->in_transaction(); }

@@ -18,10 +18,20 @@ class Connection::Impl {
 
   Rows execute(const Statement& statement, std::span<const Param> params);
 
+  struct Step {
+    const Statement* statement;
+    std::span<const Param> params;
+  };
+  // One round trip for all the steps (and the pending BEGIN; and COMMIT when
+  // `commit`). See Connection::execute_pipeline.
+  std::vector<Rows> execute_pipeline(std::span<const Step> steps, bool commit);
+
   // Runs a script of several statements with the simple query protocol.
   // Only for SQL compiled into the library (migrations); never for runtime text.
   void execute_script(std::string_view script, std::string_view context);
 
+  // BEGIN is not sent at once: it goes with the transaction's first
+  // statement, in the same round trip.
   void begin(Isolation isolation);
   void commit();
   void rollback_after_failure() noexcept;
@@ -45,6 +55,10 @@ class Connection::Impl {
   PGconn* live_connection();
   void connect();
   const Prepared& prepare(PGconn* conn, const Statement& statement);
+  // Prepares the statement if need be and checks the parameter count.
+  const Prepared& prepare_for(PGconn* conn, const Statement& statement, std::size_t param_count);
+  // Sends a pending BEGIN on its own (before a script or a native call).
+  void flush_pending_begin();
   // PQexec of a fixed command (BEGIN, COMMIT, ...); throws on failure.
   void run_command(const char* command, std::string_view context);
 
@@ -53,6 +67,10 @@ class Connection::Impl {
   // Statements prepared on the current connection; cleared on reconnect.
   std::map<std::string, Prepared, std::less<>> prepared_;
   bool transaction_open_ = false;
+  // The BEGIN of the open transaction while it has not been sent yet.
+  const char* pending_begin_ = nullptr;
+  // execute_pipeline committed the transaction: its commit() has nothing to do.
+  bool committed_by_pipeline_ = false;
 };
 
 namespace detail {

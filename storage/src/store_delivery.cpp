@@ -95,23 +95,7 @@ std::vector<AppendResult> Store::append_messages_notifying(std::span<const NewMe
   TransactionOptions options;
   options.idempotent = true;  // as append_messages: a re-run finds its own rows as duplicates
   return connection_.transaction(
-      [&](Connection& tx) {
-        std::vector<AppendResult> results = detail::append_batch(tx, batch, keys);
-        std::vector<ChatId> chats;
-        std::vector<Seq> seqs;
-        std::vector<UserId> senders;
-        for (std::size_t i = 0; i < results.size(); ++i) {
-          if (results[i].status != AppendStatus::stored) continue;
-          chats.push_back(results[i].chat_id);
-          seqs.push_back(results[i].seq);
-          senders.push_back(batch[i].sender_id);
-        }
-        if (!chats.empty()) {
-          tx.execute(sql::kQueueNotifications, Param::int64_array(chats), Param::int64_array(seqs),
-                     Param::int64_array(senders));
-        }
-        return results;
-      },
+      [&](Connection& tx) { return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/true); },
       options);
 }
 

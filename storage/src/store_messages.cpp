@@ -1,46 +1,50 @@
 // The message path: append_messages (one transaction per batch) and history.
 //
-// A batch costs six round trips whatever its size: BEGIN, lock the chats,
-// read memberships, read already-stored client ids, write everything, COMMIT.
+// A batch costs two round trips whatever its size (libpq pipelines, see
+// pipeline.cpp): BEGIN + lock the chats + read memberships + read already
+// stored client ids; then write everything + COMMIT.
 // The decisions in between are plain C++ (append_plan.hpp).
 #include "append_plan.hpp"
 #include "append_tx.hpp"
 #include "chat/storage/constraints.hpp"
 #include "chat/storage/store.hpp"
 #include "record_readers.hpp"
+#include "sql/delivery_sql.hpp"
 #include "sql/messages_sql.hpp"
 
 namespace chat::storage {
 namespace {
 
-std::vector<detail::ChatState> lock_chats(Connection& tx, const detail::AppendKeys& keys) {
+// Reads of the first round trip. The lock comes first: what is read after it
+// (memberships, stored ids) cannot change for these chats until this
+// transaction ends; each read is a statement of its own, so in READ COMMITTED
+// its snapshot is taken after the lock was granted.
+struct AppendReads {
   std::vector<detail::ChatState> chats;
-  for (const Row row : tx.execute(sql::kLockChatsForAppend, Param::int64_array(keys.chat_ids))) {
-    chats.push_back({row.int64("id"), row.int64("last_seq"), row.boolean("deleted")});
-  }
-  return chats;
-}
-
-std::vector<detail::Membership> find_memberships(Connection& tx, const detail::AppendKeys& keys) {
   std::vector<detail::Membership> memberships;
-  for (const Row row : tx.execute(sql::kFindMemberships, Param::int64_array(keys.member_chat_ids),
-                                  Param::int64_array(keys.member_user_ids))) {
-    memberships.push_back({row.int64("chat_id"), row.int64("user_id")});
-  }
-  return memberships;
-}
-
-std::vector<detail::StoredClientId> find_stored(Connection& tx, const detail::AppendKeys& keys) {
   std::vector<detail::StoredClientId> stored;
-  for (const Row row : tx.execute(sql::kFindClientIds, Param::int64_array(keys.client_sender_ids),
-                                  Param::text_array(keys.client_msg_ids))) {
-    stored.push_back({row.int64("sender_id"), row.text("client_msg_id"), row.int64("chat_id"),
-                      row.int64("seq"), row.int64("created_at_ms")});
+};
+
+AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
+  const PipelineStep steps[] = {
+      {sql::kLockChatsForAppend, {Param::int64_array(keys.chat_ids)}},
+      {sql::kFindMemberships, {Param::int64_array(keys.member_chat_ids), Param::int64_array(keys.member_user_ids)}},
+      {sql::kFindClientIds, {Param::int64_array(keys.client_sender_ids), Param::text_array(keys.client_msg_ids)}},
+  };
+  const std::vector<Rows> rows = tx.execute_pipeline(steps);
+  AppendReads reads;
+  for (const Row row : rows[0]) {
+    reads.chats.push_back({row.int64("id"), row.int64("last_seq"), row.boolean("deleted")});
   }
-  return stored;
+  for (const Row row : rows[1]) reads.memberships.push_back({row.int64("chat_id"), row.int64("user_id")});
+  for (const Row row : rows[2]) {
+    reads.stored.push_back({row.int64("sender_id"), row.text("client_msg_id"), row.int64("chat_id"),
+                            row.int64("seq"), row.int64("created_at_ms")});
+  }
+  return reads;
 }
 
-void insert_planned(Connection& tx, std::span<const NewMessage> batch, detail::AppendPlan& plan) {
+PipelineStep insert_step(std::span<const NewMessage> batch, const detail::AppendPlan& plan) {
   std::vector<ChatId> chat_ids;
   std::vector<Seq> seqs;
   std::vector<UserId> sender_ids;
@@ -55,38 +59,57 @@ void insert_planned(Connection& tx, std::span<const NewMessage> batch, detail::A
     types.push_back(to_string(batch[i].type));
     bodies.push_back(batch[i].body);
   }
-  const Rows inserted = tx.execute(
-      sql::kInsertMessages, Param::int64_array(plan.advanced_chat_ids),
-      Param::int64_array(plan.advanced_last_seqs), Param::int64_array(chat_ids),
-      Param::int64_array(seqs), Param::int64_array(sender_ids), Param::text_array(client_ids),
-      Param::text_array(types), Param::text_array(bodies));
-
-  std::map<std::pair<ChatId, Seq>, TimeMs> created_at;
-  for (const Row row : inserted) {
-    created_at.emplace(std::pair{row.int64("chat_id"), row.int64("seq")}, row.int64("created_at_ms"));
-  }
-  detail::complete_append(plan, created_at);
+  return {sql::kInsertMessages,
+          {Param::int64_array(plan.advanced_chat_ids), Param::int64_array(plan.advanced_last_seqs),
+           Param::int64_array(chat_ids), Param::int64_array(seqs), Param::int64_array(sender_ids),
+           Param::text_array(client_ids), Param::text_array(types), Param::text_array(bodies)}};
 }
 
-std::vector<AppendResult> append_in_transaction(Connection& tx, std::span<const NewMessage> batch,
-                                                const detail::AppendKeys& keys) {
-  // Locks first: what is read after them (memberships, stored ids) cannot
-  // change under this transaction for these chats until it commits.
-  const auto chats = lock_chats(tx, keys);
-  const auto memberships = find_memberships(tx, keys);
-  const auto stored = find_stored(tx, keys);
-  detail::AppendPlan plan = detail::plan_append(batch, chats, memberships, stored);
-  if (!plan.inserts.empty()) insert_planned(tx, batch, plan);
+// One job per offline member for each message the plan stores.
+PipelineStep notification_step(std::span<const NewMessage> batch, const detail::AppendPlan& plan) {
+  std::vector<ChatId> chats;
+  std::vector<Seq> seqs;
+  std::vector<UserId> senders;
+  for (const std::size_t i : plan.inserts) {
+    chats.push_back(plan.results[i].chat_id);
+    seqs.push_back(plan.results[i].seq);
+    senders.push_back(batch[i].sender_id);
+  }
+  return {sql::kQueueNotifications,
+          {Param::int64_array(chats), Param::int64_array(seqs), Param::int64_array(senders)}};
+}
+
+std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewMessage> batch,
+                                            const detail::AppendKeys& keys, bool queue_notifications) {
+  const AppendReads reads = read_for_append(tx, keys);
+  detail::AppendPlan plan = detail::plan_append(batch, reads.chats, reads.memberships, reads.stored);
+  std::vector<PipelineStep> writes;
+  if (!plan.inserts.empty()) {
+    writes.push_back(insert_step(batch, plan));
+    if (queue_notifications) writes.push_back(notification_step(batch, plan));
+  }
+  const std::vector<Rows> rows = tx.execute_pipeline_and_commit(writes);
+  std::map<std::pair<ChatId, Seq>, TimeMs> created_at;
+  if (!rows.empty()) {
+    for (const Row row : rows[0]) {
+      created_at.emplace(std::pair{row.int64("chat_id"), row.int64("seq")}, row.int64("created_at_ms"));
+    }
+  }
+  detail::complete_append(plan, created_at);
   return std::move(plan.results);
 }
 
 }  // namespace
 
-std::vector<AppendResult> detail::append_batch(Connection& tx, std::span<const NewMessage> batch,
-                                               const detail::AppendKeys& keys) {
+std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::span<const NewMessage> batch,
+                                                          const detail::AppendKeys& keys, bool queue_notifications) {
   try {
-    return append_in_transaction(tx, batch, keys);
+    return append_and_commit(tx, batch, keys, queue_notifications);
   } catch (const DbError& error) {
+    // The chat locks serialize resends into the same chat. A resend of one
+    // client id into two different chats at once is not serialized by them:
+    // the loser fails on the client-id key after the winner committed.
+    // Running again finds the winner's row: a duplicate.
     if (error.code() == DbErrc::unique_violation &&
         error.constraint() == constraint::client_msg_id_taken) {
       throw DbError(DbErrc::serialization_conflict,
@@ -100,30 +123,12 @@ std::vector<AppendResult> detail::append_batch(Connection& tx, std::span<const N
 std::vector<AppendResult> Store::append_messages(std::span<const NewMessage> batch) {
   if (batch.empty()) return {};
   const detail::AppendKeys keys = detail::collect_append_keys(batch);
-
   // Re-running a batch is safe: what it stored is found again as duplicates
   // with the original seqs. So a COMMIT lost with the connection is retried.
   TransactionOptions options;
   options.idempotent = true;
-
   return connection_.transaction(
-      [&](Connection& tx) {
-        try {
-          return append_in_transaction(tx, batch, keys);
-        } catch (const DbError& error) {
-          // The chat locks serialize resends into the same chat. A resend of
-          // one client id into two different chats at once is not serialized
-          // by them: the loser fails on the client-id key after the winner
-          // committed. Running again finds the winner's row: a duplicate.
-          if (error.code() == DbErrc::unique_violation &&
-              error.constraint() == constraint::client_msg_id_taken) {
-            throw DbError(DbErrc::serialization_conflict,
-                          "append: a concurrent batch stored the same client id; retrying",
-                          error.sqlstate(), error.constraint());
-          }
-          throw;
-        }
-      },
+      [&](Connection& tx) { return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/false); },
       options);
 }
 

@@ -24,11 +24,21 @@ const char* begin_command(Isolation isolation) {
 
 void Connection::Impl::begin(Isolation isolation) {
   live_connection();  // reconnects when the last call found the connection dead
-  run_command(begin_command(isolation), "BEGIN");
+  pending_begin_ = begin_command(isolation);  // sent with the first statement
   transaction_open_ = true;
+  committed_by_pipeline_ = false;
 }
 
 void Connection::Impl::commit() {
+  if (committed_by_pipeline_) {
+    committed_by_pipeline_ = false;
+    return;
+  }
+  if (pending_begin_ != nullptr) {  // no statement ran: there is nothing to commit
+    pending_begin_ = nullptr;
+    transaction_open_ = false;
+    return;
+  }
   PGconn* conn = conn_.get();
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     transaction_open_ = false;
@@ -57,8 +67,13 @@ void Connection::Impl::commit() {
 }
 
 void Connection::Impl::rollback_after_failure() noexcept {
+  committed_by_pipeline_ = false;
   if (!transaction_open_) return;
   transaction_open_ = false;
+  if (pending_begin_ != nullptr) {  // BEGIN was never sent
+    pending_begin_ = nullptr;
+    return;
+  }
   PGconn* conn = conn_.get();
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) return;  // the server rolls back itself
   const detail::PgResultPtr result(PQexec(conn, "ROLLBACK"));

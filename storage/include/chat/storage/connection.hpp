@@ -23,6 +23,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace chat::storage {
 
@@ -31,6 +32,12 @@ class ConnectionAccess;
 }
 
 enum class Isolation { read_committed, repeatable_read, serializable };
+
+// One statement of a pipeline (Connection::execute_pipeline) and its parameters.
+struct PipelineStep {
+  const Statement& statement;
+  std::vector<Param> params;
+};
 
 struct TransactionOptions {
   // Attempts in all. Retried: serialization_conflict and connection_lost (the
@@ -65,10 +72,22 @@ class Connection {
   }
   Rows execute_params(const Statement& statement, std::span<const Param> params);
 
+  // Sends the statements at once and waits once (libpq's pipeline mode): one
+  // round trip however many there are. Each still runs as a statement of its
+  // own, in order: it sees what the ones before it did (and their locks) and,
+  // in READ COMMITTED, takes its snapshot after they ran. The first failure is
+  // thrown; the statements after it do not run. Returns one Rows per step.
+  std::vector<Rows> execute_pipeline(std::span<const PipelineStep> steps);
+  // The same with COMMIT in the same round trip: ends the transaction() whose
+  // fn calls it (the transaction's own COMMIT is then skipped). Fails as COMMIT
+  // does, commit_in_doubt included. Only inside transaction().
+  std::vector<Rows> execute_pipeline_and_commit(std::span<const PipelineStep> steps);
+
   // Runs fn(*this) between BEGIN and COMMIT and returns what fn returns. Any
   // exception rolls back. Retryable failures (see TransactionOptions) run fn
   // again from the start, so fn must have no effect outside the database.
   // Transactions do not nest: calling this inside fn throws std::logic_error.
+  // BEGIN travels with fn's first statement (no round trip of its own).
   template <class F>
   auto transaction(F&& fn, const TransactionOptions& options = {})
       -> std::invoke_result_t<F&, Connection&>;
@@ -80,6 +99,7 @@ class Connection {
   class Impl;
 
   void require_no_transaction() const;
+  std::vector<Rows> run_pipeline(std::span<const PipelineStep> steps, bool commit);
   void begin(Isolation isolation);
   void commit();
   void rollback_after_failure() noexcept;
