@@ -506,6 +506,8 @@ bool MessagingRun::measure(RunTotals& totals) {
   }
   sending_.store(false);
   const auto send_end = now_us();
+  // For scripts that act between the send phase and the drain (scripts/bench-platform).
+  std::cerr << "chat-loadgen: send phase over, " << issued_.load() << " messages sent\n" << std::flush;
 
   // Drain: every first send settled (acked or refused) and every expected delivery in.
   const auto drain_deadline = std::chrono::steady_clock::now() + seconds_to_duration(o_.drain_timeout_s);
