@@ -1,6 +1,7 @@
 #include "chat/bridge/config.hpp"
 
 #include "chat/bridge/log.hpp"
+#include "chat/settings/settings.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -55,13 +56,6 @@ const Option kOptions[] = {
     {"log_level", &Config::log_level, "debug | info | warn | error"},
 };
 
-std::string normalize_key(std::string key) {
-  for (char& c : key) {
-    if (c == '-') c = '_';
-  }
-  return key;
-}
-
 const Option* find_option(const std::string& key) {
   for (const Option& option : kOptions) {
     if (key == option.key) return &option;
@@ -70,7 +64,7 @@ const Option* find_option(const std::string& key) {
 }
 
 std::string set_option(Config& config, const std::string& raw_key, const std::string& value) {
-  const std::string key = normalize_key(raw_key);
+  const std::string key = settings::normalize_key(raw_key);
   const Option* option = find_option(key);
   if (option == nullptr) return "unknown option \"" + raw_key + "\"";
   if (const auto* field = std::get_if<std::string Config::*>(&option->target)) {
@@ -89,13 +83,6 @@ std::string set_option(Config& config, const std::string& raw_key, const std::st
   }
   config.*(int_option.field) = parsed;
   return {};
-}
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return {};
-  const auto end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
 }
 
 std::string check(const Config& config) {
@@ -129,20 +116,8 @@ std::string apply_config_text(Config& config, const std::string& text) {
     }
     return {};
   }
-  std::istringstream in(text);
-  int line_number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_number;
-    const std::string trimmed = trim(line);
-    if (trimmed.empty() || trimmed.front() == '#') continue;
-    const auto equals = trimmed.find('=');
-    if (equals == std::string::npos) return "line " + std::to_string(line_number) + ": expected key = value";
-    if (auto error = set_option(config, trim(trimmed.substr(0, equals)), trim(trimmed.substr(equals + 1)));
-        !error.empty()) {
-      return "line " + std::to_string(line_number) + ": " + error;
-    }
-  }
-  return {};
+  return settings::apply_key_value_lines(
+      text, [&](const std::string& key, const std::string& value) { return set_option(config, key, value); });
 }
 
 ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources) {
@@ -153,57 +128,11 @@ ConfigResult load_config(const std::vector<std::string>& args, const ConfigSourc
     if (auto uri = sources.getenv("CHAT_MQTT_URI")) config.mqtt_uri = *uri;
   }
 
-  // Flags as (key, value) pairs; the config file is applied before them.
-  std::vector<std::pair<std::string, std::string>> flags;
-  std::string config_path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      result.help = true;
-      return result;
-    }
-    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
-      result.error = "unexpected argument \"" + arg + "\"";
-      return result;
-    }
-    std::string key;
-    std::string value;
-    if (const auto equals = arg.find('='); equals != std::string::npos) {
-      key = arg.substr(2, equals - 2);
-      value = arg.substr(equals + 1);
-    } else {
-      if (i + 1 >= args.size()) {
-        result.error = arg + " needs a value";
-        return result;
-      }
-      key = arg.substr(2);
-      value = args[++i];
-    }
-    if (normalize_key(key) == "config") {
-      config_path = value;
-    } else {
-      flags.emplace_back(key, value);
-    }
-  }
-
-  if (!config_path.empty()) {
-    const auto text = sources.read_file ? sources.read_file(config_path) : std::nullopt;
-    if (!text) {
-      result.error = "cannot read the config file " + config_path;
-      return result;
-    }
-    if (auto error = apply_config_text(config, *text); !error.empty()) {
-      result.error = config_path + ": " + error;
-      return result;
-    }
-  }
-  for (const auto& [key, value] : flags) {
-    if (auto error = set_option(config, key, value); !error.empty()) {
-      result.error = error;
-      return result;
-    }
-  }
-  result.error = check(config);
+  result.error = settings::apply_command_line(
+      args, sources, [&](const std::string& text) { return apply_config_text(config, text); },
+      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); },
+      result.help);
+  if (result.error.empty() && !result.help) result.error = check(config);
   return result;
 }
 

@@ -3,6 +3,8 @@
 // CHAT_MQTT_URI), then a config file (JSON object or key=value lines), then
 // command-line flags (--key=value or --key value; dashes or underscores):
 // each later source wins. `chat-bridge --help` lists every key.
+#include "chat/settings/settings.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -53,18 +55,8 @@ struct Config {
   bool notifications_enabled() const { return !webhook_url.empty(); }
 };
 
-struct ConfigResult {
-  Config config;
-  std::string error;  // empty on success
-  bool help = false;
-};
-
-struct ConfigSources {
-  // The text of a file, nullopt when it cannot be read.
-  std::function<std::optional<std::string>(const std::string& path)> read_file;
-  // An environment variable, nullopt when unset.
-  std::function<std::optional<std::string>(const std::string& name)> getenv;
-};
+using ConfigResult = settings::LoadResult<Config>;
+using ConfigSources = settings::Sources;
 
 // args without argv[0]. Checks ranges and that database_url is set.
 ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources);

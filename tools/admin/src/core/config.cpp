@@ -1,6 +1,7 @@
 #include "chat/admin/config.hpp"
 
 #include "chat/credentials/password.hpp"
+#include "chat/settings/settings.hpp"
 
 #include <charconv>
 #include <sstream>
@@ -62,13 +63,6 @@ const Option kOptions[] = {
     {"log_requests", BoolOption{&Config::log_requests}, "one log line per request (default true)"},
 };
 
-std::string normalize_key(std::string key) {
-  for (char& c : key) {
-    if (c == '-') c = '_';
-  }
-  return key;
-}
-
 const Option* find_option(const std::string& key) {
   for (const Option& option : kOptions) {
     if (key == option.key) return &option;
@@ -77,7 +71,7 @@ const Option* find_option(const std::string& key) {
 }
 
 std::string set_option(Config& config, const std::string& raw_key, const std::string& value) {
-  const std::string key = normalize_key(raw_key);
+  const std::string key = settings::normalize_key(raw_key);
   if (key == "admin_token") {
     return "admin_token cannot be given as an option (it would show in ps or a config dump): "
            "use admin_token_file or $CHAT_ADMIN_TOKEN";
@@ -122,13 +116,6 @@ std::string set_option(Config& config, const std::string& raw_key, const std::st
   return {};
 }
 
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return {};
-  const auto end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
-}
-
 std::string check(const Config& config) {
   if (config.database_url.empty()) return "database_url is not set (flag, config file or $CHAT_DATABASE_URL)";
   if (config.admin_token_file.empty() && config.admin_token.empty()) {
@@ -146,13 +133,13 @@ std::string check(const Config& config) {
 }  // namespace
 
 std::optional<std::uint64_t> parse_byte_size(const std::string& text) {
-  const std::string trimmed = trim(text);
+  const std::string trimmed = settings::trim(text);
   std::uint64_t number = 0;
   const char* begin = trimmed.data();
   const char* end = trimmed.data() + trimmed.size();
   const auto [stop, ec] = std::from_chars(begin, end, number);
   if (ec != std::errc() || stop == begin || number == 0) return std::nullopt;
-  std::string unit = trim(std::string(stop, end));
+  std::string unit = settings::trim(std::string_view(stop, static_cast<std::size_t>(end - stop)));
   for (char& c : unit) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
@@ -173,20 +160,8 @@ std::optional<std::uint64_t> parse_byte_size(const std::string& text) {
 }
 
 std::string apply_config_text(Config& config, const std::string& text) {
-  std::istringstream in(text);
-  int line_number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_number;
-    const std::string trimmed = trim(line);
-    if (trimmed.empty() || trimmed.front() == '#') continue;
-    const auto equals = trimmed.find('=');
-    if (equals == std::string::npos) return "line " + std::to_string(line_number) + ": expected key = value";
-    if (auto error = set_option(config, trim(trimmed.substr(0, equals)), trim(trimmed.substr(equals + 1)));
-        !error.empty()) {
-      return "line " + std::to_string(line_number) + ": " + error;
-    }
-  }
-  return {};
+  return settings::apply_key_value_lines(
+      text, [&](const std::string& key, const std::string& value) { return set_option(config, key, value); });
 }
 
 ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources) {
@@ -200,56 +175,11 @@ ConfigResult load_config(const std::vector<std::string>& args, const ConfigSourc
     if (auto value = sources.getenv("CHAT_DATA_DIR"); value && !value->empty()) config.media_dir = *value + "/media";
   }
 
-  std::vector<std::pair<std::string, std::string>> flags;
-  std::string config_path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      result.help = true;
-      return result;
-    }
-    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
-      result.error = "unexpected argument \"" + arg + "\"";
-      return result;
-    }
-    std::string key;
-    std::string value;
-    if (const auto equals = arg.find('='); equals != std::string::npos) {
-      key = arg.substr(2, equals - 2);
-      value = arg.substr(equals + 1);
-    } else {
-      if (i + 1 >= args.size()) {
-        result.error = arg + " needs a value";
-        return result;
-      }
-      key = arg.substr(2);
-      value = args[++i];
-    }
-    if (normalize_key(key) == "config") {
-      config_path = value;
-    } else {
-      flags.emplace_back(key, value);
-    }
-  }
-
-  if (!config_path.empty()) {
-    const auto text = sources.read_file ? sources.read_file(config_path) : std::nullopt;
-    if (!text) {
-      result.error = "cannot read the config file " + config_path;
-      return result;
-    }
-    if (auto error = apply_config_text(config, *text); !error.empty()) {
-      result.error = config_path + ": " + error;
-      return result;
-    }
-  }
-  for (const auto& [key, value] : flags) {
-    if (auto error = set_option(config, key, value); !error.empty()) {
-      result.error = error;
-      return result;
-    }
-  }
-  result.error = check(config);
+  result.error = settings::apply_command_line(
+      args, sources, [&](const std::string& text) { return apply_config_text(config, text); },
+      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); },
+      result.help);
+  if (result.error.empty() && !result.help) result.error = check(config);
   return result;
 }
 

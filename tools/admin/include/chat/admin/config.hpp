@@ -5,6 +5,8 @@
 //
 // The admin token is never a flag (flags show in `ps`): it comes from a file
 // (admin_token_file, $CHAT_ADMIN_TOKEN_FILE) or from $CHAT_ADMIN_TOKEN.
+#include "chat/settings/settings.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,16 +39,8 @@ struct Config {
   bool log_requests = true;
 };
 
-struct ConfigResult {
-  Config config;
-  std::string error;  // empty on success
-  bool help = false;
-};
-
-struct ConfigSources {
-  std::function<std::optional<std::string>(const std::string& path)> read_file;
-  std::function<std::optional<std::string>(const std::string& name)> getenv;
-};
+using ConfigResult = settings::LoadResult<Config>;
+using ConfigSources = settings::Sources;
 
 // args without argv[0]. Checks ranges and that the required settings are there.
 ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources);
