@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 namespace chat::testing {
 namespace {
@@ -95,6 +96,24 @@ TEST(BrokerConfig, OversizedPublishIsNotDelivered) {
   const auto msg = receiver.next_message(std::chrono::seconds(5));
   ASSERT_TRUE(msg.has_value());
   EXPECT_EQ(msg->payload, "small") << "a payload above message_size_limit was delivered";
+}
+
+// The contract speaks QoS 0 and 1 only: QoS 2 would have the broker keep
+// per-message handshake state for every client that asks.
+TEST(BrokerConfig, QosTwoIsNotSpoken) {
+  MosquittoBroker broker;
+  MqttTestClient receiver(broker.uri(), "2:phone");
+  ASSERT_EQ(receiver.connect(), 0);
+  EXPECT_EQ(receiver.subscribe("dm/2/#", 2), 1) << "a QoS 2 subscription is granted as QoS 1";
+
+  // An MQTT 3.1.1 client does not learn the limit; its QoS 2 publish ends its connection.
+  MqttTestClient sender(broker.uri(), "1:phone");
+  ASSERT_EQ(sender.connect({.mqtt_version = 4}), 0);
+  sender.publish("dm/2/msg/1", R"({"id":"q2","type":"text"})", 2);
+  EXPECT_FALSE(receiver.any_message_within(std::chrono::seconds(1)).has_value())
+      << "a QoS 2 publish was delivered";
+  for (int i = 0; i < 50 && sender.connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(sender.connected()) << "the QoS 2 publisher is still connected";
 }
 
 TEST(BrokerConfig, EmptyClientIdIsRefused) {
