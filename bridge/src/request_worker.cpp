@@ -52,6 +52,11 @@ void RequestWorker::submit(InboundRequest request) {
 }
 
 void RequestWorker::run(DbSession& db) {
+  try {
+    db.run([](storage::Store&) { return true; });  // connect now, not on the first request
+  } catch (const Abandoned&) {
+    return;
+  }
   for (;;) {
     auto batch = queue_.pop_batch(1, std::chrono::milliseconds(200));
     if (batch.empty()) {
@@ -96,6 +101,11 @@ void RequestWorker::serve(const InboundRequest& request, DbSession& db) {
     metrics_.membership_events.inc();
   }
   answer(request, outcome.response, outcome.ok);
+  log_.debug("request answered", {{"uid", request.uid},
+                                  {"op", std::string(to_string(parsed_request.op))},
+                                  {"ok", outcome.ok},
+                                  {"bytes", static_cast<std::uint64_t>(outcome.response.size())},
+                                  {"ms", std::chrono::duration<double, std::milli>(SteadyClock::now() - request.received).count()}});
 }
 
 void RequestWorker::answer(const InboundRequest& request, const std::string& payload, bool ok) {
