@@ -50,6 +50,6 @@ BridgeMetrics::BridgeMetrics(Registry& r)
       requests_failed(r.counter("chat_bridge_requests_failed_total", "Client requests answered with an error")),
       requests_busy(r.counter("chat_bridge_requests_busy_total", "Client requests refused because the request queue was full")),
       membership_events(r.counter("chat_bridge_membership_events_total", "chat.added/removed/deleted/updated events published")),
-      request_seconds(r.histogram("chat_bridge_request_seconds", "From a request's arrival at the bridge to its answer handed to the MQTT client", kLatencyBuckets)) {}
+      request_seconds(r.histogram("chat_bridge_request_seconds", "From a request's arrival at the bridge to its answer handed to the outbound queue", kLatencyBuckets)) {}
 
 }  // namespace chat::bridge
