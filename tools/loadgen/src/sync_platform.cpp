@@ -8,9 +8,10 @@
 // time (first request to last answer) and rate, requests used, and what
 // arrived against what chat.list said was there (missing, out of order).
 //
-// --request-load R: meanwhile another device of the reader sends R history
-// requests a second (200 messages each); the writer's send->ack latency
-// shows whether the request path delays the message path.
+// --request-load R: meanwhile another device of the reader, in a process of
+// its own (request_load.hpp), sends R history requests a second (200
+// messages each); the writer's send->ack latency shows whether the request
+// path delays the message path.
 #include "chat/credentials/token.hpp"
 #include "chat/loadgen/catch_up.hpp"
 #include "chat/loadgen/cpu.hpp"
@@ -19,10 +20,9 @@
 #include "chat/loadgen/outbox.hpp"
 #include "chat/storage/store.hpp"
 #include "mqtt_client.hpp"
+#include "request_load.hpp"
 #include "scenarios.hpp"
 #include "token_secret.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -39,7 +39,6 @@ namespace {
 
 constexpr std::uint32_t kReader = 0;  // the catching-up device
 constexpr std::uint32_t kWriter = 1;
-constexpr std::uint32_t kLoad = 2;    // the reader's other device: history requests
 
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -91,15 +90,6 @@ class PlatformSyncRun final : public Listener {
         ack_latency_.record(now - *sent);
         ++acked_;
       }
-    } else if (c == kLoad) {
-      const auto id = CatchUp::answer_id(payload);
-      if (!id) return;
-      if (const auto it = load_sent_.find(*id); it != load_sent_.end()) {
-        load_latency_.record(now - it->second);
-        load_sent_.erase(it);
-        ++load_answered_;
-        if (payload.find(R"("ok":true)") == std::string_view::npos) ++load_failed_;
-      }
     } else if (topic.find("/rsp/") != std::string_view::npos) {
       answers_[CatchUp::answer_id(payload).value_or("")] = std::string(payload);
     }
@@ -124,13 +114,12 @@ class PlatformSyncRun final : public Listener {
   // Publishes a request from the reader's device and waits for its answer.
   std::optional<std::string> ask(const std::string& id, const std::string& payload);
   bool write_messages();
-  void load_requests(const std::atomic<bool>& stop);
 
   const Options& o_;
   std::string run_tag_;
   Account reader_, writer_, ticker_;
   std::vector<std::uint64_t> chats_;
-  std::unique_ptr<MqttClient> clients_[3];
+  std::unique_ptr<MqttClient> clients_[2];
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::uint32_t, int> subscribed_;
@@ -138,10 +127,6 @@ class PlatformSyncRun final : public Listener {
   std::uint64_t acked_ = 0;
   Histogram ack_latency_;
   std::map<std::string, std::string> answers_;
-  std::map<std::string, std::uint64_t> load_sent_;
-  std::uint64_t load_answered_ = 0;
-  std::uint64_t load_failed_ = 0;
-  Histogram load_latency_;
   std::string error_;
 };
 
@@ -226,24 +211,6 @@ bool PlatformSyncRun::write_messages() {
   return wait([&] { return acked_ >= o_.messages; }, o_.drain_timeout_s);
 }
 
-void PlatformSyncRun::load_requests(const std::atomic<bool>& stop) {
-  const std::string topic = "req/" + std::to_string(reader_.uid) + "/load";
-  const auto pause = std::chrono::duration<double>(1.0 / o_.request_load);
-  auto next = std::chrono::steady_clock::now();
-  for (std::uint64_t k = 0; !stop; ++k) {
-    const std::string id = "h" + std::to_string(k);
-    const auto payload = nlohmann::json{{"id", id}, {"op", "history"},
-                                        {"args", {{"chat", chats_[k % chats_.size()]}, {"limit", 200}}}}.dump();
-    {
-      std::lock_guard lock(mu_);
-      load_sent_[id] = now_us();
-    }
-    (void)clients_[kLoad]->publish(topic, payload, 1, 0, false);
-    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(pause);
-    std::this_thread::sleep_until(next);
-  }
-}
-
 int PlatformSyncRun::run(Report& report) {
   report.param("run", run_tag_);
   report.param("uri", o_.uri);
@@ -252,6 +219,12 @@ int PlatformSyncRun::run(Report& report) {
   report.param("payload_bytes", o_.payload_bytes);
   report.param("request_load", o_.request_load);
   if (!setup_database(report)) return kExitFailed;
+  // Forked before this process has any Paho client.
+  std::optional<RequestLoad> load;
+  if (o_.request_load > 0) {
+    load.emplace(RequestLoadSpec{o_.uri, reader_.uid, reader_.token.empty() ? std::string{} : reader_.username,
+                                 reader_.token, chats_, o_.request_load, o_.mqtt_version, o_.connect_timeout_s});
+  }
 
   Ticker ticker(o_.uri, ticker_.uid, o_.mqtt_version);
   if (!ticker_.token.empty()) ticker.set_credentials(ticker_.username, ticker_.token);
@@ -261,20 +234,12 @@ int PlatformSyncRun::run(Report& report) {
   //    the reader's device is away; with --request-load, its other device
   //    asks for history meanwhile.
   if (!connect(kWriter, writer_, "w", {user_event_topic(writer_.uid)})) return fail("the writer could not connect");
-  std::atomic<bool> stop_load{false};
-  std::thread load;
-  if (o_.request_load > 0) {
-    if (!connect(kLoad, reader_, "load", {"u/" + std::to_string(reader_.uid) + "/rsp/load"})) {
-      return fail("the request load's device could not connect");
-    }
-    load = std::thread([&] { load_requests(stop_load); });
-  }
+  if (load && !load->start()) return fail("the request load's device could not connect");
   ticker.stop();
   const auto write_start = std::chrono::steady_clock::now();
   const bool written = write_messages();
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
-  stop_load = true;
-  if (load.joinable()) load.join();
+  const RequestLoadResult load_result = load ? load->finish() : RequestLoadResult{};
   if (!written) return fail("not every message was acked by the bridge");
 
   // 2. The reader's device comes back and catches up through requests.
@@ -314,10 +279,13 @@ int PlatformSyncRun::run(Report& report) {
   report.figure("ack_p99_ms", ms(ack_latency_.percentile(99)), "ms", "writer: send -> bridge ack, p99");
   report.figure("ack_max_ms", ms(ack_latency_.max()), "ms", "writer: send -> bridge ack, max");
   if (o_.request_load > 0) {
-    report.figure("load_requests", static_cast<double>(load_answered_), "", "history requests answered meanwhile");
-    report.figure("load_failed", static_cast<double>(load_failed_), "", "of those, answered with an error");
-    report.figure("load_p50_ms", ms(load_latency_.percentile(50)), "ms", "history request -> answer, p50");
-    report.figure("load_p99_ms", ms(load_latency_.percentile(99)), "ms", "history request -> answer, p99");
+    report.figure("load_requests", static_cast<double>(load_result.answered), "",
+                  "history requests answered meanwhile (another process)");
+    report.figure("load_unanswered", static_cast<double>(load_result.sent - load_result.answered), "",
+                  "history requests without an answer within 2 s of the end");
+    report.figure("load_failed", static_cast<double>(load_result.failed), "", "of those, answered with an error");
+    report.figure("load_p50_ms", ms(load_result.latency_us.percentile(50)), "ms", "history request -> answer, p50");
+    report.figure("load_p99_ms", ms(load_result.latency_us.percentile(99)), "ms", "history request -> answer, p99");
   }
   report.figure("chat_list_ms", static_cast<double>(t_listed - t0) / 1e3, "ms", "catch-up: chat.list pages");
   report.figure("catch_up_s", catch_up_s, "s", "catch-up: first request -> last sync answer");
