@@ -259,6 +259,11 @@ void MqttLink::on_session_message(const std::string& topic, const std::string& p
     metrics_.invalid_topics.inc();
     return;
   }
+  if (parsed->kind == TopicKind::request) {
+    // Never waits: a full request queue is answered busy, the message path goes on.
+    requests_->submit(InboundRequest{parsed->target, parsed->device, payload, SteadyClock::now()});
+    return;
+  }
   if (parsed->kind == TopicKind::device_state) {
     const auto online = parse_device_state(payload);
     if (!online) {

@@ -3,13 +3,15 @@
 // * the session ({client_id}): clean start false with a session expiry, so
 //   the broker queues the shared subscriptions' messages while the bridge is
 //   away; it only receives. Its callback parses the topic, copies the payload
-//   into a writer's queue (or the presence queue) and returns: Paho sends the
+//   into a writer's queue (or the presence or request queue) and returns: Paho sends the
 //   PUBACK when the callback returns, from one thread for every client.
-// * the publisher ({client_id}-pub): acks, nacks and retained presence; it
+// * the publisher ({client_id}-pub): acks, nacks, retained presence, request
+//   answers and membership events; it
 //   stays up while the session is closed during a drain, so what is stored
 //   then is still acked. It also reads $SYS/broker/uptime.
 #include "chat/bridge/config.hpp"
 #include "presence_worker.hpp"
+#include "request_worker.hpp"
 #include "runtime.hpp"
 #include "writer.hpp"
 
@@ -72,9 +74,10 @@ class MqttLink {
            const std::atomic<bool>& give_up);
 
   // Where the session's messages go; set before connect().
-  void attach(std::vector<std::unique_ptr<Writer>>& writers, PresenceWorker& presence) {
+  void attach(std::vector<std::unique_ptr<Writer>>& writers, PresenceWorker& presence, RequestWorker& requests) {
     writers_ = &writers;
     presence_ = &presence;
+    requests_ = &requests;
   }
   ~MqttLink();
 
@@ -97,6 +100,7 @@ class MqttLink {
   const Config& config_;
   std::vector<std::unique_ptr<Writer>>* writers_ = nullptr;
   PresenceWorker* presence_ = nullptr;
+  RequestWorker* requests_ = nullptr;
   Health& health_;
   BridgeMetrics& metrics_;
   Logger& log_;

@@ -1,5 +1,7 @@
 #include "chat/bridge/payloads.hpp"
 
+#include "bounded_json.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -30,20 +32,7 @@ PayloadError bad(std::string detail, std::optional<std::string> id = std::nullop
   return PayloadError{"bad_request", std::move(detail), std::move(id)};
 }
 
-// Deeper is refused: the writer walks and re-serializes a body recursively.
-// The auth plugin allows the same depth.
-constexpr int kMaxJsonDepth = 16;
-
-std::optional<json> parse_json(std::string_view text) {
-  bool too_deep = false;
-  const json::parser_callback_t limit = [&](int depth, json::parse_event_t, json&) {
-    if (depth > kMaxJsonDepth) too_deep = true;
-    return !too_deep;
-  };
-  json value = json::parse(text.begin(), text.end(), limit, /*allow_exceptions=*/false);
-  if (value.is_discarded() || too_deep) return std::nullopt;
-  return value;
-}
+std::optional<json> parse_json(std::string_view text) { return parse_bounded_json(text); }
 
 }  // namespace
 

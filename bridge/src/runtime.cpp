@@ -45,6 +45,11 @@ BridgeMetrics::BridgeMetrics(Registry& r)
                              {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000})),
       batch_seconds(r.histogram("chat_bridge_batch_seconds", "Duration of a batch's database work", kLatencyBuckets)),
       ack_latency(r.histogram("chat_bridge_ack_latency_seconds", "From a message's arrival at the bridge to its ack handed to the MQTT client (after commit)", kLatencyBuckets)),
-      webhook_seconds(r.histogram("chat_bridge_webhook_seconds", "Duration of a webhook request", kLatencyBuckets)) {}
+      webhook_seconds(r.histogram("chat_bridge_webhook_seconds", "Duration of a webhook request", kLatencyBuckets)),
+      requests(r.counter("chat_bridge_requests_total", "Client requests answered")),
+      requests_failed(r.counter("chat_bridge_requests_failed_total", "Client requests answered with an error")),
+      requests_busy(r.counter("chat_bridge_requests_busy_total", "Client requests refused because the request queue was full")),
+      membership_events(r.counter("chat_bridge_membership_events_total", "chat.added/removed/deleted/updated events published")),
+      request_seconds(r.histogram("chat_bridge_request_seconds", "From a request's arrival at the bridge to its answer handed to the outbound queue", kLatencyBuckets)) {}
 
 }  // namespace chat::bridge

@@ -67,6 +67,11 @@ struct BridgeMetrics {
   Histogram& batch_seconds;
   Histogram& ack_latency;
   Histogram& webhook_seconds;
+  Counter& requests;
+  Counter& requests_failed;
+  Counter& requests_busy;
+  Counter& membership_events;
+  Histogram& request_seconds;
 };
 
 // Publishing through the bridge's publisher connection (QoS 1).

@@ -4,6 +4,7 @@
 #include "mqtt_link.hpp"
 #include "notifier.hpp"
 #include "presence_worker.hpp"
+#include "request_worker.hpp"
 #include "writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,7 @@ int Service::run() {
   std::unique_ptr<HttpServer> http;
   std::vector<std::unique_ptr<Writer>> writers;
   std::unique_ptr<PresenceWorker> presence;
+  std::unique_ptr<RequestWorker> requests;
   std::unique_ptr<MqttLink> link;
   std::unique_ptr<Outbound> outbound;
   std::unique_ptr<Notifier> notifier;
@@ -65,6 +67,8 @@ int Service::run() {
   });
   registry.gauge_fn("chat_bridge_presence_queue_depth", "Device state events waiting",
                     [&presence] { return presence ? static_cast<double>(presence->queue().size()) : 0.0; });
+  registry.gauge_fn("chat_bridge_request_queue_depth", "Client requests waiting for a request worker",
+                    [&requests] { return requests ? static_cast<double>(requests->queue_depth()) : 0.0; });
   registry.gauge_fn("chat_bridge_db_up", "1 while the last database operation succeeded",
                     [&health] { return health.db_ok ? 1.0 : 0.0; });
   registry.gauge_fn("chat_bridge_mqtt_connected", "1 while both MQTT connections are up",
@@ -109,9 +113,11 @@ int Service::run() {
     writers.push_back(std::make_unique<Writer>(i, config_, *outbound, health, metrics, log_, give_up_));
   }
   presence = std::make_unique<PresenceWorker>(config_, *outbound, health, metrics, log_, give_up_);
-  link->attach(writers, *presence);
+  requests = std::make_unique<RequestWorker>(config_, *outbound, health, metrics, log_, give_up_);
+  link->attach(writers, *presence, *requests);
   for (auto& w : writers) w->start();
   presence->start();
+  requests->start();
   if (config_.notifications_enabled()) {
     notifier = std::make_unique<Notifier>(config_, health, metrics, log_, give_up_);
     notifier->start();
@@ -132,6 +138,7 @@ int Service::run() {
   link->close_session();
   for (auto& w : writers) w->finish();
   presence->finish();
+  requests->finish();
   const auto writers_done = [&writers] {
     for (const auto& w : writers) {
       if (!w->done()) return false;
@@ -143,6 +150,7 @@ int Service::run() {
   give_up_ = true;
   for (auto& w : writers) w->join();
   presence->join();
+  requests->join();
   if (notifier) notifier->stop();
   outbound->finish();  // the last acks to the client, which sends them before it disconnects
   link->close_publisher();

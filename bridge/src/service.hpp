@@ -2,8 +2,9 @@
 // The running bridge: its threads and how they start and stop.
 //
 //   Paho thread ── session callback ──> writer queue(s) ──> writer thread(s) ──> PostgreSQL
-//                                  └──> presence queue ──> presence thread ───┘
-//   writer/presence threads ──> publisher connection: ack / nack / presence
+//                                  ├──> presence queue ──> presence thread ───┤
+//                                  └──> request queue ───> request threads ───┘ (own sessions)
+//   writer/presence/request threads ──> publisher connection: ack / nack / presence / answers, events
 //   notifier thread: outbox ──> webhook          HTTP thread: /healthz, /metrics
 #include "chat/bridge/config.hpp"
 #include "chat/bridge/log.hpp"

@@ -77,11 +77,11 @@ std::optional<InboundTopic> parse_topic(std::string_view topic) {
     return t;
   }
   std::array<std::string_view, 3> three{};
-  if (split_levels(topic, three) && three[0] == "st") {
+  if (split_levels(topic, three) && (three[0] == "st" || three[0] == "req")) {
     const auto uid = parse_id(three[1]);
     if (!uid || !valid_device_id(three[2])) return std::nullopt;
     InboundTopic t;
-    t.kind = TopicKind::device_state;
+    t.kind = three[0] == "st" ? TopicKind::device_state : TopicKind::request;
     t.target = *uid;
     t.from = *uid;
     t.device = std::string(three[2]);
@@ -94,10 +94,14 @@ std::string event_topic(Id uid) { return "u/" + std::to_string(uid) + "/ev"; }
 
 std::string presence_topic(Id uid) { return "presence/" + std::to_string(uid); }
 
+std::string response_topic(Id uid, std::string_view device) {
+  return "u/" + std::to_string(uid) + "/rsp/" + std::string(device);
+}
+
 std::vector<std::string> subscription_filters(std::string_view share_group) {
   const std::string prefix = "$share/" + std::string(share_group) + "/";
   return {prefix + "dm/+/msg/+", prefix + "g/+/msg/+", prefix + "dm/+/rcpt/+", prefix + "g/+/rcpt/+",
-          prefix + "st/+/+"};
+          prefix + "st/+/+", prefix + "req/+/+"};
 }
 
 std::uint64_t shard_key(const InboundTopic& topic) {
@@ -112,6 +116,7 @@ std::uint64_t shard_key(const InboundTopic& topic) {
     case TopicKind::group_rcpt:
       return mix(static_cast<std::uint64_t>(topic.target) ^ 0x5555555555555555ULL);
     case TopicKind::device_state:
+    case TopicKind::request:
       return mix(static_cast<std::uint64_t>(topic.target));
   }
   return 0;

@@ -7,6 +7,7 @@
 #include <mqtt/async_client.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <regex>
 #include <thread>
@@ -117,8 +118,9 @@ void ChatClient::connect(std::optional<std::string> will_topic) {
 
 void ChatClient::begin_connect(std::optional<std::string> will_topic) {
   mqtt::connect_options_builder builder;
-  builder.mqtt_version(MQTTVERSION_5).clean_start(true).keep_alive_interval(std::chrono::seconds(30))
+  builder.mqtt_version(MQTTVERSION_5).clean_start(!persistent_).keep_alive_interval(std::chrono::seconds(30))
       .connect_timeout(std::chrono::seconds(5));
+  if (persistent_) builder.properties(mqtt::properties{{mqtt::property::SESSION_EXPIRY_INTERVAL, 3600}});
   if (will_topic) builder.will(mqtt::message(*will_topic, "offline", 1, false));
   if (!username_.empty()) builder.user_name(username_).password(password_);
   connecting_ = client_->connect(builder.finalize());
@@ -128,6 +130,7 @@ void ChatClient::end_connect() {
   connecting_->wait();
   connecting_.reset();
   client_->subscribe("u/" + std::to_string(uid_) + "/ev", 1)->wait();
+  answers_subscribed_ = false;
 }
 
 void ChatClient::disconnect() {
@@ -169,11 +172,62 @@ void ChatClient::publish_raw(const std::string& topic, const std::string& payloa
 
 void ChatClient::subscribe(const std::string& filter) { client_->subscribe(filter, 1)->wait(); }
 
+nlohmann::json ChatClient::request(const std::string& op, const nlohmann::json& args,
+                                   std::chrono::milliseconds timeout) {
+  const std::string id = "r" + std::to_string(++next_request_);
+  return request_raw(nlohmann::json{{"id", id}, {"op", op}, {"args", args}}.dump(), id, timeout);
+}
+
+nlohmann::json ChatClient::request_raw(const std::string& payload, const std::optional<std::string>& id,
+                                       std::chrono::milliseconds timeout) {
+  if (!answers_subscribed_) {
+    client_->subscribe("u/" + std::to_string(uid_) + "/rsp/" + device_, 1)->wait();
+    answers_subscribed_ = true;
+  }
+  std::size_t before = 0;
+  {
+    std::lock_guard lock(mutex_);
+    before = answers_[id].size();
+  }
+  client_->publish("req/" + std::to_string(uid_) + "/" + device_, payload.data(), payload.size(), 1, false)->wait();
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_for(lock, timeout, [&] { return answers_[id].size() > before; })) return nullptr;
+  return answers_[id][before];
+}
+
+std::vector<nlohmann::json> ChatClient::events(const std::string& ev) const {
+  std::lock_guard lock(mutex_);
+  std::vector<nlohmann::json> out;
+  for (const auto& event : events_) {
+    if (event.value("ev", "") == ev) out.push_back(event);
+  }
+  return out;
+}
+
+bool ChatClient::wait_event(const std::string& ev, std::int64_t chat, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] {
+    return std::any_of(events_.begin(), events_.end(), [&](const nlohmann::json& event) {
+      return event.value("ev", "") == ev && event.contains("chat") && event["chat"].is_object() &&
+             event["chat"].value("id", std::int64_t{0}) == chat;
+    });
+  });
+}
+
 void ChatClient::on_message(const std::string& topic, const std::string& payload) {
   std::lock_guard lock(mutex_);
-  if (topic == "u/" + std::to_string(uid_) + "/ev") {
+  if (topic == "u/" + std::to_string(uid_) + "/rsp/" + device_) {
+    auto answer = nlohmann::json::parse(payload, nullptr, false);
+    if (answer.is_discarded() || !answer.is_object()) return;
+    std::optional<std::string> id;
+    if (answer.contains("id") && answer["id"].is_string()) id = answer["id"].get<std::string>();
+    answers_[id].push_back(std::move(answer));
+  } else if (topic == "u/" + std::to_string(uid_) + "/ev") {
     const auto event = nlohmann::json::parse(payload, nullptr, false);
-    if (event.is_discarded() || !event.contains("id")) return;
+    if (event.is_discarded()) return;
+    events_.push_back(event);
+    changed_.notify_all();
+    if (!event.contains("id") || !event["id"].is_string()) return;
     const std::string id = event["id"].get<std::string>();
     if (event["ev"] == "ack") {
       acks_[id].push_back({event["chat"].get<std::int64_t>(), event["seq"].get<std::int64_t>(),
@@ -256,6 +310,7 @@ void BridgeTest::SetUp() {
                       {"password_checks_per_s", "100"}, {"password_checks_burst", "100"}};
     options.auth_plugin = plugin;
   }
+  options.overrides = broker_overrides();
   broker_ = std::make_unique<chat::testing::MosquittoBroker>(options);
 }
 

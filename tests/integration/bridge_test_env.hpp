@@ -10,6 +10,7 @@
 #include "chat/testing/process.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -73,6 +74,9 @@ class ChatClient {
   ~ChatClient();
 
   void connect(std::optional<std::string> will_topic = std::nullopt);
+  // Sign in with a persistent session from now on (clean start false, an hour's
+  // expiry): the broker queues for it while it is away, within its limits.
+  void use_persistent_session() { persistent_ = true; }
   // connect() in two halves, so that many clients connect side by side.
   void begin_connect(std::optional<std::string> will_topic = std::nullopt);
   void end_connect();
@@ -88,6 +92,19 @@ class ChatClient {
   void publish_raw(const std::string& topic, const std::string& payload, bool retained = false);
   // Subscribes and waits for the SUBACK.
   void subscribe(const std::string& filter);
+
+  // A request (docs/protocol.md section 4) on req/{uid}/{device}, and its
+  // answer from u/{uid}/rsp/{device} (subscribed on first use); a null JSON
+  // when none came in time.
+  nlohmann::json request(const std::string& op, const nlohmann::json& args = nlohmann::json::object(),
+                         std::chrono::milliseconds timeout = 10s);
+  // Publishes raw bytes as a request and waits for the next answer whose id is
+  // `id` (nullopt: an answer with a null id).
+  nlohmann::json request_raw(const std::string& payload, const std::optional<std::string>& id,
+                             std::chrono::milliseconds timeout = 10s);
+  // Events on u/{uid}/ev with this `ev` (chat.added, …), in arrival order.
+  std::vector<nlohmann::json> events(const std::string& ev) const;
+  bool wait_event(const std::string& ev, std::int64_t chat, std::chrono::milliseconds timeout) const;
 
   std::int64_t uid() const { return uid_; }
   std::size_t unacked() const;
@@ -110,12 +127,17 @@ class ChatClient {
   std::string password_;
   std::unique_ptr<mqtt::async_client> client_;
   std::shared_ptr<mqtt::token> connecting_;
+  bool persistent_ = false;
+  bool answers_subscribed_ = false;
+  int next_request_ = 0;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::map<std::string, std::pair<std::string, std::string>> unacked_;  // id -> (topic, payload)
   std::map<std::string, std::vector<Ack>> acks_;
   std::map<std::string, std::string> nacks_;
   std::map<std::string, std::vector<std::string>> received_;
+  std::vector<nlohmann::json> events_;                   // u/{uid}/ev, every event
+  std::map<std::optional<std::string>, std::vector<nlohmann::json>> answers_;  // by request id
 };
 
 // Per test: a database, a broker with the auth plugin signing every client in
@@ -126,6 +148,8 @@ class BridgeTest : public ::testing::Test {
   // False: an anonymous broker, for the bridge's own checks of what the
   // plugin normally refuses before it reaches the bridge.
   virtual bool use_auth_plugin() const { return true; }
+  // Broker settings that replace the template's (e.g. max_queued_messages).
+  virtual std::map<std::string, std::string> broker_overrides() const { return {}; }
   void TearDown() override;
 
   static chat::testing::PostgresCluster& cluster();

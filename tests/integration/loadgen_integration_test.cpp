@@ -133,12 +133,14 @@ TEST(LoadgenIntegration, PlainBaselinesOfTheOtherScenarios) {
 }
 
 TEST(LoadgenIntegration, ModesThatHaveNotLandedSayNotAvailable) {
-  // platform has landed (bridge_integration_tests runs it); without a database it says so.
+  // platform and sync have landed (bridge_integration_tests runs them); without a database they say so.
   const auto platform = loadgen({"--mode", "platform", "--database-url", "host=127.0.0.1 port=1 connect_timeout=1"});
   EXPECT_EQ(platform.exit_code, 1) << platform.output;
+  const auto sync = loadgen({"--mode", "sync", "--database-url", "host=127.0.0.1 port=1 connect_timeout=1"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.output;
+  EXPECT_EQ(loadgen({"--mode", "sync"}).exit_code, 2) << "no database named";
   for (const auto& args : {std::vector<std::string>{"--mode", "fanout"},
-                                              {"--mode", "connect-storm"},
-                                              {"--mode", "sync"}}) {
+                                              {"--mode", "connect-storm"}}) {
     const auto run = loadgen(args);
     EXPECT_EQ(run.exit_code, kExitNotAvailable) << run.output;
     EXPECT_EQ(run.result.value("available", true), false) << run.output;

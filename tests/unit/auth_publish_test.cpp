@@ -69,6 +69,15 @@ TEST_F(GateTest, AllowsValidPublishes) {
   EXPECT_TRUE(publish("dm/9/typing/7", "").allowed);
 }
 
+TEST_F(GateTest, RequestsPassWithTheirOwnUidAndAnyBodyWithinTheSizeLimit) {
+  // The bridge reads requests and answers malformed ones itself (with the
+  // request's id when it can read one), so the edge checks only who and how much.
+  EXPECT_TRUE(publish("req/7/phone", R"({"id":"r1","op":"chat.list"})").allowed);
+  EXPECT_TRUE(publish("req/7/laptop", "not json").allowed) << "any of the user's devices";
+  EXPECT_EQ(publish("req/8/phone", R"({"id":"r1","op":"chat.list"})").error, Rejection::forbidden);
+  EXPECT_EQ(publish("req/7/phone", std::string(201, 'x')).error, Rejection::too_large);
+}
+
 TEST_F(GateTest, ForbiddenPublishGetsANack) {
   const auto verdict = publish("g/51/msg/7", R"({"id":"c1","type":"text","text":"hi"})");
   EXPECT_FALSE(verdict.allowed);

@@ -61,7 +61,9 @@ modes:
                  event; checks the database at the end.
   connect-storm  K clients (--users) sign in at once; connects/s and CONNACK latency.
   fanout         one sender, one group of --group-size members online; delivery rate and latency.
-  sync           a user is offline while --messages arrive over --groups chats; catch-up time.
+  sync           a user is offline while --messages arrive over --groups chats, then catches up through
+                 the bridge's requests (chat.list + sync pages); catch-up time. --plain: the broker's
+                 queue of a persistent session.
   With --plain, connect-storm, fanout and sync run their plain-broker equivalent (the denominator).
 
 traffic:
@@ -96,6 +98,8 @@ platform:
                        $CHAT_TOKEN_SECRET_FILE; none: anonymous, a broker without the plugin).
                        Also with plain and connect-storm: users `lg{uid}` with tokens, no database
                        (the auth plugin checks tokens from memory; direct messages only in plain)
+  --request-load R     sync: another device of the reader sends R history requests/s while the
+                       messages are written (send->ack latency with and without; default 0)
   --json               print one JSON object of figures on stdout (the summary goes to stderr)
   --strict             exit 4 when a message was lost or duplicated
 exit: 0 done, 1 failed, 2 usage, 3 mode not available yet, 4 --strict and lost/duplicated.
@@ -145,6 +149,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       {"--seed", u64(o.seed, 0)},
       {"--uid-base", u64(o.uid_base, 1)},
       {"--chat-base", u64(o.chat_base, 1)},
+      {"--request-load", dbl(o.request_load, 0)},
       {"--database-url", [&](std::string_view v) { o.database_url = v; return !v.empty(); }},
       {"--token-secret-file", [&](std::string_view v) { o.token_secret_file = v; return !v.empty(); }},
   };
@@ -210,6 +215,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   if (o.group_share < 0) o.group_share = o.groups > 0 ? 0.5 : 0.0;
   if (o.users == 1 && o.groups == 0 && o.mode != Mode::connect_storm && o.mode != Mode::sync) {
     result.error = "one user with no group has no one to write to";
+    return result;
+  }
+  if (o.request_load > 0 && (o.mode != Mode::sync || o.plain_baseline)) {
+    result.error = "--request-load is for --mode sync through the platform (not --plain)";
     return result;
   }
   if (o.procs > 1 && o.mode != Mode::plain && o.mode != Mode::platform) {

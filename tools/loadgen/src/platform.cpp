@@ -10,6 +10,7 @@
 #include "chat/loadgen/population.hpp"
 #include "chat/storage/store.hpp"
 #include "scenarios.hpp"
+#include "token_secret.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -37,16 +38,6 @@ std::optional<std::string> env(const char* name) {
   return std::string(value);
 }
 
-std::string read_secret(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read the token secret " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  return secret;
-}
-
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -57,7 +48,7 @@ PlatformSetup token_sign_in(const Options& o, std::uint64_t ticker_uid) {
   PlatformSetup setup;
   setup.bridge_acks = false;
   setup.ticker_uid = ticker_uid;
-  const std::string secret = read_secret(o.token_secret_file);
+  const std::string secret = read_token_secret(o.token_secret_file);
   const auto expires = now_s() + 24 * 3600;
   auto add = [&](std::uint64_t uid) {
     const std::string username = "lg" + std::to_string(uid);
@@ -142,7 +133,7 @@ int run_platform(const Options& given, Report& report) {
   PlatformSetup setup;
   setup.ticker_uid = static_cast<std::uint64_t>(users.back().id);
   if (!o.token_secret_file.empty()) {
-    const std::string secret = read_secret(o.token_secret_file);
+    const std::string secret = read_token_secret(o.token_secret_file);
     for (const auto& u : users) {
       setup.credentials[static_cast<std::uint64_t>(u.id)] = {
           u.username, credentials::mint_token(secret, u.id, u.username, now_s() - 5, now_s() + 24 * 3600)};

@@ -42,5 +42,7 @@ int run_platform(const Options& options, Report& report);
 int run_connect_storm(const Options& options, Report& report);
 // sync --plain: a persistent session catches up on what the broker queued.
 int run_sync(const Options& options, Report& report);
+// sync: a device catches up through the bridge's chat.list and sync requests.
+int run_sync_platform(const Options& options, Report& report);
 
 }  // namespace chat::loadgen

@@ -35,7 +35,11 @@ struct Config {
   int queue_capacity = 20000;             // messages held in memory, over all writers
   int batch_max = 1000;                   // messages per transaction at most
   int batch_linger_ms = 0;                // wait this long for a batch to fill
-  int max_payload_bytes = 65536;
+  int max_payload_bytes = 65536;          // messages and requests
+
+  // request path (beside the message path: its own queue, threads and sessions)
+  int request_workers = 2;                // threads answering requests
+  int request_queue_capacity = 1000;      // waiting requests; more are answered busy
 
   // notifications
   std::string webhook_url;                // empty: no notification jobs are written

@@ -16,13 +16,14 @@ enum class TopicKind {
   dm_rcpt,       // dm/{to}/rcpt/{from}
   group_rcpt,    // g/{chat}/rcpt/{from}
   device_state,  // st/{uid}/{device}
+  request,       // req/{uid}/{device}
 };
 
 struct InboundTopic {
   TopicKind kind = TopicKind::dm_msg;
   Id target = 0;       // dm: `to`; group: the chat; device_state: the uid
-  Id from = 0;         // the publisher's uid (device_state: the uid)
-  std::string device;  // device_state only
+  Id from = 0;         // the publisher's uid (device_state, request: the uid)
+  std::string device;  // device_state and request only
 
   bool is_message() const { return kind == TopicKind::dm_msg || kind == TopicKind::group_msg; }
   bool is_receipt() const { return kind == TopicKind::dm_rcpt || kind == TopicKind::group_rcpt; }
@@ -40,9 +41,10 @@ std::optional<InboundTopic> parse_topic(std::string_view topic);
 
 std::string event_topic(Id uid);     // u/{uid}/ev
 std::string presence_topic(Id uid);  // presence/{uid}
+std::string response_topic(Id uid, std::string_view device);  // u/{uid}/rsp/{device}
 
 // The shared subscriptions of the bridge: $share/{group}/dm/+/msg/+ and the
-// other four inbound topics.
+// other five inbound topics (requests included).
 std::vector<std::string> subscription_filters(std::string_view share_group);
 
 // Messages and receipts of one chat get the same key (a direct chat by its

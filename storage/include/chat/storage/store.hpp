@@ -17,6 +17,7 @@
 #include "chat/storage/connection.hpp"
 #include "chat/storage/delivery_types.hpp"
 #include "chat/storage/migrations.hpp"
+#include "chat/storage/request_types.hpp"
 #include "chat/storage/types.hpp"
 
 #include <chrono>
@@ -108,6 +109,33 @@ class Store {
   void finish_notifications(std::span<const std::int64_t> ids);  // sent: deleted
   void reschedule_notification(std::int64_t id, std::chrono::milliseconds delay, std::string_view error);
   std::int64_t notification_backlog();  // jobs in the outbox
+
+  // ---- clients' requests (store_requests.cpp; the bridge's request path) ----
+  // Which of `users` are live accounts (exist, not deleted); sorted, unique.
+  std::vector<UserId> live_users(std::span<const UserId> users);
+  // A page of the user's live chats with id > after_chat, by id.
+  std::vector<UserChat> user_chats(UserId user, ChatId after_chat, int limit);
+  // Up to `limit` live chats of the user that are not in `listed`, by id.
+  std::vector<UserChat> user_chats_not_listed(UserId user, std::span<const ChatId> listed, int limit);
+  // Each chat of `chats`, in order: whether it exists (and its row), and
+  // whether the user is a member of it.
+  std::vector<ListedChatState> listed_chat_states(UserId user, std::span<const ChatId> chats);
+  // Up to `per_chat_limit` messages after each cursor, by chat id then seq;
+  // content withheld once moderated. The caller checks membership.
+  std::vector<StoredMessage> messages_after(std::span<const ChatCursor> cursors, int per_chat_limit);
+  // Up to `limit` messages stored before `before_ms`, newest first.
+  std::vector<StoredMessage> history_before_time(ChatId chat, TimeMs before_ms, int limit);
+  // Presence of the users that exist among `users`, by id.
+  std::vector<UserPresence> presence_of(std::span<const UserId> users);
+  // Membership changes requested by `actor`, each checked and applied in one
+  // transaction under the chat's row lock (the lock message writers take, so
+  // the change lands between two batches). Only the owner adds, removes
+  // others and deletes; a member may remove itself. When the owner leaves,
+  // the member who joined first becomes the owner; when nobody is left, the
+  // chat is deleted. Deleting is soft: the rows stay, messages are refused.
+  GroupChange add_group_members(ChatId chat, UserId actor, std::span<const UserId> users, std::size_t max_members);
+  GroupChange remove_group_members(ChatId chat, UserId actor, std::span<const UserId> users);
+  GroupChange delete_group(ChatId chat, UserId actor);
 
   // ---- auth plugin (store_auth.cpp) ----
   // id, password hash and disabled flag of a username (folded first); one

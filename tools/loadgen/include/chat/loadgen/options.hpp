@@ -45,6 +45,7 @@ struct Options {
   double connect_timeout_s = 20;
   std::uint32_t connect_window = 100;   // CONNECTs outstanding at once (mosquitto's listen backlog is ~100)
   std::uint32_t procs = 1;       // plain: worker processes, each a slice of the users
+  double request_load = 0;       // sync (platform): history requests/s while the messages are written
   std::uint64_t seed = 1;
   std::uint64_t uid_base = 1000;
   std::uint64_t chat_base = 1;

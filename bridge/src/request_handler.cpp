@@ -1,0 +1,364 @@
+#include "request_handler.hpp"
+
+#include "chat/bridge/request_records.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace chat::bridge {
+namespace {
+
+using nlohmann::json;
+namespace limits = request_limits;
+using storage::GroupChange;
+using storage::GroupChangeStatus;
+using storage::Store;
+
+// A refusal travels as an exception from where it is decided to the one
+// place that answers it.
+struct Refusal {
+  RequestError error;
+};
+
+[[noreturn]] void refuse(RequestErrorCode code, std::string message) { throw Refusal{{code, std::move(message)}}; }
+
+std::string id_list_text(const std::vector<Id>& ids) {
+  std::string text;
+  for (const Id id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
+  return text;
+}
+
+// Room left in an answer; the envelope ({"id":…,"ok":true,"result":…}) and
+// the result's own fields fit in the reserve.
+class ByteBudget {
+ public:
+  ByteBudget() = default;
+  // False (and nothing taken) when `bytes` more do not fit.
+  bool take(std::size_t bytes) {
+    if (used_ + bytes + 1 > kRoom) return false;
+    used_ += bytes + 1;
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kRoom = limits::kMaxResponseBytes - 2048;
+  std::size_t used_ = 0;
+};
+
+void refuse_change(const GroupChange& change) {
+  switch (change.status) {
+    case GroupChangeStatus::ok: return;
+    case GroupChangeStatus::chat_not_found: refuse(RequestErrorCode::not_found, "no such chat");
+    case GroupChangeStatus::chat_deleted: refuse(RequestErrorCode::not_found, "the chat was deleted");
+    case GroupChangeStatus::not_member: refuse(RequestErrorCode::forbidden, "not a member of this chat");
+    case GroupChangeStatus::direct_chat:
+      refuse(RequestErrorCode::conflict, "a direct chat keeps its two members and cannot be deleted");
+    case GroupChangeStatus::not_owner:
+      refuse(RequestErrorCode::forbidden, "only the owner may do this (a member may remove itself)");
+    case GroupChangeStatus::user_not_found:
+      refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(change.missing_users));
+    case GroupChangeStatus::too_many_members:
+      refuse(RequestErrorCode::conflict,
+             "a group has at most " + std::to_string(limits::kMaxGroupMembers) + " members");
+  }
+  refuse(RequestErrorCode::internal, "unexpected membership outcome");
+}
+
+// The chat as `caller` may see it: it exists, is not deleted, and the caller is a member.
+storage::Chat member_chat(DbSession& db, Id caller, Id chat_id) {
+  const std::vector<storage::ChatId> one{chat_id};
+  const auto states = db.run([&](Store& s) { return s.listed_chat_states(caller, one); });
+  const storage::ListedChatState& state = states.at(0);
+  if (!state.chat) refuse(RequestErrorCode::not_found, "no such chat");
+  if (state.chat->deleted()) refuse(RequestErrorCode::not_found, "the chat was deleted");
+  if (!state.member) refuse(RequestErrorCode::forbidden, "not a member of this chat");
+  return *state.chat;
+}
+
+void require_live_users(DbSession& db, const std::vector<Id>& users) {
+  const auto live = db.run([&](Store& s) { return s.live_users(users); });
+  if (live.size() == users.size()) return;
+  std::vector<Id> missing;
+  std::set_difference(users.begin(), users.end(), live.begin(), live.end(), std::back_inserter(missing));
+  refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(missing));
+}
+
+void add_events(RequestOutcome& out, const std::vector<Id>& users, std::string_view ev, const json& chat) {
+  if (users.empty()) return;
+  const std::string payload = chat_event(ev, chat).dump();
+  for (const Id uid : users) out.events.push_back({event_topic(uid), payload});
+}
+
+std::vector<Id> member_ids(const std::vector<storage::Member>& members) {
+  std::vector<Id> ids;
+  for (const auto& m : members) ids.push_back(m.user_id);
+  return ids;  // members come by user id
+}
+
+std::vector<Id> minus(const std::vector<Id>& all, const std::vector<Id>& some) {
+  std::vector<Id> rest;
+  std::set_difference(all.begin(), all.end(), some.begin(), some.end(), std::back_inserter(rest));
+  return rest;
+}
+
+json dm_open(const DmOpenArgs& args, Id caller, DbSession& db) {
+  if (args.user == caller) refuse(RequestErrorCode::bad_request, "a direct chat is with another user");
+  require_live_users(db, {args.user});
+  return db.run([&](Store& s) {
+    const storage::Chat chat = s.open_direct(caller, args.user);
+    return json{{"chat", chat_record(chat, s.members(chat.id))}};
+  });
+}
+
+json chat_create(const ChatCreateArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
+  const std::vector<Id> others = minus(args.members, {caller});
+  require_live_users(db, others);
+  auto [chat, members] = db.run([&](Store& s) {
+    const storage::Chat created = s.create_group(caller, args.title, others);
+    return std::pair{created, s.members(created.id)};
+  });
+  const json record = chat_record(chat, members);
+  add_events(out, member_ids(members), kChatAdded, record);
+  return json{{"chat", record}};
+}
+
+json chat_delete(const ChatArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
+  const GroupChange change = db.run([&](Store& s) { return s.delete_group(args.chat, caller); });
+  refuse_change(change);
+  const json record = chat_record(change.chat);
+  add_events(out, change.members_before, kChatDeleted, record);
+  return json{{"chat", record}};
+}
+
+json chat_add(const ChatUsersArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
+  const GroupChange change = db.run(
+      [&](Store& s) { return s.add_group_members(args.chat, caller, args.users, limits::kMaxGroupMembers); });
+  refuse_change(change);
+  const json record = chat_record(change.chat, change.members);
+  if (!change.added.empty()) {
+    add_events(out, change.added, kChatAdded, record);
+    add_events(out, minus(member_ids(change.members), change.added), kChatUpdated, record);
+  }
+  return json{{"chat", record}, {"added", change.added}};
+}
+
+json chat_remove(const ChatUsersArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
+  const GroupChange change = db.run([&](Store& s) { return s.remove_group_members(args.chat, caller, args.users); });
+  refuse_change(change);
+  const json full = chat_record(change.chat, change.members);
+  const json bare = chat_record(change.chat);
+  add_events(out, change.removed, kChatRemoved, bare);
+  if (!change.removed.empty() && !change.deleted) add_events(out, member_ids(change.members), kChatUpdated, full);
+  // A caller that left sees the chat as the other removed members do.
+  const bool caller_left = std::binary_search(change.removed.begin(), change.removed.end(), caller);
+  return json{{"chat", caller_left ? bare : full}, {"removed", change.removed}};
+}
+
+json chat_list(const ChatListArgs& args, Id caller, DbSession& db) {
+  const auto chats = db.run([&](Store& s) { return s.user_chats(caller, args.after, limits::kChatListPage + 1); });
+  ByteBudget budget;
+  json list = json::array();
+  bool more = false;
+  for (const auto& chat : chats) {
+    json record = user_chat_record(chat);
+    if (list.size() == static_cast<std::size_t>(limits::kChatListPage) || !budget.take(json_size(record))) {
+      more = true;
+      break;
+    }
+    list.push_back(std::move(record));
+  }
+  return json{{"chats", std::move(list)}, {"more", more}};
+}
+
+json chat_info(const ChatArgs& args, Id caller, DbSession& db) {
+  const storage::Chat chat = member_chat(db, caller, args.chat);
+  const auto members = db.run([&](Store& s) { return s.members(chat.id); });
+  return json{{"chat", chat_record(chat, members)}};
+}
+
+// Messages nearest the anchor first (newest first for "before" pages, oldest
+// first for "after"), cut at the limit and the byte budget, answered in seq order.
+json history_page(std::vector<storage::StoredMessage> nearest_first, int limit, bool newest_first) {
+  ByteBudget budget;
+  json messages = json::array();
+  bool more = nearest_first.size() > static_cast<std::size_t>(limit);
+  for (std::size_t i = 0; i < nearest_first.size() && i < static_cast<std::size_t>(limit); ++i) {
+    json record = message_record(nearest_first[i]);
+    if (!budget.take(json_size(record))) {
+      more = true;
+      break;
+    }
+    messages.push_back(std::move(record));
+  }
+  if (newest_first) std::reverse(messages.begin(), messages.end());
+  return json{{"messages", std::move(messages)}, {"more", more}};
+}
+
+json history(const HistoryArgs& args, Id caller, DbSession& db) {
+  const storage::Chat chat = member_chat(db, caller, args.chat);
+  const int fetch = args.limit + 1;  // one more tells whether there is more
+  using Anchor = HistoryArgs::Anchor;
+  switch (args.anchor) {
+    case Anchor::after_seq:
+      return history_page(db.run([&](Store& s) { return s.history(chat.id, args.value, fetch); }), args.limit, false);
+    case Anchor::before_ts:
+      return history_page(db.run([&](Store& s) { return s.history_before_time(chat.id, args.value, fetch); }),
+                          args.limit, true);
+    case Anchor::before_seq:
+    case Anchor::newest: {
+      const storage::Seq before = args.anchor == Anchor::newest ? chat.last_seq + 1 : args.value;
+      return history_page(db.run([&](Store& s) { return s.history_before(chat.id, before, fetch); }), args.limit,
+                          true);
+    }
+  }
+  refuse(RequestErrorCode::internal, "unknown history anchor");
+}
+
+// What the client's cursors say against what the database says: listed chats
+// it left or that were deleted, and chats it is in but did not list.
+json sync(const SyncArgs& args, Id caller, DbSession& db) {
+  std::vector<storage::ChatId> listed;
+  for (const auto& cursor : args.cursors) listed.push_back(cursor.chat);
+  const auto states = db.run([&](Store& s) { return s.listed_chat_states(caller, listed); });
+  const auto added = db.run(
+      [&](Store& s) { return s.user_chats_not_listed(caller, listed, limits::kSyncMembershipEvents + 1); });
+
+  ByteBudget budget;
+  bool more = false;
+  json membership = json::array();
+  std::vector<storage::ChatCursor> behind;  // live chats with messages after the cursor
+  std::vector<storage::Seq> last_seqs;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    const auto& state = states[i];
+    if (state.live_member()) {
+      if (state.chat->last_seq > args.cursors[i].seq) {
+        behind.push_back({state.chat_id, args.cursors[i].seq});
+        last_seqs.push_back(state.chat->last_seq);
+      }
+      continue;
+    }
+    // A member of a deleted chat hears "deleted"; anyone else "removed" (also
+    // for a chat that never existed or that it never belonged to: nothing is
+    // told about chats it is not in).
+    const bool deleted = state.chat && state.member && state.chat->deleted();
+    json record = deleted ? chat_record(*state.chat) : json{{"id", state.chat_id}};
+    membership.push_back(chat_event(deleted ? kChatDeleted : kChatRemoved, std::move(record)));
+    budget.take(json_size(membership.back()));
+  }
+  for (std::size_t i = 0; i < added.size(); ++i) {
+    json event = chat_event(kChatAdded, user_chat_record(added[i]));
+    if (i == static_cast<std::size_t>(limits::kSyncMembershipEvents) || !budget.take(json_size(event))) {
+      more = true;
+      break;
+    }
+    membership.push_back(std::move(event));
+  }
+
+  // Messages chat by chat (in chat id order) while the answer has room.
+  json chats = json::array();
+  int total = 0;
+  constexpr std::size_t kChatsPerQuery = 50;
+  std::size_t next = 0;
+  while (next < behind.size()) {
+    const std::size_t end = std::min(behind.size(), next + kChatsPerQuery);
+    const int per_chat = std::min(limits::kSyncPerChat, limits::kSyncTotal - total);
+    if (per_chat <= 0) break;
+    const std::vector<storage::ChatCursor> slice(behind.begin() + static_cast<std::ptrdiff_t>(next),
+                                                 behind.begin() + static_cast<std::ptrdiff_t>(end));
+    const auto rows = db.run([&](Store& s) { return s.messages_after(slice, per_chat); });
+    std::size_t row = 0;
+    bool full = false;
+    for (std::size_t c = next; c < end; ++c) {
+      json messages = json::array();
+      storage::Seq reached = behind[c].after_seq;
+      for (; row < rows.size() && rows[row].chat_id == behind[c].chat_id; ++row) {
+        if (full || total >= limits::kSyncTotal) {
+          full = true;
+          continue;
+        }
+        json record = message_record(rows[row]);
+        if (!budget.take(json_size(record))) {
+          full = true;
+          continue;
+        }
+        messages.push_back(std::move(record));
+        reached = rows[row].seq;
+        ++total;
+      }
+      const bool chat_more = reached < last_seqs[c];
+      more = more || chat_more;
+      if (!messages.empty() || chat_more) {
+        chats.push_back(json{{"chat", behind[c].chat_id}, {"messages", std::move(messages)}, {"more", chat_more}});
+      }
+      if (full) {
+        // The answer is full: the chats not reached yet say only that more is waiting.
+        for (std::size_t rest = c + 1; rest < behind.size(); ++rest) {
+          chats.push_back(json{{"chat", behind[rest].chat_id}, {"messages", json::array()}, {"more", true}});
+        }
+        more = true;
+        next = behind.size();
+        break;
+      }
+    }
+    if (!full) next = end;
+  }
+  if (next < behind.size()) {  // the message total ran out between two queries
+    for (std::size_t rest = next; rest < behind.size(); ++rest) {
+      chats.push_back(json{{"chat", behind[rest].chat_id}, {"messages", json::array()}, {"more", true}});
+    }
+    more = true;
+  }
+  return json{{"chats", std::move(chats)}, {"membership", std::move(membership)}, {"more", more}};
+}
+
+json presence_get(const PresenceGetArgs& args, DbSession& db) {
+  const auto presence = db.run([&](Store& s) { return s.presence_of(args.users); });
+  if (presence.size() != args.users.size()) {
+    std::vector<Id> found;
+    for (const auto& p : presence) found.push_back(p.user_id);
+    refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(minus(args.users, found)));
+  }
+  json users = json::array();
+  for (const auto& p : presence) users.push_back(presence_record(p));
+  return json{{"users", std::move(users)}};
+}
+
+json serve(const Request& request, Id caller, DbSession& db, RequestOutcome& out) {
+  return std::visit(
+      [&](const auto& args) -> json {
+        using Args = std::decay_t<decltype(args)>;
+        if constexpr (std::is_same_v<Args, DmOpenArgs>) {
+          return dm_open(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, ChatCreateArgs>) {
+          return chat_create(args, caller, db, out);
+        } else if constexpr (std::is_same_v<Args, ChatArgs>) {
+          return request.op == Op::chat_delete ? chat_delete(args, caller, db, out) : chat_info(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, ChatUsersArgs>) {
+          return request.op == Op::chat_add ? chat_add(args, caller, db, out) : chat_remove(args, caller, db, out);
+        } else if constexpr (std::is_same_v<Args, ChatListArgs>) {
+          return chat_list(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, HistoryArgs>) {
+          return history(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, SyncArgs>) {
+          return sync(args, caller, db);
+        } else {
+          return presence_get(args, db);
+        }
+      },
+      request.args);
+}
+
+}  // namespace
+
+RequestOutcome handle_request(const Request& request, Id caller, DbSession& db) {
+  RequestOutcome out;
+  try {
+    const json result = serve(request, caller, db, out);
+    out.response = ok_response(request.id, result.dump(-1, ' ', false, json::error_handler_t::replace));
+  } catch (const Refusal& refusal) {
+    out = RequestOutcome{error_response(request.id, refusal.error), false, {}};
+  }
+  return out;
+}
+
+}  // namespace chat::bridge

@@ -1,0 +1,70 @@
+#include "chat/bridge/request_records.hpp"
+
+namespace chat::bridge {
+
+using nlohmann::json;
+
+json message_record(const storage::StoredMessage& message) {
+  json record = json::object();
+  if (!message.deleted()) {
+    // Stored by the bridge from a validated object; a body that is somehow not
+    // one is withheld rather than breaking the answer.
+    json body = json::parse(message.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_object()) record = std::move(body);
+  }
+  record["chat"] = message.chat_id;
+  record["seq"] = message.seq;
+  record["from"] = message.sender_id;
+  record["id"] = message.client_msg_id;
+  record["type"] = storage::to_string(message.type);
+  record["ts"] = message.created_at_ms;
+  if (message.deleted()) record["deleted"] = true;
+  return record;
+}
+
+json member_record(const storage::Member& member) {
+  return json{{"uid", member.user_id},
+              {"role", storage::to_string(member.role)},
+              {"delivered_seq", member.delivered_seq},
+              {"read_seq", member.read_seq}};
+}
+
+json chat_record(const storage::Chat& chat) {
+  return json{{"id", chat.id},
+              {"kind", storage::to_string(chat.kind)},
+              {"title", chat.title},
+              {"owner", chat.owner_id ? json(*chat.owner_id) : json(nullptr)},
+              {"last_seq", chat.last_seq}};
+}
+
+json chat_record(const storage::Chat& chat, std::span<const storage::Member> members) {
+  json record = chat_record(chat);
+  json list = json::array();
+  for (const auto& member : members) list.push_back(member_record(member));
+  record["members"] = std::move(list);
+  return record;
+}
+
+json user_chat_record(const storage::UserChat& chat) {
+  json record = chat_record(chat.chat);
+  record["role"] = storage::to_string(chat.role);
+  record["delivered_seq"] = chat.delivered_seq;
+  record["read_seq"] = chat.read_seq;
+  record["unread"] = chat.unread();
+  if (chat.peer_id) record["peer"] = *chat.peer_id;
+  return record;
+}
+
+json chat_event(std::string_view ev, json chat) { return json{{"ev", ev}, {"chat", std::move(chat)}}; }
+
+json presence_record(const storage::UserPresence& presence) {
+  return json{{"uid", presence.user_id},
+              {"online", presence.online},
+              {"last_seen", presence.last_seen_ms ? json(*presence.last_seen_ms) : json(nullptr)}};
+}
+
+std::size_t json_size(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace).size();
+}
+
+}  // namespace chat::bridge

@@ -1,0 +1,75 @@
+// The records of request results and membership events (docs/protocol.md section 4).
+#include "chat/bridge/request_records.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chat::bridge {
+namespace {
+
+using nlohmann::json;
+
+storage::StoredMessage stored(std::string body) {
+  storage::StoredMessage m;
+  m.chat_id = 5;
+  m.seq = 118;
+  m.sender_id = 12;
+  m.client_msg_id = "c-7f3a9";
+  m.type = storage::MessageType::image;
+  m.body = std::move(body);
+  m.created_at_ms = 1763700000000;
+  return m;
+}
+
+TEST(BridgeRecords, AMessageIsItsBodyUnderTheServersFields) {
+  const json record = message_record(stored(R"({"text":"caption","media":{"id":"m-1","size":3},"x":1,"seq":9})"));
+  EXPECT_EQ(record, json::parse(R"({"chat":5,"seq":118,"from":12,"id":"c-7f3a9","type":"image","text":"caption",
+                                   "media":{"id":"m-1","size":3},"x":1,"ts":1763700000000})"));
+}
+
+TEST(BridgeRecords, AModeratedMessageKeepsItsPlaceWithoutContent) {
+  auto m = stored("{}");
+  m.deleted_at_ms = 1763700001000;
+  const json record = message_record(m);
+  EXPECT_EQ(record["deleted"], true);
+  EXPECT_EQ(record["seq"], 118);
+  EXPECT_FALSE(record.contains("text"));
+  EXPECT_FALSE(record.contains("media"));
+}
+
+TEST(BridgeRecords, ChatsWithAndWithoutMembers) {
+  storage::Chat chat;
+  chat.id = 5;
+  chat.kind = storage::ChatKind::group;
+  chat.title = "team";
+  chat.owner_id = 12;
+  chat.last_seq = 118;
+  EXPECT_EQ(chat_record(chat), json::parse(R"({"id":5,"kind":"group","title":"team","owner":12,"last_seq":118})"));
+
+  storage::Member owner{5, 12, storage::MemberRole::owner, 0, 118, 100};
+  storage::Member member{5, 13, storage::MemberRole::member, 0, 7, 0};
+  const std::vector<storage::Member> members{owner, member};
+  const json full = chat_record(chat, members);
+  ASSERT_EQ(full["members"].size(), 2u);
+  EXPECT_EQ(full["members"][0], json::parse(R"({"uid":12,"role":"owner","delivered_seq":118,"read_seq":100})"));
+
+  storage::Chat direct;
+  direct.id = 6;
+  direct.kind = storage::ChatKind::direct;
+  direct.last_seq = 10;
+  storage::UserChat mine{direct, storage::MemberRole::member, 9, 4, 13};
+  const json entry = user_chat_record(mine);
+  EXPECT_TRUE(entry["owner"].is_null());
+  EXPECT_EQ(entry["unread"], 6);
+  EXPECT_EQ(entry["peer"], 13);
+  EXPECT_EQ(entry["read_seq"], 4);
+
+  EXPECT_EQ(chat_event(kChatRemoved, json{{"id", 5}}).dump(), R"({"chat":{"id":5},"ev":"chat.removed"})");
+}
+
+TEST(BridgeRecords, PresenceSaysNullWhenNeverSeen) {
+  EXPECT_EQ(presence_record({3, true, std::nullopt}), json::parse(R"({"uid":3,"online":true,"last_seen":null})"));
+  EXPECT_EQ(presence_record({3, false, 1000})["last_seen"], 1000);
+}
+
+}  // namespace
+}  // namespace chat::bridge

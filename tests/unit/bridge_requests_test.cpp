@@ -1,0 +1,188 @@
+// The pure part of the request path: reading a request and checking its
+// arguments (docs/protocol.md section 4), and the answers' envelopes.
+#include "chat/bridge/requests.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace chat::bridge {
+namespace {
+
+using nlohmann::json;
+constexpr std::size_t kMax = 65536;
+
+Request parsed(const std::string& payload) {
+  auto result = parse_request(payload, kMax);
+  if (auto* failure = std::get_if<RequestFailure>(&result)) {
+    ADD_FAILURE() << payload << ": " << failure->error.message;
+    return {};
+  }
+  return std::get<Request>(std::move(result));
+}
+
+RequestFailure refused(const std::string& payload, std::size_t max = kMax) {
+  auto result = parse_request(payload, max);
+  if (std::holds_alternative<Request>(result)) {
+    ADD_FAILURE() << payload << " was accepted";
+    return {};
+  }
+  return std::get<RequestFailure>(std::move(result));
+}
+
+std::string request(const std::string& op, const json& args) {
+  return json{{"id", "r1"}, {"op", op}, {"args", args}}.dump();
+}
+
+TEST(BridgeRequests, ReadsEveryOp) {
+  EXPECT_EQ(std::get<DmOpenArgs>(parsed(request("dm.open", {{"user", 7}})).args).user, 7);
+
+  const auto create = parsed(request("chat.create", {{"title", "team"}, {"members", {9, 3, 9}}}));
+  EXPECT_EQ(create.op, Op::chat_create);
+  EXPECT_EQ(std::get<ChatCreateArgs>(create.args).title, "team");
+  EXPECT_EQ(std::get<ChatCreateArgs>(create.args).members, (std::vector<Id>{3, 9}));  // sorted, once each
+  EXPECT_TRUE(std::get<ChatCreateArgs>(parsed(request("chat.create", {{"title", "solo"}})).args).members.empty());
+
+  EXPECT_EQ(parsed(request("chat.delete", {{"chat", 5}})).op, Op::chat_delete);
+  EXPECT_EQ(std::get<ChatArgs>(parsed(request("chat.info", {{"chat", 5}})).args).chat, 5);
+
+  const auto add = parsed(request("chat.add", {{"chat", 5}, {"users", {4}}}));
+  EXPECT_EQ(add.op, Op::chat_add);
+  EXPECT_EQ(std::get<ChatUsersArgs>(add.args).users, std::vector<Id>{4});
+  EXPECT_EQ(parsed(request("chat.remove", {{"chat", 5}, {"users", {4}}})).op, Op::chat_remove);
+
+  EXPECT_EQ(std::get<ChatListArgs>(parsed(R"({"id":"r1","op":"chat.list"})").args).after, 0);
+  EXPECT_EQ(std::get<ChatListArgs>(parsed(request("chat.list", {{"after", 40}})).args).after, 40);
+
+  const auto presence = parsed(request("presence.get", {{"users", {2, 1}}}));
+  EXPECT_EQ(std::get<PresenceGetArgs>(presence.args).users, (std::vector<Id>{1, 2}));
+  EXPECT_EQ(presence.id, "r1");
+}
+
+TEST(BridgeRequests, HistoryTakesAtMostOneAnchorAndABoundedLimit) {
+  auto h = std::get<HistoryArgs>(parsed(request("history", {{"chat", 5}})).args);
+  EXPECT_EQ(h.anchor, HistoryArgs::Anchor::newest);
+  EXPECT_EQ(h.limit, request_limits::kDefaultHistoryLimit);
+
+  h = std::get<HistoryArgs>(parsed(request("history", {{"chat", 5}, {"before_seq", 10}, {"limit", 200}})).args);
+  EXPECT_EQ(h.anchor, HistoryArgs::Anchor::before_seq);
+  EXPECT_EQ(h.value, 10);
+  EXPECT_EQ(h.limit, 200);
+  h = std::get<HistoryArgs>(parsed(request("history", {{"chat", 5}, {"after_seq", 0}})).args);
+  EXPECT_EQ(h.anchor, HistoryArgs::Anchor::after_seq);
+  h = std::get<HistoryArgs>(parsed(request("history", {{"chat", 5}, {"before_ts", 1763700000000}})).args);
+  EXPECT_EQ(h.anchor, HistoryArgs::Anchor::before_ts);
+  EXPECT_EQ(h.value, 1763700000000);
+
+  for (const json& args : {json{{"chat", 5}, {"before_seq", 3}, {"after_seq", 1}},
+                           json{{"chat", 5}, {"limit", 0}}, json{{"chat", 5}, {"limit", 201}},
+                           json{{"chat", 5}, {"limit", -1}}, json{{"chat", 5}, {"limit", "10"}},
+                           json{{"chat", 5}, {"limit", 1.5}}, json{{"chat", 5}, {"before_seq", 0}},
+                           json{{"chat", 5}, {"after_seq", -1}}, json{{"chat", 5}, {"before_ts", -1}},
+                           json{{"before_seq", 3}}, json{{"chat", 5}, {"from", 1}}}) {
+    const auto failure = refused(request("history", args));
+    EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << args;
+    EXPECT_EQ(failure.id, "r1") << args;
+  }
+}
+
+TEST(BridgeRequests, SyncReadsCursorsByChatId) {
+  const auto s = std::get<SyncArgs>(parsed(request("sync", {{"cursors", {{"12", 3}, {"9", 0}}}})).args);
+  ASSERT_EQ(s.cursors.size(), 2u);
+  EXPECT_EQ(s.cursors[0].chat, 9);  // numeric order, not the keys' text order
+  EXPECT_EQ(s.cursors[1].chat, 12);
+  EXPECT_EQ(s.cursors[1].seq, 3);
+  EXPECT_TRUE(std::get<SyncArgs>(parsed(request("sync", {{"cursors", json::object()}})).args).cursors.empty());
+
+  json too_many = json::object();
+  for (int chat = 1; chat <= static_cast<int>(request_limits::kMaxSyncCursors) + 1; ++chat) {
+    too_many[std::to_string(chat)] = 0;
+  }
+  for (const json& args : {json::object(), json{{"cursors", json::array()}}, json{{"cursors", {{"x", 1}}}},
+                           json{{"cursors", {{"07", 1}}}}, json{{"cursors", {{"0", 1}}}},
+                           json{{"cursors", {{"5", -1}}}}, json{{"cursors", {{"5", "1"}}}},
+                           json{{"cursors", too_many}}}) {
+    EXPECT_EQ(refused(request("sync", args)).error.code, RequestErrorCode::bad_request) << args.dump().substr(0, 80);
+  }
+}
+
+TEST(BridgeRequests, RefusesBadArgumentsWithTheRequestsId) {
+  json many = json::array();
+  for (int i = 1; i <= static_cast<int>(request_limits::kMaxUsers) + 1; ++i) many.push_back(i);
+  json many_presence = json::array();
+  for (int i = 1; i <= static_cast<int>(request_limits::kMaxPresenceUsers) + 1; ++i) many_presence.push_back(i);
+  const std::pair<std::string, json> cases[] = {
+      {"dm.open", json::object()},
+      {"dm.open", {{"user", "7"}}},
+      {"dm.open", {{"user", 0}}},
+      {"dm.open", {{"user", -3}}},
+      {"dm.open", {{"user", 7.0}}},
+      {"dm.open", {{"user", 18446744073709551615ULL}}},
+      {"dm.open", {{"user", 7}, {"extra", 1}}},
+      {"chat.create", {{"members", {2}}}},
+      {"chat.create", {{"title", ""}}},
+      {"chat.create", {{"title", std::string(129, 'x')}}},
+      {"chat.create", {{"title", 5}}},
+      {"chat.create", {{"title", std::string("a\0b", 3)}}},
+      {"chat.create", {{"title", "t"}, {"members", "2,3"}}},
+      {"chat.create", {{"title", "t"}, {"members", many}}},
+      {"chat.create", {{"title", "t"}, {"members", {1, "x"}}}},
+      {"chat.add", {{"chat", 5}}},
+      {"chat.add", {{"chat", 5}, {"users", json::array()}}},
+      {"chat.remove", {{"users", {1}}}},
+      {"chat.delete", {{"chat", "5; DROP TABLE chats"}}},
+      {"chat.info", json::object()},
+      {"chat.list", {{"after", -1}}},
+      {"presence.get", {{"users", many_presence}}},
+      {"presence.get", {{"users", json::array()}}},
+  };
+  for (const auto& [op, args] : cases) {
+    const auto failure = refused(request(op, args));
+    EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << op << " " << args.dump().substr(0, 80);
+    EXPECT_EQ(failure.id, "r1");
+    EXPECT_FALSE(failure.error.message.empty());
+  }
+  // 128 characters are fine, counted as characters, not bytes.
+  std::string title;
+  for (int i = 0; i < 128; ++i) title += "\xC3\xA9";  // é
+  EXPECT_EQ(std::get<ChatCreateArgs>(parsed(request("chat.create", {{"title", title}})).args).title, title);
+}
+
+TEST(BridgeRequests, AnUnreadableRequestIsRefusedWithoutAnId) {
+  for (const std::string& payload : std::vector<std::string>{"", "not json", "[1,2]", "\"r1\"", R"({"op":"chat.list"})", R"({"id":7,"op":"chat.list"})",
+        R"({"id":"","op":"chat.list"})", R"({"id":")" + std::string(129, 'x') + R"(","op":"chat.list"})",
+        std::string(20, '[') + std::string(20, ']'), std::string("{\"id\":\"r\xff\"}")}) {
+    const auto failure = refused(payload);
+    EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << payload;
+    EXPECT_FALSE(failure.id) << payload;
+  }
+  // Too large: refused before it is parsed.
+  const auto large = refused(request("chat.list", {{"pad", std::string(2000, 'x')}}), 1000);
+  EXPECT_FALSE(large.id);
+  EXPECT_NE(large.error.message.find("bytes"), std::string::npos);
+}
+
+TEST(BridgeRequests, UnknownOpsAndArgsAreBadRequests) {
+  EXPECT_EQ(refused(request("chat.destroy", json::object())).error.message, "unknown op \"chat.destroy\"");
+  EXPECT_EQ(refused(R"({"id":"r1"})").id, "r1");
+  EXPECT_EQ(refused(R"({"id":"r1","op":"chat.list","args":[1]})").error.code, RequestErrorCode::bad_request);
+}
+
+TEST(BridgeRequests, AnswersCarryTheIdOrNull) {
+  EXPECT_EQ(ok_response("r1", R"({"chat":5})"), R"({"id":"r1","ok":true,"result":{"chat":5}})");
+  const auto error = json::parse(error_response(std::nullopt, {RequestErrorCode::not_found, "no such chat"}));
+  EXPECT_TRUE(error["id"].is_null());
+  EXPECT_EQ(error["ok"], false);
+  EXPECT_EQ(error["error"]["code"], "not_found");
+  EXPECT_EQ(error["error"]["message"], "no such chat");
+  // An id with characters that need escaping stays one JSON string.
+  EXPECT_EQ(json::parse(ok_response("a\"b", "{}"))["id"], "a\"b");
+  for (const auto code : {RequestErrorCode::bad_request, RequestErrorCode::forbidden, RequestErrorCode::not_found,
+                          RequestErrorCode::conflict, RequestErrorCode::internal}) {
+    EXPECT_FALSE(to_string(code).empty());
+  }
+}
+
+}  // namespace
+}  // namespace chat::bridge
