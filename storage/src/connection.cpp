@@ -115,15 +115,21 @@ Rows Connection::Impl::execute(const Statement& statement, std::span<const Param
     return std::move(execute_pipeline(std::span(&step, 1), /*commit=*/false).front());
   }
   PGconn* conn = live_connection();
-  const Prepared& prepared = prepare_for(conn, statement, params.size());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& param : params) values.push_back(param.c_str());
 
-  detail::PgResultPtr result(PQexecPrepared(conn, prepared.name.c_str(),
-                                            static_cast<int>(values.size()), values.data(),
-                                            nullptr, nullptr, /*resultFormat=*/0));
-  if (!succeeded(result.get())) throw detail::error_from_result(conn, result.get(), prepared.name);
+  detail::PgResultPtr result;
+  if (statement.plan_each_time) {
+    const std::string sql(statement.sql);
+    result.reset(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                              nullptr, nullptr, /*resultFormat=*/0));
+  } else {
+    const Prepared& prepared = prepare_for(conn, statement, params.size());
+    result.reset(PQexecPrepared(conn, prepared.name.c_str(), static_cast<int>(values.size()), values.data(),
+                                nullptr, nullptr, /*resultFormat=*/0));
+  }
+  if (!succeeded(result.get())) throw detail::error_from_result(conn, result.get(), statement.name);
   return Rows(std::make_shared<const detail::Result>(std::move(result)));
 }
 

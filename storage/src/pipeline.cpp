@@ -48,9 +48,12 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
   PGconn* conn = live_connection();
   // Statements are prepared before the pipeline starts: preparing takes a
   // round trip of its own, once per statement and connection.
-  std::vector<const Prepared*> prepared;
+  std::vector<const Prepared*> prepared;  // null: planned each time, sent as text
   prepared.reserve(steps.size());
-  for (const Step& step : steps) prepared.push_back(&prepare_for(conn, *step.statement, step.params.size()));
+  for (const Step& step : steps) {
+    prepared.push_back(step.statement->plan_each_time ? nullptr
+                                                      : &prepare_for(conn, *step.statement, step.params.size()));
+  }
 
   if (PQenterPipelineMode(conn) != 1) {
     throw DbError(DbErrc::internal, "cannot enter pipeline mode: " + std::string(PQerrorMessage(conn)));
@@ -68,9 +71,15 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
   for (std::size_t i = 0; i < steps.size() && !send_failed; ++i) {
     values.clear();
     for (const Param& param : steps[i].params) values.push_back(param.c_str());
-    send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), static_cast<int>(values.size()),
-                                      values.data(), nullptr, nullptr, /*resultFormat=*/0) != 1;
-    sent.push_back(prepared[i]->name);
+    if (prepared[i] == nullptr) {
+      const std::string sql(steps[i].statement->sql);
+      send_failed = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                      nullptr, nullptr, /*resultFormat=*/0) != 1;
+    } else {
+      send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), static_cast<int>(values.size()),
+                                        values.data(), nullptr, nullptr, /*resultFormat=*/0) != 1;
+    }
+    sent.emplace_back(steps[i].statement->name);
   }
   if (commit && !send_failed) {
     send_failed = !send_command(conn, "COMMIT");

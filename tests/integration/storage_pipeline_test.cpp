@@ -17,6 +17,12 @@ constexpr Statement kCountUsers{"test.pipeline_count_users", "SELECT count(*) AS
 constexpr Statement kFail{"test.pipeline_division_by_zero", "SELECT 1 / $1::int AS x"};
 constexpr Statement kBackendPid{"test.pipeline_backend_pid", "SELECT pg_backend_pid() AS pid"};
 
+constexpr Statement kCountUsersPlannedEachTime{"test.pipeline_count_users_each_time",
+                                               "SELECT count(*) AS n FROM users WHERE id > $1::bigint",
+                                               /*plan_each_time=*/true};
+constexpr Statement kPreparedHere{"test.pipeline_prepared_here",
+                                  "SELECT count(*) AS n FROM pg_prepared_statements WHERE name = $1::text"};
+
 std::int64_t users_in(const std::string& psql_output) { return std::stoll(psql_output); }
 
 TEST_F(PipelineTest, ReturnsOneResultPerStepInOrder) {
@@ -160,6 +166,22 @@ TEST_F(PipelineTest, ASessionKilledBeforeItsCommitRanIsALostConnectionNotADoubt)
   }
   EXPECT_EQ(users_in(psql("SELECT count(*) FROM users")), 0);
   EXPECT_EQ(connection.execute(kCountUsers).one().int64("n"), 0);  // reconnected
+}
+
+// A statement planned for each execution runs alone and in a pipeline, and is
+// never prepared on the session (so no generic plan can outlive the table
+// sizes it was made for).
+TEST_F(PipelineTest, AStatementPlannedEachTimeIsNeverPrepared) {
+  Connection connection(conninfo());
+  connection.execute(kInsertUser, "alice");
+  EXPECT_EQ(connection.execute(kCountUsersPlannedEachTime, std::int64_t{0}).one().int64("n"), 1);
+  const std::array<PipelineStep, 2> steps{{
+      {kInsertUser, {Param("bob")}},
+      {kCountUsersPlannedEachTime, {Param(std::int64_t{0})}},
+  }};
+  EXPECT_EQ(connection.execute_pipeline(steps).at(1).one().int64("n"), 2);
+  EXPECT_EQ(connection.execute(kPreparedHere, std::string(kCountUsersPlannedEachTime.name)).one().int64("n"), 0);
+  EXPECT_EQ(connection.execute(kPreparedHere, std::string(kInsertUser.name)).one().int64("n"), 1);
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ FOR NO KEY UPDATE)sql"};
 inline constexpr Statement kFindMemberships{"messages.find_memberships", R"sql(
 SELECT m.chat_id, m.user_id
 FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, user_id)
-JOIN chat_members m ON m.chat_id = k.chat_id AND m.user_id = k.user_id)sql"};
+JOIN chat_members m ON m.chat_id = k.chat_id AND m.user_id = k.user_id)sql",
+    /*plan_each_time=*/true};
 
 // Which (sender, client id) pairs were stored before, and where. Run after the
 // chat locks, so a resend racing its original on the same chat sees it.
@@ -28,7 +29,8 @@ inline constexpr Statement kFindClientIds{"messages.find_client_ids", R"sql(
 SELECT c.sender_id, c.client_msg_id, c.chat_id, c.seq, epoch_ms(m.created_at) AS created_at_ms
 FROM unnest($1::bigint[], $2::text[]) AS k(sender_id, client_msg_id)
 JOIN message_client_ids c ON c.sender_id = k.sender_id AND c.client_msg_id = k.client_msg_id
-JOIN messages m ON m.chat_id = c.chat_id AND m.seq = c.seq)sql"};
+JOIN messages m ON m.chat_id = c.chat_id AND m.seq = c.seq)sql",
+    /*plan_each_time=*/true};
 
 // Writes a planned batch in one statement: the chats' new last_seq ($1, $2),
 // the messages ($3..$8) and their client ids. The client ids go in key order,
