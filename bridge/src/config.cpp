@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <sstream>
 #include <variant>
 
@@ -74,17 +73,7 @@ std::string set_option(Config& config, const std::string& raw_key, const std::st
     return {};
   }
   const auto& int_option = std::get<IntOption>(option->target);
-  int parsed = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-  if (ec != std::errc() || end != value.data() + value.size()) {
-    return key + ": \"" + value + "\" is not an integer";
-  }
-  if (parsed < int_option.min || parsed > int_option.max) {
-    return key + ": " + value + " is outside " + std::to_string(int_option.min) + ".." +
-           std::to_string(int_option.max);
-  }
-  config.*(int_option.field) = parsed;
-  return {};
+  return settings::parse_int_setting(key, value, int_option.min, int_option.max, config.*(int_option.field));
 }
 
 std::string check(const Config& config) {

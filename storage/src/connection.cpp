@@ -26,12 +26,6 @@ void require_valid_conninfo(const std::string& conninfo) {
   PQconninfoFree(options);
 }
 
-bool succeeded(const PGresult* result) {
-  if (result == nullptr) return false;
-  const auto status = PQresultStatus(result);
-  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
 }  // namespace
 
 Connection::Impl::Impl(std::string conninfo) : conninfo_(std::move(conninfo)) {
@@ -86,13 +80,13 @@ const Connection::Impl::Prepared& Connection::Impl::prepare(PGconn* conn,
   const std::string name(statement.name);
   const std::string sql(statement.sql);
   const detail::PgResultPtr prepared(PQprepare(conn, name.c_str(), sql.c_str(), 0, nullptr));
-  if (!succeeded(prepared.get())) {
+  if (!detail::succeeded(prepared.get())) {
     throw detail::error_from_result(conn, prepared.get(), "prepare " + name);
   }
   // The parameter count, checked before every execution: a mismatch would
   // otherwise come back as SQLSTATE 08P01, which reads as a lost connection.
   const detail::PgResultPtr described(PQdescribePrepared(conn, name.c_str()));
-  if (!succeeded(described.get())) {
+  if (!detail::succeeded(described.get())) {
     throw detail::error_from_result(conn, described.get(), "describe " + name);
   }
   return prepared_.emplace(name, Prepared{name, sql, PQnparams(described.get())}).first->second;
@@ -129,7 +123,7 @@ Rows Connection::Impl::execute(const Statement& statement, std::span<const Param
     result.reset(PQexecPrepared(conn, prepared.name.c_str(), static_cast<int>(values.size()), values.data(),
                                 nullptr, nullptr, /*resultFormat=*/0));
   }
-  if (!succeeded(result.get())) throw detail::error_from_result(conn, result.get(), statement.name);
+  if (!detail::succeeded(result.get())) throw detail::error_from_result(conn, result.get(), statement.name);
   return Rows(std::make_shared<const detail::Result>(std::move(result)));
 }
 
@@ -138,7 +132,7 @@ void Connection::Impl::execute_script(std::string_view script, std::string_view 
   PGconn* conn = live_connection();
   const std::string text(script);
   const detail::PgResultPtr result(PQexec(conn, text.c_str()));
-  const bool ok = succeeded(result.get()) ||
+  const bool ok = detail::succeeded(result.get()) ||
                   (result != nullptr && PQresultStatus(result.get()) == PGRES_EMPTY_QUERY);
   if (!ok) throw detail::error_from_result(conn, result.get(), context);
 }
@@ -146,7 +140,7 @@ void Connection::Impl::execute_script(std::string_view script, std::string_view 
 void Connection::Impl::run_command(const char* command, std::string_view context) {
   PGconn* conn = conn_.get();
   const detail::PgResultPtr result(PQexec(conn, command));
-  if (!succeeded(result.get())) throw detail::error_from_result(conn, result.get(), context);
+  if (!detail::succeeded(result.get())) throw detail::error_from_result(conn, result.get(), context);
 }
 
 PGTransactionStatusType Connection::Impl::server_transaction_status() const noexcept {

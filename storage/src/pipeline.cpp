@@ -22,12 +22,6 @@
 namespace chat::storage {
 namespace {
 
-bool succeeded(const PGresult* result) {
-  if (result == nullptr) return false;
-  const auto status = PQresultStatus(result);
-  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
 // A command without parameters, sent with the extended protocol (the simple
 // one is not allowed in a pipeline).
 bool send_command(PGconn* conn, const char* command) {
@@ -59,13 +53,13 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
     throw DbError(DbErrc::internal, "cannot enter pipeline mode: " + std::string(PQerrorMessage(conn)));
   }
   // What is sent, in order, so that each result can be named.
-  std::vector<std::string> sent;
+  std::vector<std::string_view> sent;  // statement names and literals: static text
   const char* begin = pending_begin_;
   pending_begin_ = nullptr;
   bool send_failed = false;
   if (begin != nullptr) {
     send_failed = !send_command(conn, begin);
-    sent.emplace_back("BEGIN");
+    sent.push_back("BEGIN");
   }
   std::vector<const char*> values;
   for (std::size_t i = 0; i < steps.size() && !send_failed; ++i) {
@@ -79,11 +73,11 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
       send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), static_cast<int>(values.size()),
                                         values.data(), nullptr, nullptr, /*resultFormat=*/0) != 1;
     }
-    sent.emplace_back(steps[i].statement->name);
+    sent.push_back(steps[i].statement->name);
   }
   if (commit && !send_failed) {
     send_failed = !send_command(conn, "COMMIT");
-    sent.emplace_back("COMMIT");
+    sent.push_back("COMMIT");
   }
   if (!send_failed) send_failed = PQpipelineSync(conn) != 1;
   if (send_failed) {
@@ -116,7 +110,7 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
     const bool is_commit = commit && i + 1 == sent.size();
     if (PQresultStatus(result.get()) == PGRES_PIPELINE_ABORTED) continue;  // skipped after a failure
     if (is_commit) commit_ran = true;
-    if (!succeeded(result.get())) {
+    if (!detail::succeeded(result.get())) {
       if (!failure) failure = detail::error_from_result(conn, result.get(), sent[i]);
       if (!is_commit) statement_failed = true;
       continue;

@@ -109,7 +109,9 @@ TEST_F(PipelineTest, AUniqueViolationInThePipelineIsMappedLikeAnyStatement) {
   }
 }
 
-TEST_F(PipelineTest, AnEmptyTransactionSendsNothingAndCommitsNothing) {
+// BEGIN is deferred to the first statement: a transaction that ran none must
+// end cleanly (no COMMIT of a BEGIN never sent) and leave the session usable.
+TEST_F(PipelineTest, ATransactionWithoutStatementsEndsCleanly) {
   Connection connection(conninfo());
   const int value = connection.transaction([](Connection&) { return 7; });
   EXPECT_EQ(value, 7);

@@ -85,5 +85,17 @@ TEST(Settings, ValuesKeepInnerBlanksAndEqualsSigns) {
   EXPECT_EQ(trim(" \t\r"), "");
 }
 
+TEST(Settings, IntegersAreWholeAndWithinTheirRange) {
+  int out = 7;
+  EXPECT_EQ(parse_int_setting("writers", "4", 1, 64, out), "");
+  EXPECT_EQ(out, 4);
+  EXPECT_EQ(parse_int_setting("writers", "65", 1, 64, out), "writers: 65 is outside 1..64");
+  EXPECT_EQ(parse_int_setting("writers", "0", 1, 64, out), "writers: 0 is outside 1..64");
+  EXPECT_EQ(parse_int_setting("writers", "4x", 1, 64, out), "writers: \"4x\" is not an integer");
+  EXPECT_EQ(parse_int_setting("writers", "", 1, 64, out), "writers: \"\" is not an integer");
+  EXPECT_EQ(parse_int_setting("writers", "99999999999", 1, 64, out), "writers: \"99999999999\" is not an integer");
+  EXPECT_EQ(out, 4) << "a refused value must leave the setting alone";
+}
+
 }  // namespace
 }  // namespace chat::settings

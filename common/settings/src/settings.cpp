@@ -1,5 +1,6 @@
 #include "chat/settings/settings.hpp"
 
+#include <charconv>
 #include <sstream>
 
 namespace chat::settings {
@@ -16,6 +17,19 @@ std::string trim(std::string_view text) {
   if (begin == std::string_view::npos) return {};
   const auto end = text.find_last_not_of(" \t\r");
   return std::string(text.substr(begin, end - begin + 1));
+}
+
+std::string parse_int_setting(const std::string& key, const std::string& value, int min, int max, int& out) {
+  int parsed = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size()) {
+    return key + ": \"" + value + "\" is not an integer";
+  }
+  if (parsed < min || parsed > max) {
+    return key + ": " + value + " is outside " + std::to_string(min) + ".." + std::to_string(max);
+  }
+  out = parsed;
+  return {};
 }
 
 std::string apply_key_value_lines(const std::string& text, const SetOption& set) {

@@ -43,6 +43,10 @@ std::string normalize_key(std::string key);
 // Without leading and trailing blanks (space, tab, CR).
 std::string trim(std::string_view text);
 
+// A whole decimal integer within [min, max] into `out`; an error text naming
+// the key, or empty (then `out` is set).
+std::string parse_int_setting(const std::string& key, const std::string& value, int min, int max, int& out);
+
 // `key = value` lines, `#` comments and blank lines skipped; set() for each.
 // The first error as "line N: ...", or empty.
 std::string apply_key_value_lines(const std::string& text, const SetOption& set);
