@@ -17,8 +17,8 @@ PACKAGES=(
   libjwt-dev rapidjson-dev
   # HTTP tools and JSON
   libcpp-httplib-dev nlohmann-json3-dev
-  # tests
-  libgtest-dev
+  # tests (iproute2: `ss`, the broker-config test checks what the broker listens on)
+  libgtest-dev iproute2
   # the stack script: openssl for the loopback TLS certificate, procps for pgrep/ps
   openssl procps
 )
