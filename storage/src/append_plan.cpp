@@ -63,7 +63,8 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
 
     if (const auto original = stored_by_key.find(key); original != stored_by_key.end()) {
       const StoredClientId& s = *original->second;
-      result = {AppendStatus::duplicate, s.chat_id, s.seq, s.created_at_ms};
+      result = {AppendStatus::duplicate, s.chat_id, s.seq, 0};
+      plan.duplicates.push_back(i);
       continue;
     }
     result = {AppendStatus::stored, message.chat_id, 0, 0};
@@ -89,14 +90,16 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
 }
 
 void complete_append(AppendPlan& plan, const std::map<std::pair<ChatId, Seq>, TimeMs>& created_at) {
-  for (const std::size_t i : plan.inserts) {
+  const auto set_time = [&](std::size_t i) {
     AppendResult& result = plan.results[i];
     const auto found = created_at.find({result.chat_id, result.seq});
     if (found == created_at.end()) {
       throw std::logic_error("append: no server time returned for a stored message");
     }
     result.created_at_ms = found->second;
-  }
+  };
+  for (const std::size_t i : plan.inserts) set_time(i);
+  for (const std::size_t i : plan.duplicates) set_time(i);
   for (const auto& [later, first] : plan.repeats) {
     plan.results[later].created_at_ms = plan.results[first].created_at_ms;
   }

@@ -47,12 +47,14 @@ struct StoredClientId {
   std::string client_msg_id;
   ChatId chat_id = 0;
   Seq seq = 0;
-  TimeMs created_at_ms = 0;
 };
 
 struct AppendPlan {
   std::vector<AppendResult> results;  // one per message, in batch order
   std::vector<std::size_t> inserts;   // batch indexes to store, in seq order per chat
+  // Batch indexes answered by an original stored before: their server time is
+  // read in the write round trip (rare: resends only).
+  std::vector<std::size_t> duplicates;
   // The chats' last_seq after the batch (only chats that receive messages).
   std::vector<ChatId> advanced_chat_ids;
   std::vector<Seq> advanced_last_seqs;
@@ -70,8 +72,8 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
                        std::span<const Membership> memberships,
                        std::span<const StoredClientId> stored);
 
-// Sets created_at_ms of the newly stored messages, looked up by (chat, seq),
-// and of their repeats in the batch.
+// Sets created_at_ms of the newly stored messages and of the duplicates of
+// stored originals, looked up by (chat, seq), and of their repeats in the batch.
 void complete_append(AppendPlan& plan, const std::map<std::pair<ChatId, Seq>, TimeMs>& created_at);
 
 }  // namespace chat::storage::detail

@@ -2,7 +2,8 @@
 //
 // A batch costs two round trips whatever its size (libpq pipelines, see
 // pipeline.cpp): BEGIN + lock the chats + read memberships + read already
-// stored client ids; then write everything + COMMIT.
+// stored client ids; then write everything (+ the server times of resent
+// originals, when there are any) + COMMIT.
 // The decisions in between are plain C++ (append_plan.hpp).
 #include "append_plan.hpp"
 #include "append_tx.hpp"
@@ -39,7 +40,7 @@ AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
   for (const Row row : rows[1]) reads.memberships.push_back({row.int64("chat_id"), row.int64("user_id")});
   for (const Row row : rows[2]) {
     reads.stored.push_back({row.int64("sender_id"), row.text("client_msg_id"), row.int64("chat_id"),
-                            row.int64("seq"), row.int64("created_at_ms")});
+                            row.int64("seq")});
   }
   return reads;
 }
@@ -79,19 +80,38 @@ PipelineStep notification_step(std::span<const NewMessage> batch, const detail::
           {Param::int64_array(chats), Param::int64_array(seqs), Param::int64_array(senders)}};
 }
 
+// The server times of the originals that the plan's duplicates are answered with.
+PipelineStep server_times_step(const detail::AppendPlan& plan) {
+  std::vector<ChatId> chats;
+  std::vector<Seq> seqs;
+  for (const std::size_t i : plan.duplicates) {
+    chats.push_back(plan.results[i].chat_id);
+    seqs.push_back(plan.results[i].seq);
+  }
+  return {sql::kFindServerTimes, {Param::int64_array(chats), Param::int64_array(seqs)}};
+}
+
 std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewMessage> batch,
                                             const detail::AppendKeys& keys, bool queue_notifications) {
   const AppendReads reads = read_for_append(tx, keys);
   detail::AppendPlan plan = detail::plan_append(batch, reads.chats, reads.memberships, reads.stored);
+  // Steps that answer (chat_id, seq, created_at_ms) rows: the insert and the
+  // duplicates' server times.
   std::vector<PipelineStep> writes;
+  std::vector<std::size_t> timed_steps;
   if (!plan.inserts.empty()) {
+    timed_steps.push_back(writes.size());
     writes.push_back(insert_step(batch, plan));
     if (queue_notifications) writes.push_back(notification_step(batch, plan));
   }
+  if (!plan.duplicates.empty()) {
+    timed_steps.push_back(writes.size());
+    writes.push_back(server_times_step(plan));
+  }
   const std::vector<Rows> rows = tx.execute_pipeline_and_commit(writes);
   std::map<std::pair<ChatId, Seq>, TimeMs> created_at;
-  if (!rows.empty()) {
-    for (const Row row : rows[0]) {
+  for (const std::size_t step : timed_steps) {
+    for (const Row row : rows.at(step)) {
       created_at.emplace(std::pair{row.int64("chat_id"), row.int64("seq")}, row.int64("created_at_ms"));
     }
   }

@@ -82,6 +82,21 @@ TEST(LoadgenIntegration, DirectAndGroupMessagesThroughTheProjectConfig) {
   EXPECT_EQ(run.result.at("params").at("qos"), 1);
 }
 
+// --no-local: group messages reach every member device but the sending one
+// (the broker honours No Local), and nothing is reported lost for it.
+TEST(LoadgenIntegration, NoLocalSubscriptionsSkipTheSendingDevice) {
+  MosquittoBroker broker;
+  // 4 users x 2 devices, one group of all 4: every message goes to the group.
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--devices", "2", "--groups",
+                            "1", "--group-size", "4", "--group-share", "1", "--messages", "200", "--no-local"});
+  expect_clean(run, 200);
+  EXPECT_EQ(run.figure("expected"), 7 * 200) << run.output;   // 8 member devices, less the sender
+  EXPECT_EQ(run.result.at("params").at("no_local"), "yes");
+  const auto refused = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "2", "--mqtt-version", "3",
+                                "--no-local"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+}
+
 TEST(LoadgenIntegration, QosZeroOnABareBroker) {
   MosquittoBroker broker(MosquittoOptions{.use_project_config = false});
   const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--messages", "300", "--qos",

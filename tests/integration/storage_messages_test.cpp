@@ -100,6 +100,23 @@ TEST_F(MessagesTest, AResendReturnsTheOriginalSeq) {
   EXPECT_EQ(store().find_chat(group_.id)->last_seq, 2);
 }
 
+// Client ids follow their messages out (migration 5 replaced the foreign key
+// by a statement trigger): a chat's hard deletion takes its messages' ids with
+// it, so the same ids can be used again; other chats' ids stay.
+TEST_F(MessagesTest, ClientIdsGoWithTheirMessages) {
+  const std::vector<UserId> bob{bob_.id};
+  const Chat other = store().create_group(alice_.id, "other", bob);
+  store().append_messages(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, bob_.id, "g-2"),
+                                      text(other.id, alice_.id, "o-1")});
+  psql("DELETE FROM chats WHERE id = " + std::to_string(group_.id));
+  EXPECT_EQ(psql("SELECT string_agg(client_msg_id, ',' ORDER BY client_msg_id) FROM message_client_ids"), "o-1");
+  psql("DELETE FROM messages WHERE chat_id = " + std::to_string(other.id));
+  EXPECT_EQ(psql("SELECT count(*) FROM message_client_ids"), "0");
+  const auto again = store().append_messages(std::vector{text(other.id, alice_.id, "g-1")});
+  EXPECT_EQ(again[0].status, AppendStatus::stored);
+  EXPECT_EQ(again[0].seq, 2);   // seqs are never reused: the chat's last_seq stays
+}
+
 TEST_F(MessagesTest, ARepeatWithinABatchIsStoredOnce) {
   const auto results = store().append_messages(std::vector{
       text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "y")});
@@ -162,6 +179,25 @@ TEST_F(MessagesTest, AnInvalidPayloadFailsTheWholeBatch) {
   }
   EXPECT_EQ(last_seq(), "0");
   EXPECT_EQ(psql("SELECT count(*) FROM messages"), "0");
+}
+
+// The schema's last word on the contract's `^[A-Za-z0-9_-]{1,64}$` (migration 5
+// rewrote the check for speed; the rule must not have moved).
+TEST_F(MessagesTest, TheSchemaKeepsTheContractsClientIdRule) {
+  const std::string longest(64, 'z');
+  EXPECT_NO_THROW(store().append_messages(std::vector{text(group_.id, alice_.id, longest)}));
+  EXPECT_NO_THROW(store().append_messages(std::vector{text(group_.id, alice_.id, "A-z_0-9")}));
+  for (const std::string& bad : {std::string(65, 'z'), std::string(), std::string("a b"), std::string("caf\u00e9"),
+                                std::string("a\nb"), std::string("a%")}) {
+    try {
+      store().append_messages(std::vector{text(group_.id, alice_.id, bad)});
+      ADD_FAILURE() << "client id \"" << bad << "\" was stored";
+    } catch (const DbError& error) {
+      EXPECT_EQ(error.code(), DbErrc::check_violation) << bad;
+      EXPECT_EQ(error.constraint(), constraint::client_msg_id_format) << bad;
+    }
+  }
+  EXPECT_EQ(psql("SELECT count(*) FROM messages"), "2");
 }
 
 TEST_F(MessagesTest, PayloadTextRoundTripsAsJson) {

@@ -80,6 +80,29 @@ TEST(BridgeBatchQueue, LingerWaitsForABatchToFill) {
   EXPECT_GE(std::chrono::steady_clock::now() - before, 25ms);
 }
 
+// The linger is the oldest item's time in the queue, not the consumer's: a
+// consumer that comes back late (it was storing the previous batch) does not
+// wait again, and a full batch ends the wait early.
+TEST(BridgeBatchQueue, LingerCountsFromTheOldestItem) {
+  BatchQueue<int> queue(100);
+  queue.push(1, 0ms);
+  std::this_thread::sleep_for(60ms);
+  queue.push(2, 0ms);
+  auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.pop_batch(10, 0ms, 50ms), (std::vector<int>{1, 2}));
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 40ms);
+
+  queue.push(3, 0ms);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(20ms);
+    queue.push(4, 0ms);
+  });
+  before = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.pop_batch(2, 0ms, 5s), (std::vector<int>{3, 4}));
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+  producer.join();
+}
+
 TEST(BridgeBatchQueue, CloseRefusesPushesWakesWaitersAndLeavesItemsPoppable) {
   BatchQueue<int> queue(1);
   ASSERT_TRUE(queue.push(1, 0ms));

@@ -351,6 +351,24 @@ TEST(LoadgenTracker, CountsFirstsDuplicatesAndLosses) {
   EXPECT_EQ(lost[0].receiver, 1U);
 }
 
+// --no-local: the sending client expects no copy of its own group message, the
+// other members do; a copy that comes anyway is unexpected, not lost.
+TEST(LoadgenTracker, NoLocalLeavesTheSenderOut) {
+  DeliveryTracker t(test_recipients, /*no_local=*/true);
+  EXPECT_EQ(t.sent(0, 0, 1), 2U);   // client 0 -> group {0, 1, 2}: clients 1 and 2
+  EXPECT_EQ(t.sent(1, 0, 0), 0U);   // client 1 -> client 1 (a direct message to itself)
+  EXPECT_EQ(t.received(1, 0, 0), Delivery::first);
+  auto c = t.reconcile();
+  EXPECT_EQ(c.expected, 2U);
+  EXPECT_EQ(c.delivered, 1U);
+  EXPECT_EQ(c.lost, 1U);   // client 2
+  EXPECT_EQ(t.received(2, 0, 0), Delivery::first);
+  EXPECT_EQ(t.received(0, 0, 0), Delivery::first);   // the broker ignored No Local
+  c = t.reconcile();
+  EXPECT_EQ(c.lost, 0U);
+  EXPECT_EQ(c.unexpected, 1U);
+}
+
 TEST(LoadgenTracker, UnknownAndUnexpectedDeliveriesAreSeparate) {
   DeliveryTracker t(test_recipients);
   t.sent(3, 0, 0);

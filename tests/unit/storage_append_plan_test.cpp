@@ -50,16 +50,35 @@ TEST(PlanAppend, StoredBeforeIsADuplicateOfTheOriginal) {
   const std::vector<ChatState> chats{{1, 5, false}};
   const std::vector<Membership> members{{1, 7}};
   // The original went to chat 4 (a client reusing an id for another chat).
-  const std::vector<StoredClientId> stored{{7, "old", 4, 2, 1700000000000}};
-  const AppendPlan plan = plan_append(batch, chats, members, stored);
+  const std::vector<StoredClientId> stored{{7, "old", 4, 2}};
+  AppendPlan plan = plan_append(batch, chats, members, stored);
 
   EXPECT_EQ(plan.results[0].status, AppendStatus::duplicate);
   EXPECT_EQ(plan.results[0].chat_id, 4);
   EXPECT_EQ(plan.results[0].seq, 2);
-  EXPECT_EQ(plan.results[0].created_at_ms, 1700000000000);
   EXPECT_EQ(plan.results[1].status, AppendStatus::stored);
   EXPECT_EQ(plan.results[1].seq, 6);  // the duplicate used no seq
   EXPECT_EQ(plan.inserts, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(plan.duplicates, (std::vector<std::size_t>{0}));
+
+  // The original's server time, read in the write round trip.
+  complete_append(plan, {{{4, 2}, 1700000000000}, {{1, 6}, 1800000000000}});
+  EXPECT_EQ(plan.results[0].created_at_ms, 1700000000000);
+  EXPECT_EQ(plan.results[1].created_at_ms, 1800000000000);
+}
+
+TEST(PlanAppend, ARepeatOfAResendGetsTheOriginalsTime) {
+  const std::vector<NewMessage> batch{message(1, 7, "old"), message(1, 7, "old")};
+  const std::vector<ChatState> chats{{1, 5, false}};
+  const std::vector<Membership> members{{1, 7}};
+  AppendPlan plan = plan_append(batch, chats, members, std::vector<StoredClientId>{{7, "old", 1, 3}});
+  EXPECT_EQ(plan.duplicates, (std::vector<std::size_t>{0}));
+  EXPECT_TRUE(plan.inserts.empty());
+  complete_append(plan, {{{1, 3}, 42}});
+  EXPECT_EQ(plan.results[1].status, AppendStatus::duplicate);
+  EXPECT_EQ(plan.results[1].created_at_ms, 42);
+  AppendPlan without_time = plan_append(batch, chats, members, std::vector<StoredClientId>{{7, "old", 1, 3}});
+  EXPECT_THROW(complete_append(without_time, {}), std::logic_error);
 }
 
 TEST(PlanAppend, RepeatWithinTheBatchIsStoredOnce) {
@@ -118,7 +137,7 @@ TEST(PlanAppend, ADuplicateWinsOverARefusal) {
   // acknowledged with the original seq, since it is the same message.
   const std::vector<NewMessage> batch{message(1, 7, "a")};
   const std::vector<ChatState> chats{{1, 4, true}};
-  const std::vector<StoredClientId> stored{{7, "a", 1, 4, 99}};
+  const std::vector<StoredClientId> stored{{7, "a", 1, 4}};
   const AppendPlan plan = plan_append(batch, chats, {}, stored);
   EXPECT_EQ(plan.results[0].status, AppendStatus::duplicate);
   EXPECT_EQ(plan.results[0].seq, 4);

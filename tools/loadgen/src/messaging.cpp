@@ -39,6 +39,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <fcntl.h>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -46,6 +47,7 @@
 #include <mutex>
 #include <sys/wait.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace chat::loadgen {
@@ -78,7 +80,7 @@ class MessagingRun final : public Listener {
       : o_(o),
         platform_(platform),
         pop_(shape),
-        tracker_([this](std::uint32_t dest) { return pop_.recipients(dest); }),
+        tracker_([this](std::uint32_t dest) { return pop_.recipients(dest); }, o.no_local),
         run_tag_(make_run_tag(now_us() * 64 + static_cast<std::uint64_t>(getpid() % 64))),
         senders_(senders) {}
 
@@ -106,7 +108,7 @@ class MessagingRun final : public Listener {
       fail("client " + devices_[c]->client->client_id() + " cannot connect: " + std::string(why));
       return;
     }
-    const int rc = devices_[c]->client->subscribe(devices_[c]->filters, o_.qos);
+    const int rc = devices_[c]->client->subscribe(devices_[c]->filters, o_.qos, o_.no_local);
     if (rc != MQTTASYNC_SUCCESS) fail("subscribe: " + MqttClient::error_text(rc));
   }
 
@@ -128,7 +130,7 @@ class MessagingRun final : public Listener {
     // A clean session lost its subscriptions; what was unacked goes out again, same ids.
     reconnects_.fetch_add(1);
     nodelay_pending_.store(true);
-    (void)devices_[c]->client->subscribe(devices_[c]->filters, o_.qos);
+    (void)devices_[c]->client->subscribe(devices_[c]->filters, o_.qos, o_.no_local);
     resend_pending_.store(true);
     wake();
   }
@@ -158,6 +160,7 @@ class MessagingRun final : public Listener {
       if (tracker_.received(c, sender, id->n) == Delivery::first) {
         undelivered_.fetch_sub(1);
         if (send_us != 0) e2e_.record(now > send_us ? now - send_us : 0);
+        if (send_us != 0 && !o_.latency_log.empty()) delivery_log_.push_back({send_us, now});
       }
       last_delivery_us_ = now;
     }
@@ -212,6 +215,7 @@ class MessagingRun final : public Listener {
       } else {
         std::lock_guard lock(ack_mu_);
         ack_.record(now > *first ? now - *first : 0);
+        if (!o_.latency_log.empty()) ack_log_.push_back({*first, now});
         last_ack_us_ = now;
         ++acked_;
       }
@@ -271,10 +275,12 @@ class MessagingRun final : public Listener {
   std::mutex stats_mu_;   // tracker_, e2e_, last_delivery_us_
   DeliveryTracker tracker_;
   Histogram e2e_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> delivery_log_;   // --latency-log: (sent, delivered) µs
   std::uint64_t last_delivery_us_ = 0;
 
-  std::mutex ack_mu_;     // ack_, last_ack_us_, acked_
+  std::mutex ack_mu_;     // ack_, ack_log_, last_ack_us_, acked_
   Histogram ack_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ack_log_;   // --latency-log: (sent, acked) µs
   std::uint64_t last_ack_us_ = 0;
   std::uint64_t acked_ = 0;
 
@@ -447,6 +453,24 @@ void MessagingRun::disconnect_all() {
   }
 }
 
+// --latency-log: one line per ack and per delivery, "sent_ms latency_ms ack|delivery", by send time.
+using TimedEvents = std::vector<std::pair<std::uint64_t, std::uint64_t>>;   // (sent, happened) µs
+bool write_latency_log(const std::string& path, std::uint64_t t0_us, const TimedEvents& acks,
+                       const TimedEvents& deliveries) {
+  std::vector<std::tuple<std::uint64_t, std::uint64_t, const char*>> lines;
+  lines.reserve(acks.size() + deliveries.size());
+  for (const auto& [sent, at] : acks) lines.emplace_back(sent, at, "ack");
+  for (const auto& [sent, at] : deliveries) lines.emplace_back(sent, at, "delivery");
+  std::sort(lines.begin(), lines.end());
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  for (const auto& [sent, at, kind] : lines) {
+    std::fprintf(f, "%.3f %.3f %s\n", static_cast<double>(sent - std::min(sent, t0_us)) / 1000.0,
+                 static_cast<double>(at - std::min(at, sent)) / 1000.0, kind);
+  }
+  return std::fclose(f) == 0;
+}
+
 bool MessagingRun::measure(RunTotals& totals) {
   const double cpu0 = self_cpu_seconds();
   const auto t0 = now_us();
@@ -573,6 +597,9 @@ bool MessagingRun::measure(RunTotals& totals) {
     totals.acked = acked_;
     totals.last_ack_us = last_ack_us_;
     totals.ack = ack_;
+    if (!o_.latency_log.empty() && !write_latency_log(o_.latency_log, t0, ack_log_, delivery_log_)) {
+      std::cerr << "chat-loadgen: cannot write " << o_.latency_log << ": " << std::strerror(errno) << "\n";
+    }
   }
   for (auto& d : devices_) {
     std::lock_guard lock(d->mu);
@@ -596,6 +623,7 @@ void describe(const Options& o, const PopulationShape& shape, std::uint32_t send
   report.param("inflight", o.inflight);
   report.param("payload_bytes", o.payload_bytes);
   report.param("mqtt_version", o.mqtt_version);
+  report.param("no_local", o.no_local ? "yes" : "no");
   report.param("rate", o.rate);
   report.param("procs", o.procs);
   if (o.duration_s > 0) {

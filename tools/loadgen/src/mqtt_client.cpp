@@ -129,12 +129,19 @@ int MqttClient::connect(const ConnectSettings& settings) {
   return rc;
 }
 
-int MqttClient::subscribe(const std::vector<std::string>& filters, int qos) {
+int MqttClient::subscribe(const std::vector<std::string>& filters, int qos, bool no_local) {
   std::vector<char*> topics;
   std::vector<int> qoss(filters.size(), qos);
   for (const auto& f : filters) topics.push_back(const_cast<char*>(f.c_str()));
   MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+  const MQTTSubscribe_options initial = MQTTSubscribe_options_initializer;
+  std::vector<MQTTSubscribe_options> options(filters.size(), initial);
   if (mqtt_version_ == 5) {
+    if (no_local) {
+      for (auto& o : options) o.noLocal = 1;
+      ro.subscribeOptionsList = options.data();
+      ro.subscribeOptionsCount = static_cast<int>(options.size());
+    }
     ro.onSuccess5 = &MqttClient::on_subscribe_ok5;
     ro.onFailure5 = &MqttClient::on_subscribe_fail5;
   } else {

@@ -60,7 +60,8 @@ class MqttClient {
 
   // Each returns Paho's code (MQTTASYNC_SUCCESS = 0); the outcome comes to the listener.
   int connect(const ConnectSettings& settings);
-  int subscribe(const std::vector<std::string>& filters, int qos);
+  // no_local (MQTT 5): the broker sends this client none of its own publications.
+  int subscribe(const std::vector<std::string>& filters, int qos, bool no_local = false);
   // Message number n (up to 2^44) comes back in publish_done (unless notify is false).
   int publish(const std::string& topic, const std::string& payload, int qos, std::uint64_t n, bool notify = true);
   int disconnect(int timeout_ms);

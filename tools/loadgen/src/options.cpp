@@ -80,6 +80,8 @@ traffic:
   --inflight W         unacked messages per device at most (default 100)
   --payload-bytes B    payload size (default 200)
   --mqtt-version 3|5   3 = MQTT 3.1.1 (default 5)
+  --no-local           MQTT 5 subscriptions with No Local, as the contract's clients make them: the
+                       sending device gets no copy of its own message (its other devices do)
 run:
   --uri URI            broker (default tcp://127.0.0.1:1883)
   --broker-pid PID     measure the broker's CPU (/proc/PID/stat) over the run
@@ -101,6 +103,8 @@ platform:
   --request-load R     sync: another device of the reader sends R history requests/s while the
                        messages are written (send->ack latency with and without; default 0)
   --json               print one JSON object of figures on stdout (the summary goes to stderr)
+  --latency-log FILE   plain and platform: one line per ack and per delivery, "sent_ms latency_ms
+                       ack|delivery" (send time since the first send), to find when a run stalled
   --strict             exit 4 when a message was lost or duplicated
 exit: 0 done, 1 failed, 2 usage, 3 mode not available yet, 4 --strict and lost/duplicated.
 )";
@@ -152,9 +156,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       {"--request-load", dbl(o.request_load, 0)},
       {"--database-url", [&](std::string_view v) { o.database_url = v; return !v.empty(); }},
       {"--token-secret-file", [&](std::string_view v) { o.token_secret_file = v; return !v.empty(); }},
+      {"--latency-log", [&](std::string_view v) { o.latency_log = v; return !v.empty(); }},
   };
   const std::map<std::string_view, bool*> flags{
-      {"--json", &o.json}, {"--strict", &o.strict}, {"--plain", &o.plain_baseline}, {"--help", &o.help}, {"-h", &o.help}};
+      {"--json", &o.json}, {"--strict", &o.strict}, {"--no-local", &o.no_local}, {"--plain", &o.plain_baseline}, {"--help", &o.help}, {"-h", &o.help}};
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -219,6 +224,14 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   }
   if (o.request_load > 0 && (o.mode != Mode::sync || o.plain_baseline)) {
     result.error = "--request-load is for --mode sync through the platform (not --plain)";
+    return result;
+  }
+  if (o.no_local && (o.mqtt_version != 5 || (o.mode != Mode::plain && o.mode != Mode::platform))) {
+    result.error = "--no-local is for --mode plain and platform with --mqtt-version 5";
+    return result;
+  }
+  if (!o.latency_log.empty() && ((o.mode != Mode::plain && o.mode != Mode::platform) || o.procs > 1)) {
+    result.error = "--latency-log is for --mode plain and platform in one process";
     return result;
   }
   if (o.procs > 1 && o.mode != Mode::plain && o.mode != Mode::platform) {

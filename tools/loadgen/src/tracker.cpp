@@ -17,7 +17,9 @@ std::size_t DeliveryTracker::sent(std::uint32_t sender, std::uint64_t n, std::ui
   if (dests[idx] != kNoDest) return 0;
   dests[idx] = dest;
   ++messages_;
-  const auto count = recipients_(dest).size();
+  const auto recipients = recipients_(dest);
+  const auto count = static_cast<std::size_t>(
+      std::count_if(recipients.begin(), recipients.end(), [&](std::uint32_t r) { return expects(r, sender); }));
   expected_ += count;
   return count;
 }
@@ -50,6 +52,7 @@ DeliveryCounts DeliveryTracker::reconcile(std::vector<Lost>* lost_examples, std:
     for (std::size_t n = 0; n < dests.size(); ++n) {
       if (dests[n] == kNoDest) continue;
       for (const auto receiver : recipients_(dests[n])) {
+        if (!expects(receiver, sender)) continue;
         auto [it, inserted] = bitmaps.try_emplace(receiver, &kEmpty);
         if (inserted) {
           const auto found = seen_.find(pair_key(receiver, sender));

@@ -29,13 +29,22 @@ class BatchQueue {
     }
     if (closed_) return false;
     items_.push_back(std::move(item));
+    pushed_at_.push_back(Clock::now());
     not_empty_.notify_one();
+    // A lingering consumer is woken only when its batch is full, not by every
+    // item (at thousands of messages a second that would be a context switch
+    // each).
+    if (fill_target_ > 0 && items_.size() >= fill_target_) filled_.notify_one();
     return true;
   }
 
   // Waits up to `wait` for an item; then, while fewer than `max` are there,
-  // up to `linger` (from the first) for more. Returns up to `max` items, in
-  // order; empty when nothing came or the queue is closed and empty.
+  // until the oldest item has waited `linger` in the queue. Returns up to
+  // `max` items, in order; empty when nothing came or the queue is closed and
+  // empty. The linger counts from the oldest item's arrival, so a consumer that
+  // was busy for longer than `linger` takes what is there at once: the wait
+  // only adds to a batch's latency when the consumer was idle. Lingering is for
+  // a queue with one consumer (each writer has its own queue).
   std::vector<T> pop_batch(std::size_t max, std::chrono::milliseconds wait,
                            std::chrono::milliseconds linger = std::chrono::milliseconds(0)) {
     std::vector<T> batch;
@@ -43,13 +52,16 @@ class BatchQueue {
     if (!not_empty_.wait_for(lock, wait, [&] { return closed_ || !items_.empty(); })) return batch;
     if (items_.empty()) return batch;
     if (linger.count() > 0 && items_.size() < max) {
-      not_empty_.wait_for(lock, linger, [&] { return closed_ || items_.size() >= max; });
+      fill_target_ = max;
+      filled_.wait_until(lock, pushed_at_.front() + linger, [&] { return closed_ || items_.size() >= max; });
+      fill_target_ = 0;
     }
     const std::size_t n = std::min(max, items_.size());
     batch.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       batch.push_back(std::move(items_.front()));
       items_.pop_front();
+      pushed_at_.pop_front();
     }
     not_full_.notify_all();
     return batch;
@@ -62,6 +74,7 @@ class BatchQueue {
     closed_ = true;
     not_full_.notify_all();
     not_empty_.notify_all();
+    filled_.notify_all();
   }
 
   std::size_t size() const {
@@ -79,7 +92,10 @@ class BatchQueue {
   mutable std::mutex mutex_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
+  std::condition_variable filled_;      // a lingering consumer's batch is full
   std::deque<T> items_;
+  std::deque<Clock::time_point> pushed_at_;   // one per item
+  std::size_t fill_target_ = 0;         // the lingering consumer's max; 0: none lingers
   bool closed_ = false;
 };
 

@@ -40,6 +40,7 @@ struct Options {
   std::uint32_t inflight = 100;  // per device: unacked messages at most
   std::uint32_t payload_bytes = 200;
   int mqtt_version = 5;          // 3 (3.1.1) or 5
+  bool no_local = false;         // MQTT 5 No Local: a sender gets no copy of its own messages
   pid_t broker_pid = 0;          // 0: broker CPU not measured
   double drain_timeout_s = 10;
   double connect_timeout_s = 20;
@@ -57,6 +58,7 @@ struct Options {
   // (default $CHAT_TOKEN_SECRET_FILE; none: anonymous clients).
   std::string database_url;
   std::string token_secret_file;
+  std::string latency_log;       // plain/platform: "sent_ms latency_ms" per acked message
 };
 
 struct ParseResult {

@@ -38,7 +38,10 @@ class DeliveryTracker {
   // The recipients of a destination (as Population::recipients gives them).
   using Recipients = std::function<std::span<const std::uint32_t>(std::uint32_t dest)>;
 
-  explicit DeliveryTracker(Recipients recipients) : recipients_(std::move(recipients)) {}
+  // no_local: the sending client is not a recipient of its own messages (MQTT 5
+  // subscriptions with No Local); its other devices still are.
+  explicit DeliveryTracker(Recipients recipients, bool no_local = false)
+      : recipients_(std::move(recipients)), no_local_(no_local) {}
 
   // First publish of message n of `sender` to `dest`. Numbers of one sender are
   // expected dense from 0 (they may arrive out of order). Returns the number of
@@ -69,7 +72,10 @@ class DeliveryTracker {
   }
   static bool test(const std::vector<std::uint64_t>& bits, std::uint64_t n);
 
+  bool expects(std::uint32_t receiver, std::uint32_t sender) const { return !no_local_ || receiver != sender; }
+
   Recipients recipients_;
+  bool no_local_ = false;
   std::vector<std::vector<std::uint32_t>> dest_;   // per sender, per n: destination or kNoDest
   std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> seen_;   // (receiver, sender) -> bitmap over n
   std::uint64_t messages_ = 0;
