@@ -52,8 +52,8 @@ JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
 // so two writers inserting overlapping keys wait on each other in one order.
 // `chats.id = ANY($1)` is there for the cached generic plan: joined with an
 // unnest of unknown length alone, a small chats table is seq-scanned, and every
-// batch then walks all the row versions its predecessors left (measured: the
-// statement's cost grew 2.5x over 500 000 messages on 125 chats).
+// batch then walks all the row versions its predecessors left (measured on 125
+// chats in 32 pages: send->ack p50 from 1.8 to 16.7 ms over seven runs).
 inline constexpr Statement kInsertMessages{"messages.insert_batch", R"sql(
 WITH advanced AS (
   UPDATE chats
