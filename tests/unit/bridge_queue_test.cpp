@@ -63,10 +63,11 @@ TEST(BridgeBatchQueue, AWaitingProducerGoesOnWhenTheConsumerTakes) {
 
 TEST(BridgeBatchQueue, LingerWaitsForABatchToFill) {
   BatchQueue<int> queue(100);
+  queue.push(0, 0ms);   // waiting when the consumer comes: under load
   std::thread producer([&] {
-    for (int i = 0; i < 5; ++i) {
-      queue.push(int{i}, 1s);
+    for (int i = 1; i < 5; ++i) {
       std::this_thread::sleep_for(5ms);
+      queue.push(int{i}, 1s);
     }
   });
   const auto batch = queue.pop_batch(5, 2s, 2s);
@@ -78,6 +79,20 @@ TEST(BridgeBatchQueue, LingerWaitsForABatchToFill) {
   const auto before = std::chrono::steady_clock::now();
   EXPECT_EQ(queue.pop_batch(5, 0ms, 30ms).size(), 1u);
   EXPECT_GE(std::chrono::steady_clock::now() - before, 25ms);
+}
+
+// An item that reaches a waiting (idle) consumer is taken at once: lingering
+// is for a consumer that is behind.
+TEST(BridgeBatchQueue, AnIdleConsumerDoesNotLinger) {
+  BatchQueue<int> queue(100);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(20ms);
+    queue.push(7, 0ms);
+  });
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.pop_batch(5, 5s, 5s), std::vector<int>{7});
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+  producer.join();
 }
 
 // The linger is the oldest item's time in the queue, not the consumer's: a

@@ -38,20 +38,23 @@ class BatchQueue {
     return true;
   }
 
-  // Waits up to `wait` for an item; then, while fewer than `max` are there,
-  // until the oldest item has waited `linger` in the queue. Returns up to
-  // `max` items, in order; empty when nothing came or the queue is closed and
-  // empty. The linger counts from the oldest item's arrival, so a consumer that
-  // was busy for longer than `linger` takes what is there at once: the wait
-  // only adds to a batch's latency when the consumer was idle. Lingering is for
-  // a queue with one consumer (each writer has its own queue).
+  // Waits up to `wait` for an item. Under load (items were already waiting
+  // when the call began: the consumer is coming back from the previous batch),
+  // it then waits, while fewer than `max` are there, until the oldest item has
+  // been queued for `linger`. An item that reaches an idle consumer is taken at
+  // once. Returns up to `max` items, in order; empty when nothing came or the
+  // queue is closed and empty. The linger counts from the oldest item's
+  // arrival, so a consumer that was busy for longer than `linger` does not wait
+  // at all. Lingering is for a queue with one consumer (each writer has its
+  // own queue).
   std::vector<T> pop_batch(std::size_t max, std::chrono::milliseconds wait,
                            std::chrono::milliseconds linger = std::chrono::milliseconds(0)) {
     std::vector<T> batch;
     std::unique_lock lock(mutex_);
+    const bool under_load = !items_.empty();
     if (!not_empty_.wait_for(lock, wait, [&] { return closed_ || !items_.empty(); })) return batch;
     if (items_.empty()) return batch;
-    if (linger.count() > 0 && items_.size() < max) {
+    if (under_load && linger.count() > 0 && items_.size() < max) {
       fill_target_ = max;
       filled_.wait_until(lock, pushed_at_.front() + linger, [&] { return closed_ || items_.size() >= max; });
       fill_target_ = 0;

@@ -34,9 +34,11 @@ struct Config {
   int writers = 1;                        // writer threads (each its own database session)
   int queue_capacity = 20000;             // messages held in memory, over all writers
   int batch_max = 1000;                   // messages per transaction at most
-  // A batch waits until its oldest message has been queued this long (or it is
-  // full): bigger, fewer transactions; see docs/bridge.md, "Batching".
-  int batch_linger_ms = 2;
+  // Under load (messages waiting when the writer comes back), a batch waits
+  // until its oldest message has been queued this long, or it is full: bigger,
+  // fewer transactions. An idle writer takes a message at once. docs/bridge.md,
+  // "Batching".
+  int batch_linger_ms = 5;
   int max_payload_bytes = 65536;          // messages and requests
 
   // request path (beside the message path: its own queue, threads and sessions)
