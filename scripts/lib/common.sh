@@ -33,10 +33,17 @@ configure_and_build() {
   cmake --build "$dir" --parallel "$(nproc)"
 }
 
-free_port() {   # a TCP port on 127.0.0.1 that nobody listens on right now
-  local port
-  for _ in $(seq 1 50); do
-    port=$(shuf -i 20000-60000 -n 1)
+# free_port [TAKEN...]: a TCP port on 127.0.0.1 that nobody listens on right now and
+# that is none of TAKEN (the ports already handed out for the same run). Drawn below
+# the kernel's ephemeral range, so an outgoing connection cannot be holding it.
+free_port() {
+  local port low=32768 high
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  high=$((low - 1))
+  [ "$high" -gt 21000 ] || high=60000
+  for _ in $(seq 1 100); do
+    port=$(shuf -i "20000-$high" -n 1)
+    case " $* " in *" $port "*) continue ;; esac
     port_open 127.0.0.1 "$port" || { echo "$port"; return 0; }
   done
   return 1

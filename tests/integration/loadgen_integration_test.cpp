@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -95,6 +98,39 @@ TEST(LoadgenIntegration, NoLocalSubscriptionsSkipTheSendingDevice) {
   const auto refused = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "2", "--mqtt-version", "3",
                                 "--no-local"});
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
+}
+
+// --latency-log: a line per ack and per delivery, in send order, none negative.
+TEST(LoadgenIntegration, LatencyLogHasALinePerAckAndDelivery) {
+  MosquittoBroker broker;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("chat-loadgen-latency-" + std::to_string(::getpid()) + ".log");
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--groups", "1",
+                            "--group-size", "3", "--messages", "150", "--latency-log", path.string()});
+  expect_clean(run, 150);
+  std::ifstream in(path);
+  std::size_t acks = 0;
+  std::size_t deliveries = 0;
+  double previous_sent = -1;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    double sent = -1;
+    double latency = -1;
+    std::string kind;
+    ASSERT_TRUE(fields >> sent >> latency >> kind) << line;
+    EXPECT_GE(sent, previous_sent) << line;
+    EXPECT_GE(latency, 0) << line;
+    previous_sent = sent;
+    if (kind == "ack") {
+      ++acks;
+    } else {
+      EXPECT_EQ(kind, "delivery") << line;
+      ++deliveries;
+    }
+  }
+  std::filesystem::remove(path);
+  EXPECT_EQ(acks, 150U);
+  EXPECT_EQ(static_cast<double>(deliveries), run.figure("delivered"));
 }
 
 TEST(LoadgenIntegration, QosZeroOnABareBroker) {

@@ -44,8 +44,7 @@ INSERT INTO notification_outbox (user_id, chat_id, seq)
 SELECT m.user_id, s.chat_id, s.seq
 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS s(chat_id, seq, sender_id)
 JOIN chat_members m ON m.chat_id = s.chat_id AND m.user_id <> s.sender_id
-WHERE m.chat_id = ANY($1::bigint[])   -- an index path for the generic plan (see kInsertMessages)
-  AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = m.user_id AND d.online)
+WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = m.user_id AND d.online)
 ORDER BY m.user_id, s.chat_id, s.seq
 ON CONFLICT ON CONSTRAINT notification_outbox_message_key DO NOTHING)sql"};
 

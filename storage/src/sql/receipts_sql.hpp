@@ -51,8 +51,7 @@ UPDATE chat_members m
 SET delivered_seq = greatest(m.delivered_seq, t.delivered, t.read),
     read_seq = greatest(m.read_seq, t.read)
 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS t(chat_id, user_id, delivered, read)
-WHERE m.chat_id = ANY($1::bigint[])   -- an index path for the generic plan (see kInsertMessages)
-  AND m.chat_id = t.chat_id AND m.user_id = t.user_id
+WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id
   AND (greatest(t.delivered, t.read) > m.delivered_seq OR t.read > m.read_seq)
 RETURNING m.chat_id, m.user_id, m.delivered_seq, m.read_seq)sql"};
 

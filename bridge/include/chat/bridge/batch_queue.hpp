@@ -28,8 +28,7 @@ class BatchQueue {
       return false;
     }
     if (closed_) return false;
-    items_.push_back(std::move(item));
-    pushed_at_.push_back(Clock::now());
+    items_.push_back({std::move(item), Clock::now()});
     not_empty_.notify_one();
     // A lingering consumer is woken only when its batch is full, not by every
     // item (at thousands of messages a second that would be a context switch
@@ -56,15 +55,14 @@ class BatchQueue {
     if (items_.empty()) return batch;
     if (under_load && linger.count() > 0 && items_.size() < max) {
       fill_target_ = max;
-      filled_.wait_until(lock, pushed_at_.front() + linger, [&] { return closed_ || items_.size() >= max; });
+      filled_.wait_until(lock, items_.front().pushed_at + linger, [&] { return closed_ || items_.size() >= max; });
       fill_target_ = 0;
     }
     const std::size_t n = std::min(max, items_.size());
     batch.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(items_.front()));
+      batch.push_back(std::move(items_.front().item));
       items_.pop_front();
-      pushed_at_.pop_front();
     }
     not_full_.notify_all();
     return batch;
@@ -96,8 +94,11 @@ class BatchQueue {
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
   std::condition_variable filled_;      // a lingering consumer's batch is full
-  std::deque<T> items_;
-  std::deque<Clock::time_point> pushed_at_;   // one per item
+  struct Entry {
+    T item;
+    Clock::time_point pushed_at;   // where a batch's linger counts from
+  };
+  std::deque<Entry> items_;
   std::size_t fill_target_ = 0;         // the lingering consumer's max; 0: none lingers
   bool closed_ = false;
 };

@@ -58,7 +58,7 @@ struct Options {
   // (default $CHAT_TOKEN_SECRET_FILE; none: anonymous clients).
   std::string database_url;
   std::string token_secret_file;
-  std::string latency_log;       // plain/platform: "sent_ms latency_ms" per acked message
+  std::string latency_log;       // plain/platform: "sent_ms latency_ms ack|delivery" per ack and delivery
 };
 
 struct ParseResult {
