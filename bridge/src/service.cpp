@@ -104,10 +104,11 @@ int Service::run() {
     return 1;
   }
   outbound = std::make_unique<Outbound>(
-      [&link](const std::string& topic, const std::string& payload, bool retained) {
-        return link->publish(topic, payload, retained);
+      [&link](const std::string& topic, const std::string& payload, int qos, bool retained) {
+        return link->publish(topic, payload, qos, retained);
       },
-      metrics);
+      static_cast<std::size_t>(config_.outbound_client_window), metrics);
+  link->attach_outbound(*outbound);
   outbound->start();
   for (int i = 0; i < config_.writers; ++i) {
     writers.push_back(std::make_unique<Writer>(i, config_, *outbound, health, metrics, log_, give_up_));

@@ -28,6 +28,9 @@ struct Config {
   int mqtt_keepalive_s = 30;
   int mqtt_session_expiry_s = 7 * 24 * 3600;
   int mqtt_receive_maximum = 1000;        // unacked messages the broker may send at once
+  // Publishes handed to Paho and not yet through (written, or acknowledged
+  // for QoS 1): Paho's own queue has no bound while connected.
+  int outbound_client_window = 1000;
   std::string share_group = "bridge";
 
   // message path
