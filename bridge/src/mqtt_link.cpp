@@ -229,12 +229,8 @@ void MqttLink::on_session_message(const std::string& topic, const std::string& p
       log_.debug("unreadable device state ignored", {{"topic", topic}});
       return;
     }
-    PresenceEvent event;
-    event.uid = parsed->target;
-    event.device = parsed->device;
-    event.online = *online;
-    event.at_ms = now_ms();
-    push_with_backpressure(presence_->queue(), std::move(event), metrics_, give_up_);
+    // Never waits: the latest state per device is kept (PresenceWorker).
+    presence_->device_state(storage::DeviceState{parsed->target, parsed->device, *online});
     return;
   }
   Writer& writer = *(*writers_)[shard_key(*parsed) % writers_->size()];
@@ -255,12 +251,7 @@ void MqttLink::on_publisher_message(const std::string& topic, const std::string&
   int wanted = uptimes_wanted_.load();
   if (wanted == 0 || (retained && wanted == 1)) return;
   uptimes_wanted_ = retained ? 1 : 0;
-  PresenceEvent event;
-  event.kind = PresenceEvent::Kind::broker_uptime;
-  event.uptime_s = *uptime;
-  event.retained = retained;
-  event.at_ms = now_ms();
-  presence_->queue().push(std::move(event), std::chrono::milliseconds(0));  // the next one comes in 10 s
+  presence_->broker_uptime(BrokerUptime{*uptime, retained, now_ms()});
 }
 
 void MqttLink::close_session() {

@@ -57,6 +57,7 @@ struct BridgeMetrics {
   Counter& receipts;
   Counter& cursor_moves;
   Counter& presence_events;
+  Counter& presence_dropped;
   Counter& presence_published;
   Counter& stale_devices_cleared;
   Counter& notifications_sent;
