@@ -36,6 +36,7 @@ const Option kOptions[] = {
     {"mqtt_keepalive_s", IntOption{&Config::mqtt_keepalive_s, 5, 3600}, "MQTT keepalive"},
     {"mqtt_session_expiry_s", IntOption{&Config::mqtt_session_expiry_s, 60, kMaxInt}, "how long the broker keeps the session (and queues for it) while the bridge is away"},
     {"mqtt_receive_maximum", IntOption{&Config::mqtt_receive_maximum, 1, 65535}, "unacknowledged messages the broker may send at once"},
+    {"outbound_client_window", IntOption{&Config::outbound_client_window, 1, 1000000}, "publishes handed to the MQTT client and not yet through; the rest wait in the outbound queue"},
     {"share_group", &Config::share_group, "the shared subscription group: $share/<group>/..."},
     {"writers", IntOption{&Config::writers, 1, 64}, "writer threads, each with its own database session"},
     {"queue_capacity", IntOption{&Config::queue_capacity, 1, 10000000}, "messages held in memory between the broker and the writers"},

@@ -73,62 +73,19 @@ bool push_with_backpressure(BatchQueue<T>& queue, T&& item, BridgeMetrics& metri
   return true;
 }
 
+// Paho calls it when a publish is through: written (QoS 0), acknowledged
+// (QoS 1), or failed.
+class HandedOver : public mqtt::iaction_listener {
+ public:
+  explicit HandedOver(Outbound& outbound) : outbound_(outbound) {}
+  void on_success(const mqtt::token&) override { outbound_.handed_over_done(); }
+  void on_failure(const mqtt::token&) override { outbound_.handed_over_done(); }
+
+ private:
+  Outbound& outbound_;
+};
+
 }  // namespace
-
-Outbound::Outbound(Send send, BridgeMetrics& metrics) : send_(std::move(send)), metrics_(metrics) {}
-
-Outbound::~Outbound() { finish(); }
-
-void Outbound::start() { thread_ = std::thread([this] { run(); }); }
-
-void Outbound::finish() {
-  {
-    std::lock_guard lock(mutex_);
-    finishing_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Outbound::push(Item item) {
-  {
-    std::lock_guard lock(mutex_);
-    items_.push_back(std::move(item));
-  }
-  wake_.notify_one();
-}
-
-void Outbound::publish(const std::string& topic, const std::string& payload, bool retained) {
-  push(Item{topic, payload, retained, std::nullopt});
-}
-
-void Outbound::publish_ack(const std::string& topic, const std::string& payload, SteadyClock::time_point received) {
-  push(Item{topic, payload, false, received});
-}
-
-void Outbound::run() {
-  std::deque<Item> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return finishing_ || !items_.empty(); });
-      if (items_.empty()) return;  // finishing, and everything handed over
-      batch.swap(items_);
-      metrics_.outbound_depth.set(static_cast<double>(batch.size()));
-    }
-    for (const Item& item : batch) {
-      if (!send_(item.topic, item.payload, item.retained)) {
-        metrics_.publish_errors.inc();
-        continue;
-      }
-      if (item.received) {
-        metrics_.acks.inc();
-        metrics_.ack_latency.observe(std::chrono::duration<double>(SteadyClock::now() - *item.received).count());
-      }
-    }
-    batch.clear();
-  }
-}
 
 MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log,
                    const std::atomic<bool>& stop, const std::atomic<bool>& give_up)
@@ -173,6 +130,7 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
   publisher_->set_connected_handler([this](const std::string&) {
     health_.publisher_connected = true;
     uptimes_wanted_ = 2;
+    if (outbound_ != nullptr) outbound_->reset_window();
     set_nodelay_on_tcp_sockets();
     log_.info("mqtt publisher connected", {{"client_id", config_.mqtt_client_id + "-pub"}});
     try {
@@ -183,6 +141,7 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
   });
   publisher_->set_connection_lost_handler([this](const std::string& cause) {
     health_.publisher_connected = false;
+    if (outbound_ != nullptr) outbound_->reset_window();
     log_.warn("mqtt publisher lost, reconnecting", {{"cause", cause}});
   });
 }
@@ -270,12 +229,8 @@ void MqttLink::on_session_message(const std::string& topic, const std::string& p
       log_.debug("unreadable device state ignored", {{"topic", topic}});
       return;
     }
-    PresenceEvent event;
-    event.uid = parsed->target;
-    event.device = parsed->device;
-    event.online = *online;
-    event.at_ms = now_ms();
-    push_with_backpressure(presence_->queue(), std::move(event), metrics_, give_up_);
+    // Never waits: the latest state per device is kept (PresenceWorker).
+    presence_->device_state(storage::DeviceState{parsed->target, parsed->device, *online});
     return;
   }
   Writer& writer = *(*writers_)[shard_key(*parsed) % writers_->size()];
@@ -296,12 +251,7 @@ void MqttLink::on_publisher_message(const std::string& topic, const std::string&
   int wanted = uptimes_wanted_.load();
   if (wanted == 0 || (retained && wanted == 1)) return;
   uptimes_wanted_ = retained ? 1 : 0;
-  PresenceEvent event;
-  event.kind = PresenceEvent::Kind::broker_uptime;
-  event.uptime_s = *uptime;
-  event.retained = retained;
-  event.at_ms = now_ms();
-  presence_->queue().push(std::move(event), std::chrono::milliseconds(0));  // the next one comes in 10 s
+  presence_->broker_uptime(BrokerUptime{*uptime, retained, now_ms()});
 }
 
 void MqttLink::close_session() {
@@ -329,9 +279,14 @@ void MqttLink::close_publisher() {
   health_.publisher_connected = false;
 }
 
-bool MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
+void MqttLink::attach_outbound(Outbound& outbound) {
+  outbound_ = &outbound;
+  handed_over_ = std::make_unique<HandedOver>(outbound);
+}
+
+bool MqttLink::publish(const std::string& topic, const std::string& payload, int qos, bool retained) {
   try {
-    publisher_->publish(topic, payload.data(), payload.size(), 1, retained);
+    publisher_->publish(topic, payload.data(), payload.size(), qos, retained, nullptr, *handed_over_);
     return true;
   } catch (const mqtt::exception& error) {
     log_.warn("publish refused", {{"topic", topic}, {"error", error.what()}});

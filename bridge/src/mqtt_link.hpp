@@ -10,6 +10,7 @@
 //   stays up while the session is closed during a drain, so what is stored
 //   then is still acked. It also reads $SYS/broker/uptime.
 #include "chat/bridge/config.hpp"
+#include "outbound.hpp"
 #include "presence_worker.hpp"
 #include "request_worker.hpp"
 #include "runtime.hpp"
@@ -27,46 +28,10 @@
 
 namespace mqtt {
 class async_client;
+class iaction_listener;
 }
 
 namespace chat::bridge {
-
-// Acks, nacks and presence on their way to the publisher connection, through
-// a thread of their own. Paho C holds its global lock while the session's
-// callback runs; a callback waiting for room in a full writer queue would
-// make a writer that publishes wait for that lock, and the writer is what
-// makes the room: a deadlock. So writers only append here and go on.
-// Unbounded, but in practice bounded by the writer queues: it holds at most
-// what the writers took from them since this thread last got the lock.
-class Outbound : public Publisher {
- public:
-  using Send = std::function<bool(const std::string& topic, const std::string& payload, bool retained)>;
-  Outbound(Send send, BridgeMetrics& metrics);
-  ~Outbound() override;
-  void publish(const std::string& topic, const std::string& payload, bool retained) override;
-  void publish_ack(const std::string& topic, const std::string& payload, SteadyClock::time_point received) override;
-  void start();
-  // Hands everything queued to the MQTT client, then ends the thread.
-  void finish();
-
- private:
-  struct Item {
-    std::string topic;
-    std::string payload;
-    bool retained = false;
-    std::optional<SteadyClock::time_point> received;  // acks
-  };
-  void run();
-  void push(Item item);
-
-  Send send_;
-  BridgeMetrics& metrics_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Item> items_;
-  bool finishing_ = false;
-  std::thread thread_;
-};
 
 class MqttLink {
  public:
@@ -88,8 +53,11 @@ class MqttLink {
   void close_session();
   void close_publisher();
 
-  // Hands a QoS 1 message to the publisher client; false when it refused.
-  bool publish(const std::string& topic, const std::string& payload, bool retained);
+  // Hands a message to the publisher client; false when it refused. The
+  // outbound queue (set with attach_outbound) hears when the client is
+  // through with it.
+  bool publish(const std::string& topic, const std::string& payload, int qos, bool retained);
+  void attach_outbound(Outbound& outbound);
 
  private:
   void on_session_message(const std::string& topic, const std::string& payload);
@@ -109,6 +77,8 @@ class MqttLink {
   std::string password_;
   std::unique_ptr<mqtt::async_client> session_;
   std::unique_ptr<mqtt::async_client> publisher_;
+  Outbound* outbound_ = nullptr;
+  std::unique_ptr<mqtt::iaction_listener> handed_over_;  // tells outbound_ a publish is through
   std::atomic<bool> closing_session_{false};
   // Uptime messages still wanted since the publisher's last connect: the
   // retained one, then one live one (see PresenceWorker).

@@ -148,13 +148,6 @@ std::optional<bool> parse_device_state(std::string_view payload) {
   return std::nullopt;
 }
 
-std::string ack_event(std::int64_t chat, std::string_view id, std::int64_t seq, std::int64_t ts_ms) {
-  // Field order as in the contract; ids are [A-Za-z0-9_-], no escaping needed,
-  // but go through the JSON writer anyway.
-  return R"({"ev":"ack","chat":)" + std::to_string(chat) + R"(,"id":)" + json(std::string(id)).dump() +
-         R"(,"seq":)" + std::to_string(seq) + R"(,"ts":)" + std::to_string(ts_ms) + "}";
-}
-
 std::string nack_event(std::string_view id, std::string_view topic, std::string_view error,
                        std::string_view detail) {
   return R"({"ev":"nack","id":)" + json(std::string(id)).dump() + R"(,"topic":)" +

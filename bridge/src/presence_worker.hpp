@@ -4,6 +4,7 @@
 // broker's start (left stale by a crash: their `offline` will never came).
 #include "chat/bridge/batch_queue.hpp"
 #include "chat/bridge/config.hpp"
+#include "chat/bridge/device_state_table.hpp"
 #include "db_session.hpp"
 #include "runtime.hpp"
 
@@ -12,14 +13,11 @@
 
 namespace chat::bridge {
 
-struct PresenceEvent {
-  enum class Kind { device, broker_uptime } kind = Kind::device;
-  std::int64_t uid = 0;
-  std::string device;
-  bool online = false;
-  std::int64_t uptime_s = 0;  // broker_uptime
-  bool retained = false;      // broker_uptime: the retained value (up to sys_interval old)
-  std::int64_t at_ms = 0;     // when it arrived
+// The broker's uptime, read after each connect of the publisher.
+struct BrokerUptime {
+  std::int64_t uptime_s = 0;
+  bool retained = false;   // the retained value (up to sys_interval old)
+  std::int64_t at_ms = 0;  // when it arrived
 };
 
 class PresenceWorker {
@@ -28,23 +26,27 @@ class PresenceWorker {
                  const std::atomic<bool>& give_up);
   ~PresenceWorker();
 
-  BatchQueue<PresenceEvent>& queue() { return queue_; }
+  // From the MQTT callback; never waits (see DeviceStateTable).
+  void device_state(storage::DeviceState state);
+  void broker_uptime(BrokerUptime uptime);
+  std::size_t pending() const { return states_.size(); }
   void start();
   void finish();
   void join();
 
  private:
   void run();
-  void handle(const PresenceEvent& event);
+  void apply(const std::vector<storage::DeviceState>& states);
+  void clear_stale(const BrokerUptime& uptime);
   void publish(std::int64_t uid, bool online, std::optional<std::int64_t> last_seen_ms);
 
   Publisher& publisher_;
   BridgeMetrics& metrics_;
   Logger& log_;
-  BatchQueue<PresenceEvent> queue_;
+  DeviceStateTable states_;
+  BatchQueue<BrokerUptime> uptimes_;
   DbSession db_;
   std::thread thread_;
 };
-
 
 }  // namespace chat::bridge

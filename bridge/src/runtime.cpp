@@ -34,6 +34,8 @@ BridgeMetrics::BridgeMetrics(Registry& r)
       receipts(r.counter("chat_bridge_receipts_total", "Receipts received")),
       cursor_moves(r.counter("chat_bridge_cursor_updates_total", "Member cursors moved forward by receipts")),
       presence_events(r.counter("chat_bridge_presence_events_total", "Device state events handled")),
+      presence_dropped(r.counter("chat_bridge_presence_dropped_total",
+                                 "Device states not kept: too many distinct devices waiting to be stored")),
       presence_published(r.counter("chat_bridge_presence_published_total", "Retained presence messages published")),
       stale_devices_cleared(r.counter("chat_bridge_stale_users_cleared_total", "Users marked offline because their device states predate the broker's start")),
       notifications_sent(r.counter("chat_bridge_notifications_sent_total", "Notification jobs the webhook accepted (2xx)")),

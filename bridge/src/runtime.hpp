@@ -1,6 +1,7 @@
 #pragma once
 // What the parts of the running bridge share: the inbound item, health flags,
 // the metrics, and the publishing side of the MQTT link.
+#include "chat/bridge/ack_batch.hpp"
 #include "chat/bridge/log.hpp"
 #include "chat/bridge/metrics.hpp"
 #include "chat/bridge/topics.hpp"
@@ -56,6 +57,7 @@ struct BridgeMetrics {
   Counter& receipts;
   Counter& cursor_moves;
   Counter& presence_events;
+  Counter& presence_dropped;
   Counter& presence_published;
   Counter& stale_devices_cleared;
   Counter& notifications_sent;
@@ -74,13 +76,17 @@ struct BridgeMetrics {
   Histogram& request_seconds;
 };
 
-// Publishing through the bridge's publisher connection (QoS 1).
+// Publishing through the bridge's publisher connection.
 class Publisher {
  public:
   virtual ~Publisher() = default;
+  // QoS 1: nacks, request answers, membership events, retained presence.
   virtual void publish(const std::string& topic, const std::string& payload, bool retained) = 0;
-  // An ack: `received` is when its message arrived, for the ack latency.
-  virtual void publish_ack(const std::string& topic, const std::string& payload, SteadyClock::time_point received) = 0;
+  // QoS 0, on u/{sender}/ev: a lost ack is recovered by the contract's resend
+  // rule (the sender publishes unacked messages again after a reconnect and
+  // gets them acked as duplicates), and QoS 0 spares the bridge a PUBACK to
+  // read and a token to complete per event.
+  virtual void publish_acks(AckEvent event) = 0;
 };
 
 }  // namespace chat::bridge

@@ -65,8 +65,8 @@ int Service::run() {
   registry.gauge_fn("chat_bridge_queue_capacity", "Room for messages waiting for a writer", [this] {
     return static_cast<double>(config_.queue_capacity);
   });
-  registry.gauge_fn("chat_bridge_presence_queue_depth", "Device state events waiting",
-                    [&presence] { return presence ? static_cast<double>(presence->queue().size()) : 0.0; });
+  registry.gauge_fn("chat_bridge_presence_queue_depth", "Devices whose latest state waits to be stored",
+                    [&presence] { return presence ? static_cast<double>(presence->pending()) : 0.0; });
   registry.gauge_fn("chat_bridge_request_queue_depth", "Client requests waiting for a request worker",
                     [&requests] { return requests ? static_cast<double>(requests->queue_depth()) : 0.0; });
   registry.gauge_fn("chat_bridge_db_up", "1 while the last database operation succeeded",
@@ -104,10 +104,11 @@ int Service::run() {
     return 1;
   }
   outbound = std::make_unique<Outbound>(
-      [&link](const std::string& topic, const std::string& payload, bool retained) {
-        return link->publish(topic, payload, retained);
+      [&link](const std::string& topic, const std::string& payload, int qos, bool retained) {
+        return link->publish(topic, payload, qos, retained);
       },
-      metrics);
+      static_cast<std::size_t>(config_.outbound_client_window), metrics);
+  link->attach_outbound(*outbound);
   outbound->start();
   for (int i = 0; i < config_.writers; ++i) {
     writers.push_back(std::make_unique<Writer>(i, config_, *outbound, health, metrics, log_, give_up_));

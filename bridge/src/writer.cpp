@@ -15,6 +15,8 @@ struct Writer::PendingMessage {
 namespace {
 
 constexpr std::size_t kDirectChatCacheLimit = 1'000'000;
+// An `acks` event stays well under the broker's message_size_limit (128 KiB).
+constexpr std::size_t kMaxEventBytes = 64 * 1024;
 
 std::pair<std::int64_t, std::int64_t> pair_key(std::int64_t a, std::int64_t b) {
   return {std::min(a, b), std::max(a, b)};
@@ -215,11 +217,18 @@ void Writer::append(std::vector<PendingMessage>& pending) {
   }
   metrics_.batch_seconds.observe(seconds_since(started));
   metrics_.batch_size.observe(static_cast<double>(batch.size()));
-  for (std::size_t i = 0; i < pending.size(); ++i) reply(pending[i], results[i]);
+  AckBatch acks(kMaxEventBytes);
+  for (std::size_t i = 0; i < pending.size(); ++i) reply(pending[i], results[i], acks);
+  publish_acks(acks);
+}
+
+void Writer::publish_acks(AckBatch& acks) {
+  for (AckEvent& event : acks.take()) publisher_.publish_acks(std::move(event));
 }
 
 void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
   const bool notify = config_.notifications_enabled();
+  AckBatch acks(kMaxEventBytes);
   for (PendingMessage& m : pending) {
     const std::vector<storage::NewMessage> one{m.message};
     try {
@@ -227,7 +236,7 @@ void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
         return notify ? s.append_messages_notifying(one) : s.append_messages(one);
       });
       metrics_.batch_size.observe(1);
-      reply(m, results.front());
+      reply(m, results.front(), acks);
     } catch (const storage::DbError& error) {
       switch (error.code()) {
         case storage::DbErrc::check_violation:
@@ -243,9 +252,10 @@ void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
       }
     }
   }
+  publish_acks(acks);
 }
 
-void Writer::reply(const PendingMessage& m, const storage::AppendResult& result) {
+void Writer::reply(const PendingMessage& m, const storage::AppendResult& result, AckBatch& acks) {
   const Reply r = reply_for(result);
   const InboundTopic& t = m.item->topic;
   if (r.ack) {
@@ -254,9 +264,8 @@ void Writer::reply(const PendingMessage& m, const storage::AppendResult& result)
     } else {
       metrics_.stored.inc();
     }
-    publisher_.publish_ack(event_topic(t.from),
-                           ack_event(result.chat_id, m.message.client_msg_id, result.seq, result.created_at_ms),
-                           m.item->received);
+    acks.add(t.from, AckEntry{result.chat_id, m.message.client_msg_id, result.seq, result.created_at_ms},
+             m.item->received);
     return;
   }
   if (r.error == "not_found") {

@@ -34,7 +34,8 @@ class Writer {
   void store_messages(std::vector<PendingMessage>& pending);
   void append(std::vector<PendingMessage>& pending);
   void append_one_by_one(std::vector<PendingMessage>& pending);
-  void reply(const PendingMessage& m, const storage::AppendResult& result);
+  void reply(const PendingMessage& m, const storage::AppendResult& result, AckBatch& acks);
+  void publish_acks(AckBatch& acks);
   void nack(const Inbound& item, std::string_view id, std::string_view error, std::string_view detail);
   void apply_receipts(std::vector<storage::ReceiptUpdate>& receipts);
 

@@ -3,18 +3,55 @@
 #include "chat/storage/store.hpp"
 #include "sql/presence_sql.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace chat::storage {
+
+namespace {
+
+PresenceChange change_from(UserId user, const Row& row) {
+  PresenceChange change;
+  change.user_id = user;
+  change.was_online = row.boolean("was_online");
+  change.online = row.boolean("online");
+  change.last_seen_ms = row.optional_int64("last_seen_ms");
+  return change;
+}
+
+}  // namespace
 
 std::optional<PresenceChange> Store::set_device_state(UserId user, std::string_view device, bool online) {
   return connection_.transaction([&](Connection& tx) -> std::optional<PresenceChange> {
     if (!tx.execute(sql::kLockUserForPresence, user).at_most_one()) return std::nullopt;
-    const Row row = tx.execute(sql::kSetDeviceState, user, device, online).one();
-    PresenceChange change;
-    change.user_id = user;
-    change.was_online = row.boolean("was_online");
-    change.online = row.boolean("online");
-    change.last_seen_ms = row.optional_int64("last_seen_ms");
-    return change;
+    return change_from(user, tx.execute(sql::kSetDeviceState, user, device, online).one());
+  });
+}
+
+std::vector<std::optional<PresenceChange>> Store::set_device_states(std::span<const DeviceState> states) {
+  // Users locked in id order, as every transaction that locks several users
+  // does, so two of them cannot deadlock; then each state in the order given.
+  std::vector<UserId> users;
+  users.reserve(states.size());
+  for (const DeviceState& state : states) users.push_back(state.user_id);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  return connection_.transaction([&](Connection& tx) {
+    std::set<UserId> known;
+    for (const UserId user : users) {
+      if (tx.execute(sql::kLockUserForPresence, user).at_most_one()) known.insert(user);
+    }
+    std::vector<std::optional<PresenceChange>> changes;
+    changes.reserve(states.size());
+    for (const DeviceState& state : states) {
+      if (!known.contains(state.user_id)) {
+        changes.emplace_back(std::nullopt);
+        continue;
+      }
+      changes.emplace_back(
+          change_from(state.user_id, tx.execute(sql::kSetDeviceState, state.user_id, state.device, state.online).one()));
+    }
+    return changes;
   });
 }
 

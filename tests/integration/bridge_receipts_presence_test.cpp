@@ -3,6 +3,7 @@
 // left stale by a crash are cleared when the bridge starts.
 #include "bridge_test_env.hpp"
 
+#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 namespace chat::bridge::testing {
@@ -176,6 +177,59 @@ TEST_F(BridgePresence, DeviceStatesLeftStaleByACrashAreClearedAtStart) {
   bridge = start_bridge();
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(psql("SELECT count(*) FROM devices WHERE online"), "1") << bridge->log();
+}
+
+TEST_F(BridgePresence, AFloodOfDeviceStatesNeverHoldsMessagesBack) {
+  // Twelve thousand device states from one account, more than the bridge ever
+  // held waiting (its presence queue had 10 000 places and the MQTT callback
+  // waited for room, holding every message behind it), while the database
+  // cannot store them: another session holds the flooder's user row. The
+  // bridge keeps the latest state per device and goes on acking messages.
+  const auto flooder = make_user("flooder");
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto f = client(flooder.id, "d0");
+  auto a = client(alice.id);
+  auto watcher = client(bob.id);
+  watcher->subscribe("presence/" + std::to_string(flooder.id));
+
+  PGconn* holder = PQconnectdb(conninfo().c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK) << PQerrorMessage(holder);
+  PQclear(PQexec(holder, "BEGIN"));
+  PGresult* locked = PQexec(holder, ("SELECT id FROM users WHERE id = " + std::to_string(flooder.id) + " FOR UPDATE").c_str());
+  ASSERT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK) << PQerrorMessage(holder);
+  PQclear(locked);
+
+  constexpr int kStates = 12000;
+  constexpr int kDevices = 20;
+  for (int i = 0; i < kStates; ++i) {
+    // Device k's last state is online for even k, offline for odd k.
+    const int device = i % kDevices;
+    const bool last_round = i >= kStates - kDevices;
+    const bool online = last_round ? device % 2 == 0 : (i / kDevices) % 2 == 0;
+    f->publish_raw(st(flooder.id, "d" + std::to_string(device)), online ? "online" : "offline");
+  }
+  // Every state went past the broker to the bridge's session; now a message.
+  a->send("dm/" + std::to_string(bob.id) + "/msg/" + std::to_string(alice.id), "after-the-flood");
+  EXPECT_TRUE(a->wait_answer("after-the-flood", 20s)) << "a message waited behind device states";
+  EXPECT_EQ(a->acks_of("after-the-flood").size(), 1u);
+
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+  // The latest state of each device is what is stored.
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] {
+        return psql("SELECT count(*) FILTER (WHERE online) || '/' || count(*) FROM devices WHERE user_id = " +
+                    std::to_string(flooder.id)) == std::to_string(kDevices / 2) + "/" + std::to_string(kDevices);
+      },
+      20s))
+      << bridge->log();
+  EXPECT_EQ(psql("SELECT string_agg(device_id, ',' ORDER BY device_id) FROM devices WHERE online AND user_id = " +
+                 std::to_string(flooder.id)),
+            "d0,d10,d12,d14,d16,d18,d2,d4,d6,d8");
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] { return bridge->metric("chat_bridge_presence_events_total") >= kStates; }, 20s));
 }
 
 }  // namespace

@@ -227,13 +227,17 @@ void ChatClient::on_message(const std::string& topic, const std::string& payload
     if (event.is_discarded()) return;
     events_.push_back(event);
     changed_.notify_all();
+    if (event.value("ev", "") == "acks" && event.contains("acks") && event["acks"].is_array()) {
+      for (const auto& ack : event["acks"]) {
+        const std::string id = ack["id"].get<std::string>();
+        acks_[id].push_back({ack["chat"].get<std::int64_t>(), ack["seq"].get<std::int64_t>(),
+                             ack["ts"].get<std::int64_t>()});
+        unacked_.erase(id);
+      }
+    }
     if (!event.contains("id") || !event["id"].is_string()) return;
     const std::string id = event["id"].get<std::string>();
-    if (event["ev"] == "ack") {
-      acks_[id].push_back({event["chat"].get<std::int64_t>(), event["seq"].get<std::int64_t>(),
-                           event["ts"].get<std::int64_t>()});
-      unacked_.erase(id);
-    } else if (event["ev"] == "nack") {
+    if (event["ev"] == "nack") {
       nacks_[id] = payload;
       unacked_.erase(id);
     }

@@ -234,15 +234,19 @@ TEST(LoadgenMessage, ParsesItsOwnAndReserialisedPayloads) {
   }
 }
 
-TEST(LoadgenMessage, AckEvent) {
-  const auto ack = parse_ack_event(R"({"ev":"ack","chat":5,"id":"r1-0-3","seq":118,"ts":1763700000000})");
-  ASSERT_TRUE(ack.has_value());
-  EXPECT_EQ(ack->chat, 5U);
-  EXPECT_EQ(ack->id, "r1-0-3");
-  EXPECT_EQ(ack->seq, 118U);
-  for (const char* other : {R"({"ev":"nack","id":"x","topic":"t","error":"forbidden"})", R"({"ev":"ack","id":"x"})",
-                            R"({"ev":"ack","chat":-1,"id":"x","seq":1})", R"([1,2])", "{", ""}) {
-    EXPECT_FALSE(parse_ack_event(other).has_value()) << other;
+TEST(LoadgenMessage, AckEvents) {
+  const auto acks = parse_ack_events(
+      R"({"ev":"acks","acks":[{"chat":5,"id":"r1-0-3","seq":118,"ts":1763700000000},{"chat":5,"id":"r1-0-4","seq":119,"ts":1}]})");
+  ASSERT_EQ(acks.size(), 2U);
+  EXPECT_EQ(acks[0].chat, 5U);
+  EXPECT_EQ(acks[0].id, "r1-0-3");
+  EXPECT_EQ(acks[0].seq, 118U);
+  EXPECT_EQ(acks[1].id, "r1-0-4");
+  // A malformed entry is skipped, the rest counts.
+  EXPECT_EQ(parse_ack_events(R"({"ev":"acks","acks":[{"chat":-1,"id":"x","seq":1},{"chat":1,"id":"y","seq":2}]})").size(), 1U);
+  for (const char* other : {R"({"ev":"nack","id":"x","topic":"t","error":"forbidden"})", R"({"ev":"acks","acks":{}})",
+                            R"({"ev":"acks","acks":[{"id":"x"}]})", R"([1,2])", "{", ""}) {
+    EXPECT_TRUE(parse_ack_events(other).empty()) << other;
   }
 }
 

@@ -175,18 +175,25 @@ std::optional<ParsedMessage> parse_message(std::string_view payload) {
   return out;
 }
 
-std::optional<AckEvent> parse_ack_event(std::string_view payload) {
+std::vector<AckEvent> parse_ack_events(std::string_view payload) {
+  std::vector<AckEvent> out;
   const auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return std::nullopt;
+  if (!json.is_object()) return out;
   const auto ev = json.find("ev");
-  if (ev == json.end() || !ev->is_string() || ev->get<std::string>() != "ack") return std::nullopt;
-  const auto id = json.find("id");
-  const auto chat = json.find("chat");
-  const auto seq = json.find("seq");
-  if (id == json.end() || !id->is_string()) return std::nullopt;
-  if (chat == json.end() || !chat->is_number_unsigned()) return std::nullopt;
-  if (seq == json.end() || !seq->is_number_unsigned()) return std::nullopt;
-  return AckEvent{.chat = chat->get<std::uint64_t>(), .id = id->get<std::string>(), .seq = seq->get<std::uint64_t>()};
+  if (ev == json.end() || !ev->is_string() || ev->get<std::string>() != "acks") return out;
+  const auto acks = json.find("acks");
+  if (acks == json.end() || !acks->is_array()) return out;
+  for (const auto& ack : *acks) {
+    if (!ack.is_object()) continue;
+    const auto id = ack.find("id");
+    const auto chat = ack.find("chat");
+    const auto seq = ack.find("seq");
+    if (id == ack.end() || !id->is_string()) continue;
+    if (chat == ack.end() || !chat->is_number_unsigned()) continue;
+    if (seq == ack.end() || !seq->is_number_unsigned()) continue;
+    out.push_back(AckEvent{.chat = chat->get<std::uint64_t>(), .id = id->get<std::string>(), .seq = seq->get<std::uint64_t>()});
+  }
+  return out;
 }
 
 }  // namespace chat::loadgen

@@ -185,21 +185,20 @@ class MessagingRun final : public Listener {
     settle(c, n, outcome, now);
   }
 
-  // The bridge's `ack` (or a `nack`) for a message of this run sent by device c.
+  // The bridge's `acks` (or a `nack`) for messages of this run sent by device c.
   void platform_event(std::uint32_t c, std::string_view payload) {
     const auto now = now_us();
-    std::string id_text;
-    bool ack = false;
-    if (const auto a = parse_ack_event(payload)) {
-      id_text = a->id;
-      ack = true;
-    } else if (payload.find("\"nack\"") != std::string_view::npos) {
-      if (const auto m = parse_message(payload)) id_text = std::string(m->id);
+    auto take = [&](const std::string& id_text, PublishOutcome outcome) {
+      const auto id = parse_message_id(id_text);
+      // Every device of a user hears its events: the sending device takes them.
+      if (!id || id->run != run_tag_ || id->device != devices_[c]->device) return;
+      settle(c, id->n, outcome, now);
+    };
+    const auto acks = parse_ack_events(payload);
+    for (const AckEvent& a : acks) take(a.id, PublishOutcome::acked);
+    if (acks.empty() && payload.find("\"nack\"") != std::string_view::npos) {
+      if (const auto m = parse_message(payload)) take(std::string(m->id), PublishOutcome::rejected);
     }
-    const auto id = parse_message_id(id_text);
-    // Every device of a user hears its events: the sending device takes them.
-    if (!id || id->run != run_tag_ || id->device != devices_[c]->device) return;
-    settle(c, id->n, ack ? PublishOutcome::acked : PublishOutcome::rejected, now);
   }
 
   void settle(std::uint32_t c, std::uint64_t n, PublishOutcome outcome, std::uint64_t now) {

@@ -82,13 +82,13 @@ class PlatformSyncRun final : public Listener {
     std::lock_guard lock(mu_);
     if (c == kWriter) {
       // The bridge's ack: the message is committed.
-      const auto ack = parse_ack_event(payload);
-      if (!ack) return;
-      const auto id = parse_message_id(ack->id);
-      if (!id || id->run != run_tag_) return;
-      if (const auto sent = outbox_.ack(id->n)) {
-        ack_latency_.record(now - *sent);
-        ++acked_;
+      for (const AckEvent& ack : parse_ack_events(payload)) {
+        const auto id = parse_message_id(ack.id);
+        if (!id || id->run != run_tag_) continue;
+        if (const auto sent = outbox_.ack(id->n)) {
+          ack_latency_.record(now - *sent);
+          ++acked_;
+        }
       }
     } else if (topic.find("/rsp/") != std::string_view::npos) {
       answers_[CatchUp::answer_id(payload).value_or("")] = std::string(payload);

@@ -61,8 +61,7 @@ std::optional<bool> parse_device_state(std::string_view payload);
 
 // ---- events we publish -----------------------------------------------------------
 
-// {"ev":"ack","chat":…,"id":…,"seq":…,"ts":…}
-std::string ack_event(std::int64_t chat, std::string_view id, std::int64_t seq, std::int64_t ts_ms);
+// Acks: ack_batch.hpp.
 // {"ev":"nack","id":…,"topic":…,"error":…,"detail":…}
 std::string nack_event(std::string_view id, std::string_view topic, std::string_view error,
                        std::string_view detail);

@@ -58,6 +58,13 @@ struct CursorChange {
 
 // ---- presence --------------------------------------------------------------------
 
+// A device's state as reported on st/{uid}/{device}.
+struct DeviceState {
+  UserId user_id = 0;
+  std::string device;
+  bool online = false;
+};
+
 // A user's presence before and after a device's state changed.
 struct PresenceChange {
   UserId user_id = 0;

@@ -99,6 +99,10 @@ class Store {
   // whether its user was and is online; users.last_seen is set when the user's
   // last online device goes offline. nullopt for an unknown user.
   std::optional<PresenceChange> set_device_state(UserId user, std::string_view device, bool online);
+  // The same for many devices in one transaction (users locked in id order);
+  // one answer per state, in the order given. A user's devices are applied in
+  // the order given, so a later state of the same user sees the earlier ones.
+  std::vector<std::optional<PresenceChange>> set_device_states(std::span<const DeviceState> states);
   // Marks offline every device recorded online before `connected_before_ms`
   // (left stale by a crash); returns the users that are offline now, whose
   // last_seen became at least that time.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace chat::loadgen {
@@ -68,13 +69,14 @@ struct ParsedMessage {
 // differ). nullopt when there is no string `id`.
 std::optional<ParsedMessage> parse_message(std::string_view payload);
 
-// The bridge's `ack` event on u/{uid}/ev: {"ev":"ack","chat":…,"id":…,"seq":…,"ts":…}.
+// One ack of the bridge's `acks` event on u/{uid}/ev:
+// {"ev":"acks","acks":[{"chat":…,"id":…,"seq":…,"ts":…},…]}.
 struct AckEvent {
   std::uint64_t chat = 0;
   std::string id;
   std::uint64_t seq = 0;
 };
-// nullopt for any other event or malformed JSON.
-std::optional<AckEvent> parse_ack_event(std::string_view payload);
+// Empty for any other event or malformed JSON; malformed entries are skipped.
+std::vector<AckEvent> parse_ack_events(std::string_view payload);
 
 }  // namespace chat::loadgen
