@@ -30,6 +30,10 @@ inline constexpr std::size_t kMaxSyncCursors = 1000;     // chats named in one s
 inline constexpr int kSyncPerChat = 200;                 // messages per chat in one sync answer
 inline constexpr int kSyncTotal = 2000;                  // messages in one sync answer
 inline constexpr int kSyncMembershipEvents = 200;        // "added" chats in one sync answer
+// history's before_ts at most: the last millisecond of year 9999. PostgreSQL's
+// interval and timestamp arithmetic overflows near 9.2e15 ms; a bound well
+// inside makes such a value the client's error (bad_request), not the database's.
+inline constexpr std::int64_t kMaxTimeMs = 253'402'300'799'999;
 // An answer's payload at most: the broker's message_size_limit (128 KiB in
 // broker-config) applies to the bridge's publishes too; what does not fit
 // is left for the next page ("more": true).
