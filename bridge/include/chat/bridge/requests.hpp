@@ -38,6 +38,11 @@ inline constexpr std::int64_t kMaxTimeMs = 253'402'300'799'999;
 // broker-config) applies to the bridge's publishes too; what does not fit
 // is left for the next page ("more": true).
 inline constexpr std::size_t kMaxResponseBytes = 120 * 1024;
+// A message record at most. A stored body can serialize longer than it was
+// sent (PostgreSQL writes the number 1E19 out as 20 digits); a record over
+// this is served without its content, so that every record fits an answer
+// beside the other chats' entries and no catch-up can stall on one message.
+inline constexpr std::size_t kMaxMessageRecordBytes = 66 * 1024;
 }  // namespace request_limits
 
 enum class RequestErrorCode { bad_request, forbidden, not_found, conflict, internal };
