@@ -1,5 +1,6 @@
 // Direct messages against the real thing: the writer's cache of direct chats
-// (bridge/src/writer.cpp).
+// (bridge/src/writer.cpp) and deleted accounts, which keep their rows and
+// direct chats but receive nothing new (docs/protocol.md, the nack details).
 #include "bridge_test_env.hpp"
 
 #include "chat/storage/statement.hpp"
@@ -24,6 +25,10 @@ bool eventually(F condition, std::chrono::milliseconds timeout = 10s) {
     std::this_thread::sleep_for(20ms);
   }
   return true;
+}
+
+json nack(const ChatClient& device, const std::string& id) {
+  return json::parse(device.nack_of(id).value_or("{}"));
 }
 
 class BridgeDirectChats : public BridgeTest {};
@@ -66,6 +71,46 @@ TEST_F(BridgeDirectChats, ClearingTheCacheMidBatchLosesNothing) {
   for (const char* id : {"m2", "m3", "m4"}) EXPECT_EQ(a->acks_of(id).size(), 1u) << id;
   EXPECT_EQ(bridge->log().find("batch dropped"), std::string::npos) << bridge->log();
   EXPECT_EQ(check_messages_consistent(), 4);
+}
+
+// A deleted account gets nothing new: no direct chat is created for it, no
+// message stored in the one it had (whether the writer had the chat cached or
+// not), no push job; the sender hears not_found / unknown_recipient.
+TEST_F(BridgeDirectChats, ADeletedAccountReceivesNoDirectMessages) {
+  const auto anna = make_user("anna");
+  const auto ben = make_user("ben");
+  const auto cleo = make_user("cleo");
+  // Notifications on (nobody listens there): jobs are written with the messages.
+  const std::string webhook = "http://127.0.0.1:" + std::to_string(chat::testing::free_loopback_port()) + "/push";
+  auto bridge = start_bridge({"--webhook-url", webhook});
+  auto a = client(anna.id);
+
+  a->send(dm(ben.id, anna.id), "before");  // the chat exists and is cached
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  ASSERT_EQ(a->acks_of("before").size(), 1u);
+  ASSERT_EQ(store().delete_user(ben.id, false).status, storage::AdminUserStatus::ok);
+  ASSERT_EQ(store().delete_user(cleo.id, false).status, storage::AdminUserStatus::ok);
+
+  a->send(dm(ben.id, anna.id), "cached");    // the writer knows the chat
+  a->send(dm(cleo.id, anna.id), "new");      // no chat yet
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  for (const char* id : {"cached", "new"}) {
+    EXPECT_EQ(nack(*a, id)["error"], "not_found") << id;
+    EXPECT_EQ(nack(*a, id)["detail"], "unknown_recipient") << id;
+  }
+
+  // A writer that starts afresh resolves the chat instead: the same answer.
+  bridge.reset();
+  bridge = start_bridge({"--webhook-url", webhook});
+  a->send(dm(ben.id, anna.id), "resolved");
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  EXPECT_EQ(nack(*a, "resolved")["detail"], "unknown_recipient");
+
+  EXPECT_EQ(check_messages_consistent(), 1);
+  EXPECT_EQ(psql_int("SELECT count(*) FROM chats WHERE kind = 'direct'"), 1);
+  EXPECT_EQ(psql_int("SELECT count(*) FROM notification_outbox WHERE user_id IN (" + std::to_string(ben.id) + ", " +
+                     std::to_string(cleo.id) + ")"),
+            0);
 }
 
 }  // namespace
