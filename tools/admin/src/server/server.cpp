@@ -89,6 +89,7 @@ void send_error(Response& response, const ApiError& error) {
   if (error.code() == ErrorCode::unauthorized) {
     response.set_header("WWW-Authenticate", "Bearer realm=\"chat\"");
   }
+  if (error.retry_after_s() > 0) response.set_header("Retry-After", std::to_string(error.retry_after_s()));
   response.set_content(error.to_json(), "application/json");
 }
 
