@@ -41,6 +41,7 @@ const Option kOptions[] = {
     {"writers", IntOption{&Config::writers, 1, 64}, "writer threads, each with its own database session"},
     {"queue_capacity", IntOption{&Config::queue_capacity, 1, 10000000}, "messages held in memory between the broker and the writers"},
     {"batch_max", IntOption{&Config::batch_max, 1, 100000}, "messages per transaction at most"},
+    {"direct_chat_cache_max", IntOption{&Config::direct_chat_cache_max, 1, 100000000}, "direct chats (by user pair) each writer remembers; the cache is cleared when full"},
     {"batch_linger_ms", IntOption{&Config::batch_linger_ms, 0, 10000}, "under load, a batch waits until its oldest message has been queued this long (or it is full)"},
     {"request_workers", IntOption{&Config::request_workers, 1, 64}, "threads answering client requests, each with its own database session"},
     {"request_queue_capacity", IntOption{&Config::request_queue_capacity, 1, 1000000}, "requests waiting for a request worker; beyond it they are answered `internal` (busy)"},

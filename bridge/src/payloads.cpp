@@ -172,6 +172,10 @@ Reply reply_for(const storage::AppendResult& result) {
       return {false, "not_found", "chat_deleted"};
     case storage::AppendStatus::not_member:
       return {false, "forbidden", "not_member"};
+    case storage::AppendStatus::sender_deleted:
+      return {false, "forbidden", "unknown_sender"};
+    case storage::AppendStatus::recipient_deleted:
+      return {false, "not_found", "unknown_recipient"};
   }
   return {false, "internal", "unknown status"};
 }

@@ -214,8 +214,19 @@ json history(const HistoryArgs& args, Id caller, DbSession& db) {
   refuse(RequestErrorCode::internal, "unknown history anchor");
 }
 
+// A chat's entry in a sync answer; `messages` filled in later.
+json sync_chat_entry(storage::ChatId chat, bool more) {
+  return json{{"chat", chat}, {"messages", json::array()}, {"more", more}};
+}
+
 // What the client's cursors say against what the database says: listed chats
 // it left or that were deleted, and chats it is in but did not list.
+//
+// Everything in the answer is charged to one budget, in this order, so that
+// the answer always fits under the broker's limit and each round moves on:
+// the entry of every chat behind its cursor (so each can at least say "more"),
+// then the removed/deleted events, then the added ones, then messages. What
+// does not fit is left for the next round, and the top-level "more" says so.
 json sync(const SyncArgs& args, Id caller, DbSession& db) {
   std::vector<storage::ChatId> listed;
   for (const auto& cursor : args.cursors) listed.push_back(cursor.chat);
@@ -225,16 +236,20 @@ json sync(const SyncArgs& args, Id caller, DbSession& db) {
 
   ByteBudget budget;
   bool more = false;
-  json membership = json::array();
   std::vector<storage::ChatCursor> behind;  // live chats with messages after the cursor
   std::vector<storage::Seq> last_seqs;
+  std::vector<json> left;  // removed/deleted events
   for (std::size_t i = 0; i < states.size(); ++i) {
     const auto& state = states[i];
     if (state.live_member()) {
-      if (state.chat->last_seq > args.cursors[i].seq) {
-        behind.push_back({state.chat_id, args.cursors[i].seq});
-        last_seqs.push_back(state.chat->last_seq);
+      if (state.chat->last_seq <= args.cursors[i].seq) continue;
+      // An entry says "more": false at its longest.
+      if (!budget.take(json_size(sync_chat_entry(state.chat_id, false)))) {
+        more = true;  // left out: its cursor stays, the next round has it
+        continue;
       }
+      behind.push_back({state.chat_id, args.cursors[i].seq});
+      last_seqs.push_back(state.chat->last_seq);
       continue;
     }
     // A member of a deleted chat hears "deleted"; anyone else "removed" (also
@@ -242,8 +257,15 @@ json sync(const SyncArgs& args, Id caller, DbSession& db) {
     // told about chats it is not in).
     const bool deleted = state.chat && state.member && state.chat->deleted();
     json record = deleted ? chat_record(*state.chat) : json{{"id", state.chat_id}};
-    membership.push_back(chat_event(deleted ? kChatDeleted : kChatRemoved, std::move(record)));
-    budget.take(json_size(membership.back()));
+    left.push_back(chat_event(deleted ? kChatDeleted : kChatRemoved, std::move(record)));
+  }
+  json membership = json::array();
+  for (json& event : left) {
+    if (!budget.take(json_size(event))) {
+      more = true;  // the client keeps listing that chat, and hears of it next round
+      continue;
+    }
+    membership.push_back(std::move(event));
   }
   for (std::size_t i = 0; i < added.size(); ++i) {
     json event = chat_event(kChatAdded, user_chat_record(added[i]));
@@ -254,20 +276,23 @@ json sync(const SyncArgs& args, Id caller, DbSession& db) {
     membership.push_back(std::move(event));
   }
 
-  // Messages chat by chat (in chat id order) while the answer has room.
+  // Messages chat by chat (in chat id order) while the answer has room; the
+  // chats' entries are paid for already.
   json chats = json::array();
   int total = 0;
+  bool full = false;
   constexpr std::size_t kChatsPerQuery = 50;
-  std::size_t next = 0;
-  while (next < behind.size()) {
+  for (std::size_t next = 0; next < behind.size(); next += kChatsPerQuery) {
     const std::size_t end = std::min(behind.size(), next + kChatsPerQuery);
     const int per_chat = std::min(limits::kSyncPerChat, limits::kSyncTotal - total);
-    if (per_chat <= 0) break;
-    const std::vector<storage::ChatCursor> slice(behind.begin() + static_cast<std::ptrdiff_t>(next),
-                                                 behind.begin() + static_cast<std::ptrdiff_t>(end));
-    const auto rows = db.run([&](Store& s) { return s.messages_after(slice, per_chat); });
+    full = full || per_chat <= 0;
+    std::vector<storage::StoredMessage> rows;
+    if (!full) {
+      const std::vector<storage::ChatCursor> slice(behind.begin() + static_cast<std::ptrdiff_t>(next),
+                                                   behind.begin() + static_cast<std::ptrdiff_t>(end));
+      rows = db.run([&](Store& s) { return s.messages_after(slice, per_chat); });
+    }
     std::size_t row = 0;
-    bool full = false;
     for (std::size_t c = next; c < end; ++c) {
       json messages = json::array();
       storage::Seq reached = behind[c].after_seq;
@@ -287,26 +312,11 @@ json sync(const SyncArgs& args, Id caller, DbSession& db) {
       }
       const bool chat_more = reached < last_seqs[c];
       more = more || chat_more;
-      if (!messages.empty() || chat_more) {
-        chats.push_back(json{{"chat", behind[c].chat_id}, {"messages", std::move(messages)}, {"more", chat_more}});
-      }
-      if (full) {
-        // The answer is full: the chats not reached yet say only that more is waiting.
-        for (std::size_t rest = c + 1; rest < behind.size(); ++rest) {
-          chats.push_back(json{{"chat", behind[rest].chat_id}, {"messages", json::array()}, {"more", true}});
-        }
-        more = true;
-        next = behind.size();
-        break;
-      }
+      if (messages.empty() && !chat_more) continue;
+      json entry = sync_chat_entry(behind[c].chat_id, chat_more);
+      entry["messages"] = std::move(messages);
+      chats.push_back(std::move(entry));
     }
-    if (!full) next = end;
-  }
-  if (next < behind.size()) {  // the message total ran out between two queries
-    for (std::size_t rest = next; rest < behind.size(); ++rest) {
-      chats.push_back(json{{"chat", behind[rest].chat_id}, {"messages", json::array()}, {"more", true}});
-    }
-    more = true;
   }
   return json{{"chats", std::move(chats)}, {"membership", std::move(membership)}, {"more", more}};
 }

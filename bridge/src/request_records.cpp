@@ -1,8 +1,26 @@
 #include "chat/bridge/request_records.hpp"
 
+#include "chat/bridge/requests.hpp"
+
 namespace chat::bridge {
 
 using nlohmann::json;
+
+namespace {
+
+// The server's fields over `record` (the body, or nothing).
+json with_server_fields(json record, const storage::StoredMessage& message) {
+  record["chat"] = message.chat_id;
+  record["seq"] = message.seq;
+  record["from"] = message.sender_id;
+  record["id"] = message.client_msg_id;
+  record["type"] = storage::to_string(message.type);
+  record["ts"] = message.created_at_ms;
+  if (message.deleted()) record["deleted"] = true;
+  return record;
+}
+
+}  // namespace
 
 json message_record(const storage::StoredMessage& message) {
   json record = json::object();
@@ -12,14 +30,11 @@ json message_record(const storage::StoredMessage& message) {
     json body = json::parse(message.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_object()) record = std::move(body);
   }
-  record["chat"] = message.chat_id;
-  record["seq"] = message.seq;
-  record["from"] = message.sender_id;
-  record["id"] = message.client_msg_id;
-  record["type"] = storage::to_string(message.type);
-  record["ts"] = message.created_at_ms;
-  if (message.deleted()) record["deleted"] = true;
-  return record;
+  record = with_server_fields(std::move(record), message);
+  if (json_size(record) <= request_limits::kMaxMessageRecordBytes) return record;
+  json bare = with_server_fields(json::object(), message);
+  bare["too_large"] = true;
+  return bare;
 }
 
 json member_record(const storage::Member& member) {

@@ -115,7 +115,7 @@ HistoryArgs history_args(const json& args) {
   }
   if (const json* v = find(args, "before_ts")) {
     h.anchor = HistoryArgs::Anchor::before_ts;
-    h.value = int_arg(*v, "before_ts", 0, kMax);
+    h.value = int_arg(*v, "before_ts", 0, limits::kMaxTimeMs);
     ++anchors;
   }
   if (anchors > 1) fail("give at most one of before_seq, after_seq, before_ts");

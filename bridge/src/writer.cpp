@@ -14,8 +14,7 @@ struct Writer::PendingMessage {
 
 namespace {
 
-constexpr std::size_t kDirectChatCacheLimit = 1'000'000;
-// An `acks` event stays well under the broker's message_size_limit (128 KiB).
+// An `acks` event stays well under the broker's packet limits.
 constexpr std::size_t kMaxEventBytes = 64 * 1024;
 
 std::pair<std::int64_t, std::int64_t> pair_key(std::int64_t a, std::int64_t b) {
@@ -151,17 +150,24 @@ void Writer::process(std::vector<Inbound>& batch) {
 
 void Writer::store_messages(std::vector<PendingMessage>& pending) {
   // Direct chats named by topic: from the cache, else resolved (and created)
-  // for the whole batch in one transaction.
+  // for the whole batch in one transaction. A cached chat id is taken at once:
+  // resolving the others may clear the cache.
   std::vector<storage::UserPair> unresolved;
-  for (const PendingMessage& m : pending) {
+  for (PendingMessage& m : pending) {
     if (m.message.chat_id != 0) continue;
     const InboundTopic& t = m.item->topic;
-    if (!direct_chats_.contains(pair_key(t.from, t.target))) unresolved.push_back({t.from, t.target});
+    if (const auto cached = direct_chats_.find(pair_key(t.from, t.target)); cached != direct_chats_.end()) {
+      m.message.chat_id = cached->second;
+    } else {
+      unresolved.push_back({t.from, t.target});
+    }
   }
   std::vector<bool> refused(pending.size(), false);
   if (!unresolved.empty()) {
     const auto refs = db_.run([&](storage::Store& s) { return s.resolve_direct_chats(unresolved); });
-    if (direct_chats_.size() + refs.size() > kDirectChatCacheLimit) direct_chats_.clear();
+    if (direct_chats_.size() + refs.size() > static_cast<std::size_t>(config_.direct_chat_cache_max)) {
+      direct_chats_.clear();
+    }
     std::map<std::pair<std::int64_t, std::int64_t>, storage::DirectChatRef> resolved;
     for (std::size_t i = 0; i < refs.size(); ++i) {
       resolved[{unresolved[i].from, unresolved[i].to}] = refs[i];
@@ -171,7 +177,11 @@ void Writer::store_messages(std::vector<PendingMessage>& pending) {
       if (pending[i].message.chat_id != 0) continue;
       const InboundTopic& t = pending[i].item->topic;
       const auto it = resolved.find({t.from, t.target});
-      if (it == resolved.end() || it->second.chat_id) continue;
+      if (it == resolved.end()) continue;
+      if (it->second.chat_id) {
+        pending[i].message.chat_id = *it->second.chat_id;
+        continue;
+      }
       refused[i] = true;
       if (!it->second.from_exists) {
         metrics_.refused_forbidden.inc();
@@ -185,13 +195,7 @@ void Writer::store_messages(std::vector<PendingMessage>& pending) {
   std::vector<PendingMessage> ready;
   ready.reserve(pending.size());
   for (std::size_t i = 0; i < pending.size(); ++i) {
-    if (refused[i]) continue;
-    PendingMessage& m = pending[i];
-    if (m.message.chat_id == 0) {
-      const InboundTopic& t = m.item->topic;
-      m.message.chat_id = direct_chats_.at(pair_key(t.from, t.target));
-    }
-    ready.push_back(std::move(m));
+    if (!refused[i]) ready.push_back(std::move(pending[i]));
   }
   if (!ready.empty()) append(ready);
 }

@@ -1,5 +1,6 @@
 #include "append_plan.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -75,6 +76,9 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
       result.status = AppendStatus::chat_deleted;
     } else if (!members.contains({message.chat_id, message.sender_id})) {
       result.status = AppendStatus::not_member;
+    } else if (const auto& gone = chat->second.deleted_members; !gone.empty()) {
+      const bool sender_gone = std::find(gone.begin(), gone.end(), message.sender_id) != gone.end();
+      result.status = sender_gone ? AppendStatus::sender_deleted : AppendStatus::recipient_deleted;
     } else {
       result.seq = ++chat->second.last_seq;
       plan.inserts.push_back(i);

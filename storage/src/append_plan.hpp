@@ -35,6 +35,9 @@ struct ChatState {
   ChatId id = 0;
   Seq last_seq = 0;
   bool deleted = false;
+  // A direct chat's members whose accounts were deleted (they stay members:
+  // the history is the other user's conversation, but nothing new reaches them).
+  std::vector<UserId> deleted_members;
 };
 
 struct Membership {
@@ -67,7 +70,8 @@ struct AppendPlan {
 // (chat, sender) pairs that are members; `stored`: the (sender, client id)
 // pairs stored before. Per message, in this order: an earlier occurrence in
 // the batch decides; then a stored original (duplicate); then a missing chat,
-// a deleted chat, a non-member (refused); otherwise the chat's next seq.
+// a deleted chat, a non-member, a direct chat with a deleted account
+// (refused); otherwise the chat's next seq.
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
                        std::span<const Membership> memberships,
                        std::span<const StoredClientId> stored);

@@ -35,7 +35,11 @@ AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
   const std::vector<Rows> rows = tx.execute_pipeline(steps);
   AppendReads reads;
   for (const Row row : rows[0]) {
-    reads.chats.push_back({row.int64("id"), row.int64("last_seq"), row.boolean("deleted")});
+    detail::ChatState& chat = reads.chats.emplace_back(
+        detail::ChatState{row.int64("id"), row.int64("last_seq"), row.boolean("deleted"), {}});
+    for (const char* column : {"deleted_lo", "deleted_hi"}) {
+      if (const auto gone = row.optional_int64(column)) chat.deleted_members.push_back(*gone);
+    }
   }
   for (const Row row : rows[1]) reads.memberships.push_back({row.int64("chat_id"), row.int64("user_id")});
   for (const Row row : rows[2]) {

@@ -35,6 +35,8 @@ std::string_view to_string(AppendStatus status) noexcept {
     case AppendStatus::chat_not_found: return "chat_not_found";
     case AppendStatus::chat_deleted: return "chat_deleted";
     case AppendStatus::not_member: return "not_member";
+    case AppendStatus::sender_deleted: return "sender_deleted";
+    case AppendStatus::recipient_deleted: return "recipient_deleted";
   }
   return "stored";
 }

@@ -72,6 +72,26 @@ class AdminMediaTest : public AdminTest {
   static std::filesystem::path blob(const std::string& sha256) {
     return server().media_dir() / "blobs" / sha256.substr(0, 2) / sha256;
   }
+  // Sends a request head (no body, whatever it announces) and returns the
+  // first bytes of the answer: empty when none came within 5 s.
+  static std::string answer_to_head(const std::string& head) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server().port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd);
+      return "connect failed";
+    }
+    (void)!::write(fd, head.data(), head.size());
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buffer[512];
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    ::close(fd);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+  }
   // A message that shares `media_id`, stored as the bridge stores it.
   static std::int64_t share(std::int64_t chat, std::int64_t from, const std::string& media_id) {
     return send(chat, from, {json{{"media", {{"id", media_id}, {"mime", "image/png"}, {"size", 1}}}}.dump()},
@@ -303,24 +323,8 @@ TEST_F(AdminMediaTest, LimitsPerKind) {
 // sign in, without sending it.
 TEST_F(AdminMediaTest, OversizedUploadsAreRefusedBeforeTheBody) {
   const auto ask = [](const std::string& headers, const std::string& length) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(server().port());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      ::close(fd);
-      return std::string("connect failed");
-    }
-    const std::string request = "PUT /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
-                                "Content-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n";
-    (void)!::write(fd, request.data(), request.size());
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char buffer[512];
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    ::close(fd);
-    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+    return answer_to_head("PUT /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "Content-Length: " + length +
+                          "\r\nExpect: 100-continue\r\n\r\n");
   };
   const Person alice = person("alice");
   EXPECT_EQ(ask("Authorization: " + alice.bearer + "\r\n", "999999999").rfind("HTTP/1.1 413", 0), 0u);
@@ -330,6 +334,26 @@ TEST_F(AdminMediaTest, OversizedUploadsAreRefusedBeforeTheBody) {
   if (reply.status != 0) {
     EXPECT_EQ(reply.status, 413);
   }
+  EXPECT_EQ(get("/healthz").status, 200);
+}
+
+// Methods no media route takes (anything but PUT /v1/media and GET/HEAD of
+// /v1/media/{id}) are answered from the head alone: httplib read a body of up
+// to the largest upload into memory before its 404.
+TEST_F(AdminMediaTest, OtherMethodsAreRefusedBeforeTheBody) {
+  const Person alice = person("alice");
+  const std::string huge = "Content-Length: 75497472\r\n";  // 72 MiB, never sent
+  for (const std::string method : {"POST", "DELETE", "PATCH", "PUT"}) {
+    const std::string head = method + " /v1/media/m-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    EXPECT_EQ(answer_to_head(head + huge + "\r\n").rfind("HTTP/1.1 401", 0), 0u) << method << ", not signed in";
+    EXPECT_EQ(answer_to_head(head + "Authorization: " + alice.bearer + "\r\n" + huge + "\r\n").rfind("HTTP/1.1 404", 0),
+              0u)
+        << method << ", signed in";
+  }
+  EXPECT_EQ(answer_to_head("POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .rfind("HTTP/1.1 401", 0),
+            0u);
+  EXPECT_EQ(raw("POST", "/v1/media/m-1", "{}", {}).error_code(), "unauthorized");
   EXPECT_EQ(get("/healthz").status, 200);
 }
 
@@ -384,6 +408,42 @@ TEST_F(AdminMediaTest, DeletingAnAccountReleasesItsUnsharedUploads) {
   // What Erin shared stays part of the chat's history.
   EXPECT_TRUE(std::filesystem::exists(blob(sha256_hex(shared))));
   EXPECT_EQ(download(shared_id, frank.bearer).status, 200);
+}
+
+// Password sign-ins cost a PBKDF2 run each: per client address and per
+// username only so many, counted before the password is checked; tokens are
+// not counted. (Limits made small here; the defaults are docs/admin-api.md's.)
+class AdminMediaPasswordThrottleTest : public AdminMediaTest {
+ protected:
+  static void SetUpTestSuite() {
+    start_suite({"--password-burst-per-address", "8", "--password-per-minute-per-address", "1",
+                 "--password-burst-per-user", "2", "--password-per-minute-per-user", "1"});
+  }
+};
+
+TEST_F(AdminMediaPasswordThrottleTest, PasswordAttemptsAreLimitedPerUserAndPerAddress) {
+  const Person dave = person("dave", {{"password", "dave's password"}});
+  const Person erin = person("erin", {{"password", "erin's password"}});
+  const std::string wrong = basic_auth(dave.username + ":guess");
+
+  EXPECT_EQ(upload(png(100), wrong).status, 401);
+  EXPECT_EQ(upload(png(100), wrong).status, 401);
+  const Reply limited = upload(png(100), wrong);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(limited.error_code(), "rate_limited");
+  EXPECT_FALSE(limited.header("Retry-After").empty());
+  // Counted before the check: the right password waits too; a token does not.
+  EXPECT_EQ(upload(png(100), basic_auth(dave.username + ":dave's password")).status, 429);
+  EXPECT_EQ(upload(png(100), dave.bearer).status, 201);
+  EXPECT_EQ(upload(png(100), basic_auth(erin.username + ":erin's password")).status, 201);
+
+  // Five attempts from this address so far; names of no account count on it too.
+  for (const std::string name : {"nobody_1", "nobody_2", "nobody_3"}) {
+    EXPECT_EQ(upload(png(100), basic_auth(name + ":x")).status, 401) << name;
+  }
+  EXPECT_EQ(upload(png(100), basic_auth("nobody_4:x")).status, 429);
+  EXPECT_EQ(download("m-1", basic_auth(erin.username + ":erin's password")).status, 429);
+  EXPECT_EQ(upload(png(100), erin.bearer).status, 201);
 }
 
 }  // namespace

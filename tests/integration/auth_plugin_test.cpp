@@ -261,6 +261,18 @@ TEST_F(AuthPluginTest, DisabledUsersAreRefusedAndDisconnected) {
   EXPECT_TRUE(wait_until([&] { return try_connect(gus.client_id(), gus.name, gus.token()) == 0; }, 3s));
 }
 
+// Deleting renames the account (deleted.<id>) in the same statement that
+// disables it: the kick must use the name its clients signed in with.
+TEST_F(AuthPluginTest, DeletedUsersAreDisconnected) {
+  const auto ida = make_user();
+  auto bystander = connect(make_user());  // keeps the test client's network thread awake (mqtt_test_client.cpp)
+  auto session = connect(ida);
+  ASSERT_TRUE(session->connected());
+  ASSERT_EQ(store().delete_user(ida.id, false).status, storage::AdminUserStatus::ok);
+  EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "a deleted user is disconnected";
+  EXPECT_EQ(try_connect(ida.client_id(), ida.name, ida.token()), kNotAuthorized);
+}
+
 TEST_F(AuthPluginTest, ChangedPasswordIsNotRemembered) {
   const auto hal = make_user();
   ASSERT_EQ(try_connect(hal.client_id(), hal.name, hal.password), 0);

@@ -139,6 +139,11 @@ TEST(BridgePayloads, RepliesToAppendResults) {
   r.status = storage::AppendStatus::not_member;
   EXPECT_EQ(reply_for(r).error + "/" + reply_for(r).detail, "forbidden/not_member");
   EXPECT_FALSE(reply_for(r).ack);
+  // Deleted accounts: the contract's details for a sender or recipient that is gone.
+  r.status = storage::AppendStatus::recipient_deleted;
+  EXPECT_EQ(reply_for(r).error + "/" + reply_for(r).detail, "not_found/unknown_recipient");
+  r.status = storage::AppendStatus::sender_deleted;
+  EXPECT_EQ(reply_for(r).error + "/" + reply_for(r).detail, "forbidden/unknown_sender");
 }
 
 TEST(BridgePayloads, BrokerUptime) {

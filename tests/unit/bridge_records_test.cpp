@@ -1,7 +1,11 @@
 // The records of request results and membership events (docs/protocol.md section 4).
 #include "chat/bridge/request_records.hpp"
 
+#include "chat/bridge/requests.hpp"
+
 #include <gtest/gtest.h>
+
+#include <limits>
 
 namespace chat::bridge {
 namespace {
@@ -34,6 +38,39 @@ TEST(BridgeRecords, AModeratedMessageKeepsItsPlaceWithoutContent) {
   EXPECT_EQ(record["seq"], 118);
   EXPECT_FALSE(record.contains("text"));
   EXPECT_FALSE(record.contains("media"));
+}
+
+// A body the database writes out longer than it came (numbers in full) must
+// not make a record no answer can carry.
+TEST(BridgeRecords, AMessageTooLargeToServeKeepsItsPlaceWithoutContent) {
+  std::string numbers;
+  for (int i = 0; i < 4000; ++i) numbers += "10000000000000000000,";
+  const json record = message_record(stored(R"({"text":"caption","n":[)" + numbers + "1]}"));
+  EXPECT_EQ(record, json::parse(R"({"chat":5,"seq":118,"from":12,"id":"c-7f3a9","type":"image",
+                                   "ts":1763700000000,"too_large":true})"));
+
+  const std::string text(request_limits::kMaxMessageRecordBytes - 200, 'x');
+  EXPECT_EQ(message_record(stored(json{{"text", text}}.dump()))["text"], text);
+}
+
+// The largest chat record (1000 members, every number at its widest, a title
+// of 128 characters that each escape to six bytes) fits the answer bound of
+// 120 KiB (under the broker's 128 KiB): chat.info, chat.add/remove/create and
+// chat.added/updated need no paging.
+TEST(BridgeRecords, TheLargestChatWithMembersFitsAnAnswer) {
+  constexpr std::int64_t kWidest = std::numeric_limits<std::int64_t>::max();
+  storage::Chat chat;
+  chat.id = kWidest;
+  chat.kind = storage::ChatKind::group;
+  chat.title = std::string(128, '\x01');
+  chat.owner_id = kWidest;
+  chat.last_seq = kWidest;
+  std::vector<storage::Member> members(request_limits::kMaxGroupMembers,
+                                       storage::Member{kWidest, kWidest, storage::MemberRole::member, 0, kWidest, kWidest});
+  const json event = chat_event(kChatUpdated, chat_record(chat, members));
+  const std::size_t added = request_limits::kMaxUsers * 21;  // "added": [uid, ...]
+  const std::size_t envelope = 2 * 1024;                      // {"id":…,"ok":true,"result":…}
+  EXPECT_LT(json_size(event) + added + envelope, request_limits::kMaxResponseBytes);
 }
 
 TEST(BridgeRecords, ChatsWithAndWithoutMembers) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <string>
 
 namespace chat::bridge {
@@ -84,6 +85,19 @@ TEST(BridgeRequests, HistoryTakesAtMostOneAnchorAndABoundedLimit) {
     const auto failure = refused(request("history", args));
     EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << args;
     EXPECT_EQ(failure.id, "r1") << args;
+  }
+}
+
+// Times beyond what PostgreSQL's timestamp arithmetic holds (~9.2e15 ms) are
+// the client's error, answered before the database sees them.
+TEST(BridgeRequests, HistoryRefusesTimesPastYear9999) {
+  const auto last = std::get<HistoryArgs>(
+      parsed(request("history", {{"chat", 5}, {"before_ts", request_limits::kMaxTimeMs}})).args);
+  EXPECT_EQ(last.value, request_limits::kMaxTimeMs);
+  for (const std::int64_t ts : {request_limits::kMaxTimeMs + 1, std::int64_t{9'300'000'000'000'000},
+                                std::numeric_limits<std::int64_t>::max()}) {
+    const auto failure = refused(request("history", {{"chat", 5}, {"before_ts", ts}}));
+    EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << ts;
   }
 }
 

@@ -143,6 +143,21 @@ TEST(PlanAppend, ADuplicateWinsOverARefusal) {
   EXPECT_EQ(plan.results[0].seq, 4);
 }
 
+// A direct chat keeps a deleted account as member, but nothing new goes in:
+// neither from it nor to it; the other chats of the batch are stored.
+TEST(PlanAppend, RefusesDirectChatsWithADeletedAccount) {
+  const std::vector<NewMessage> batch{message(1, 7, "to-gone"), message(2, 9, "from-gone"), message(3, 7, "ok")};
+  const std::vector<ChatState> chats{{1, 4, false, {8}}, {2, 0, false, {9}}, {3, 0, false, {}}};
+  const std::vector<Membership> members{{1, 7}, {2, 9}, {3, 7}};
+  const AppendPlan plan = plan_append(batch, chats, members, {});
+
+  EXPECT_EQ(plan.results[0].status, AppendStatus::recipient_deleted);
+  EXPECT_EQ(plan.results[1].status, AppendStatus::sender_deleted);
+  EXPECT_EQ(plan.results[2].status, AppendStatus::stored);
+  EXPECT_EQ(plan.inserts, (std::vector<std::size_t>{2}));
+  EXPECT_EQ(plan.advanced_chat_ids, (std::vector<ChatId>{3}));
+}
+
 TEST(CompleteAppend, MissingServerTimeIsABug) {
   const std::vector<NewMessage> batch{message(1, 7, "a")};
   const std::vector<ChatState> chats{{1, 0, false}};

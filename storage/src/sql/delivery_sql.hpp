@@ -7,11 +7,12 @@
 namespace chat::storage::sql {
 
 // The direct chat of each (a, b) pair, if it exists, and whether both users
-// exist. One row per input pair, in input order.
+// exist; a deleted account does not (it keeps its row, anonymised, but
+// nothing new reaches it). One row per input pair, in input order.
 inline constexpr Statement kFindDirectChats{"delivery.find_direct_chats", R"sql(
 SELECT p.ord, c.id AS chat_id,
-       EXISTS (SELECT 1 FROM users u WHERE u.id = p.a) AS a_exists,
-       EXISTS (SELECT 1 FROM users u WHERE u.id = p.b) AS b_exists
+       EXISTS (SELECT 1 FROM users u WHERE u.id = p.a AND u.deleted_at IS NULL) AS a_exists,
+       EXISTS (SELECT 1 FROM users u WHERE u.id = p.b AND u.deleted_at IS NULL) AS b_exists
 FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS p(a, b, ord)
 LEFT JOIN chats c ON c.dm_user_lo = least(p.a, p.b) AND c.dm_user_hi = greatest(p.a, p.b)
 ORDER BY p.ord)sql"};

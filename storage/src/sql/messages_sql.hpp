@@ -9,12 +9,16 @@ namespace chat::storage::sql {
 // queue on the first shared one instead of deadlocking. (The lock is taken as
 // rows leave the sort, so ORDER BY fixes the order.) In READ COMMITTED a
 // writer that waited reads the last_seq its predecessor committed.
+// deleted_lo/deleted_hi: a direct chat's member whose account was deleted
+// (NULL for groups, which a deleted account has left).
 inline constexpr Statement kLockChatsForAppend{"messages.lock_chats", R"sql(
-SELECT id, last_seq, deleted_at IS NOT NULL AS deleted
-FROM chats
-WHERE id = ANY($1::bigint[])
-ORDER BY id
-FOR NO KEY UPDATE)sql"};
+SELECT c.id, c.last_seq, c.deleted_at IS NOT NULL AS deleted,
+       (SELECT u.id FROM users u WHERE u.id = c.dm_user_lo AND u.deleted_at IS NOT NULL) AS deleted_lo,
+       (SELECT u.id FROM users u WHERE u.id = c.dm_user_hi AND u.deleted_at IS NOT NULL) AS deleted_hi
+FROM chats c
+WHERE c.id = ANY($1::bigint[])
+ORDER BY c.id
+FOR NO KEY UPDATE OF c)sql"};
 
 // Which (chat, sender) pairs of the batch are memberships. Prepared: the
 // `= ANY($1)` offers its generic plan an index path into chat_members (see

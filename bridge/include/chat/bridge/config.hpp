@@ -47,6 +47,7 @@ struct Config {
   // "Batching".
   int batch_linger_ms = 5;
   int max_payload_bytes = 65536;          // messages and requests
+  int direct_chat_cache_max = 1'000'000;  // user pairs → direct chat, per writer; cleared when full
 
   // request path (beside the message path: its own queue, threads and sessions)
   int request_workers = 2;                // threads answering requests

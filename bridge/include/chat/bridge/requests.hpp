@@ -30,10 +30,19 @@ inline constexpr std::size_t kMaxSyncCursors = 1000;     // chats named in one s
 inline constexpr int kSyncPerChat = 200;                 // messages per chat in one sync answer
 inline constexpr int kSyncTotal = 2000;                  // messages in one sync answer
 inline constexpr int kSyncMembershipEvents = 200;        // "added" chats in one sync answer
+// history's before_ts at most: the last millisecond of year 9999. PostgreSQL's
+// interval and timestamp arithmetic overflows near 9.2e15 ms; a bound well
+// inside makes such a value the client's error (bad_request), not the database's.
+inline constexpr std::int64_t kMaxTimeMs = 253'402'300'799'999;
 // An answer's payload at most: the broker's message_size_limit (128 KiB in
 // broker-config) applies to the bridge's publishes too; what does not fit
 // is left for the next page ("more": true).
 inline constexpr std::size_t kMaxResponseBytes = 120 * 1024;
+// A message record at most. A stored body can serialize longer than it was
+// sent (PostgreSQL writes the number 1E19 out as 20 digits); a record over
+// this is served without its content, so that every record fits an answer
+// beside the other chats' entries and no catch-up can stall on one message.
+inline constexpr std::size_t kMaxMessageRecordBytes = 66 * 1024;
 }  // namespace request_limits
 
 enum class RequestErrorCode { bad_request, forbidden, not_found, conflict, internal };

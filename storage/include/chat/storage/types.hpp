@@ -100,6 +100,8 @@ enum class AppendStatus {
   chat_not_found,  // refused: no such chat
   chat_deleted,    // refused: the chat is deleted
   not_member,      // refused: the sender is not a member of the chat
+  sender_deleted,     // refused: a direct chat whose sender's account was deleted
+  recipient_deleted,  // refused: a direct chat whose other member's account was deleted
 };
 
 struct AppendResult {

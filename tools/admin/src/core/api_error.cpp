@@ -23,6 +23,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::conflict: return "conflict";
     case ErrorCode::too_large: return "too_large";
     case ErrorCode::range_not_satisfiable: return "range_not_satisfiable";
+    case ErrorCode::rate_limited: return "rate_limited";
     case ErrorCode::internal: return "internal";
     case ErrorCode::unavailable: return "unavailable";
   }
@@ -38,6 +39,7 @@ int http_status(ErrorCode code) noexcept {
     case ErrorCode::conflict: return 409;
     case ErrorCode::too_large: return 413;
     case ErrorCode::range_not_satisfiable: return 416;
+    case ErrorCode::rate_limited: return 429;
     case ErrorCode::internal: return 500;
     case ErrorCode::unavailable: return 503;
   }

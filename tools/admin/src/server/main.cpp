@@ -129,7 +129,14 @@ int main(int argc, char** argv) {
     Metrics metrics;
     StorePool pool(config.database_url);
     MediaLimits limits{config.media_max_image_bytes, config.media_max_voice_bytes, config.media_max_file_bytes};
-    Context context{config, std::move(secrets), limits, pool, media, metrics, log};
+    // Keys that have recovered their allowance are forgotten when room is needed.
+    constexpr std::size_t kThrottledKeys = 100000;
+    AttemptThrottle passwords_by_address({config.password_burst_per_address, config.password_per_minute_per_address},
+                                         kThrottledKeys);
+    AttemptThrottle passwords_by_user({config.password_burst_per_user, config.password_per_minute_per_user},
+                                      kThrottledKeys);
+    Context context{config, std::move(secrets), limits, pool, media, metrics, log, passwords_by_address,
+                    passwords_by_user};
 
     AdminServer server(context);
     const int port = server.bind();

@@ -40,6 +40,20 @@ std::string format_bytes(std::uint64_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
+// A password check costs ~0.2 s of CPU (PBKDF2) and is a guess at an
+// account: each client address and each username gets a bounded number,
+// counted before the check. Sign-in tokens are the cheap way in and are not
+// counted. Names that no account can have count on the address only.
+void admit_password_attempt(Context& context, const Request& request, const std::string& username) {
+  const auto now = AttemptThrottle::Clock::now();
+  auto wait = context.passwords_by_address.admit(request.remote_addr, now);
+  if (!wait && storage::is_valid_username(username)) wait = context.passwords_by_user.admit(username, now);
+  if (!wait) return;
+  throw ApiError(ErrorCode::rate_limited, "too many password attempts: retry in " + std::to_string(wait->count()) +
+                                              " s, or sign in with a token (Bearer)")
+      .with_retry_after(wait->count());
+}
+
 // The signed-in user of a media request: a sign-in token (the broker's
 // format, docs/protocol.md section 1) or a username and password. Disabled
 // and deleted accounts are refused.
@@ -63,6 +77,7 @@ UserId authenticate_user(Context& context, const Request& request) {
   }
   if (const auto basic = basic_credentials(header)) {
     const std::string username = storage::fold_username(basic->username);
+    admit_password_attempt(context, request, username);
     std::optional<storage::UserCredentials> found;
     if (storage::is_valid_username(username)) {
       auto store = context.pool.acquire();

@@ -89,6 +89,7 @@ void send_error(Response& response, const ApiError& error) {
   if (error.code() == ErrorCode::unauthorized) {
     response.set_header("WWW-Authenticate", "Bearer realm=\"chat\"");
   }
+  if (error.retry_after_s() > 0) response.set_header("Retry-After", std::to_string(error.retry_after_s()));
   response.set_content(error.to_json(), "application/json");
 }
 
@@ -228,6 +229,27 @@ std::string printable(const std::string& text) {
 
 bool is_media_path(const std::string& path) { return path == "/v1/media" || path.rfind("/v1/media/", 0) == 0; }
 
+// The media routes (media_routes.cpp): the upload streams its body and bounds
+// it itself; a download (GET, and HEAD) has no body httplib would read.
+bool is_media_upload(const Request& request) { return request.method == "PUT" && request.path == "/v1/media"; }
+bool is_media_download(const Request& request) {
+  return (request.method == "GET" || request.method == "HEAD") && request.path.rfind("/v1/media/", 0) == 0;
+}
+
+// Answers before a byte of the body is read; a body that follows is not
+// read at all, so the connection closes after the answer.
+void refuse_before_body(const Request& request, Response& response, const ApiError& error) {
+  forget_ranges(request);
+  const bool has_body =
+      request.has_header("Transfer-Encoding") ||
+      (request.has_header("Content-Length") && request.get_header_value<std::uint64_t>("Content-Length") > 0);
+  if (has_body) {
+    send_error_and_close(response, error);
+  } else {
+    send_error(response, error);
+  }
+}
+
 void register_operations(Routes& routes, Context& context) {
   routes.get("/healthz", "/healthz", Access::open, [&context](const Request&, Response& response) {
     try {
@@ -272,7 +294,18 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
 
   server.set_pre_routing_handler([this](const Request& request, Response& response) {
     request_state = RequestState{std::chrono::steady_clock::now(), nullptr};
-    if (is_media_path(request.path)) return httplib::Server::HandlerResponse::Unhandled;
+    if (is_media_upload(request) || is_media_download(request)) return httplib::Server::HandlerResponse::Unhandled;
+    if (is_media_path(request.path)) {
+      // No media route takes this method. httplib would read the whole body
+      // (up to the largest upload) into memory before its 404: refused
+      // unread instead, 401 without credentials as every media request.
+      refuse_before_body(request, response,
+                         request.has_header("Authorization")
+                             ? not_found("no such route: " + request.method + " " + request.path)
+                             : ApiError(ErrorCode::unauthorized,
+                                        "sign in: Authorization: Bearer <sign-in token> or Basic"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // Admin bodies are read into memory before a handler runs: bound them
     // before a byte is read.
     const auto max = static_cast<std::uint64_t>(context_.config.max_json_body_bytes);

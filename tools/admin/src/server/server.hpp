@@ -3,6 +3,7 @@
 // sessions (one Store per busy worker), and the plumbing every route shares —
 // the admin token check, JSON errors, metrics and the request log.
 #include "chat/admin/api_error.hpp"
+#include "chat/admin/attempt_throttle.hpp"
 #include "chat/admin/config.hpp"
 #include "chat/admin/media_store.hpp"
 #include "chat/admin/metrics.hpp"
@@ -89,6 +90,8 @@ struct Context {
   MediaStore& media;
   Metrics& metrics;
   Log& log;
+  AttemptThrottle& passwords_by_address;  // media Basic sign-ins
+  AttemptThrottle& passwords_by_user;
 };
 
 using Request = httplib::Request;

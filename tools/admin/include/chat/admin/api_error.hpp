@@ -21,6 +21,7 @@ enum class ErrorCode {
   conflict,               // 409: taken (field names it), or the state forbids it
   too_large,              // 413
   range_not_satisfiable,  // 416: a Range past the end of a blob
+  rate_limited,           // 429: too many password attempts (Retry-After says when to try again)
   internal,               // 500
   unavailable,            // 503: the database cannot be reached right now
 };
@@ -35,6 +36,12 @@ class ApiError : public std::runtime_error {
   ErrorCode code() const noexcept { return code_; }
   int status() const noexcept { return http_status(code_); }
   const std::string& field() const noexcept { return field_; }
+  // Seconds for a Retry-After header; 0: none.
+  long retry_after_s() const noexcept { return retry_after_s_; }
+  ApiError& with_retry_after(long seconds) noexcept {
+    retry_after_s_ = seconds;
+    return *this;
+  }
 
   // {"error":{"code":...,"message":...[,"field":...]}}
   std::string to_json() const;
@@ -42,6 +49,7 @@ class ApiError : public std::runtime_error {
  private:
   ErrorCode code_;
   std::string field_;
+  long retry_after_s_ = 0;
 };
 
 // Shorthands: bad_request("username", "must match ...") reads as the message

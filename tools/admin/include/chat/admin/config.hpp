@@ -35,6 +35,12 @@ struct Config {
   int token_default_ttl_s = 30 * 86400;
   int token_max_ttl_s = 365 * 86400;
   int password_iterations = 210000;    // PBKDF2 rounds of new password hashes
+  // Media sign-ins with a password (Basic), counted before PBKDF2 runs: per
+  // client address and per username, a burst and then so many a minute.
+  int password_burst_per_address = 10;
+  int password_per_minute_per_address = 20;
+  int password_burst_per_user = 5;
+  int password_per_minute_per_user = 5;
   int max_json_body_bytes = 1 << 20;
   bool log_requests = true;
 };
