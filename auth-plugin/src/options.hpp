@@ -39,6 +39,9 @@ struct Options {
   // a budget of its own, so unknown usernames never spend PBKDF2 checks.
   double password_lookups_per_s = 100;
   double password_lookups_burst = 200;
+  // Tokens whose exp - iat is longer are refused: a stolen token is worth a
+  // month at most, and a revocation (migration 0006) is kept for that long.
+  std::int64_t max_token_lifetime_s = 30 * 86400;
 
   std::size_t max_payload_bytes = 65536;
   double publish_rate_per_s = 20;  // per user, all its devices together

@@ -287,6 +287,10 @@ void Plugin::drain_mailbox() {
       case MailItem::Kind::forget_password:
         authenticator_.forget_password(item.uid, item.text);
         break;
+      case MailItem::Kind::forget_all_passwords:
+        authenticator_.forget_all_passwords();
+        log_line(MOSQ_LOG_NOTICE, "chat-auth: cache reloaded after a database outage: remembered passwords forgotten");
+        break;
       case MailItem::Kind::refuse_user:
         if (options_.kick_disabled_users && !item.text.empty()) {
           // Every connection signed in under that (folded) username. Their

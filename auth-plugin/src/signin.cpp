@@ -30,6 +30,10 @@ double check_cost(std::string_view hash) {
   return static_cast<double>(parsed->iterations) / credentials::kDefaultPbkdf2Iterations;
 }
 
+// A token's iat may lie this far ahead of the broker's clock (the minting
+// host's clock runs ahead); further, it would outlive every revocation.
+constexpr std::int64_t kTokenClockSkewS = 300;
+
 // The service account's verified password is kept for the process's lifetime.
 constexpr std::int64_t kServiceMemoryS = std::int64_t{100} * 365 * 86400;
 // Its own PBKDF2 budget: a flood aimed at its username spends only this.
@@ -107,6 +111,12 @@ SignInResult Authenticator::decide(const SignInRequest& request, std::int64_t no
     if (check.claims->username != *name) return refused("token was minted for another username");
     if (check.claims->uid != client->uid) return refused("client id belongs to another user");
     if (cache_.is_refused(client->uid)) return refused("user is disabled");
+    const credentials::TokenClaims& claims = *check.claims;
+    if (claims.issued_at < cache_.tokens_not_before(client->uid)) return refused("token revoked");
+    if (claims.issued_at > now_s + kTokenClockSkewS) return refused("token issued in the future");
+    if (claims.expires_at - claims.issued_at > options_.max_token_lifetime_s) {
+      return refused("token lifetime above the limit of " + std::to_string(options_.max_token_lifetime_s) + " s");
+    }
     result = accepted(SignInResult::Kind::token, client->uid);
   } else {
     result = user_password(*name, client->uid, password, now_s, now_ns);

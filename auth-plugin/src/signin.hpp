@@ -66,6 +66,8 @@ class Authenticator {
   SignInResult sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
 
   void forget_password(Uid uid, std::string_view username);
+  // Every user's remembered password (not the service's: it comes from the options).
+  void forget_all_passwords() { passwords_.clear(); }
   std::size_t remembered_passwords() const { return passwords_.size(); }
 
  private:

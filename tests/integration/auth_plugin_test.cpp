@@ -257,10 +257,82 @@ TEST_F(AuthPluginTest, DisabledUsersAreRefusedAndDisconnected) {
   EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "a disabled user is disconnected";
   EXPECT_EQ(try_connect(gus.client_id(), gus.name, gus.token()), kNotAuthorized);
   EXPECT_EQ(try_connect(gus.client_id(), gus.name, gus.password), kNotAuthorized);
+  const std::string before_enabling = gus.token();
   storage::UserPatch enable;
   enable.disabled = false;
   store().update_user(gus.id, enable);
-  EXPECT_TRUE(wait_until([&] { return try_connect(gus.client_id(), gus.name, gus.token()) == 0; }, 3s));
+  const auto fresh = [&] { return credentials::mint_token(kSecret, gus.id, gus.name, now_s(), now_s() + 60); };
+  EXPECT_TRUE(wait_until([&] { return try_connect(gus.client_id(), gus.name, fresh()) == 0; }, 3s))
+      << "a token minted after re-enabling works";
+  EXPECT_EQ(try_connect(gus.client_id(), gus.name, before_enabling), kNotAuthorized)
+      << "re-enabling does not revive the tokens of before (issue #13, item 9)";
+}
+
+// Issue #13, item 9: tokens stayed valid for their whole life (up to 365
+// days) after a password change.
+TEST_F(AuthPluginTest, APasswordChangeRevokesEarlierTokens) {
+  const auto kim = make_user();
+  const std::string before = kim.token();  // issued 5 s ago
+  ASSERT_EQ(try_connect(kim.client_id(), kim.name, before), 0);
+  psql("UPDATE users SET password_hash = '" + credentials::hash_password("changed", kFastHash) + "' WHERE id = " +
+       kim.uid());
+  EXPECT_TRUE(wait_until([&] { return try_connect(kim.client_id(), kim.name, before) == kNotAuthorized; }, 3s))
+      << "a token issued before the password change still works";
+  const std::string after = credentials::mint_token(kSecret, kim.id, kim.name, now_s(), now_s() + 60);
+  EXPECT_EQ(try_connect(kim.client_id(), kim.name, after), 0) << "a token minted after it works";
+  psql("UPDATE users SET tokens_not_before = now() + interval '10 seconds' WHERE id = " + kim.uid());
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return try_connect(kim.client_id(), kim.name,
+                           credentials::mint_token(kSecret, kim.id, kim.name, now_s(), now_s() + 60)) == kNotAuthorized;
+      },
+      3s))
+      << "an explicit revocation (sign out everywhere)";
+  const auto lou = make_user();
+  EXPECT_EQ(try_connect(lou.client_id(), lou.name,
+                        credentials::mint_token(kSecret, lou.id, lou.name, now_s() - 5, now_s() + 365 * 86400)),
+            kNotAuthorized)
+      << "a year-long token is above the lifetime limit";
+  EXPECT_EQ(try_connect(lou.client_id(), lou.name, lou.token()), 0);
+}
+
+// Issue #13, item 8: after the cache loader lost its database session,
+// password changes and disabled users of meanwhile were not applied (the old
+// password worked for up to 15 minutes, the disabled user stayed connected).
+TEST_F(AuthPluginTest, ChangesMadeWhileTheCacheLoaderWasAwayAreAppliedOnReload) {
+  MosquittoBroker own(MosquittoOptions{.auth_plugin = plugin_settings()});
+  const auto mia = make_user();
+  const auto ned = make_user();
+  ASSERT_EQ(try_connect(mia.client_id(), mia.name, mia.password, 5, &own), 0) << "mia's password is remembered";
+  auto keepalive = connect(make_user(), "phone", 5, &own);  // keeps the test client's network thread awake
+  auto session = connect(ned, "phone", 5, &own);
+  const auto loads = [&] {
+    const std::string log = own.log();
+    std::size_t count = 0;
+    const std::string loaded = "membership cache loaded";
+    for (auto at = log.find(loaded); at != std::string::npos; at = log.find(loaded, at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  ASSERT_EQ(loads(), 1u);
+  // The loaders lose their sessions and cannot open new ones (the database
+  // takes no new connections) while mia's password changes and ned is
+  // disabled, over this process's open session: no loader can hear of it,
+  // only the reload after the database is open again brings it.
+  const auto admin = [](const std::string& sql) { return env->cluster->psql("postgres", sql); };
+  admin("ALTER DATABASE auth WITH ALLOW_CONNECTIONS false");
+  admin("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = 'chat-auth-cache'");
+  store().set_password_hash(mia.id, credentials::hash_password("new", kFastHash));
+  storage::UserPatch disable;
+  disable.disabled = true;
+  store().update_user(ned.id, disable);
+  admin("ALTER DATABASE auth WITH ALLOW_CONNECTIONS true");
+  ASSERT_TRUE(wait_until([&] { return loads() >= 2; }, 10s)) << own.log();
+  EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "ned, disabled meanwhile, is disconnected";
+  EXPECT_EQ(try_connect(mia.client_id(), mia.name, mia.password, 5, &own), kNotAuthorized)
+      << "mia's old password is forgotten\n" << own.log();
+  EXPECT_EQ(try_connect(mia.client_id(), mia.name, "new", 5, &own), 0);
 }
 
 TEST_F(AuthPluginTest, ChangedPasswordIsNotRemembered) {

@@ -43,7 +43,8 @@ class SignInTest : public ::testing::Test {
     lookup.users["bob"] = {43, credentials::hash_password("bob-pw", 1000), false};
     lookup.users["carol"] = {44, std::nullopt, false};
     lookup.users["dave"] = {45, credentials::hash_password("dave-pw", 1000), true};
-    cache.load({}, {45, 46});
+    cache.load({.refused_users = {{45, "dave"}, {46, "erin"}}, .token_floors = {{47, kNow - 100}}});
+    lookup.users["fred"] = {47, credentials::hash_password("fred-pw", 1000), false};
   }
 
   SignInResult sign_in(const char* username, const std::string& password, const char* client_id,
@@ -164,6 +165,31 @@ TEST_F(SignInTest, ServiceAccount) {
   EXPECT_FALSE(sign_in("svc-bridge", "service-pw", "42:phone").ok()) << "no user's client id";
   EXPECT_FALSE(sign_in("svc-bridge", token(42, "svc-bridge"), "bridge-1").ok()) << "no token for the service";
   EXPECT_EQ(lookup.queries, 0);
+}
+
+// Issue #13, item 9: a password change (or disabling, re-enabling, an
+// explicit revocation) voids the tokens issued before it.
+TEST_F(SignInTest, TokensIssuedBeforeARevocationAreRefused) {
+  const auto revoked = sign_in("fred", credentials::mint_token(kSecret, 47, "fred", kNow - 101, kNow + 60), "47:phone");
+  EXPECT_EQ(revoked.kind, SignInResult::Kind::refused);
+  EXPECT_EQ(revoked.reason, "token revoked");
+  EXPECT_EQ(sign_in("fred", credentials::mint_token(kSecret, 47, "fred", kNow - 100, kNow + 60), "47:phone").kind,
+            SignInResult::Kind::token)
+      << "issued in the second of the revocation: valid (a client can use a token minted right after)";
+  cache.apply({{{AuthChange::Kind::tokens_revoked, 0, 47, "", kNow - 10}, {}}});
+  EXPECT_FALSE(sign_in("fred", credentials::mint_token(kSecret, 47, "fred", kNow - 50, kNow + 60), "47:phone").ok())
+      << "a revocation heard later";
+  EXPECT_TRUE(sign_in("alice", token(42, "alice"), "42:phone").ok()) << "other users are not affected";
+}
+
+TEST_F(SignInTest, TokenLifetimeIsCapped) {
+  options.max_token_lifetime_s = 30 * 86400;
+  EXPECT_TRUE(sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 30 * 86400), "42:phone").ok());
+  const auto year = sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 365 * 86400), "42:phone");
+  EXPECT_FALSE(year.ok());
+  EXPECT_NE(year.reason.find("lifetime"), std::string::npos);
+  EXPECT_FALSE(sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow + 3600, kNow + 7200), "42:phone").ok())
+      << "issued in the future: would outlive every revocation";
 }
 
 // The test hashes have 1 000 iterations: each check costs 1/210 of a default one.

@@ -33,7 +33,8 @@ struct Config {
   int media_gc_interval_ms = 600000;   // how often the collector runs; 0: never
 
   int token_default_ttl_s = 30 * 86400;
-  int token_max_ttl_s = 365 * 86400;
+  // The broker refuses tokens that live longer (its max_token_lifetime_s, 30 days).
+  int token_max_ttl_s = 30 * 86400;
   int password_iterations = 210000;    // PBKDF2 rounds of new password hashes
   int max_json_body_bytes = 1 << 20;
   bool log_requests = true;
