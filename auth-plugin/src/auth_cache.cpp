@@ -1,5 +1,6 @@
 #include "auth_cache.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 namespace chat::auth {
@@ -15,22 +16,38 @@ bool AuthCache::is_refused(Uid uid) const {
   return refused_.count(uid) != 0;
 }
 
-void AuthCache::load(const std::vector<std::pair<ChatId, Uid>>& group_members,
-                     const std::vector<Uid>& refused_users) {
+std::int64_t AuthCache::tokens_not_before(Uid uid) const {
+  const std::shared_lock lock(mutex_);
+  const auto floor = token_floors_.find(uid);
+  return floor == token_floors_.end() ? 0 : floor->second;
+}
+
+std::vector<storage::RefusedUser> AuthCache::load(const storage::AuthSnapshot& snapshot) {
   Groups groups;
   std::size_t memberships = 0;
-  for (const auto& [chat, uid] : group_members) {
+  for (const auto& [chat, uid] : snapshot.group_members) {
     if (groups[chat].insert(uid).second) ++memberships;
   }
-  std::unordered_set<Uid> refused(refused_users.begin(), refused_users.end());
+  std::unordered_set<Uid> refused;
+  for (const auto& user : snapshot.refused_users) refused.insert(user.id);
+  std::unordered_map<Uid, std::int64_t> floors(snapshot.token_floors.begin(), snapshot.token_floors.end());
+  const bool reload = ready();
   {
     const std::unique_lock lock(mutex_);
     groups_.swap(groups);
     refused_.swap(refused);
+    token_floors_.swap(floors);
     memberships_ = memberships;
   }
   ready_.store(true, std::memory_order_release);
-  // The old maps are freed here, outside the lock.
+  // `refused` now holds the previous set; the old maps are freed outside the lock.
+  std::vector<storage::RefusedUser> newly_refused;
+  if (reload) {
+    for (const auto& user : snapshot.refused_users) {
+      if (refused.count(user.id) == 0) newly_refused.push_back(user);
+    }
+  }
+  return newly_refused;
 }
 
 void AuthCache::apply(const std::vector<Update>& updates) {
@@ -74,6 +91,11 @@ void AuthCache::apply(const std::vector<Update>& updates) {
       case AuthChange::Kind::user_allowed:
         refused_.erase(change.uid);
         break;
+      case AuthChange::Kind::tokens_revoked: {
+        std::int64_t& floor = token_floors_[change.uid];
+        floor = std::max(floor, change.not_before);
+        break;
+      }
       case AuthChange::Kind::password_changed:
         break;  // the broker thread's password cache, not this one
     }

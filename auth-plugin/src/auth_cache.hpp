@@ -7,7 +7,10 @@
 #include "acl.hpp"
 #include "auth_change.hpp"
 
+#include "chat/storage/auth.hpp"
+
 #include <atomic>
+#include <cstdint>
 #include <cstddef>
 #include <shared_mutex>
 #include <unordered_map>
@@ -21,12 +24,17 @@ class AuthCache final : public MembershipView {
  public:
   bool is_member(ChatId chat, Uid uid) const override;
   bool is_refused(Uid uid) const;
+  // Tokens of `uid` issued (iat) before this many seconds since the epoch are
+  // void; 0 when none was ever revoked.
+  std::int64_t tokens_not_before(Uid uid) const;
   // False until the first snapshot was loaded: until then nothing is known
   // about who is disabled, and every user sign-in is refused (fail closed).
   bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
 
-  // Replaces everything.
-  void load(const std::vector<std::pair<ChatId, Uid>>& group_members, const std::vector<Uid>& refused_users);
+  // Replaces everything. Returns the users refused now who were not before
+  // (none on the first load): a reload after the database was away finds the
+  // users disabled meanwhile, whose connected clients are still to be kicked.
+  std::vector<storage::RefusedUser> load(const storage::AuthSnapshot& snapshot);
 
   // One change in a batch: a change as announced, and for group_restored the
   // group's members as read after the announcement.
@@ -48,6 +56,7 @@ class AuthCache final : public MembershipView {
   mutable std::shared_mutex mutex_;
   Groups groups_;
   std::unordered_set<Uid> refused_;
+  std::unordered_map<Uid, std::int64_t> token_floors_;
   std::size_t memberships_ = 0;
   std::atomic<bool> ready_{false};
 };

@@ -49,6 +49,15 @@ std::optional<AuthChange> parse_auth_change(std::string_view payload) {
     change.username = std::string(w[2]);
     return change;
   }
+  if (op == "t" && w.size() == 4) {
+    const auto uid = parse_id(w[1]);
+    const auto seconds = parse_id(w[2]);
+    if (!uid || !seconds) return std::nullopt;
+    change.kind = AuthChange::Kind::tokens_revoked;
+    change.uid = *uid;
+    change.not_before = *seconds;
+    return change;
+  }
   return std::nullopt;
 }
 

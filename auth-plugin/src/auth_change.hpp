@@ -3,6 +3,7 @@
 // storage/migrations/0002_auth.sql. Pure parsing.
 #include "identity.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,11 +19,13 @@ struct AuthChange {
     user_refused,      // u- uid username
     user_allowed,      // u+ uid username
     password_changed,  // p uid username
+    tokens_revoked,    // t uid seconds: tokens issued before are void (migration 0006)
   };
   Kind kind = Kind::member_added;
   ChatId chat = 0;
   Uid uid = 0;
   std::string username;
+  std::int64_t not_before = 0;  // tokens_revoked: seconds since the epoch
 };
 
 // nullopt for anything that is not one of the forms above (the trailing

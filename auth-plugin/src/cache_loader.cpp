@@ -77,7 +77,14 @@ void CacheLoader::session(bool& loaded) {
   storage::Store store(conninfo_);
   store.listen_for_auth_changes();
   const storage::AuthSnapshot snapshot = store.load_auth_snapshot();
-  cache_.load(snapshot.group_members, snapshot.refused_users);
+  const auto newly_refused = cache_.load(snapshot);
+  if (snapshots_.load() > 0) {
+    // A reload: whatever was announced while this thread had no session was
+    // not heard. The snapshot has the new state; what the broker thread keeps
+    // besides it must catch up too (issue #13, item 8).
+    mailbox_.post({MailItem::Kind::forget_all_passwords, 0, {}});
+    for (const auto& user : newly_refused) mailbox_.post({MailItem::Kind::refuse_user, user.id, user.username});
+  }
   loaded = true;
   snapshots_.fetch_add(1);
   connected_.store(true);
@@ -109,7 +116,8 @@ void CacheLoader::session(bool& loaded) {
       AuthCache::Update update{std::move(*change), {}};
       const AuthChange& c = update.change;
       if (c.kind == AuthChange::Kind::group_restored) update.members = store.live_group_members(c.chat);
-      if (c.kind == AuthChange::Kind::password_changed || c.kind == AuthChange::Kind::user_refused) {
+      if (c.kind == AuthChange::Kind::password_changed || c.kind == AuthChange::Kind::user_refused ||
+          c.kind == AuthChange::Kind::tokens_revoked) {
         mail.push_back({MailItem::Kind::forget_password, c.uid, c.username});
       }
       if (c.kind == AuthChange::Kind::user_refused) {

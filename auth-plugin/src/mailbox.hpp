@@ -13,7 +13,9 @@
 namespace chat::auth {
 
 struct MailItem {
-  enum class Kind { log_info, log_warning, refuse_user, forget_password };
+  // forget_all_passwords: the cache was reloaded after the database was away;
+  // password changes made meanwhile were not heard.
+  enum class Kind { log_info, log_warning, refuse_user, forget_password, forget_all_passwords };
   Kind kind = Kind::log_info;
   Uid uid = 0;
   std::string text;  // the log line, or the username

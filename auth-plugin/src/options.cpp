@@ -27,7 +27,8 @@ class Parser {
         "db_conninfo", "db_conninfo_file", "db_statement_timeout_ms", "db_connect_timeout_s",
         "startup_wait_ms", "jwt_secret_file", "service_username", "service_password_hash",
         "password_cache_ttl_s", "password_cache_size", "password_checks_per_s",
-        "password_checks_burst", "max_payload_bytes", "publish_rate_per_s", "publish_burst",
+        "password_checks_burst", "password_lookups_per_s", "password_lookups_burst", "max_token_lifetime_s", "max_payload_bytes",
+        "publish_rate_per_s", "publish_burst",
         "stats_interval_s", "stats_topic", "kick_disabled_users"};
     for (const auto& [key, value] : raw) {
       if (known.count(key) == 0) {
@@ -230,6 +231,9 @@ OptionsResult parse_options(const std::vector<std::pair<std::string, std::string
   p.integer("password_cache_size", o.password_cache_size, std::size_t{0}, std::size_t{10000000});
   p.number("password_checks_per_s", o.password_checks_per_s, 0.01, 1000);
   p.number("password_checks_burst", o.password_checks_burst, 1, 1000);
+  p.number("password_lookups_per_s", o.password_lookups_per_s, 1, 100000);
+  p.number("password_lookups_burst", o.password_lookups_burst, 1, 100000);
+  p.integer("max_token_lifetime_s", o.max_token_lifetime_s, std::int64_t{60}, std::int64_t{366} * 86400);
 
   // Publishing
   p.integer("max_payload_bytes", o.max_payload_bytes, std::size_t{64}, std::size_t{131072});

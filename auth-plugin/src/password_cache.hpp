@@ -29,6 +29,7 @@ class PasswordCache {
   void remember(std::string_view username, std::string_view password, Uid uid, std::int64_t now_s);
   void forget_user(Uid uid);            // password changed, user disabled, ...
   void forget(std::string_view username);
+  void clear() { entries_.clear(); }
   std::size_t size() const { return entries_.size(); }
 
  private:

@@ -1,5 +1,7 @@
 #include "payload.hpp"
 
+#include "key_set.hpp"
+
 #include <nlohmann/json.hpp>
 #include <rapidjson/reader.h>
 
@@ -17,6 +19,22 @@ using nlohmann::json;
 PayloadCheck bad(std::string detail, std::optional<std::string> id = std::nullopt) {
   return PayloadCheck{Rejection::bad_request, std::move(detail), std::move(id)};
 }
+
+// A length-bounded input stream (RapidJSON's StringStream needs a NUL at the end).
+struct ViewStream {
+  using Ch = char;
+  explicit ViewStream(std::string_view text) : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+  Ch Peek() const { return p_ < end_ ? *p_ : '\0'; }
+  Ch Take() { return p_ < end_ ? *p_++ : '\0'; }
+  std::size_t Tell() const { return static_cast<std::size_t>(p_ - begin_); }
+  Ch* PutBegin() { return nullptr; }  // in-situ parsing only; never used
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+};
 
 // One pass of RapidJSON's SAX reader over the payload, building no document:
 // it records what the contract's rules look at (the top-level fields, the
@@ -81,45 +99,26 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   bool EndArray(rapidjson::SizeType) { return close(); }
   bool EndObject(rapidjson::SizeType) {
     if (!open_.empty() && open_.back().frame == Frame::ref) check_ref();
+    keys_.close_object();
     return close();
   }
   bool Key(const char* name, rapidjson::SizeType length, bool) {
     if (!decoded_ok(name, length)) return false;
     const std::string_view key(name, length);
-    Open& o = open_.back();
-    for (std::size_t i = o.keys_begin; i < keys_.size(); ++i) {
-      if (keys_[i] == key) {
-        outcome = Outcome::duplicate_key;
-        return false;
-      }
+    if (!keys_.add(key)) {
+      outcome = Outcome::duplicate_key;
+      return false;
     }
-    keys_.emplace_back(key);
+    Open& o = open_.back();
     o.field = field_of(o.frame, key);
     return true;
   }
 
  private:
-  // A length-bounded input stream (RapidJSON's StringStream needs a NUL at the end).
-  struct ViewStream {
-    using Ch = char;
-    explicit ViewStream(std::string_view text) : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
-    Ch Peek() const { return p_ < end_ ? *p_ : '\0'; }
-    Ch Take() { return p_ < end_ ? *p_++ : '\0'; }
-    std::size_t Tell() const { return static_cast<std::size_t>(p_ - begin_); }
-    Ch* PutBegin() { return nullptr; }  // in-situ parsing only; never used
-    void Put(Ch) {}
-    void Flush() {}
-    std::size_t PutEnd(Ch*) { return 0; }
-    const char* begin_;
-    const char* p_;
-    const char* end_;
-  };
-
   enum class Frame { top, media, refs, ref, other };
   enum class Field { other, id, type, text, ts, seq, media, refs, mime, size, from };
   struct Open {
     Frame frame = Frame::other;
-    std::size_t keys_begin = 0;
     Field field = Field::other;  // of the last key, in an object
   };
 
@@ -251,12 +250,12 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
         frame = Frame::refs;
       }
     }
-    open_.push_back(Open{frame, keys_.size(), Field::other});
+    if (kind == Kind::object) keys_.open_object();
+    open_.push_back(Open{frame, Field::other});
     return true;
   }
 
   bool close() {
-    keys_.resize(open_.back().keys_begin);
     open_.pop_back();
     return true;
   }
@@ -278,7 +277,46 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   Value ref_id_, ref_from_;
   rapidjson::Reader reader_;  // kept: its internal stack is reused, not allocated per message
   std::vector<Open> open_;
-  std::vector<std::string> keys_;  // of every open object, in order; reused
+  KeySet keys_;
+};
+
+// Reads the top-level "id" of an object and stops there.
+class IdPeek final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IdPeek> {
+ public:
+  std::optional<std::string> id;
+
+  bool Default() { return depth_ >= 1 && (next_is_id_ = false, true); }
+  bool String(const char* value, rapidjson::SizeType length, bool) {
+    if (depth_ == 1 && next_is_id_) {
+      const std::string_view text(value, length);
+      if (is_valid_message_id(text)) id = std::string(text);
+      return false;  // found it, whatever it holds: stop
+    }
+    next_is_id_ = false;
+    return depth_ >= 1;
+  }
+  bool Key(const char* name, rapidjson::SizeType length, bool) {
+    next_is_id_ = depth_ == 1 && std::string_view(name, length) == "id";
+    return true;
+  }
+  bool StartObject() { return open(); }
+  bool StartArray() { return depth_ >= 1 && open(); }  // a top-level array is no message
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+ private:
+  bool open() {
+    if (depth_ == 1 && next_is_id_) return false;  // "id" is not a string
+    ++depth_;
+    return depth_ <= kMaxJsonDepth;
+  }
+  bool close() {
+    --depth_;
+    next_is_id_ = false;
+    return depth_ >= 1;  // the top-level object ended without an id
+  }
+  int depth_ = 0;
+  bool next_is_id_ = false;
 };
 
 // The common start: UTF-8, one JSON object.
@@ -303,6 +341,14 @@ Scan* scan_payload(Scan& scan, std::string_view payload, bool in_group, PayloadC
 }
 
 }  // namespace
+
+std::optional<std::string> leading_message_id(std::string_view payload) {
+  IdPeek peek;
+  ViewStream stream(payload.substr(0, kIdPeekBytes));
+  rapidjson::Reader reader;
+  reader.Parse<rapidjson::kParseIterativeFlag>(stream, peek);
+  return peek.id;
+}
 
 std::string_view to_string(Rejection rejection) noexcept {
   switch (rejection) {
@@ -378,7 +424,10 @@ PayloadCheck check_publish(const TopicInfo& topic, std::string_view payload, std
 PayloadCheck PayloadChecker::message(std::string_view payload) {
   PayloadCheck failure;
   const Scan* msg = scan_payload(state_->scan, payload, false, failure);
-  if (msg == nullptr) return failure;
+  if (msg == nullptr) {
+    failure.message_id = leading_message_id(payload);  // e.g. bad JSON after a good start
+    return failure;
+  }
 
   if (!msg->id.is_string()) return bad("\"id\" must be a string");
   if (!is_valid_message_id(msg->id.text)) return bad("\"id\" must match ^[A-Za-z0-9_-]{1,64}$");
@@ -438,10 +487,12 @@ PayloadCheck PayloadChecker::receipt(std::string_view payload, bool in_group) {
 
 PayloadCheck PayloadChecker::publish(const TopicInfo& topic, std::string_view payload, std::size_t max_bytes) {
   if (payload.size() > max_bytes) {
+    // Not parsed as a whole (that is what the limit is for); its first bytes
+    // still tell the client which message to drop from its outbox.
     return PayloadCheck{Rejection::too_large,
                         "payload of " + std::to_string(payload.size()) + " bytes is above the limit of " +
                             std::to_string(max_bytes),
-                        std::nullopt};
+                        topic.channel == Channel::msg ? leading_message_id(payload) : std::nullopt};
   }
   if (topic.kind == TopicKind::other) return {};
   if (topic.channel == Channel::msg) return message(payload);

@@ -28,6 +28,14 @@ struct PayloadCheck {
 bool is_valid_utf8(std::string_view text) noexcept;
 
 inline constexpr std::size_t kMaxReceiptRefs = 1000;
+// How far a refused message is read for its `id` when it was not (or could
+// not be) checked as a whole: too large, not JSON after the id, forbidden,
+// rate limited. Clients put `id` first (docs/protocol.md, section 3).
+inline constexpr std::size_t kIdPeekBytes = 4096;
+
+// The message's top-level `id`, when the first kIdPeekBytes of the payload
+// hold it and it is a valid id; whatever comes after is not looked at.
+std::optional<std::string> leading_message_id(std::string_view payload);
 inline constexpr int kMaxJsonDepth = 16;
 
 // Checks payloads, keeping its parser's state between calls so that it

@@ -184,6 +184,16 @@ int Plugin::on_basic_auth(const mosquitto_evt_basic_auth& event) {
   const char* client_id = mosquitto_client_id(event.client);
   const SignInRequest request{event.username, event.password, client_id};
   const SignInResult result = authenticator_.sign_in(request, wall_s(), steady_ns());
+  if (result.kind == SignInResult::Kind::retry) {
+    // "Server unavailable", so that the client tries again rather than
+    // telling its user the password is wrong. Mosquitto 2.0.11 maps a basic
+    // auth plugin's answer to CONNACK 5 / 0x87 (MOSQ_ERR_AUTH) or to closing
+    // the connection without CONNACK (any other error); it has no way to send
+    // CONNACK 3 / 0x89. A connection closed before CONNACK is what every
+    // client library treats as a passing network failure and retries.
+    log_refusal(client_id, event.username, "try again: " + result.reason);
+    return MOSQ_ERR_UNKNOWN;
+  }
   if (!result.ok()) {
     log_refusal(client_id, event.username, result.reason);
     return MOSQ_ERR_AUTH;
@@ -276,6 +286,10 @@ void Plugin::drain_mailbox() {
         break;
       case MailItem::Kind::forget_password:
         authenticator_.forget_password(item.uid, item.text);
+        break;
+      case MailItem::Kind::forget_all_passwords:
+        authenticator_.forget_all_passwords();
+        log_line(MOSQ_LOG_NOTICE, "chat-auth: cache reloaded after a database outage: remembered passwords forgotten");
         break;
       case MailItem::Kind::refuse_user:
         if (options_.kick_disabled_users && !item.text.empty()) {

@@ -30,9 +30,8 @@ WriteVerdict PublishGate::refuse(Uid uid, std::int64_t now_ns, Rejection error, 
   if (limits_of(uid, now_ns).nacks.try_take(now_ns)) {
     // Refused before its payload was read: the message's id still helps the
     // client to tell which of its messages failed. Read only for a nack sent.
-    if (!id && !payload.empty() && payload.size() <= options_.max_payload_bytes &&
-        classify_topic(topic).channel == Channel::msg) {
-      id = checker_.message(payload).message_id;
+    if (!id && !payload.empty() && classify_topic(topic).channel == Channel::msg) {
+      id = leading_message_id(payload);
     }
     verdict.nack = make_nack(id, topic, error, detail);
     ++stats_.nacks_sent;

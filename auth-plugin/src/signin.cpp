@@ -4,6 +4,7 @@
 #include "chat/credentials/token.hpp"
 #include "identity.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace chat::auth {
@@ -14,6 +15,30 @@ SignInResult refused(std::string reason) {
   result.reason = std::move(reason);
   return result;
 }
+
+SignInResult retry(std::string reason) {
+  SignInResult result;
+  result.kind = SignInResult::Kind::retry;
+  result.reason = std::move(reason);
+  return result;
+}
+
+// What verifying `hash` costs, in verifications of the default cost.
+double check_cost(std::string_view hash) {
+  const auto parsed = credentials::parse_password_hash(hash);
+  if (!parsed) return 1.0;  // verify_password refuses it at once; charge it as usual anyway
+  return static_cast<double>(parsed->iterations) / credentials::kDefaultPbkdf2Iterations;
+}
+
+// A token's iat may lie this far ahead of the broker's clock (the minting
+// host's clock runs ahead); further, it would outlive every revocation.
+constexpr std::int64_t kTokenClockSkewS = 300;
+
+// The service account's verified password is kept for the process's lifetime.
+constexpr std::int64_t kServiceMemoryS = std::int64_t{100} * 365 * 86400;
+// Its own PBKDF2 budget: a flood aimed at its username spends only this.
+constexpr double kServiceChecksPerS = 1;
+constexpr double kServiceChecksBurst = 2;
 
 SignInResult accepted(SignInResult::Kind kind, Uid uid) {
   SignInResult result;
@@ -31,10 +56,14 @@ Authenticator::Authenticator(const Options& options, const AuthCache& cache, Cre
       lookup_(lookup),
       stats_(stats),
       passwords_(options.password_cache_ttl.count(), options.password_cache_size),
-      password_checks_(options.password_checks_per_s, options.password_checks_burst, now_ns) {}
+      service_password_(kServiceMemoryS, 1),
+      password_checks_(options.password_checks_per_s, options.password_checks_burst, now_ns),
+      password_lookups_(options.password_lookups_per_s, options.password_lookups_burst, now_ns),
+      service_checks_(kServiceChecksPerS, kServiceChecksBurst, now_ns) {}
 
-bool Authenticator::take_password_check(std::int64_t now_ns) {
-  if (password_checks_.try_take(now_ns)) return true;
+bool Authenticator::take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns) {
+  // A check never costs more than a full bucket, or a costly hash could never be checked.
+  if (budget.try_take(now_ns, std::min(check_cost(hash), options_.password_checks_burst))) return true;
   ++stats_.password_throttled;
   return false;
 }
@@ -48,6 +77,7 @@ SignInResult Authenticator::sign_in(const SignInRequest& request, std::int64_t n
   SignInResult result = decide(request, now_s, now_ns);
   switch (result.kind) {
     case SignInResult::Kind::refused: ++stats_.signin_refused; break;
+    case SignInResult::Kind::retry: ++stats_.signin_retry; break;
     case SignInResult::Kind::service: ++stats_.signin_service; break;
     case SignInResult::Kind::token: ++stats_.signin_token; break;
     case SignInResult::Kind::password: ++stats_.signin_password; break;
@@ -72,7 +102,7 @@ SignInResult Authenticator::decide(const SignInRequest& request, std::int64_t no
   if (!name) return refused("not a valid username");
   const auto client = parse_client_id(client_id);
   if (!client) return refused("client id must be {uid}:{device}");
-  if (!cache_.ready()) return refused("user cache not loaded yet");
+  if (!cache_.ready()) return retry("user cache not loaded yet");
 
   SignInResult result;
   if (credentials::looks_like_token(password)) {
@@ -81,6 +111,12 @@ SignInResult Authenticator::decide(const SignInRequest& request, std::int64_t no
     if (check.claims->username != *name) return refused("token was minted for another username");
     if (check.claims->uid != client->uid) return refused("client id belongs to another user");
     if (cache_.is_refused(client->uid)) return refused("user is disabled");
+    const credentials::TokenClaims& claims = *check.claims;
+    if (claims.issued_at < cache_.tokens_not_before(client->uid)) return refused("token revoked");
+    if (claims.issued_at > now_s + kTokenClockSkewS) return refused("token issued in the future");
+    if (claims.expires_at - claims.issued_at > options_.max_token_lifetime_s) {
+      return refused("token lifetime above the limit of " + std::to_string(options_.max_token_lifetime_s) + " s");
+    }
     result = accepted(SignInResult::Kind::token, client->uid);
   } else {
     result = user_password(*name, client->uid, password, now_s, now_ns);
@@ -94,15 +130,17 @@ SignInResult Authenticator::service(std::string_view client_id, std::string_view
                                     std::int64_t now_ns) {
   // A user's client id would let a user take the service's session over.
   if (parse_client_id(client_id)) return refused("the service account may not use a user's client id");
-  if (const auto remembered = passwords_.find(options_.service_username, password, now_s);
+  if (const auto remembered = service_password_.find(options_.service_username, password, now_s);
       remembered && *remembered == 0) {
     return accepted(SignInResult::Kind::service, 0);
   }
-  if (!take_password_check(now_ns)) return refused("too many password checks at once; try again");
+  if (!take_password_check(service_checks_, options_.service_password_hash, now_ns)) {
+    return retry("too many service password checks at once; try again");
+  }
   if (!credentials::verify_password(password, options_.service_password_hash)) {
     return refused("wrong service password");
   }
-  passwords_.remember(options_.service_username, password, 0, now_s);
+  service_password_.remember(options_.service_username, password, 0, now_s);
   return accepted(SignInResult::Kind::service, 0);
 }
 
@@ -113,19 +151,27 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
     if (cache_.is_refused(*remembered)) return refused("user is disabled");
     return accepted(SignInResult::Kind::password_cached, *remembered);
   }
-  if (!take_password_check(now_ns)) return refused("too many password checks at once; try again");
+  // The lookup first, on its own budget: an unknown username ends here and
+  // costs no PBKDF2 check that a real user needs.
+  if (!password_lookups_.try_take(now_ns)) {
+    ++stats_.password_throttled;
+    return retry("too many password sign-ins at once; try again");
+  }
   ++stats_.password_queries;
   std::optional<storage::UserCredentials> user;
   try {
     user = lookup_.find(username);
   } catch (const std::exception& error) {
     ++stats_.password_query_failures;
-    return refused(std::string("password check unavailable: ") + error.what());
+    return retry(std::string("password check unavailable: ") + error.what());
   }
   if (!user) return refused("unknown user or wrong password");
   if (user->disabled || cache_.is_refused(user->id)) return refused("user is disabled");
   if (user->id != client_uid) return refused("client id belongs to another user");
   if (!user->password_hash) return refused("the user has no password: sign in with a token");
+  if (!take_password_check(password_checks_, *user->password_hash, now_ns)) {
+    return retry("too many password checks at once; try again");
+  }
   if (!credentials::verify_password(password, *user->password_hash)) return refused("unknown user or wrong password");
   passwords_.remember(username, password, user->id, now_s);
   return accepted(SignInResult::Kind::password, user->id);

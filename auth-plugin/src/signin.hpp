@@ -8,8 +8,15 @@
 //   token            password of JWT shape: HS256 under the shared secret,
 //                    usr = the username, sub = the uid of the client id; no
 //                    database query
-//   password         remembered (PasswordCache) or else: one PBKDF2 budget
-//                    token, one database query, one PBKDF2 verification
+//   password         remembered (PasswordCache) or else: one lookup budget
+//                    token and one database query; an unknown user ends
+//                    there; a known one then spends PBKDF2 budget by the
+//                    hash's cost and is verified
+// When a budget is spent the answer is `retry` ("server unavailable": the
+// credentials were not looked at), never a refusal a client would show as a
+// wrong password. The service account has a PBKDF2 budget of its own and is
+// remembered for the process's lifetime once verified: no flood of other
+// sign-ins can keep the bridge out.
 // Users must also have a `{uid}:{device}` client id with their own uid, must
 // not be disabled or deleted, and are refused while the cache is not loaded.
 #include "auth_cache.hpp"
@@ -41,12 +48,14 @@ struct SignInRequest {
 };
 
 struct SignInResult {
-  enum class Kind { refused, service, token, password, password_cached };
+  // retry: not checked now (budget spent, database unavailable, cache not
+  // loaded); the client should try again shortly.
+  enum class Kind { refused, retry, service, token, password, password_cached };
   Kind kind = Kind::refused;
   Uid uid = 0;
   std::string reason;                          // why it was refused
   std::optional<std::string> canonical_name;  // set when the client's username must be replaced by it
-  bool ok() const { return kind != Kind::refused; }
+  bool ok() const { return kind != Kind::refused && kind != Kind::retry; }
 };
 
 class Authenticator {
@@ -57,6 +66,8 @@ class Authenticator {
   SignInResult sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
 
   void forget_password(Uid uid, std::string_view username);
+  // Every user's remembered password (not the service's: it comes from the options).
+  void forget_all_passwords() { passwords_.clear(); }
   std::size_t remembered_passwords() const { return passwords_.size(); }
 
  private:
@@ -65,14 +76,17 @@ class Authenticator {
                        std::int64_t now_ns);
   SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password,
                              std::int64_t now_s, std::int64_t now_ns);
-  bool take_password_check(std::int64_t now_ns);
+  bool take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns);
 
   const Options& options_;
   const AuthCache& cache_;
   CredentialLookup& lookup_;
   Stats& stats_;
   PasswordCache passwords_;
+  PasswordCache service_password_;  // one entry, never expires, never evicted by users
   TokenBucket password_checks_;
+  TokenBucket password_lookups_;
+  TokenBucket service_checks_;
 };
 
 }  // namespace chat::auth

@@ -13,7 +13,7 @@ std::string stats_json(const Stats& s, const CacheStats& c, std::int64_t now_ms)
         {"password", s.signin_password},
         {"password_cached", s.signin_password_cached},
         {"service", s.signin_service},
-        {"refused", s.signin_refused}}},
+        {"refused", s.signin_refused}, {"retry", s.signin_retry}}},
       {"password_queries",
        {{"total", s.password_queries},
         {"failed", s.password_query_failures},
@@ -43,7 +43,7 @@ std::string stats_line(const Stats& s, const CacheStats& c) {
   auto n = [](std::uint64_t value) { return std::to_string(value); };
   return "chat-auth stats: signins token=" + n(s.signin_token) + " password=" + n(s.signin_password) +
          " password_cached=" + n(s.signin_password_cached) + " service=" + n(s.signin_service) +
-         " refused=" + n(s.signin_refused) + "; password queries=" + n(s.password_queries) +
+         " refused=" + n(s.signin_refused) + " retry=" + n(s.signin_retry) + "; password queries=" + n(s.password_queries) +
          " failed=" + n(s.password_query_failures) + " throttled=" + n(s.password_throttled) +
          "; acl denied read=" + n(s.denied_read) + " write=" + n(s.denied_write) +
          " subscribe=" + n(s.denied_subscribe) + "; rejected bad_request=" + n(s.rejected_bad_request) +

@@ -14,9 +14,10 @@ struct Stats {
   std::uint64_t signin_password_cached = 0;  // remembered password, no query
   std::uint64_t signin_service = 0;
   std::uint64_t signin_refused = 0;
+  std::uint64_t signin_retry = 0;            // not checked now: "try again" (budget, database, cache)
   std::uint64_t password_queries = 0;        // database lookups for a password sign-in
   std::uint64_t password_query_failures = 0;
-  std::uint64_t password_throttled = 0;      // refused: too many PBKDF2 checks at once
+  std::uint64_t password_throttled = 0;      // "try again": a lookup or PBKDF2 budget was spent
   // ACL
   std::uint64_t denied_read = 0;
   std::uint64_t denied_write = 0;

@@ -11,12 +11,12 @@ class TokenBucket {
   TokenBucket(double rate_per_s, double burst, std::int64_t now_ns) noexcept
       : rate_per_ns_(rate_per_s / 1e9), burst_(burst), tokens_(burst), last_ns_(now_ns), last_take_ns_(now_ns) {}
 
-  // Takes one token when there is one.
-  bool try_take(std::int64_t now_ns) noexcept {
+  // Takes `amount` tokens (one by default) when there are that many.
+  bool try_take(std::int64_t now_ns, double amount = 1.0) noexcept {
     refill(now_ns);
     last_take_ns_ = now_ns;
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
+    if (tokens_ < amount) return false;
+    tokens_ -= amount;
     return true;
   }
 

@@ -56,7 +56,10 @@ AuthSnapshot Store::load_auth_snapshot() {
         }
         const Rows refused = tx.execute(sql::kAuthRefusedUsers);
         snapshot.refused_users.reserve(refused.size());
-        for (const Row row : refused) snapshot.refused_users.push_back(row.int64("id"));
+        for (const Row row : refused) snapshot.refused_users.push_back({row.int64("id"), row.text("username")});
+        const Rows floors = tx.execute(sql::kAuthTokenFloors);
+        snapshot.token_floors.reserve(floors.size());
+        for (const Row row : floors) snapshot.token_floors.emplace_back(row.int64("user_id"), row.int64("not_before"));
         return snapshot;
       },
       options);

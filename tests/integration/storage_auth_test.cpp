@@ -29,6 +29,12 @@ class StorageAuthTest : public StorageTest {
     }
     return payloads;
   }
+  // The changes other than token revocations (which carry a time).
+  std::vector<std::string> heard_without_revocations() {
+    auto payloads = heard();
+    std::erase_if(payloads, [](const std::string& p) { return p.starts_with("t "); });
+    return payloads;
+  }
   Store& listener() {
     if (!listener_) {
       listener_ = std::make_unique<Store>(conninfo());
@@ -73,7 +79,7 @@ TEST_F(StorageAuthTest, SnapshotHasLiveGroupsAndRefusedUsers) {
   auto members = snapshot.group_members;
   std::sort(members.begin(), members.end());
   EXPECT_EQ(members, expected) << "live groups only: no direct chat, no deleted group";
-  EXPECT_EQ(snapshot.refused_users, std::vector<UserId>{c.id});
+  EXPECT_EQ(snapshot.refused_users, (std::vector<RefusedUser>{{c.id, "carol"}}));
   EXPECT_EQ(store().live_group_members(live.id), (std::vector<UserId>{a.id, b.id}));
   EXPECT_TRUE(store().live_group_members(gone.id).empty());
 }
@@ -125,11 +131,50 @@ TEST_F(StorageAuthTest, GroupAndUserChangesAreNotified) {
   disable.disabled = false;
   store().update_user(a.id, disable);
   psql("UPDATE users SET password_hash = 'x' WHERE id = " + ua);
-  EXPECT_EQ(heard(), (std::vector<std::string>{"u- " + ua + " alice", "u+ " + ua + " alice", "p " + ua + " alice"}));
+  EXPECT_EQ(heard_without_revocations(),
+            (std::vector<std::string>{"u- " + ua + " alice", "u+ " + ua + " alice", "p " + ua + " alice"}));
   const User d = make_user("dave");
   psql("DELETE FROM users WHERE id = " + std::to_string(d.id));
   EXPECT_EQ(heard(), (std::vector<std::string>{"u- " + std::to_string(d.id) + " dave"}));
-  EXPECT_EQ(store().load_auth_snapshot().refused_users, std::vector<UserId>{d.id}) << "deleted users stay refused";
+  EXPECT_EQ(store().load_auth_snapshot().refused_users, (std::vector<RefusedUser>{{d.id, "dave"}}))
+      << "deleted users stay refused";
+}
+
+// Issue #13, item 9: a password change, disabling and re-enabling, and an
+// explicit revocation void the user's earlier tokens; the plugin hears the
+// time at once and finds it in its snapshot after a reconnect.
+TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
+  const User a = make_user("alice");
+  const std::string ua = std::to_string(a.id);
+  EXPECT_TRUE(store().load_auth_snapshot().token_floors.empty()) << "no revocation yet";
+  listener();
+  const auto now_s = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  const std::int64_t before = now_s();
+  psql("UPDATE users SET password_hash = 'y' WHERE id = " + ua);
+  UserPatch flip;
+  flip.disabled = true;
+  store().update_user(a.id, flip);
+  flip.disabled = false;
+  store().update_user(a.id, flip);
+  psql("UPDATE users SET tokens_not_before = now() WHERE id = " + ua);
+  psql("UPDATE users SET display_name = 'A' WHERE id = " + ua);  // no revocation
+  std::vector<std::string> revocations;
+  for (const auto& p : heard()) {
+    if (p.starts_with("t ")) revocations.push_back(p);
+  }
+  ASSERT_EQ(revocations.size(), 4u) << "password, disable, enable, explicit";
+  for (const auto& r : revocations) {
+    ASSERT_TRUE(r.starts_with("t " + ua + " ")) << r;
+    const std::int64_t at = std::stoll(r.substr(r.rfind(' ') + 1));
+    EXPECT_GE(at, before);
+    EXPECT_LE(at, now_s());
+  }
+  const auto floors = store().load_auth_snapshot().token_floors;
+  ASSERT_EQ(floors.size(), 1u);
+  EXPECT_EQ(floors[0].first, a.id);
+  EXPECT_EQ(floors[0].second, std::stoll(revocations.back().substr(revocations.back().rfind(' ') + 1)));
 }
 
 TEST_F(StorageAuthTest, WaitingOnADeadSessionThrowsConnectionLost) {
@@ -143,7 +188,7 @@ TEST_F(StorageAuthTest, WaitingOnADeadSessionThrowsConnectionLost) {
       DbError);
   listener().listen_for_auth_changes();  // the next call reconnects and listens again
   psql("UPDATE users SET disabled = true WHERE id = " + std::to_string(make_user("erin").id));
-  EXPECT_EQ(heard().size(), 1u);
+  EXPECT_EQ(heard_without_revocations().size(), 1u);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ TEST(AdminConfig, DefaultsAndRequiredSettings) {
   EXPECT_EQ(c.media_max_file_bytes, 64u << 20);
   EXPECT_EQ(c.media_gc_age_s, 86400);
   EXPECT_EQ(c.token_default_ttl_s, 30 * 86400);
+  EXPECT_EQ(c.token_max_ttl_s, 30 * 86400) << "the broker refuses longer-lived tokens (issue #13, item 9)";
 
   EXPECT_NE(load({}).error.find("database_url"), std::string::npos);
   EXPECT_NE(load({"--database-url", "x"}).error.find("admin token"), std::string::npos);

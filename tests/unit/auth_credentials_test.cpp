@@ -112,6 +112,7 @@ TEST(AuthToken, MintedTokensVerify) {
   EXPECT_EQ(check.claims->uid, 42);
   EXPECT_EQ(check.claims->username, "alice");
   EXPECT_EQ(check.claims->expires_at, kNow + 3600);
+  EXPECT_EQ(check.claims->issued_at, kNow);
 }
 
 TEST(AuthToken, ExpiryIsEnforced) {
@@ -162,16 +163,25 @@ TEST(AuthToken, AlgorithmConfusionIsRefused) {
 TEST(AuthToken, ClaimsMustHaveTheRightTypes) {
   const std::string header = R"({"alg":"HS256","typ":"JWT"})";
   for (const char* claims :
-       {R"({"usr":"alice","exp":1763703600})", R"({"sub":"42","exp":1763703600})", R"({"sub":"42","usr":"alice"})",
-        R"({"sub":42,"usr":"alice","exp":1763703600})", R"({"sub":"042","usr":"alice","exp":1763703600})",
-        R"({"sub":"abc","usr":"alice","exp":1763703600})", R"({"sub":"0","usr":"alice","exp":1763703600})",
-        R"({"sub":"42","usr":"","exp":1763703600})", R"({"sub":"42","usr":7,"exp":1763703600})",
-        R"({"sub":"42","usr":"alice","exp":"1763703600"})", R"({"sub":"42","usr":"alice","exp":1763703600.5})",
-        R"({"sub":"42","usr":"alice","exp":1763703600,"nbf":"x"})"}) {
+       {R"({"usr":"alice","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"42","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"42","usr":"alice","iat":1763700000})",
+        R"({"sub":42,"usr":"alice","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"042","usr":"alice","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"abc","usr":"alice","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"0","usr":"alice","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"42","usr":"","exp":1763703600,"iat":1763700000})",
+        R"({"sub":"42","usr":7,"exp":1763703600,"iat":1763700000})",
+        R"({"sub":"42","usr":"alice","exp":"1763703600","iat":1763700000})",
+        R"({"sub":"42","usr":"alice","exp":1763703600.5,"iat":1763700000})",
+        R"({"sub":"42","usr":"alice","exp":1763703600,"iat":1763700000,"nbf":"x"})",
+        // iat is required: revocation compares it (issue #13, item 9)
+        R"({"sub":"42","usr":"alice","exp":1763703600})",
+        R"({"sub":"42","usr":"alice","exp":1763703600,"iat":"1"})"}) {
     EXPECT_EQ(verify_token(forge(header, claims, EVP_sha256()), kSecret, kNow).error, TokenError::bad_claims)
         << claims;
   }
-  EXPECT_EQ(verify_token(forge(header, R"({"sub":"42","usr":"alice","exp":1763703600,"nbf":1763700100})",
+  EXPECT_EQ(verify_token(forge(header, R"({"sub":"42","usr":"alice","exp":1763703600,"iat":1763700000,"nbf":1763700100})",
                                EVP_sha256()),
                          kSecret, kNow)
                 .error,

@@ -68,10 +68,14 @@ TEST(AuthOptions, EveryOptionIsRead) {
              {"password_checks_burst", "2"},          {"max_payload_bytes", "1024"},
              {"publish_rate_per_s", "5"},             {"publish_burst", "10"},
              {"stats_interval_s", "0"},               {"stats_topic", "sys/chat-auth/stats"},
-             {"kick_disabled_users", "false"}};
+             {"kick_disabled_users", "false"},        {"password_lookups_per_s", "30"},
+             {"password_lookups_burst", "60"},        {"max_token_lifetime_s", "86400"}};
   const auto result = parse_options(raw, files.reader());
   ASSERT_TRUE(result.options.has_value()) << (result.errors.empty() ? "" : result.errors.front());
   const Options& o = *result.options;
+  EXPECT_DOUBLE_EQ(o.password_lookups_per_s, 30);
+  EXPECT_DOUBLE_EQ(o.password_lookups_burst, 60);
+  EXPECT_EQ(o.max_token_lifetime_s, 86400);
   EXPECT_EQ(o.db_conninfo, "host=/run dbname=chat");
   EXPECT_EQ(o.db_statement_timeout.count(), 250);
   EXPECT_EQ(o.db_connect_timeout_s, 3);

@@ -5,10 +5,24 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 namespace chat::auth {
 namespace {
+
+// The best of several runs of one check: the least disturbed by other load.
+std::chrono::nanoseconds best_time(PayloadChecker& checker, const std::string& payload, bool expect_ok) {
+  auto best = std::chrono::nanoseconds::max();
+  for (int run = 0; run < 7; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    const bool ok = checker.message(payload).ok();
+    best = std::min(best, std::chrono::steady_clock::now() - start);
+    EXPECT_EQ(ok, expect_ok);
+  }
+  return best;
+}
 
 void expect_bad(const PayloadCheck& check, const std::string& what) {
   EXPECT_EQ(check.error, Rejection::bad_request) << what;
@@ -132,6 +146,32 @@ TEST(AuthPayload, NamesTheIdOfARefusedMessage) {
   EXPECT_FALSE(check_message("nope").message_id.has_value());
 }
 
+// Issue #13, item 3: the client drops a refused message from its outbox by
+// the nack's id, so every refusal names it when the first bytes hold it.
+TEST(AuthPayload, EveryRefusedMessageNamesItsIdWhenItsFirstBytesHoldIt) {
+  const TopicInfo dm{TopicKind::direct, Channel::msg};
+  const std::string big = R"({"id":"big-1","type":"text","text":")" + std::string(70000, 'x') + R"("})";
+  const auto too_large = check_publish(dm, big, 65536);
+  EXPECT_EQ(too_large.error, Rejection::too_large);
+  EXPECT_EQ(too_large.message_id, "big-1");
+  EXPECT_EQ(check_publish(TopicInfo{TopicKind::direct, Channel::rcpt}, big, 65536).message_id, std::nullopt)
+      << "receipts have no id";
+  EXPECT_EQ(check_message(R"({"id":"j1","type":"text","text":"x",})").message_id, "j1") << "bad JSON after the id";
+  EXPECT_EQ(check_message(R"({"id":"d1","type":"text","text":"x","text":"y"})").message_id, "d1") << "duplicate key";
+  EXPECT_EQ(check_message("{\"id\":\"u1\",\"type\":\"text\",\"text\":\"\xff\"}").message_id, "u1") << "bad UTF-8";
+  std::string deep = R"({"id":"n1","k":)" + std::string(20, '[') + std::string(20, ']') + "}";
+  EXPECT_EQ(check_message(deep).message_id, "n1") << "too deep";
+
+  EXPECT_EQ(leading_message_id(R"({"type":"text","id":"second"})"), "second");
+  EXPECT_EQ(leading_message_id(R"({"m":{"id":"nested"},"n":[{"id":"x"}]})"), std::nullopt) << "only the top level";
+  EXPECT_EQ(leading_message_id(R"({"id":7,"type":"text"})"), std::nullopt) << "an id that is no string";
+  EXPECT_EQ(leading_message_id(R"({"id":"not valid!"})"), std::nullopt) << "an id the contract refuses";
+  EXPECT_EQ(leading_message_id(R"([{"id":"in-array"}])"), std::nullopt);
+  EXPECT_EQ(leading_message_id(R"({"text":")" + std::string(kIdPeekBytes, 'x') + R"(","id":"late"})"), std::nullopt)
+      << "beyond the first bytes it is not looked for";
+  EXPECT_EQ(leading_message_id(R"({"id":"cut)"), std::nullopt);
+}
+
 TEST(AuthPayload, AcceptsContractReceipts) {
   for (const char* ok : {R"({"type":"delivered","seq":118})", R"({"type":"read","seq":1})",
                          R"({"type":"read","refs":[{"from":12,"id":"c-7f3a9"}]})",
@@ -168,6 +208,30 @@ TEST(AuthPayload, SizeLimitAppliesToEveryUserPublish) {
   EXPECT_EQ(check_publish(TopicInfo{TopicKind::group, Channel::msg}, "x", 1000).error, Rejection::bad_request);
   EXPECT_EQ(check_publish(TopicInfo{TopicKind::group, Channel::rcpt}, "x", 1000).error, Rejection::bad_request);
   EXPECT_TRUE(check_publish(TopicInfo{TopicKind::direct, Channel::typing}, "", 1000).ok());
+}
+
+// Issue #13, item 1: a valid 64 KiB message of ~8 100 distinct short keys cost
+// ~200 ms (each key compared with every earlier one), about 4 000 times the
+// plain 64 KiB text message it is measured against here. The goal is ~2x;
+// the factor asserted is generous so that a loaded machine cannot fail it
+// (docs/auth-plugin.md has the measured figures).
+TEST(AuthPayload, ManyKeysCostAboutWhatThePlainMessageOfTheSameSizeCosts) {
+  std::string many_keys = R"({"id":"k1","type":"text","text":"x")";
+  for (int i = 0; many_keys.size() < 65536 - 12; ++i) {
+    std::string key(3, 'a');
+    for (int n = i, k = 2; k >= 0; --k, n /= 26) key[static_cast<std::size_t>(k)] = static_cast<char>('a' + n % 26);
+    many_keys += ",\"" + key + "\":0";
+  }
+  many_keys += "}";
+  ASSERT_LE(many_keys.size(), 65536u);
+  const std::string plain = R"({"id":"p1","type":"text","text":")" + std::string(65536 - 40, 'x') + R"("})";
+  PayloadChecker checker;
+  const auto baseline = best_time(checker, plain, true);
+  const auto hostile = best_time(checker, many_keys, true);
+  EXPECT_LT(hostile.count(), 10 * baseline.count())
+      << "many keys: " << hostile.count() << " ns, plain text: " << baseline.count() << " ns";
+  const std::string duplicate = many_keys.substr(0, many_keys.size() - 1) + R"(,"aaa":1})";
+  EXPECT_LT(best_time(checker, duplicate, false).count(), 10 * baseline.count()) << "refused just as fast";
 }
 
 TEST(AuthPayload, NackEventHasTheContractsShape) {

@@ -44,7 +44,7 @@ TEST(AuthTokenBucket, IdleWhenFullAndUnused) {
 
 class GateTest : public ::testing::Test {
  protected:
-  GateTest() : gate(options(), cache, stats) { cache.load({{50, 7}}, {}); }
+  GateTest() : gate(options(), cache, stats) { cache.load({.group_members = {{50, 7}}}); }
   static const Options& options() {
     static const Options o = [] {
       Options x;
@@ -160,8 +160,13 @@ TEST(AuthChanges, ParsesEveryForm) {
   EXPECT_EQ(c->username, "alice");
   EXPECT_EQ(parse_auth_change("u+ 7 alice 9")->kind, AuthChange::Kind::user_allowed);
   EXPECT_EQ(parse_auth_change("p 7 alice 9")->kind, AuthChange::Kind::password_changed);
+  c = parse_auth_change("t 7 1763700000 9");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->kind, AuthChange::Kind::tokens_revoked);
+  EXPECT_EQ(c->uid, 7);
+  EXPECT_EQ(c->not_before, 1763700000);
   for (const char* bad : {"", "m+", "m+ 5 7", "m+ 5 x 1", "m+ 0 7 1", "x 5 7 1", "c- 5", "u- 7 1",
-                          "m+ 5 7 1 2", "m+  5 7 1"}) {
+                          "m+ 5 7 1 2", "m+  5 7 1", "t 7 1", "t 7 x 1", "t 7 -5 1"}) {
     EXPECT_FALSE(parse_auth_change(bad).has_value()) << bad;
   }
 }
@@ -169,7 +174,8 @@ TEST(AuthChanges, ParsesEveryForm) {
 TEST(AuthCacheTest, LoadsAndAppliesChanges) {
   AuthCache cache;
   EXPECT_FALSE(cache.ready());
-  cache.load({{5, 7}, {5, 8}, {6, 7}}, {9});
+  EXPECT_TRUE(cache.load({.group_members = {{5, 7}, {5, 8}, {6, 7}}, .refused_users = {{9, "nine"}}}).empty())
+      << "a first load kicks nobody";
   EXPECT_TRUE(cache.ready());
   EXPECT_TRUE(cache.is_member(5, 7));
   EXPECT_FALSE(cache.is_member(6, 8));
@@ -193,11 +199,39 @@ TEST(AuthCacheTest, LoadsAndAppliesChanges) {
   EXPECT_EQ(cache.counts().memberships, 3u);
 }
 
+// Issue #13, item 9: revocation times from the snapshot and the change feed.
+TEST(AuthCacheTest, KeepsTheLatestTokenRevocationPerUser) {
+  AuthCache cache;
+  cache.load({.token_floors = {{7, 1000}}});
+  EXPECT_EQ(cache.tokens_not_before(7), 1000);
+  EXPECT_EQ(cache.tokens_not_before(8), 0) << "never revoked";
+  using K = AuthChange::Kind;
+  AuthChange later{K::tokens_revoked, 0, 7, ""};
+  later.not_before = 2000;
+  AuthChange earlier = later;
+  earlier.not_before = 1500;  // heard again after a snapshot that already had 2000
+  cache.apply({{later, {}}, {earlier, {}}});
+  EXPECT_EQ(cache.tokens_not_before(7), 2000);
+  cache.load({});
+  EXPECT_EQ(cache.tokens_not_before(7), 0) << "a snapshot replaces everything";
+}
+
+// Issue #13, item 8: users disabled while the loader had no session must
+// still be disconnected; the reload names them.
+TEST(AuthCacheTest, AReloadNamesTheUsersRefusedMeanwhile) {
+  AuthCache cache;
+  EXPECT_TRUE(cache.load({.refused_users = {{9, "nine"}}}).empty());
+  const auto newly = cache.load({.refused_users = {{9, "nine"}, {10, "ten"}}});
+  ASSERT_EQ(newly.size(), 1u);
+  EXPECT_EQ(newly[0].id, 10);
+  EXPECT_EQ(newly[0].username, "ten");
+}
+
 TEST(AuthCacheTest, ReplayingChangesAfterASnapshotGivesTheLatestState) {
   // Changes heard between LISTEN and the snapshot are applied again on top of
   // it: each states an end state, so the last one for a pair wins.
   AuthCache cache;
-  cache.load({}, {});  // the snapshot already saw "added, then removed"
+  cache.load({});  // the snapshot already saw "added, then removed"
   using K = AuthChange::Kind;
   cache.apply({{{K::member_added, 5, 7, ""}, {}}, {{K::member_removed, 5, 7, ""}, {}}});
   EXPECT_FALSE(cache.is_member(5, 7));

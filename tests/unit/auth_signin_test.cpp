@@ -43,7 +43,8 @@ class SignInTest : public ::testing::Test {
     lookup.users["bob"] = {43, credentials::hash_password("bob-pw", 1000), false};
     lookup.users["carol"] = {44, std::nullopt, false};
     lookup.users["dave"] = {45, credentials::hash_password("dave-pw", 1000), true};
-    cache.load({}, {45, 46});
+    cache.load({.refused_users = {{45, "dave"}, {46, "erin"}}, .token_floors = {{47, kNow - 100}}});
+    lookup.users["fred"] = {47, credentials::hash_password("fred-pw", 1000), false};
   }
 
   SignInResult sign_in(const char* username, const std::string& password, const char* client_id,
@@ -166,19 +167,119 @@ TEST_F(SignInTest, ServiceAccount) {
   EXPECT_EQ(lookup.queries, 0);
 }
 
-TEST_F(SignInTest, PasswordChecksAreBudgeted) {
-  options.password_checks_per_s = 1;
-  options.password_checks_burst = 2;
+// Issue #13, item 9: a password change (or disabling, re-enabling, an
+// explicit revocation) voids the tokens issued before it.
+TEST_F(SignInTest, TokensIssuedBeforeARevocationAreRefused) {
+  const auto revoked = sign_in("fred", credentials::mint_token(kSecret, 47, "fred", kNow - 101, kNow + 60), "47:phone");
+  EXPECT_EQ(revoked.kind, SignInResult::Kind::refused);
+  EXPECT_EQ(revoked.reason, "token revoked");
+  EXPECT_EQ(sign_in("fred", credentials::mint_token(kSecret, 47, "fred", kNow - 100, kNow + 60), "47:phone").kind,
+            SignInResult::Kind::token)
+      << "issued in the second of the revocation: valid (a client can use a token minted right after)";
+  cache.apply({{{AuthChange::Kind::tokens_revoked, 0, 47, "", kNow - 10}, {}}});
+  EXPECT_FALSE(sign_in("fred", credentials::mint_token(kSecret, 47, "fred", kNow - 50, kNow + 60), "47:phone").ok())
+      << "a revocation heard later";
+  EXPECT_TRUE(sign_in("alice", token(42, "alice"), "42:phone").ok()) << "other users are not affected";
+}
+
+TEST_F(SignInTest, TokenLifetimeIsCapped) {
+  options.max_token_lifetime_s = 30 * 86400;
+  EXPECT_TRUE(sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 30 * 86400), "42:phone").ok());
+  const auto year = sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 365 * 86400), "42:phone");
+  EXPECT_FALSE(year.ok());
+  EXPECT_NE(year.reason.find("lifetime"), std::string::npos);
+  EXPECT_FALSE(sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow + 3600, kNow + 7200), "42:phone").ok())
+      << "issued in the future: would outlive every revocation";
+}
+
+// The test hashes have 1 000 iterations: each check costs 1/210 of a default one.
+constexpr double kTestCheck = 1000.0 / credentials::kDefaultPbkdf2Iterations;
+
+TEST_F(SignInTest, PasswordChecksAreBudgetedByTheirCost) {
+  options.password_checks_per_s = kTestCheck;
+  options.password_checks_burst = 2 * kTestCheck;
   EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok());
   EXPECT_TRUE(sign_in("bob", "bob-pw", "43:phone").ok());
   const auto throttled = sign_in("alice", "wrong", "42:phone");
   EXPECT_FALSE(throttled.ok());
   EXPECT_NE(throttled.reason.find("too many"), std::string::npos);
-  EXPECT_EQ(lookup.queries, 2) << "a throttled sign-in does not query";
   EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok()) << "remembered passwords need no budget";
   EXPECT_TRUE(sign_in("alice", token(42, "alice"), "42:phone").ok()) << "tokens need no budget";
   EXPECT_EQ(sign_in("alice", "wrong", "42:phone", kNow + 2).kind, SignInResult::Kind::refused);
   EXPECT_EQ(stats.password_throttled, 1u);
+}
+
+// Issue #13, item 14: a correct password refused for lack of budget must not
+// look like a wrong one (CONNACK 5 makes clients show "wrong password").
+TEST_F(SignInTest, ASpentBudgetAsksTheClientToRetryNotToGiveUp) {
+  options.password_checks_per_s = kTestCheck;
+  options.password_checks_burst = kTestCheck;
+  EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok());
+  const auto busy = sign_in("bob", "bob-pw", "43:phone");
+  EXPECT_EQ(busy.kind, SignInResult::Kind::retry) << busy.reason;
+  EXPECT_EQ(stats.signin_retry, 1u);
+  EXPECT_EQ(sign_in("bob", "bob-pw", "43:phone", kNow + 2).kind, SignInResult::Kind::password) << "and it works later";
+  lookup.fail = true;
+  EXPECT_EQ(sign_in("bob", "other", "43:phone", kNow + 4).kind, SignInResult::Kind::retry) << "database down";
+  AuthCache empty;
+  Authenticator before_load(options, empty, lookup, stats, 0);
+  EXPECT_EQ(before_load.sign_in({"alice", "alice-pw", "42:phone"}, kNow, kNow * kSecond).kind,
+            SignInResult::Kind::retry)
+      << "cache not loaded yet";
+}
+
+// The ordinary case at the default budget: a hundred users with cheap hashes
+// sign in together and none is turned away.
+TEST_F(SignInTest, AHundredUsersSignInTogetherWithTheDefaultBudget) {
+  options.password_checks_per_s = Options{}.password_checks_per_s;
+  options.password_checks_burst = Options{}.password_checks_burst;
+  for (int i = 0; i < 100; ++i) {
+    lookup.users["user" + std::to_string(i)] = {1000 + i, credentials::hash_password("pw" + std::to_string(i), 1000), false};
+  }
+  for (int i = 0; i < 100; ++i) {
+    const std::string client = std::to_string(1000 + i) + ":phone";
+    const auto result = sign_in(("user" + std::to_string(i)).c_str(), "pw" + std::to_string(i), client.c_str());
+    EXPECT_EQ(result.kind, SignInResult::Kind::password) << i << ": " << result.reason;
+  }
+}
+
+// Issue #13, item 4: unknown usernames cost a lookup, never a PBKDF2 check a
+// real user needs.
+TEST_F(SignInTest, UnknownUsersSpendNoPasswordCheck) {
+  options.password_checks_per_s = kTestCheck / 1000;
+  options.password_checks_burst = kTestCheck;
+  for (int i = 0; i < 50; ++i) {
+    const auto result = sign_in(("nobody" + std::to_string(i)).c_str(), "guess", "77:phone");
+    EXPECT_EQ(result.kind, SignInResult::Kind::refused) << i;
+  }
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::password);
+}
+
+TEST_F(SignInTest, LookupsHaveABudgetOfTheirOwn) {
+  options.password_lookups_per_s = 1;
+  options.password_lookups_burst = 2;
+  EXPECT_EQ(sign_in("nobody1", "guess", "77:phone").kind, SignInResult::Kind::refused);
+  EXPECT_EQ(sign_in("nobody2", "guess", "77:phone").kind, SignInResult::Kind::refused);
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::retry);
+  EXPECT_EQ(lookup.queries, 2);
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone", kNow + 1).kind, SignInResult::Kind::password);
+}
+
+// Issue #13, item 4: no flood of user sign-ins keeps the bridge out.
+TEST_F(SignInTest, TheServiceAccountAlwaysGetsIn) {
+  options.password_checks_per_s = kTestCheck / 1000;
+  options.password_checks_burst = kTestCheck;
+  options.password_lookups_per_s = 1;
+  options.password_lookups_burst = 1;
+  options.password_cache_size = 2;
+  EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok());
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(sign_in("bob", "bob-pw", "43:phone").ok()) << "users' budgets are spent";
+  EXPECT_EQ(sign_in("svc-bridge", "service-pw", "bridge-1").kind, SignInResult::Kind::service);
+  // Wrong service passwords spend the service's own budget...
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(sign_in("svc-bridge", "guess", "bridge-x").ok());
+  // ...and cannot push the verified one out, nor can users' remembered passwords.
+  for (const char* name : {"alice", "bob"}) sign_in(name, std::string(name) + "-pw", "1:x", kNow + 10);
+  EXPECT_EQ(sign_in("svc-bridge", "service-pw", "bridge-1", kNow + 100000).kind, SignInResult::Kind::service);
 }
 
 }  // namespace

@@ -114,7 +114,8 @@ TokenCheck verify_token(std::string_view token, std::string_view secret, std::in
     const auto sub = claims.find("sub");
     const auto usr = claims.find("usr");
     const auto exp = integer_claim(claims, "exp");
-    if (sub == claims.end() || !sub->is_string() || usr == claims.end() || !usr->is_string() || !exp) {
+    const auto iat = integer_claim(claims, "iat");
+    if (sub == claims.end() || !sub->is_string() || usr == claims.end() || !usr->is_string() || !exp || !iat) {
       check.error = TokenError::bad_claims;
       return check;
     }
@@ -141,6 +142,7 @@ TokenCheck verify_token(std::string_view token, std::string_view secret, std::in
     result.uid = *uid;
     result.username = usr->get<std::string>();
     result.expires_at = *exp;
+    result.issued_at = *iat;
     check.claims = std::move(result);
     return check;
   } catch (...) {

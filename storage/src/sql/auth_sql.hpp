@@ -19,9 +19,13 @@ WHERE c.kind = 'group' AND c.deleted_at IS NULL
 ORDER BY m.chat_id)sql"};
 
 inline constexpr Statement kAuthRefusedUsers{"auth.refused_users", R"sql(
-SELECT id FROM users WHERE disabled
+SELECT id, username FROM users WHERE disabled
 UNION
-SELECT id FROM deleted_users)sql"};
+SELECT id, username FROM deleted_users)sql"};
+
+// Users whose tokens issued before a time are void (migration 0006).
+inline constexpr Statement kAuthTokenFloors{"auth.token_floors", R"sql(
+SELECT user_id, not_before FROM auth_token_floors())sql"};
 
 // The members of one group, none when it is not a live group.
 inline constexpr Statement kAuthMembersOfGroup{"auth.members_of_group", R"sql(

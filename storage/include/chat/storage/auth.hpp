@@ -5,6 +5,7 @@
 // keep that cache current (storage/migrations/0002_auth.sql says which).
 #include "chat/storage/types.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,12 +25,22 @@ struct UserCredentials {
   bool disabled = false;
 };
 
+// A user who may not sign in, with the name its clients signed in under
+// (the plugin disconnects them by that name).
+struct RefusedUser {
+  UserId id = 0;
+  std::string username;
+  bool operator==(const RefusedUser&) const = default;
+};
+
 // Everything the plugin's cache holds, read in one consistent transaction.
 struct AuthSnapshot {
   // (chat, member) of every live (not deleted) group chat, ordered by chat.
   std::vector<std::pair<ChatId, UserId>> group_members;
   // Users who may not sign in: disabled, or deleted (their ids are never reused).
-  std::vector<UserId> refused_users;
+  std::vector<RefusedUser> refused_users;
+  // (user, seconds since the epoch): its tokens issued earlier are void.
+  std::vector<std::pair<UserId, std::int64_t>> token_floors;
 };
 
 // A NOTIFY received on a LISTENing connection.

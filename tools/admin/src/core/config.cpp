@@ -54,7 +54,7 @@ const Option kOptions[] = {
     {"token_default_ttl_s", IntOption{&Config::token_default_ttl_s, 60, kMaxInt},
      "lifetime of a minted sign-in token when the request names none (default 30 days)"},
     {"token_max_ttl_s", IntOption{&Config::token_max_ttl_s, 60, kMaxInt},
-     "longest lifetime a minted token may have (default 365 days)"},
+     "longest lifetime a minted token may have (default 30 days, the broker's limit)"},
     {"password_iterations", IntOption{&Config::password_iterations, credentials::kMinPbkdf2Iterations,
                                       credentials::kMaxPbkdf2Iterations},
      "PBKDF2-SHA512 rounds of new password hashes (default 210000)"},

@@ -7,7 +7,7 @@
 //   sub  the user id, a decimal string ("42")                        required
 //   usr  the username the token was minted for (folded)              required
 //   exp  expiry, seconds since the Unix epoch (integer)              required
-//   iat  issue time (integer)                                        set by mint_token
+//   iat  issue time (integer)                                        required (revocation compares it)
 //   nbf  not before (integer)                                        optional
 //
 // Verification is libjwt's (signature and encoding) plus pinning: the header's
@@ -29,6 +29,7 @@ struct TokenClaims {
   std::int64_t uid = 0;
   std::string username;
   std::int64_t expires_at = 0;  // seconds since the epoch
+  std::int64_t issued_at = 0;   // iat
 };
 
 enum class TokenError {
@@ -38,7 +39,7 @@ enum class TokenError {
   wrong_algorithm,  // verified, but not HS256 (e.g. HS512 under the same secret)
   expired,          // exp <= now
   not_yet_valid,    // nbf > now
-  bad_claims,       // sub/usr/exp missing or of the wrong type or value
+  bad_claims,       // sub/usr/exp/iat missing or of the wrong type or value
 };
 
 std::string_view to_string(TokenError error) noexcept;

@@ -33,7 +33,8 @@ struct Config {
   int media_gc_interval_ms = 600000;   // how often the collector runs; 0: never
 
   int token_default_ttl_s = 30 * 86400;
-  int token_max_ttl_s = 365 * 86400;
+  // The broker refuses tokens that live longer (its max_token_lifetime_s, 30 days).
+  int token_max_ttl_s = 30 * 86400;
   int password_iterations = 210000;    // PBKDF2 rounds of new password hashes
   // Media sign-ins with a password (Basic), counted before PBKDF2 runs: per
   // client address and per username, a burst and then so many a minute.
