@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
       case Mode::plain:
         if (!o.token_secret_file.empty()) {
           // The auth plugin's cost without the bridge: the same traffic, signed in with tokens.
-          const PlatformSetup setup = token_sign_in(o, ticker_uid());
+          const PlatformSetup setup = token_sign_in(o);
           report.note("signed in with tokens (--token-secret-file): the broker's auth plugin checks them");
           rc = run_messaging(o, report, &setup);
         } else {
