@@ -23,6 +23,7 @@
 #include <limits>
 #include <regex>
 #include <set>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace chat::loadgen {
@@ -780,6 +781,13 @@ TEST(LoadgenCpu, ParsesProcStatWithAnAwkwardCommandName) {
       "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 75 0 0 20 0 3 0 12345 100000 200 "
       "18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
   EXPECT_EQ(parse_proc_stat_ticks(stat), std::optional<std::uint64_t>(325));
+  const auto fields = parse_proc_stat(stat);
+  ASSERT_TRUE(fields.has_value());
+  EXPECT_EQ(fields->ppid, 1);
+  EXPECT_EQ(fields->utime, 250U);
+  EXPECT_EQ(fields->stime, 75U);
+  EXPECT_EQ(fields->cutime, 0U);
+  EXPECT_EQ(fields->cstime, 0U);
   EXPECT_FALSE(parse_proc_stat_ticks("4242 (x) S 1 2").has_value());
   EXPECT_FALSE(parse_proc_stat_ticks("no parenthesis").has_value());
   EXPECT_FALSE(parse_proc_stat_ticks("1 (x) S 1 1 1 0 -1 0 0 0 0 0 ab 7 0").has_value());
@@ -809,6 +817,24 @@ TEST(LoadgenCpu, MeasuresThisProcess) {
   EXPECT_GE(self_cpu_seconds(), before);
   EXPECT_TRUE(process_cpu_seconds(getpid()).has_value());
   EXPECT_FALSE(process_cpu_seconds(-1).has_value());
+  EXPECT_GE(process_tree_cpu_seconds(getpid()).value_or(-1), process_cpu_seconds(getpid()).value_or(0));
+  EXPECT_FALSE(process_tree_cpu_seconds(-1).has_value());
+}
+
+// A child's CPU counts for its parent's tree while it lives and after it was waited for.
+TEST(LoadgenCpu, TreeCountsChildrenLivingAndReaped) {
+  const double before = process_tree_cpu_seconds(getpid()).value_or(-1);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const double t0 = self_cpu_seconds();
+    volatile std::uint64_t sink = 0;
+    while (self_cpu_seconds() - t0 < 0.3) sink = sink + 1;   // 0.3 s of CPU, then exit
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_GE(process_tree_cpu_seconds(getpid()).value_or(0) - before, 0.25) << "the reaped child's CPU";
 }
 
 // ------------------------------------------------------------------ report and worker results
@@ -835,6 +861,16 @@ TEST(LoadgenReport, JsonCarriesParamsFiguresAndNotes) {
   EXPECT_EQ(r.value("msgs_per_s"), 1234.5);
   EXPECT_EQ(r.value("absent"), 0.0);
   EXPECT_NE(r.human().find("throughput"), std::string::npos);
+  EXPECT_FALSE(j.contains("windows")) << "no table, no key";
+
+  // A table: one JSON object per row, keyed by the columns; a table in the human summary.
+  r.table("windows", "per window", {"t_s", "acked_per_s"}, {{0, 100}, {10, 95.5}});
+  const auto t = nlohmann::json::parse(r.json());
+  ASSERT_EQ(t.at("windows").size(), 2U);
+  EXPECT_EQ(t.at("windows").at(1).at("t_s"), 10);
+  EXPECT_EQ(t.at("windows").at(1).at("acked_per_s"), 95.5);
+  EXPECT_NE(r.human().find("per window:"), std::string::npos);
+  EXPECT_NE(r.human().find("95.500"), std::string::npos);
 
   Report na("platform");
   na.set_available(false, "the bridge has not landed");

@@ -140,9 +140,11 @@ void EventLoop::service_timers() {
 
 void EventLoop::run() {
   std::array<epoll_event, 256> events{};
-  int timeout_ms = 0;
+  timespec timeout{};
   while (!stopping_) {
-    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    // epoll_pwait2: a microsecond timeout, so a fixed-rate schedule wakes when a message is due
+    // rather than polling through the last millisecond.
+    const int n = epoll_pwait2(epoll_fd_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
     for (std::size_t i = 0; i < static_cast<std::size_t>(std::max(n, 0)); ++i) {
       auto* c = static_cast<MqttClient*>(events[i].data.ptr);
       if (c == nullptr) {
@@ -158,8 +160,8 @@ void EventLoop::run() {
     auto sleep = std::chrono::microseconds(std::chrono::duration_cast<std::chrono::microseconds>(kTimerPeriod));
     if (tick_) sleep = std::min(sleep, tick_());
     take_up_dirty();   // what the tick published goes out now, not after the next wait
-    // epoll_wait counts whole milliseconds: a tick due sooner polls without sleeping.
-    timeout_ms = static_cast<int>(sleep.count() / 1000);
+    timeout.tv_sec = static_cast<time_t>(sleep.count() / 1000000);
+    timeout.tv_nsec = static_cast<long>(sleep.count() % 1000000) * 1000;
   }
 }
 

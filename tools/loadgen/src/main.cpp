@@ -30,7 +30,8 @@ std::string unavailable(const Options& o) {
                    "(--plain runs the anonymous baseline)";
     case Mode::fanout:
       return o.plain_baseline ? std::string{}
-                              : "not wired yet: needs the auth plugin and the bridge (--plain runs the broker-only baseline)";
+                              : "through the platform it is --mode platform --shape fanout (--plain runs the broker-only "
+                                "baseline, the same as --mode plain --shape fanout)";
     case Mode::sync:
       return {};
   }

@@ -106,18 +106,22 @@ class MessagingRun final : public Listener {
     }
     subscribed_.fetch_add(1);
   }
-  void connection_lost(std::uint32_t c) override { devices_[c]->outbox.connection_lost(); }
+  void connection_lost(std::uint32_t c) override {
+    devices_[c]->outbox.connection_lost();
+    retry_pending_ = true;
+  }
   void reconnected(std::uint32_t c) override {
     // A clean session lost its subscriptions; what was unacked goes out again, same ids.
     ++reconnects_;
     (void)devices_[c]->client->subscribe(devices_[c]->filters, o_.qos, o_.no_local);
-    resend(*devices_[c]);
+    retry_pending_ = true;
   }
   void message(std::uint32_t c, std::string_view topic, std::string_view payload) override;
   void publish_done(std::uint32_t c, std::uint64_t n, PublishOutcome outcome) override {
     if (outcome == PublishOutcome::failed) {
       devices_[c]->outbox.mark_unsent(n);
       ++publish_failures_;
+      retry_pending_ = true;
       return;
     }
     // On the platform the broker's PUBACK is not the ack: the bridge's event is.
@@ -177,6 +181,7 @@ class MessagingRun final : public Listener {
   std::uint64_t last_progress_us_ = 0;
   std::uint64_t progress_mark_ = 0;
   bool stalled_ = false;
+  bool retry_pending_ = false;     // unsent or held messages wait for a connection
   bool drained_ = false;
   std::vector<Device*> ready_;     // closed loop: devices whose window may have room
   std::unique_ptr<FixedRateSchedule> schedule_;
@@ -332,13 +337,17 @@ void MessagingRun::publish_new(Device& d, std::uint64_t due_us) {
   if (d.client->publish(topic, payload, o_.qos, n) != kMqttOk) {
     d.outbox.mark_unsent(n);
     ++publish_failures_;
+    retry_pending_ = true;
   }
 }
 
 void MessagingRun::resend(Device& d) {
   if (!d.client->connected()) return;
   for (const auto& p : d.outbox.take_unsent()) {
-    if (d.client->publish(p.topic, p.payload, o_.qos, p.n) != kMqttOk) d.outbox.mark_unsent(p.n);
+    if (d.client->publish(p.topic, p.payload, o_.qos, p.n) != kMqttOk) {
+      d.outbox.mark_unsent(p.n);
+      retry_pending_ = true;
+    }
   }
 }
 
@@ -401,14 +410,23 @@ std::chrono::microseconds MessagingRun::tick() {
     finish();
     return std::chrono::milliseconds(100);
   }
-  // Reconnected devices publish what they had unacked.
-  for (const auto c : sender_clients_) {
-    auto& d = *devices_[c];
-    if (d.outbox.unsent() > 0 && d.client->connected()) resend(d);
-    while (!d.held.empty() && d.outbox.has_room() && d.client->connected()) {
-      const auto due = d.held.front();
-      d.held.pop_front();
-      publish_new(d, due);
+  // After a failed publish or a lost connection: the devices that are connected publish what
+  // they had unacked and what was held meanwhile; the others when they are back.
+  if (retry_pending_) {
+    retry_pending_ = false;
+    for (const auto c : sender_clients_) {
+      auto& d = *devices_[c];
+      if (!d.client->connected()) {
+        retry_pending_ = retry_pending_ || d.outbox.unsent() > 0 || !d.held.empty();
+        continue;
+      }
+      resend(d);
+      while (!d.held.empty() && d.outbox.has_room()) {
+        const auto due = d.held.front();
+        d.held.pop_front();
+        publish_new(d, due);
+      }
+      if (closed_loop()) make_ready(d);
     }
   }
   std::uint64_t wait_us = 100000;

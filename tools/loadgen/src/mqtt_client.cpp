@@ -6,6 +6,7 @@
 #include <mqtt_protocol.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <stdexcept>
 #include <sys/epoll.h>
 
@@ -154,10 +155,18 @@ int MqttClient::disconnect(int /*timeout_ms*/) {
 // ------------------------------------------------------------------ loop thread
 
 void MqttClient::readable() {
-  const int rc = mosquitto_loop_read(mosq_, 1);
-  if (rc != MOSQ_ERR_SUCCESS) {
-    lost(rc);
-    return;
+  // libmosquitto reads about one packet per call (as many as it has QoS 1 messages queued):
+  // read on until the socket would block rather than going round the whole loop per packet.
+  // Bounded, so one busy client cannot starve the others.
+  constexpr int kMaxReadsPerWakeUp = 64;
+  for (int i = 0; i < kMaxReadsPerWakeUp; ++i) {
+    errno = 0;
+    const int rc = mosquitto_loop_read(mosq_, 1);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      lost(rc);
+      return;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;   // how libmosquitto itself sees the end
   }
   flush();   // PUBACKs of what was read, and anything the callbacks published
 }

@@ -92,14 +92,18 @@ modes:
   plain          simulated users send direct and group messages as plain pub-to-sub through a broker
                  with no plugin and no bridge; "ack" is the broker's PUBACK (QoS 1) or the write (QoS 0).
                  The denominator of every ratio.
-  platform       the same traffic through the platform (auth plugin + bridge); ack = the bridge's `ack`
-                 event; checks the database at the end.
+  platform       the same traffic through the platform (auth plugin + bridge); ack = the bridge's ack
+                 event ({"ev":"acks","acks":[...]} or the single {"ev":"ack",...}); checks the database
+                 at the end.
   connect-storm  K clients (--users) sign in at once; connects/s and CONNACK latency.
-  fanout         one sender, one group of --group-size members online; delivery rate and latency.
+  fanout         --plain: one sender, one group of --group-size members online (as --mode plain
+                 --shape fanout; through the platform: --mode platform --shape fanout).
   sync           a user is offline while --messages arrive over --groups chats, then catches up through
                  the bridge's requests (chat.list + sync pages); catch-up time. --plain: the broker's
                  queue of a persistent session.
   With --plain, connect-storm, fanout and sync run their plain-broker equivalent (the denominator).
+  plain and platform report CPU per acked message (loadgen, --broker-pid, --watch-pid) and figures per
+  --window; every MQTT client of the process runs on one event-loop thread (libmosquitto).
 
 traffic:
   --users N            simulated users (default 100)

@@ -23,7 +23,7 @@ ProcessCpu::ProcessCpu(const Options& o) {
 std::optional<double> ProcessCpu::sum(const std::vector<pid_t>& pids) {
   double total = 0;
   for (const auto pid : pids) {
-    const auto s = process_cpu_seconds(pid);
+    const auto s = process_tree_cpu_seconds(pid);
     if (!s) return std::nullopt;
     total += *s;
   }
