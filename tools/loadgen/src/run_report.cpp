@@ -1,16 +1,21 @@
 #include "run_report.hpp"
 
 #include "chat/loadgen/cpu.hpp"
+#include "chat/loadgen/verdict.hpp"
 
+#include <fstream>
 #include <unistd.h>
 
 namespace chat::loadgen {
 namespace {
 
-// A broker at or above this share of a core is the limit of a plain run.
-constexpr double kBrokerBoundPct = 85;
-// The loadgen drives every client from one thread: near a full core it is the limit.
-constexpr double kLoadgenBoundPct = 85;
+// The machine's 1-minute load average (/proc/loadavg), to tell whether other processes took the CPU.
+std::optional<double> load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0;
+  if (in >> one) return one;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -150,21 +155,10 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
                            "a full window counts from then too)"
                          : "closed loop: latencies count from the first publish of a message (a resend keeps its time)");
   if (!platform && o.rate <= 0) {
-    if (broker_pct && *broker_pct >= kBrokerBoundPct) {
-      report.figure("broker_bound", 1, "", "broker-bound (broker near a full core)");
-      report.note("broker-bound: the broker used " + std::to_string(static_cast<int>(*broker_pct)) + "% of a core");
-    } else {
-      report.figure("broker_bound", 0, "", "broker-bound (broker near a full core)");
-      std::string why = broker_pct ? "NOT broker-bound: the broker used only " +
-                                         std::to_string(static_cast<int>(*broker_pct)) + "% of a core"
-                                   : "broker-bound unknown (no --broker-pid)";
-      if (loadgen_pct >= kLoadgenBoundPct) {
-        why += "; the loadgen (" + std::to_string(static_cast<int>(loadgen_pct)) + "% of its one core) was the limit";
-      } else if (broker_pct) {
-        why += "; the windows (--inflight) or the machine's other load were the limit";
-      }
-      report.note(why);
-    }
+    const auto verdict = limit_verdict(broker_pct, loadgen_pct, load_average(),
+                                       static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
+    report.figure("broker_bound", verdict.broker_bound ? 1 : 0, "", "broker-bound (broker near a full core)");
+    report.note(verdict.text);
   }
   if (!t.drained) report.note("not drained: the figures include messages still missing at --drain-timeout");
   for (const auto& l : t.lost_examples) report.note("lost: " + l);
