@@ -91,6 +91,28 @@ void EventLoop::mark_dirty(MqttClient* client) {
 
 void EventLoop::attach(MqttClient* client) { clients_.push_back(client); }
 
+void EventLoop::defer(std::chrono::milliseconds delay, std::function<void()> fn) {
+  deferred_.emplace_back(std::chrono::steady_clock::now() + delay, std::move(fn));
+}
+
+std::chrono::microseconds EventLoop::run_deferred(std::chrono::microseconds limit) {
+  if (deferred_.empty()) return limit;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::function<void()>> due;
+  auto next = now + limit;
+  for (auto it = deferred_.begin(); it != deferred_.end();) {
+    if (it->first <= now) {
+      due.push_back(std::move(it->second));
+      it = deferred_.erase(it);
+    } else {
+      next = std::min(next, it->first);
+      ++it;
+    }
+  }
+  for (auto& fn : due) fn();   // may defer again
+  return std::chrono::duration_cast<std::chrono::microseconds>(next - now);
+}
+
 void EventLoop::detach(MqttClient* client) {
   std::erase(clients_, client);
   std::lock_guard lock(mu_);
@@ -159,7 +181,8 @@ void EventLoop::run() {
     service_timers();
     auto sleep = std::chrono::microseconds(std::chrono::duration_cast<std::chrono::microseconds>(kTimerPeriod));
     if (tick_) sleep = std::min(sleep, tick_());
-    take_up_dirty();   // what the tick published goes out now, not after the next wait
+    sleep = std::min(sleep, run_deferred(sleep));
+    take_up_dirty();   // what the tick and the deferred calls published goes out now, not after the next wait
     timeout.tv_sec = static_cast<time_t>(sleep.count() / 1000000);
     timeout.tv_nsec = static_cast<long>(sleep.count() % 1000000) * 1000;
   }

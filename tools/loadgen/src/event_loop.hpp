@@ -6,8 +6,8 @@
 // delivery's bookkeeping.
 //
 // Other threads may create clients and call their connect / subscribe /
-// publish: libmosquitto queues the packet under its own lock, the client is
-// marked dirty and the loop is woken through an eventfd to write it.
+// publish: the call is handed to the loop thread (run_sync, woken through an
+// eventfd), so libmosquitto is only ever used from one thread.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -41,6 +41,9 @@ class EventLoop {
   // Thread-safe: `client` has queued packets (or a new socket) for the loop to take up.
   void mark_dirty(MqttClient* client);
 
+  // Loop thread only (a callback, say): runs fn in the loop thread after `delay`.
+  void defer(std::chrono::milliseconds delay, std::function<void()> fn);
+
   void attach(MqttClient* client);   // both run in the loop thread (run_sync)
   void detach(MqttClient* client);
 
@@ -52,6 +55,8 @@ class EventLoop {
   void wake();
   void take_up_dirty();
   void service_timers();
+  // Runs the deferred calls that are due; returns how long until the next one (or `limit`).
+  std::chrono::microseconds run_deferred(std::chrono::microseconds limit);
   void register_socket(MqttClient& c);
 
   int epoll_fd_ = -1;
@@ -60,6 +65,7 @@ class EventLoop {
   std::thread thread_;
   std::vector<MqttClient*> clients_;      // the loop thread's only
   Tick tick_;                             // the loop thread's only
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> deferred_;   // likewise
   std::chrono::steady_clock::time_point next_timers_{};
 
   std::mutex mu_;                         // guards dirty_ and calls_

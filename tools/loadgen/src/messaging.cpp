@@ -100,6 +100,10 @@ class MessagingRun final : public Listener {
     if (devices_[c]->client->subscribe(devices_[c]->filters, o_.qos, o_.no_local) != kMqttOk) fail("subscribe refused");
   }
   void subscribe_done(std::uint32_t c, bool ok) override {
+    if (!ok && platform_ != nullptr && subscribe_retries_[c]++ < max_subscribe_retries()) {
+      devices_[c]->client->resubscribe_later(devices_[c]->filters, o_.qos, o_.no_local);   // see there
+      return;
+    }
     if (!ok) {
       fail("client " + devices_[c]->client->client_id() + ": subscription refused");
       return;
@@ -147,6 +151,10 @@ class MessagingRun final : public Listener {
   void finish();
   void disconnect_all();
   bool closed_loop() const { return o_.rate <= 0; }
+  std::uint32_t max_subscribe_retries() const {
+    return static_cast<std::uint32_t>(o_.connect_timeout_s * 1000 /
+                                      static_cast<double>(MqttClient::kResubscribeDelay.count()));
+  }
 
   const Options& o_;
   Traffic traffic_;
@@ -189,6 +197,7 @@ class MessagingRun final : public Listener {
   double connect_s_ = 0;
 
   std::atomic<std::uint32_t> subscribed_{0};
+  std::vector<std::uint32_t> subscribe_retries_;   // loop thread: per client
   std::mutex done_mu_;
   std::condition_variable done_cv_;
   bool done_ = false;
@@ -198,6 +207,7 @@ class MessagingRun final : public Listener {
 };
 
 bool MessagingRun::connect() {
+  subscribe_retries_.assign(pop_.clients(), 0);
   for (std::uint32_t c = 0; c < pop_.clients(); ++c) {
     auto d = std::make_unique<Device>(o_.inflight, pop_, traffic_.group_share, o_.seed * 1000003ULL + c, traffic_.paired);
     d->user = pop_.user_of(c);

@@ -93,10 +93,7 @@ int MqttClient::start_connect() {
   // A fresh session object: the loadgen's outbox, not the library, publishes unacked messages again.
   mosquitto_reinitialise(mosq_, client_id_.c_str(), settings_.clean, this);
   configure();
-  {
-    std::lock_guard lock(mids_mu_);
-    mids_.clear();
-  }
+  mids_.clear();
   if (!settings_.username.empty()) {
     mosquitto_username_pw_set(mosq_, settings_.username.c_str(),
                               settings_.password.empty() ? nullptr : settings_.password.c_str());
@@ -118,6 +115,11 @@ int MqttClient::start_connect() {
 }
 
 int MqttClient::subscribe(const std::vector<std::string>& filters, int qos, bool no_local) {
+  if (!loop_.in_loop_thread()) {
+    int rc = MOSQ_ERR_SUCCESS;
+    loop_.run_sync([&] { rc = subscribe(filters, qos, no_local); });
+    return rc;
+  }
   std::vector<char*> topics;
   for (const auto& f : filters) topics.push_back(const_cast<char*>(f.c_str()));
   const int options = mqtt_version_ == 5 && no_local ? MQTT_SUB_OPT_NO_LOCAL : 0;
@@ -128,17 +130,24 @@ int MqttClient::subscribe(const std::vector<std::string>& filters, int qos, bool
 }
 
 int MqttClient::publish(const std::string& topic, const std::string& payload, int qos, std::uint64_t n, bool notify) {
+  if (!loop_.in_loop_thread()) {
+    int rc = MOSQ_ERR_SUCCESS;
+    loop_.run_sync([&] { rc = publish(topic, payload, qos, n, notify); });
+    return rc;
+  }
   if (!connected()) return MOSQ_ERR_NO_CONN;
   int mid = 0;
-  int rc = MOSQ_ERR_SUCCESS;
-  {
-    // Held across the publish: its PUBACK may come back (loop thread) before the map knows the mid.
-    std::lock_guard lock(mids_mu_);
-    rc = mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()), payload.data(), qos, false);
-    if (rc == MOSQ_ERR_SUCCESS && notify) mids_[mid] = n;
-  }
+  const int rc =
+      mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()), payload.data(), qos, false);
+  if (rc == MOSQ_ERR_SUCCESS && notify) mids_[mid] = n;
   loop_.mark_dirty(this);
   return rc;
+}
+
+void MqttClient::resubscribe_later(std::vector<std::string> filters, int qos, bool no_local) {
+  loop_.defer(kResubscribeDelay, [this, filters = std::move(filters), qos, no_local] {
+    (void)subscribe(filters, qos, no_local);
+  });
 }
 
 int MqttClient::disconnect(int /*timeout_ms*/) {
@@ -265,14 +274,10 @@ void MqttClient::on_disconnect(mosquitto*, void* obj, int rc, const mosquitto_pr
 
 void MqttClient::on_publish(mosquitto*, void* obj, int mid, int reason, const mosquitto_property*) {
   auto& c = self(obj);
-  std::uint64_t n = 0;
-  {
-    std::lock_guard lock(c.mids_mu_);
-    const auto it = c.mids_.find(mid);
-    if (it == c.mids_.end()) return;   // notify = false, or a publish of an earlier session
-    n = it->second;
-    c.mids_.erase(it);
-  }
+  const auto it = c.mids_.find(mid);
+  if (it == c.mids_.end()) return;   // notify = false, or a publish of an earlier session
+  const std::uint64_t n = it->second;
+  c.mids_.erase(it);
   c.listener_.publish_done(c.index_, n, reason >= 0x80 ? PublishOutcome::rejected : PublishOutcome::acked);
 }
 

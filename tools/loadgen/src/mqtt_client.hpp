@@ -3,12 +3,13 @@
 // 3.1.1 and 5 alike. Every client of the process is driven by one EventLoop
 // thread: the Listener's callbacks run there, one at a time, and must return
 // fast. connect / subscribe / publish / disconnect may be called from any
-// thread (libmosquitto locks its queues); from the loop thread they cost no
-// wake-up.
+// thread, but libmosquitto itself is only ever called from the loop thread:
+// from another thread a call waits for the loop to make it, so nothing depends
+// on how completely the library locks its state between threads (e.g. its send
+// quota for QoS 1, updated as PUBACKs come in).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -74,6 +75,12 @@ class MqttClient {
   int publish(const std::string& topic, const std::string& payload, int qos, std::uint64_t n, bool notify = true);
   int disconnect(int timeout_ms);
 
+  // Loop thread only (a subscribe_done, say): subscribes again after `delay`. On the platform a
+  // group made a moment ago may not be in the auth plugin's membership cache yet (it learns from
+  // the database's notifications), so a refused subscription is asked again, as a client would.
+  static constexpr std::chrono::milliseconds kResubscribeDelay{20};
+  void resubscribe_later(std::vector<std::string> filters, int qos, bool no_local);
+
   static std::string error_text(int code);
 
  private:
@@ -117,8 +124,7 @@ class MqttClient {
   int reconnect_delay_s_ = 1;
   std::chrono::steady_clock::time_point next_misc_{};
 
-  std::mutex mids_mu_;                // publish() and on_publish may run on different threads
-  std::unordered_map<int, std::uint64_t> mids_;   // QoS 1 message id -> the caller's message number
+  std::unordered_map<int, std::uint64_t> mids_;   // loop thread: QoS 1 message id -> the caller's message number
 };
 
 }  // namespace chat::loadgen

@@ -67,6 +67,12 @@ class PlatformSyncRun final : public Listener {
   }
   void subscribe_done(std::uint32_t c, bool ok) override {
     std::lock_guard lock(mu_);
+    const auto retries_allowed =
+        static_cast<std::uint32_t>(o_.connect_timeout_s * 1000 / static_cast<double>(MqttClient::kResubscribeDelay.count()));
+    if (!ok && subscribe_retries_[c]++ < retries_allowed) {
+      clients_[c]->resubscribe_later(filters_[c], 1, o_.mqtt_version == 5);   // see there
+      return;
+    }
     if (!ok) error_ = "client " + std::to_string(c) + ": subscription refused";
     ++subscribed_[c];
     cv_.notify_all();
@@ -122,6 +128,8 @@ class PlatformSyncRun final : public Listener {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::uint32_t, int> subscribed_;
+  std::map<std::uint32_t, std::vector<std::string>> filters_;       // per client, for a resubscribe
+  std::map<std::uint32_t, std::uint32_t> subscribe_retries_;
   Outbox outbox_;
   std::uint64_t acked_ = 0;
   Histogram ack_latency_;
@@ -171,10 +179,13 @@ bool PlatformSyncRun::connect(std::uint32_t index, const Account& who, const std
   if (client.connect(settings) != kMqttOk || !wait([&] { return client.connected(); }, o_.connect_timeout_s)) {
     return false;
   }
-  // Without it a small request written behind an unacknowledged segment waits
-  // for the broker's delayed ACK (40 ms): that would be measured as the bridge's.
   const int before = subscribed_[index];
-  return client.subscribe(filters, 1) == kMqttOk &&
+  {
+    std::lock_guard lock(mu_);
+    filters_[index] = filters;
+  }
+  // No Local (MQTT 5): the writer, subscribed to its groups, gets no copy of its own messages.
+  return client.subscribe(filters, 1, o_.mqtt_version == 5) == kMqttOk &&
          wait([&] { return subscribed_[index] > before; }, o_.connect_timeout_s);
 }
 
@@ -226,7 +237,11 @@ int PlatformSyncRun::run(Report& report) {
   // 1. The writer sends X messages over the chats (acked by the bridge) while
   //    the reader's device is away; with --request-load, its other device
   //    asks for history meanwhile.
-  if (!connect(kWriter, writer_, "w", {user_event_topic(writer_.uid)})) return fail("the writer could not connect");
+  // The writer subscribes to its groups too: once every subscription is granted, the auth plugin
+  // knows the memberships made a moment ago, and no publish of the writer is refused for want of one.
+  std::vector<std::string> writer_filters{user_event_topic(writer_.uid)};
+  for (const auto chat : chats_) writer_filters.push_back("g/" + std::to_string(chat) + "/#");
+  if (!connect(kWriter, writer_, "w", writer_filters)) return fail("the writer could not connect");
   if (load && !load->start()) return fail("the request load's device could not connect");
   const auto write_start = std::chrono::steady_clock::now();
   const bool written = write_messages();
