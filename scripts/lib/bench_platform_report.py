@@ -34,11 +34,14 @@ def row(cells):
 
 
 def bound(name):
-    """What limited a plain closed-loop run, in words."""
+    """What limited a plain closed-loop run, in words: the loadgen's own verdict (chat-loadgen's note)."""
+    for note in load(name).get("notes", []):
+        if note.startswith("NOT broker-bound"):
+            return "**" + note + "**"
+        if note.startswith("broker-bound"):
+            return note
     broker, loadgen = fig(name, "broker_cpu_pct"), fig(name, "loadgen_cpu_pct")
-    if fig(name, "broker_bound"):
-        return f"broker-bound (broker {broker:.0f} % of a core, loadgen {loadgen:.0f} %)"
-    return f"**not broker-bound** (broker {num(broker)} % of a core, loadgen {num(loadgen)} %)"
+    return f"broker {num(broker)} % of a core, loadgen {num(loadgen)} %"
 
 
 def windows(name):
