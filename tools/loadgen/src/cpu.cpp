@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <dirent.h>
 #include <fcntl.h>
 #include <string>
 #include <sys/resource.h>
@@ -19,12 +20,12 @@ double self_cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view stat) {
-  // Fields after the command: state(3) ppid(4) ... utime(14) stime(15).
+std::optional<ProcStat> parse_proc_stat(std::string_view stat) {
+  // Fields after the command: state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17).
   const auto close = stat.rfind(')');
   if (close == std::string_view::npos) return std::nullopt;
   std::string_view rest = stat.substr(close + 1);
-  std::uint64_t ticks = 0;
+  ProcStat out;
   int field = 2;   // the command was field 2
   while (!rest.empty()) {
     const auto start = rest.find_first_not_of(' ');
@@ -33,17 +34,29 @@ std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view stat) {
     const auto end = rest.find(' ');
     const auto token = rest.substr(0, end);
     ++field;
-    if (field == 14 || field == 15) {
-      std::uint64_t v = 0;
+    if (field == 4 || (field >= 14 && field <= 17)) {
+      std::int64_t v = 0;
       const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
-      if (ec != std::errc{} || ptr != token.data() + token.size()) return std::nullopt;
-      ticks += v;
-      if (field == 15) return ticks;
+      if (ec != std::errc{} || ptr != token.data() + token.size() || v < 0) return std::nullopt;
+      const auto u = static_cast<std::uint64_t>(v);
+      switch (field) {
+        case 4: out.ppid = static_cast<pid_t>(v); break;
+        case 14: out.utime = u; break;
+        case 15: out.stime = u; break;
+        case 16: out.cutime = u; break;
+        default: out.cstime = u; return out;
+      }
     }
     if (end == std::string_view::npos) break;
     rest = rest.substr(end);
   }
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view stat) {
+  const auto s = parse_proc_stat(stat);
+  if (!s) return std::nullopt;
+  return s->utime + s->stime;
 }
 
 std::optional<std::uint64_t> parse_tcp_ext_counter(std::string_view netstat, std::string_view name) {
@@ -97,18 +110,45 @@ std::optional<std::uint64_t> read_tcp_ext_counter(std::string_view name) {
   return parse_tcp_ext_counter(text, name);
 }
 
-std::optional<double> process_cpu_seconds(pid_t pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+namespace {
+
+std::optional<ProcStat> read_proc_stat(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   std::array<char, 4096> buf{};
   const ssize_t n = read(fd, buf.data(), buf.size());
   close(fd);
   if (n <= 0) return std::nullopt;
-  const auto ticks = parse_proc_stat_ticks(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+  return parse_proc_stat(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+}
+
+double ticks_to_seconds(std::uint64_t ticks) {
   const long hz = sysconf(_SC_CLK_TCK);
-  if (!ticks || hz <= 0) return std::nullopt;
-  return static_cast<double>(*ticks) / static_cast<double>(hz);
+  return hz > 0 ? static_cast<double>(ticks) / static_cast<double>(hz) : 0;
+}
+
+}  // namespace
+
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  const auto s = read_proc_stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!s) return std::nullopt;
+  return ticks_to_seconds(s->utime + s->stime);
+}
+
+std::optional<double> process_tree_cpu_seconds(pid_t pid) {
+  const auto self = read_proc_stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!self) return std::nullopt;
+  std::uint64_t ticks = self->utime + self->stime + self->cutime + self->cstime;
+  // The living children: every process whose parent is pid (a child may exit meanwhile: skipped).
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return std::nullopt;
+  while (const dirent* entry = readdir(proc)) {
+    if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+    const auto child = read_proc_stat(std::string("/proc/") + entry->d_name + "/stat");
+    if (child && child->ppid == pid) ticks += child->utime + child->stime;
+  }
+  closedir(proc);
+  return ticks_to_seconds(ticks);
 }
 
 }  // namespace chat::loadgen

@@ -30,7 +30,8 @@ std::string unavailable(const Options& o) {
                    "(--plain runs the anonymous baseline)";
     case Mode::fanout:
       return o.plain_baseline ? std::string{}
-                              : "not wired yet: needs the auth plugin and the bridge (--plain runs the broker-only baseline)";
+                              : "through the platform it is --mode platform --shape fanout (--plain runs the broker-only "
+                                "baseline, the same as --mode plain --shape fanout)";
     case Mode::sync:
       return {};
   }
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
       case Mode::plain:
         if (!o.token_secret_file.empty()) {
           // The auth plugin's cost without the bridge: the same traffic, signed in with tokens.
-          const PlatformSetup setup = token_sign_in(o, ticker_uid());
+          const PlatformSetup setup = token_sign_in(o);
           report.note("signed in with tokens (--token-secret-file): the broker's auth plugin checks them");
           rc = run_messaging(o, report, &setup);
         } else {

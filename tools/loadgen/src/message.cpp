@@ -175,25 +175,50 @@ std::optional<ParsedMessage> parse_message(std::string_view payload) {
   return out;
 }
 
+namespace {
+
+std::optional<AckEvent> ack_of(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  const auto id = j.find("id");
+  const auto chat = j.find("chat");
+  const auto seq = j.find("seq");
+  if (id == j.end() || !id->is_string()) return std::nullopt;
+  if (chat == j.end() || !chat->is_number_unsigned()) return std::nullopt;
+  if (seq == j.end() || !seq->is_number_unsigned()) return std::nullopt;
+  return AckEvent{.chat = chat->get<std::uint64_t>(), .id = id->get<std::string>(), .seq = seq->get<std::uint64_t>()};
+}
+
+// The event's name, or empty when the payload is no event object.
+std::string event_name(const nlohmann::json& j) {
+  if (!j.is_object()) return {};
+  const auto ev = j.find("ev");
+  return ev != j.end() && ev->is_string() ? ev->get<std::string>() : std::string{};
+}
+
+}  // namespace
+
 std::vector<AckEvent> parse_ack_events(std::string_view payload) {
-  std::vector<AckEvent> out;
   const auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return out;
-  const auto ev = json.find("ev");
-  if (ev == json.end() || !ev->is_string() || ev->get<std::string>() != "acks") return out;
-  const auto acks = json.find("acks");
-  if (acks == json.end() || !acks->is_array()) return out;
-  for (const auto& ack : *acks) {
-    if (!ack.is_object()) continue;
-    const auto id = ack.find("id");
-    const auto chat = ack.find("chat");
-    const auto seq = ack.find("seq");
-    if (id == ack.end() || !id->is_string()) continue;
-    if (chat == ack.end() || !chat->is_number_unsigned()) continue;
-    if (seq == ack.end() || !seq->is_number_unsigned()) continue;
-    out.push_back(AckEvent{.chat = chat->get<std::uint64_t>(), .id = id->get<std::string>(), .seq = seq->get<std::uint64_t>()});
+  const auto name = event_name(json);
+  std::vector<AckEvent> out;
+  if (name == "ack") {
+    if (auto a = ack_of(json)) out.push_back(std::move(*a));
+  } else if (name == "acks") {
+    const auto list = json.find("acks");
+    if (list == json.end() || !list->is_array()) return out;
+    for (const auto& item : *list) {
+      if (auto a = ack_of(item)) out.push_back(std::move(*a));
+    }
   }
   return out;
+}
+
+std::optional<std::string> parse_nack_id(std::string_view payload) {
+  const auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (event_name(json) != "nack") return std::nullopt;
+  const auto id = json.find("id");
+  if (id == json.end() || !id->is_string()) return std::nullopt;
+  return id->get<std::string>();
 }
 
 }  // namespace chat::loadgen

@@ -1,375 +1,297 @@
 #include "mqtt_client.hpp"
 
-#include <MQTTProperties.h>
-#include <MQTTReasonCodes.h>
+#include "event_loop.hpp"
 
-#include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <dirent.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/stat.h>
+#include <sys/epoll.h>
 
 namespace chat::loadgen {
 namespace {
 
-std::atomic<Listener*> g_publish_listener{nullptr};
+MqttClient& self(void* obj) { return *static_cast<MqttClient*>(obj); }
 
-// A publish's context is (client index, message number) packed into the pointer
-// value, so Paho carries it without an allocation per message.
-constexpr unsigned kIndexBits = 20;
-// MQTT control packet type of PUBACK (Paho reports it in failureData5::packet_type).
-constexpr int kPubackPacket = 4;
-
-void* pack(std::uint32_t index, std::uint64_t n) {
-  return reinterpret_cast<void*>(static_cast<std::uintptr_t>((n << kIndexBits) | index));
+// tcp://host:port or mqtt://host:port (or host:port).
+void parse_uri(const std::string& uri, std::string& host, int& port) {
+  std::string rest = uri;
+  for (const char* scheme : {"tcp://", "mqtt://"}) {
+    if (rest.starts_with(scheme)) rest.erase(0, std::char_traits<char>::length(scheme));
+  }
+  if (rest.find("://") != std::string::npos) throw std::runtime_error("unsupported URI (tcp:// only): " + uri);
+  const auto colon = rest.rfind(':');
+  host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  port = colon == std::string::npos ? 1883 : std::stoi(rest.substr(colon + 1));
 }
-
-void unpack(void* ctx, std::uint32_t& index, std::uint64_t& n) {
-  const auto v = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(ctx));
-  index = static_cast<std::uint32_t>(v & ((std::uint64_t{1} << kIndexBits) - 1));
-  n = v >> kIndexBits;
-}
-
-MqttClient& self(void* ctx) { return *static_cast<MqttClient*>(ctx); }
 
 }  // namespace
 
-void MqttClient::set_publish_listener(Listener* listener) { g_publish_listener.store(listener); }
-
 std::string MqttClient::error_text(int code) {
-  const char* s = MQTTAsync_strerror(code);
-  return s != nullptr ? std::string(s) + " (" + std::to_string(code) + ")" : "error " + std::to_string(code);
-}
-
-int MqttClient::set_nodelay_on_all_sockets() {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return 0;
-  int count = 0;
-  const int dir_fd = dirfd(dir);
-  while (const dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    const long fd_long = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || fd_long == dir_fd) continue;
-    const int fd = static_cast<int>(fd_long);
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
-    if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) continue;
-    int type = 0;
-    socklen_t type_len = sizeof(type);
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) continue;
-    const int one = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0) ++count;
-  }
-  closedir(dir);
-  return count;
+  return std::string(mosquitto_strerror(code)) + " (" + std::to_string(code) + ")";
 }
 
 MqttClient::MqttClient(Listener& listener, std::uint32_t index, const std::string& uri, const std::string& client_id,
-                       int mqtt_version, int max_buffered)
-    : listener_(listener), index_(index), client_id_(client_id), mqtt_version_(mqtt_version) {
-  if (index >= (1U << kIndexBits)) throw std::runtime_error("too many clients");
-  MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
-  create.MQTTVersion = mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
-  create.maxBufferedMessages = max_buffered;
-  int rc = MQTTAsync_createWithOptions(&handle_, uri.c_str(), client_id.c_str(), MQTTCLIENT_PERSISTENCE_NONE, nullptr,
-                                       &create);
-  if (rc != MQTTASYNC_SUCCESS) throw std::runtime_error("MQTTAsync_create " + client_id + ": " + error_text(rc));
-  rc = MQTTAsync_setCallbacks(handle_, this, &MqttClient::on_connection_lost, &MqttClient::on_message, nullptr);
-  if (rc == MQTTASYNC_SUCCESS) rc = MQTTAsync_setConnected(handle_, this, &MqttClient::on_connected);
-  if (rc != MQTTASYNC_SUCCESS) {
-    MQTTAsync_destroy(&handle_);
-    throw std::runtime_error("MQTTAsync_setCallbacks: " + error_text(rc));
-  }
+                       int mqtt_version, int max_inflight)
+    : loop_(EventLoop::instance()),
+      listener_(listener),
+      index_(index),
+      client_id_(client_id),
+      mqtt_version_(mqtt_version),
+      max_inflight_(std::clamp(max_inflight, 1, 65535)) {
+  parse_uri(uri, host_, port_);
+  mosq_ = mosquitto_new(client_id.c_str(), true, this);
+  if (mosq_ == nullptr) throw std::runtime_error("mosquitto_new " + client_id);
+  configure();
+  loop_.run_sync([this] { loop_.attach(this); });
 }
 
 MqttClient::~MqttClient() {
-  if (handle_ != nullptr) MQTTAsync_destroy(&handle_);
+  loop_.run_sync([this] {
+    loop_.detach(this);
+    mosquitto_destroy(mosq_);   // closes the socket, which leaves the epoll set
+    mosq_ = nullptr;
+  });
+}
+
+// Callbacks and options; again after mosquitto_reinitialise.
+void MqttClient::configure() {
+  // The loop thread writes: libmosquitto only queues what other threads publish.
+  mosquitto_threaded_set(mosq_, true);
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, mqtt_version_ == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+  // A small PUBLISH or PUBACK must not wait for the peer's delayed ACK (40 ms on Linux).
+  mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
+  mosquitto_int_option(mosq_, MOSQ_OPT_SEND_MAXIMUM, max_inflight_);
+  mosquitto_int_option(mosq_, MOSQ_OPT_RECEIVE_MAXIMUM, 65535);
+  mosquitto_connect_v5_callback_set(mosq_, &MqttClient::on_connect);
+  mosquitto_disconnect_v5_callback_set(mosq_, &MqttClient::on_disconnect);
+  mosquitto_publish_v5_callback_set(mosq_, &MqttClient::on_publish);
+  mosquitto_message_v5_callback_set(mosq_, &MqttClient::on_message);
+  mosquitto_subscribe_v5_callback_set(mosq_, &MqttClient::on_subscribe);
 }
 
 int MqttClient::connect(const ConnectSettings& settings) {
-  settings_ = settings;
-  MQTTProperties props = MQTTProperties_initializer;
-  MQTTAsync_connectOptions opts = MQTTAsync_connectOptions_initializer;
-  if (mqtt_version_ == 5) {
-    opts = MQTTAsync_connectOptions_initializer5;
-    opts.cleanstart = settings.clean ? 1 : 0;
-    if (!settings.clean && settings.session_expiry_s > 0) {
-      MQTTProperty p{};
-      p.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL;
-      p.value.integer4 = settings.session_expiry_s;
-      MQTTProperties_add(&props, &p);
-      opts.connectProperties = &props;
-    }
-    opts.onSuccess5 = &MqttClient::on_connect_ok5;
-    opts.onFailure5 = &MqttClient::on_connect_fail5;
-  } else {
-    opts.MQTTVersion = MQTTVERSION_3_1_1;
-    opts.cleansession = settings.clean ? 1 : 0;
-    opts.onSuccess = &MqttClient::on_connect_ok;
-    opts.onFailure = &MqttClient::on_connect_fail;
+  int rc = MOSQ_ERR_SUCCESS;
+  loop_.run_sync([&] {
+    settings_ = settings;
+    // A connect of the caller's (not a reconnect): its outcome is connect_done.
+    ever_connected_ = false;
+    connect_reported_ = false;
+    reconnect_pending_ = false;
+    reconnect_delay_s_ = 1;
+    rc = start_connect();
+  });
+  return rc;
+}
+
+// Loop thread. A TCP connect in progress; the CONNECT goes out when the socket is writable.
+int MqttClient::start_connect() {
+  registered_fd_ = -1;   // reinitialise closes the old socket; its number may come back
+  want_out_ = false;
+  // A fresh session object: the loadgen's outbox, not the library, publishes unacked messages again.
+  mosquitto_reinitialise(mosq_, client_id_.c_str(), settings_.clean, this);
+  configure();
+  mids_.clear();
+  if (!settings_.username.empty()) {
+    mosquitto_username_pw_set(mosq_, settings_.username.c_str(),
+                              settings_.password.empty() ? nullptr : settings_.password.c_str());
   }
-  opts.keepAliveInterval = settings.keepalive_s;
-  opts.maxInflight = 65535;   // the load generator's window and the broker's receive maximum bound it
-  opts.automaticReconnect = settings.auto_reconnect ? 1 : 0;
-  opts.minRetryInterval = 1;
-  opts.maxRetryInterval = 4;
-  opts.connectTimeout = 30;
-  opts.context = this;
-  if (!settings.username.empty()) opts.username = settings.username.c_str();
-  if (!settings.password.empty()) opts.password = settings.password.c_str();
-  const int rc = MQTTAsync_connect(handle_, &opts);   // Paho copies the properties
-  MQTTProperties_free(&props);
+  int rc = MOSQ_ERR_SUCCESS;
+  if (mqtt_version_ == 5 && !settings_.clean) {
+    // A session expiry is a CONNECT property, which only the blocking connect takes
+    // (on loopback the TCP handshake is immediate).
+    mosquitto_property* props = nullptr;
+    mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, settings_.session_expiry_s);
+    rc = mosquitto_connect_bind_v5(mosq_, host_.c_str(), port_, settings_.keepalive_s, nullptr, props);
+    mosquitto_property_free_all(&props);
+  } else {
+    rc = mosquitto_connect_async(mosq_, host_.c_str(), port_, settings_.keepalive_s);
+  }
+  loop_.register_socket(*this);
+  flush();
   return rc;
 }
 
 int MqttClient::subscribe(const std::vector<std::string>& filters, int qos, bool no_local) {
-  std::vector<char*> topics;
-  std::vector<int> qoss(filters.size(), qos);
-  for (const auto& f : filters) topics.push_back(const_cast<char*>(f.c_str()));
-  MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-  const MQTTSubscribe_options initial = MQTTSubscribe_options_initializer;
-  std::vector<MQTTSubscribe_options> options(filters.size(), initial);
-  if (mqtt_version_ == 5) {
-    if (no_local) {
-      for (auto& o : options) o.noLocal = 1;
-      ro.subscribeOptionsList = options.data();
-      ro.subscribeOptionsCount = static_cast<int>(options.size());
-    }
-    ro.onSuccess5 = &MqttClient::on_subscribe_ok5;
-    ro.onFailure5 = &MqttClient::on_subscribe_fail5;
-  } else {
-    ro.onSuccess = &MqttClient::on_subscribe_ok;
-    ro.onFailure = &MqttClient::on_subscribe_fail;
+  if (!loop_.in_loop_thread()) {
+    int rc = MOSQ_ERR_SUCCESS;
+    loop_.run_sync([&] { rc = subscribe(filters, qos, no_local); });
+    return rc;
   }
-  ro.context = this;
-  subscribe_count_.store(static_cast<int>(topics.size()));
-  return MQTTAsync_subscribeMany(handle_, static_cast<int>(topics.size()), topics.data(), qoss.data(), &ro);
+  std::vector<char*> topics;
+  for (const auto& f : filters) topics.push_back(const_cast<char*>(f.c_str()));
+  const int options = mqtt_version_ == 5 && no_local ? MQTT_SUB_OPT_NO_LOCAL : 0;
+  const int rc = mosquitto_subscribe_multiple(mosq_, nullptr, static_cast<int>(topics.size()), topics.data(), qos,
+                                              options, nullptr);
+  loop_.mark_dirty(this);
+  return rc;
 }
 
 int MqttClient::publish(const std::string& topic, const std::string& payload, int qos, std::uint64_t n, bool notify) {
-  MQTTAsync_message msg = MQTTAsync_message_initializer;
-  msg.payload = const_cast<char*>(payload.data());   // Paho copies it
-  msg.payloadlen = static_cast<int>(payload.size());
-  msg.qos = qos;
-  msg.retained = 0;
-  if (!notify) return MQTTAsync_sendMessage(handle_, topic.c_str(), &msg, nullptr);
-  MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-  if (mqtt_version_ == 5) {
-    ro.onSuccess5 = &MqttClient::on_publish_ok5;
-    ro.onFailure5 = &MqttClient::on_publish_fail5;
-  } else {
-    ro.onSuccess = &MqttClient::on_publish_ok;
-    ro.onFailure = &MqttClient::on_publish_fail;
+  if (!loop_.in_loop_thread()) {
+    int rc = MOSQ_ERR_SUCCESS;
+    loop_.run_sync([&] { rc = publish(topic, payload, qos, n, notify); });
+    return rc;
   }
-  ro.context = pack(index_, n);
-  return MQTTAsync_sendMessage(handle_, topic.c_str(), &msg, &ro);
+  if (!connected()) return MOSQ_ERR_NO_CONN;
+  int mid = 0;
+  const int rc =
+      mosquitto_publish(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()), payload.data(), qos, false);
+  if (rc == MOSQ_ERR_SUCCESS && notify) mids_[mid] = n;
+  loop_.mark_dirty(this);
+  return rc;
 }
 
-int MqttClient::disconnect(int timeout_ms) {
-  MQTTAsync_disconnectOptions opts = MQTTAsync_disconnectOptions_initializer;
-  opts.timeout = timeout_ms;
-  opts.context = this;
-  if (mqtt_version_ == 5) {
-    opts = MQTTAsync_disconnectOptions_initializer5;
-    opts.timeout = timeout_ms;
-    opts.context = this;
-    opts.onSuccess5 = &MqttClient::on_disconnect_ok5;
-  } else {
-    opts.onSuccess = &MqttClient::on_disconnect_ok;
-  }
-  return MQTTAsync_disconnect(handle_, &opts);
+void MqttClient::resubscribe_later(std::vector<std::string> filters, int qos, bool no_local) {
+  loop_.defer(kResubscribeDelay, [this, filters = std::move(filters), qos, no_local] {
+    (void)subscribe(filters, qos, no_local);
+  });
 }
 
-// ------------------------------------------------------------------ callbacks
-
-void MqttClient::on_connect_ok(void* ctx, MQTTAsync_successData* /*data*/) {
-  auto& c = self(ctx);
-  c.connected_.store(true, std::memory_order_release);
-  c.listener_.connect_done(c.index_, true, {});
+int MqttClient::disconnect(int /*timeout_ms*/) {
+  int rc = MOSQ_ERR_SUCCESS;
+  loop_.run_sync([&] {
+    settings_.auto_reconnect = false;
+    reconnect_pending_ = false;
+    rc = mosquitto_disconnect(mosq_);
+    flush();
+  });
+  return rc;
 }
 
-void MqttClient::on_connect_ok5(void* ctx, MQTTAsync_successData5* /*data*/) { on_connect_ok(ctx, nullptr); }
+// ------------------------------------------------------------------ loop thread
 
-void MqttClient::on_connect_fail(void* ctx, MQTTAsync_failureData* data) {
-  auto& c = self(ctx);
-  std::string why = data != nullptr ? error_text(data->code) : "connect failed";
-  if (data != nullptr && data->message != nullptr) why += ": " + std::string(data->message);
-  c.listener_.connect_done(c.index_, false, why);
-}
-
-void MqttClient::on_connect_fail5(void* ctx, MQTTAsync_failureData5* data) {
-  auto& c = self(ctx);
-  std::string why = "connect failed";
-  if (data != nullptr) {
-    why = error_text(data->code);
-    if (data->reasonCode != MQTTREASONCODE_SUCCESS) {
-      why += ", reason " + std::string(MQTTReasonCode_toString(data->reasonCode));
+void MqttClient::readable() {
+  // libmosquitto reads about one packet per call (as many as it has QoS 1 messages queued):
+  // read on until the socket would block rather than going round the whole loop per packet.
+  // Bounded, so one busy client cannot starve the others.
+  constexpr int kMaxReadsPerWakeUp = 64;
+  for (int i = 0; i < kMaxReadsPerWakeUp; ++i) {
+    errno = 0;
+    const int rc = mosquitto_loop_read(mosq_, 1);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      lost(rc);
+      return;
     }
-    if (data->message != nullptr) why += ": " + std::string(data->message);
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;   // how libmosquitto itself sees the end
   }
-  c.listener_.connect_done(c.index_, false, why);
+  flush();   // PUBACKs of what was read, and anything the callbacks published
 }
 
-void MqttClient::on_subscribe_ok(void* ctx, MQTTAsync_successData* data) {
-  auto& c = self(ctx);
-  // MQTT 3.1.1 refuses a filter with granted QoS 0x80; Paho reports a single refused filter as a
-  // failure, and several filters as a list.
-  bool ok = true;
-  const int count = c.subscribe_count_.load();
-  if (data != nullptr && count > 1 && data->alt.qosList != nullptr) {
-    for (int i = 0; i < count; ++i) {
-      if (data->alt.qosList[i] == 0x80) ok = false;
+void MqttClient::writable() { flush(); }
+
+void MqttClient::flush() {
+  if (mosq_ == nullptr || mosquitto_socket(mosq_) < 0) return;
+  if (mosquitto_want_write(mosq_)) {
+    const int rc = mosquitto_loop_write(mosq_, 1);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      lost(rc);
+      return;
     }
   }
-  c.listener_.subscribe_done(c.index_, ok);
+  const bool want = mosquitto_want_write(mosq_);
+  if (want != want_out_ && registered_fd_ >= 0) {
+    want_out_ = want;
+    epoll_event ev{};
+    ev.events = want ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
+    ev.data.ptr = this;
+    epoll_ctl(loop_.epoll_fd_, EPOLL_CTL_MOD, registered_fd_, &ev);
+  }
 }
 
-void MqttClient::on_subscribe_ok5(void* ctx, MQTTAsync_successData5* data) {
-  auto& c = self(ctx);
-  // An MQTT 5 refusal arrives as a "successful" SUBACK with an error reason code per filter.
-  // Paho fills the reasonCodes array only for more than one filter (else it is garbage).
-  bool ok = true;
-  if (data != nullptr) {
-    if (data->alt.sub.reasonCodeCount > 1 && data->alt.sub.reasonCodes != nullptr) {
-      for (int i = 0; i < data->alt.sub.reasonCodeCount; ++i) {
-        if (data->alt.sub.reasonCodes[i] >= MQTTREASONCODE_UNSPECIFIED_ERROR) ok = false;
-      }
-    } else if (data->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR) {
-      ok = false;
+// The socket is gone (libmosquitto closed it and may have called on_disconnect already).
+void MqttClient::lost(int rc) {
+  registered_fd_ = -1;
+  want_out_ = false;
+  if (!ever_connected_) {
+    // Never got a CONNACK: the broker is unreachable or hung up; that is the connect's outcome.
+    settings_.auto_reconnect = false;
+    if (!connect_reported_) {
+      connect_reported_ = true;
+      listener_.connect_done(index_, false, error_text(rc));
     }
-  }
-  c.listener_.subscribe_done(c.index_, ok);
-}
-
-void MqttClient::on_subscribe_fail(void* ctx, MQTTAsync_failureData* /*data*/) {
-  auto& c = self(ctx);
-  c.listener_.subscribe_done(c.index_, false);
-}
-
-void MqttClient::on_subscribe_fail5(void* ctx, MQTTAsync_failureData5* /*data*/) { on_subscribe_fail(ctx, nullptr); }
-
-void MqttClient::on_publish_ok(void* ctx, MQTTAsync_successData* /*data*/) {
-  std::uint32_t index = 0;
-  std::uint64_t n = 0;
-  unpack(ctx, index, n);
-  if (auto* l = g_publish_listener.load(std::memory_order_acquire)) l->publish_done(index, n, PublishOutcome::acked);
-}
-
-void MqttClient::on_publish_ok5(void* ctx, MQTTAsync_successData5* /*data*/) { on_publish_ok(ctx, nullptr); }
-
-void MqttClient::on_publish_fail(void* ctx, MQTTAsync_failureData* /*data*/) {
-  std::uint32_t index = 0;
-  std::uint64_t n = 0;
-  unpack(ctx, index, n);
-  if (auto* l = g_publish_listener.load(std::memory_order_acquire)) l->publish_done(index, n, PublishOutcome::failed);
-}
-
-void MqttClient::on_publish_fail5(void* ctx, MQTTAsync_failureData5* data) {
-  std::uint32_t index = 0;
-  std::uint64_t n = 0;
-  unpack(ctx, index, n);
-  // A PUBACK carrying an error reason code: the broker (or its plugin) refused the message.
-  const bool refused = data != nullptr && data->packet_type == kPubackPacket;
-  if (auto* l = g_publish_listener.load(std::memory_order_acquire)) {
-    l->publish_done(index, n, refused ? PublishOutcome::rejected : PublishOutcome::failed);
-  }
-}
-
-void MqttClient::on_disconnect_ok(void* ctx, MQTTAsync_successData* /*data*/) {
-  auto& c = self(ctx);
-  c.connected_.store(false, std::memory_order_release);
-  c.listener_.disconnected(c.index_);
-}
-
-void MqttClient::on_disconnect_ok5(void* ctx, MQTTAsync_successData5* /*data*/) { on_disconnect_ok(ctx, nullptr); }
-
-void MqttClient::on_connection_lost(void* ctx, char* /*cause*/) {
-  auto& c = self(ctx);
-  c.connected_.store(false, std::memory_order_release);
-  c.listener_.connection_lost(c.index_);
-}
-
-void MqttClient::on_connected(void* ctx, char* cause) {
-  auto& c = self(ctx);
-  c.connected_.store(true, std::memory_order_release);
-  const bool automatic = cause != nullptr && std::strcmp(cause, "automatic reconnect") == 0;
-  if (automatic) c.listener_.reconnected(c.index_);
-}
-
-int MqttClient::on_message(void* ctx, char* topic, int topic_len, MQTTAsync_message* message) {
-  auto& c = self(ctx);
-  const std::size_t tlen = topic_len > 0 ? static_cast<std::size_t>(topic_len) : std::strlen(topic);
-  c.listener_.message(c.index_, std::string_view(topic, tlen),
-                      std::string_view(static_cast<const char*>(message->payload),
-                                       static_cast<std::size_t>(message->payloadlen)));
-  MQTTAsync_freeMessage(&message);
-  MQTTAsync_free(topic);
-  return 1;
-}
-
-}  // namespace chat::loadgen
-
-namespace chat::loadgen {
-
-// The ticker's client index: past any real client (at most 2^20 - 2 of them).
-constexpr std::uint32_t kTickerIndex = (1U << 20) - 1;
-
-Ticker::Ticker(const std::string& uri, std::uint64_t uid, int mqtt_version)
-    : topic_("dm/" + std::to_string(uid) + "/typing/" + std::to_string(uid)),
-      client_(*this, kTickerIndex, uri, std::to_string(uid) + ":tick", mqtt_version, 64) {}
-
-Ticker::~Ticker() { stop(); }
-
-void Ticker::connect_done(std::uint32_t, bool ok, std::string_view) {
-  if (!ok) {
-    state_.store(-1);
     return;
   }
-  state_.store(1);
-  if (client_.subscribe({topic_}, 0) != MQTTASYNC_SUCCESS) state_.store(-1);
+  const bool was_connected = connected_.exchange(false);
+  if (!settings_.auto_reconnect) {
+    if (was_connected) listener_.disconnected(index_);
+    return;
+  }
+  if (was_connected) listener_.connection_lost(index_);
+  if (!reconnect_pending_) {
+    reconnect_pending_ = true;
+    reconnect_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(reconnect_delay_s_);
+    reconnect_delay_s_ = std::min(reconnect_delay_s_ * 2, 4);
+  }
 }
 
-void Ticker::subscribe_done(std::uint32_t, bool ok) { state_.store(ok ? 2 : -1); }
-
-bool Ticker::start(double timeout_s) {
-  ConnectSettings settings;
-  settings.auto_reconnect = false;
-  settings.username = username_;
-  settings.password = password_;
-  if (client_.connect(settings) != MQTTASYNC_SUCCESS) return false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (state_.load() >= 0 && state_.load() < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+void MqttClient::timers(std::chrono::steady_clock::time_point now) {
+  if (reconnect_pending_ && ever_connected_ && settings_.auto_reconnect && now >= reconnect_at_) {
+    reconnect_pending_ = false;
+    if (start_connect() != MOSQ_ERR_SUCCESS) lost(MOSQ_ERR_NO_CONN);   // tried again later
+    return;
   }
-  if (state_.load() != 2) return false;
-  running_.store(true);
-  thread_ = std::thread([this] {
-    const std::string payload = R"({"typing":true})";
-    while (running_.load()) {
-      (void)client_.publish(topic_, payload, 0, 0, /*notify=*/false);
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  });
-  return true;
+  if (connected() && now >= next_misc_) {
+    next_misc_ = now + std::chrono::seconds(1);
+    if (mosquitto_loop_misc(mosq_) == MOSQ_ERR_SUCCESS) flush();
+  }
 }
 
-void Ticker::stop() {
-  running_.store(false);
-  if (thread_.joinable()) thread_.join();
-  if (client_.connected()) {
-    (void)client_.disconnect(500);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (client_.connected() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+// ------------------------------------------------------------------ callbacks (loop thread)
+
+void MqttClient::on_connect(mosquitto*, void* obj, int rc, int /*flags*/, const mosquitto_property*) {
+  auto& c = self(obj);
+  if (rc != 0) {
+    if (c.ever_connected_) return;   // a refused reconnect: the socket closes, tried again later
+    c.settings_.auto_reconnect = false;   // a refused first connect is final
+    c.connect_reported_ = true;
+    c.listener_.connect_done(c.index_, false, c.mqtt_version_ == 5 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc));
+    return;
   }
+  c.connected_.store(true, std::memory_order_release);
+  c.reconnect_delay_s_ = 1;
+  if (c.ever_connected_) {
+    c.listener_.reconnected(c.index_);
+  } else {
+    c.ever_connected_ = true;
+    c.connect_reported_ = true;
+    c.listener_.connect_done(c.index_, true, {});
+  }
+}
+
+void MqttClient::on_disconnect(mosquitto*, void* obj, int rc, const mosquitto_property*) {
+  auto& c = self(obj);
+  if (rc == 0) {   // our own DISCONNECT went out
+    c.registered_fd_ = -1;
+    c.want_out_ = false;
+    if (c.connected_.exchange(false)) c.listener_.disconnected(c.index_);
+    return;
+  }
+  c.lost(rc);
+}
+
+void MqttClient::on_publish(mosquitto*, void* obj, int mid, int reason, const mosquitto_property*) {
+  auto& c = self(obj);
+  const auto it = c.mids_.find(mid);
+  if (it == c.mids_.end()) return;   // notify = false, or a publish of an earlier session
+  const std::uint64_t n = it->second;
+  c.mids_.erase(it);
+  c.listener_.publish_done(c.index_, n, reason >= 0x80 ? PublishOutcome::rejected : PublishOutcome::acked);
+}
+
+void MqttClient::on_message(mosquitto*, void* obj, const mosquitto_message* msg, const mosquitto_property*) {
+  auto& c = self(obj);
+  c.listener_.message(c.index_, msg->topic,
+                      std::string_view(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen)));
+}
+
+void MqttClient::on_subscribe(mosquitto*, void* obj, int /*mid*/, int count, const int* granted, const mosquitto_property*) {
+  auto& c = self(obj);
+  bool ok = true;
+  for (int i = 0; i < count; ++i) ok = ok && granted[i] < 0x80;
+  c.listener_.subscribe_done(c.index_, ok);
 }
 
 }  // namespace chat::loadgen

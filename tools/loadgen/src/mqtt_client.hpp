@@ -1,19 +1,29 @@
 #pragma once
-// A thin layer over Paho MQTT C's asynchronous client (MQTTAsync), for MQTT
-// 3.1.1 and 5 alike. Paho runs every callback of every client of the process
-// on its own threads, holding its global lock: a Listener must return fast
-// and must never call back into a client while holding a lock of its own
-// that a publishing thread also takes before calling Paho.
-#include <MQTTAsync.h>
-
+// A thin layer over libmosquitto (Mosquitto's own client library) for MQTT
+// 3.1.1 and 5 alike. Every client of the process is driven by one EventLoop
+// thread: the Listener's callbacks run there, one at a time, and must return
+// fast. connect / subscribe / publish / disconnect may be called from any
+// thread, but libmosquitto itself is only ever called from the loop thread:
+// from another thread a call waits for the loop to make it, so nothing depends
+// on how completely the library locks its state between threads (e.g. its send
+// quota for QoS 1, updated as PUBACKs come in).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <unordered_map>
 #include <vector>
 
+struct mosquitto;
+struct mosquitto_message;
+struct mqtt5__property;
+
 namespace chat::loadgen {
+
+class EventLoop;
+
+inline constexpr int kMqttOk = 0;   // MOSQ_ERR_SUCCESS
 
 enum class PublishOutcome : std::uint8_t {
   acked,      // PUBACK (QoS 1) or written to the socket (QoS 0)
@@ -44,12 +54,11 @@ struct ConnectSettings {
 
 class MqttClient {
  public:
-  // The listener receives publish outcomes for every client of the process: one at a time.
-  static void set_publish_listener(Listener* listener);
-
-  // Throws std::runtime_error when Paho refuses the client.
+  // uri: tcp://host:port or mqtt://host:port. max_inflight: QoS 1 publishes the library
+  // sends before it queues (the loadgen's own window bounds them first). Throws
+  // std::runtime_error when libmosquitto refuses the client.
   MqttClient(Listener& listener, std::uint32_t index, const std::string& uri, const std::string& client_id,
-             int mqtt_version, int max_buffered);
+             int mqtt_version, int max_inflight);
   ~MqttClient();
   MqttClient(const MqttClient&) = delete;
   MqttClient& operator=(const MqttClient&) = delete;
@@ -58,86 +67,64 @@ class MqttClient {
   const std::string& client_id() const { return client_id_; }
   bool connected() const { return connected_.load(std::memory_order_acquire); }
 
-  // Each returns Paho's code (MQTTASYNC_SUCCESS = 0); the outcome comes to the listener.
+  // Each returns libmosquitto's code (MOSQ_ERR_SUCCESS = 0); the outcome comes to the listener.
   int connect(const ConnectSettings& settings);
   // no_local (MQTT 5): the broker sends this client none of its own publications.
   int subscribe(const std::vector<std::string>& filters, int qos, bool no_local = false);
-  // Message number n (up to 2^44) comes back in publish_done (unless notify is false).
+  // Message number n comes back in publish_done (unless notify is false).
   int publish(const std::string& topic, const std::string& payload, int qos, std::uint64_t n, bool notify = true);
   int disconnect(int timeout_ms);
 
+  // Loop thread only (a subscribe_done, say): subscribes again after `delay`. On the platform a
+  // group made a moment ago may not be in the auth plugin's membership cache yet (it learns from
+  // the database's notifications), so a refused subscription is asked again, as a client would.
+  static constexpr std::chrono::milliseconds kResubscribeDelay{20};
+  void resubscribe_later(std::vector<std::string> filters, int qos, bool no_local);
+
   static std::string error_text(int code);
 
-  // Paho C never sets TCP_NODELAY, so a small PUBLISH or PUBACK written while an
-  // earlier segment is unacknowledged waits for the peer's delayed ACK (40 ms on
-  // Linux): that would be measured as latency of the broker. Sets TCP_NODELAY on
-  // every TCP socket of this process (all of them are MQTT clients); returns how many.
-  static int set_nodelay_on_all_sockets();
-
  private:
-  static void on_connect_ok(void* ctx, MQTTAsync_successData* data);
-  static void on_connect_ok5(void* ctx, MQTTAsync_successData5* data);
-  static void on_connect_fail(void* ctx, MQTTAsync_failureData* data);
-  static void on_connect_fail5(void* ctx, MQTTAsync_failureData5* data);
-  static void on_subscribe_ok(void* ctx, MQTTAsync_successData* data);
-  static void on_subscribe_ok5(void* ctx, MQTTAsync_successData5* data);
-  static void on_subscribe_fail(void* ctx, MQTTAsync_failureData* data);
-  static void on_subscribe_fail5(void* ctx, MQTTAsync_failureData5* data);
-  static void on_publish_ok(void* ctx, MQTTAsync_successData* data);
-  static void on_publish_ok5(void* ctx, MQTTAsync_successData5* data);
-  static void on_publish_fail(void* ctx, MQTTAsync_failureData* data);
-  static void on_publish_fail5(void* ctx, MQTTAsync_failureData5* data);
-  static void on_disconnect_ok(void* ctx, MQTTAsync_successData* data);
-  static void on_disconnect_ok5(void* ctx, MQTTAsync_successData5* data);
-  static void on_connection_lost(void* ctx, char* cause);
-  static void on_connected(void* ctx, char* cause);
-  static int on_message(void* ctx, char* topic, int topic_len, MQTTAsync_message* message);
+  friend class EventLoop;
+  // Loop thread only.
+  void readable();
+  void writable();
+  void flush();                       // writes what is queued; asks for EPOLLOUT when the socket is full
+  void timers(std::chrono::steady_clock::time_point now);
+  void lost(int rc);
+  int start_connect();
+  void configure();
 
+  static void on_connect(mosquitto*, void* self, int rc, int flags, const ::mqtt5__property* props);
+  static void on_disconnect(mosquitto*, void* self, int rc, const ::mqtt5__property* props);
+  static void on_publish(mosquitto*, void* self, int mid, int reason, const ::mqtt5__property* props);
+  static void on_message(mosquitto*, void* self, const mosquitto_message* msg, const ::mqtt5__property* props);
+  static void on_subscribe(mosquitto*, void* self, int mid, int count, const int* granted,
+                           const ::mqtt5__property* props);
+
+  EventLoop& loop_;
   Listener& listener_;
   std::uint32_t index_;
   std::string client_id_;
+  std::string host_;
+  int port_ = 1883;
   int mqtt_version_;
-  MQTTAsync handle_ = nullptr;
-  std::atomic<bool> connected_{false};
-  std::atomic<int> subscribe_count_{0};   // filters of the last subscribe
+  int max_inflight_;
+  mosquitto* mosq_ = nullptr;
   ConnectSettings settings_;
-};
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> dirty_{false};    // queued in the loop's dirty list
 
-// Paho C's receive thread polls the sockets it knew when the poll began, with a
-// one-second timeout: in a quiet process, a new connection's CONNACK waits up
-// to a second to be noticed (measured: connect p95 = 1024 ms, a lone client's
-// CONNACK after 2 s). A Ticker is one more client that publishes a QoS 0
-// `typing` message to itself every millisecond while it runs, so the receive
-// loop cycles at least that often. About 1000 tiny messages/s through the
-// broker: scenarios stop it while they measure message traffic, which keeps
-// the loop busy on its own.
-class Ticker final : public Listener {
- public:
-  // uid: a user id of no simulated user; the client id is `{uid}:tick`.
-  Ticker(const std::string& uri, std::uint64_t uid, int mqtt_version);
-  ~Ticker() override;
-  Ticker(const Ticker&) = delete;
-  Ticker& operator=(const Ticker&) = delete;
+  // Loop thread only.
+  int registered_fd_ = -1;
+  bool want_out_ = false;             // EPOLLOUT asked for
+  bool ever_connected_ = false;      // since the caller's last connect()
+  bool connect_reported_ = false;    // connect_done was called for it
+  bool reconnect_pending_ = false;
+  std::chrono::steady_clock::time_point reconnect_at_{};
+  int reconnect_delay_s_ = 1;
+  std::chrono::steady_clock::time_point next_misc_{};
 
-  bool start(double timeout_s);   // connects, subscribes, starts ticking
-  // Signs the Ticker in (a broker with the auth plugin); before start().
-  void set_credentials(std::string username, std::string password) {
-    username_ = std::move(username);
-    password_ = std::move(password);
-  }
-  void stop();                    // stops ticking and disconnects
-
-  void connect_done(std::uint32_t, bool ok, std::string_view) override;
-  void subscribe_done(std::uint32_t, bool ok) override;
-
- private:
-  std::string topic_;
-  std::string username_;
-  std::string password_;
-  MqttClient client_;
-  std::atomic<int> state_{0};   // 1 connected, 2 subscribed, -1 failed
-  std::atomic<bool> running_{false};
-  std::thread thread_;
+  std::unordered_map<int, std::uint64_t> mids_;   // loop thread: QoS 1 message id -> the caller's message number
 };
 
 }  // namespace chat::loadgen

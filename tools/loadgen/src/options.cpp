@@ -48,6 +48,41 @@ std::optional<Mode> parse_mode(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view shape_name(Shape shape) {
+  switch (shape) {
+    case Shape::custom: return "custom";
+    case Shape::pairs: return "pairs";
+    case Shape::crowd: return "crowd";
+    case Shape::fanout: return "fanout";
+  }
+  return "?";
+}
+
+std::optional<Shape> parse_shape(std::string_view name) {
+  for (const auto s : {Shape::custom, Shape::pairs, Shape::crowd, Shape::fanout}) {
+    if (shape_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<WatchedProcess> parse_watch_pid(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  WatchedProcess w{.name = std::string(text.substr(0, eq)), .pids = {}};
+  std::string_view rest = text.substr(eq + 1);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    pid_t pid = 0;
+    if (!parse_number(rest.substr(0, comma), pid) || pid <= 0) return std::nullopt;
+    w.pids.push_back(pid);
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+    if (rest.empty()) return std::nullopt;   // a trailing comma
+  }
+  if (w.pids.empty()) return std::nullopt;
+  return w;
+}
+
 std::string usage() {
   return R"(chat-loadgen: load generator and benchmark client of the chat platform (wire contract v1).
 
@@ -57,14 +92,18 @@ modes:
   plain          simulated users send direct and group messages as plain pub-to-sub through a broker
                  with no plugin and no bridge; "ack" is the broker's PUBACK (QoS 1) or the write (QoS 0).
                  The denominator of every ratio.
-  platform       the same traffic through the platform (auth plugin + bridge); ack = the bridge's `ack`
-                 event; checks the database at the end.
+  platform       the same traffic through the platform (auth plugin + bridge); ack = the bridge's ack
+                 event ({"ev":"acks","acks":[...]} or the single {"ev":"ack",...}); checks the database
+                 at the end.
   connect-storm  K clients (--users) sign in at once; connects/s and CONNACK latency.
-  fanout         one sender, one group of --group-size members online; delivery rate and latency.
+  fanout         --plain: one sender, one group of --group-size members online (as --mode plain
+                 --shape fanout; through the platform: --mode platform --shape fanout).
   sync           a user is offline while --messages arrive over --groups chats, then catches up through
                  the bridge's requests (chat.list + sync pages); catch-up time. --plain: the broker's
                  queue of a persistent session.
   With --plain, connect-storm, fanout and sync run their plain-broker equivalent (the denominator).
+  plain and platform report CPU per acked message (loadgen, --broker-pid, --watch-pid) and figures per
+  --window; every MQTT client of the process runs on one event-loop thread (libmosquitto).
 
 traffic:
   --users N            simulated users (default 100)
@@ -75,7 +114,14 @@ traffic:
   --senders S          only the first S users send (default: all)
   --messages X         messages to send in total (default 10000)
   --duration S         send for S seconds instead of a count
-  --rate R             messages/s over all senders; 0 = as fast as the system takes them (default 0)
+  --rate R             fixed rate (open loop): message k is due at start + k/R and sent then whatever
+                       came back; latency counts from that intended time. 0 = closed loop, as fast as
+                       acks come back (default 0)
+  --shape NAME         pairs: --pairs P sender->recipient direct-message pairs; crowd: --users (default
+                       2000) users, 70 % direct / 30 % group messages in groups of 5-50 members; fanout:
+                       one sender, one group of --group-size (default 200) members online
+  --rate-first R:S     with --rate: R msg/s for the first S seconds (an overload), then --rate
+  --pairs P            with --shape pairs (default 4)
   --qos 0|1            (default 1)
   --inflight W         unacked messages per device at most (default 100)
   --payload-bytes B    payload size (default 200)
@@ -89,8 +135,9 @@ run:
   --connect-timeout S  (default 20)
   --connect-window K   CONNECTs outstanding at once (default 100: above mosquitto's listen backlog,
                        refused SYNs are retried after 1 s)
-  --procs P            plain: P worker processes, each a slice of the users (Paho C serialises a process
-                       on its global locks, about one core each); messages stay within a slice (default 1)
+  --window S           figures per window of S seconds besides the overall ones (default 10)
+  --watch-pid NAME=PID[,PID..]  also measure these processes' CPU (e.g. bridge=123, postgres=4,5);
+                       repeatable; reported as % of a core and µs per acked message
   --seed N             destination choice (default 1)
   --uid-base N         uid of user 0 (default 1000)     --chat-base N   chat id of group 0 (default 1)
 platform:
@@ -114,6 +161,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   ParseResult result;
   Options& o = result.options;
   bool saw_mode = false;
+  bool users_given = false;
 
   using Setter = std::function<bool(std::string_view)>;
   const auto u32 = [](std::uint32_t& field, std::uint32_t min) {
@@ -132,7 +180,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
          return m.has_value();
        }},
       {"--uri", [&](std::string_view v) { o.uri = v; return !v.empty(); }},
-      {"--users", u32(o.users, 1)},
+      {"--users", [&](std::string_view v) { users_given = true; return parse_number(v, o.users) && o.users >= 1; }},
       {"--devices", u32(o.devices, 1)},
       {"--groups", u32(o.groups, 0)},
       {"--group-size", u32(o.group_size, 1)},
@@ -149,7 +197,23 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       {"--drain-timeout", dbl(o.drain_timeout_s, 0)},
       {"--connect-timeout", [&](std::string_view v) { return parse_number(v, o.connect_timeout_s) && o.connect_timeout_s > 0; }},
       {"--connect-window", u32(o.connect_window, 1)},
-      {"--procs", u32(o.procs, 1)},
+      {"--window", [&](std::string_view v) { return parse_number(v, o.window_s) && o.window_s > 0; }},
+      {"--watch-pid", [&](std::string_view v) {
+         const auto w = parse_watch_pid(v);
+         if (w) o.watch.push_back(*w);
+         return w.has_value();
+       }},
+      {"--shape", [&](std::string_view v) {
+         const auto sh = parse_shape(v);
+         if (sh) o.shape = *sh;
+         return sh.has_value();
+       }},
+      {"--pairs", u32(o.pairs, 1)},
+      {"--rate-first", [&](std::string_view v) {
+         const auto colon = v.find(':');
+         return colon != std::string_view::npos && parse_number(v.substr(0, colon), o.first_rate) &&
+                parse_number(v.substr(colon + 1), o.first_s) && o.first_rate > 0 && o.first_s > 0;
+       }},
       {"--seed", u64(o.seed, 0)},
       {"--uid-base", u64(o.uid_base, 1)},
       {"--chat-base", u64(o.chat_base, 1)},
@@ -205,7 +269,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     return result;
   }
   if (o.messages == 0 && o.duration_s == 0) o.messages = 10000;
-  if (o.groups > 0 && o.group_size == 0 && o.mode != Mode::sync) {
+  if (o.groups > 0 && o.group_size == 0 && o.mode != Mode::sync && o.shape == Shape::custom) {
     result.error = "--groups needs --group-size";
     return result;
   }
@@ -230,71 +294,24 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     result.error = "--no-local is for --mode plain and platform with --mqtt-version 5";
     return result;
   }
-  if (!o.latency_log.empty() && ((o.mode != Mode::plain && o.mode != Mode::platform) || o.procs > 1)) {
-    result.error = "--latency-log is for --mode plain and platform in one process";
+  if (!o.latency_log.empty() && o.mode != Mode::plain && o.mode != Mode::platform) {
+    result.error = "--latency-log is for --mode plain and platform";
     return result;
   }
-  if (o.procs > 1 && o.mode != Mode::plain && o.mode != Mode::platform) {
-    result.error = "--procs is for --mode plain and platform";
+  if (o.shape != Shape::custom && o.mode != Mode::plain && o.mode != Mode::platform) {
+    result.error = "--shape is for --mode plain and platform";
     return result;
   }
-  if (o.procs > 1) {
-    if (const auto split = split_for_workers(o); !split.error.empty()) {
-      result.error = split.error;
-      return result;
-    }
+  if (o.shape == Shape::crowd && !users_given) o.users = 2000;
+  if (o.first_rate > 0 && o.rate <= 0) {
+    result.error = "--rate-first needs --rate (the rate after it)";
+    return result;
   }
   if (static_cast<std::uint64_t>(o.users) * o.devices > (std::uint64_t{1} << 20)) {
     result.error = "at most 2^20 clients (users x devices)";
     return result;
   }
   return result;
-}
-
-}  // namespace chat::loadgen
-
-namespace chat::loadgen {
-
-WorkerSplit split_for_workers(const Options& o) {
-  WorkerSplit out;
-  const std::uint32_t p = std::max<std::uint32_t>(o.procs, 1);
-  // Slice k gets an even share of `total`, the first ones one more when it does not divide.
-  const auto share = [p](std::uint64_t total, std::uint32_t k) {
-    return total / p + (k < total % p ? 1 : 0);
-  };
-  const std::uint32_t senders = o.senders == 0 ? o.users : o.senders;
-  std::uint64_t uid = o.uid_base;
-  std::uint64_t chat = o.chat_base;
-  for (std::uint32_t k = 0; k < p; ++k) {
-    Options w = o;
-    w.procs = 1;
-    w.users = static_cast<std::uint32_t>(share(o.users, k));
-    w.groups = static_cast<std::uint32_t>(share(o.groups, k));
-    w.senders = static_cast<std::uint32_t>(share(senders, k));
-    w.uid_base = uid;
-    w.chat_base = chat;
-    w.seed = o.seed + k;
-    if (o.messages > 0) w.messages = share(o.messages, k);
-    w.rate = o.rate / p;
-    if (w.users < 2) {
-      out.error = "--procs " + std::to_string(p) + " leaves fewer than 2 users per process";
-      return out;
-    }
-    if (w.groups > 0 && w.group_size > w.users) {
-      out.error = "--group-size " + std::to_string(o.group_size) + " exceeds the " + std::to_string(w.users) +
-                  " users of a process (--procs splits the users)";
-      return out;
-    }
-    if (w.senders == 0 || (o.messages > 0 && w.messages == 0)) {
-      out.error = "--procs " + std::to_string(p) + " leaves a process with no sender or no message";
-      return out;
-    }
-    if (w.groups == 0 && o.groups > 0) w.group_share = 0;
-    uid += w.users;
-    chat += w.groups;
-    out.workers.push_back(w);
-  }
-  return out;
 }
 
 }  // namespace chat::loadgen

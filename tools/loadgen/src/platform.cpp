@@ -8,6 +8,7 @@
 #include "chat/credentials/token.hpp"
 #include "chat/loadgen/message.hpp"
 #include "chat/loadgen/population.hpp"
+#include "chat/loadgen/shape.hpp"
 #include "chat/storage/store.hpp"
 #include "scenarios.hpp"
 #include "token_secret.hpp"
@@ -44,10 +45,9 @@ std::int64_t now_s() {
 
 }  // namespace
 
-PlatformSetup token_sign_in(const Options& o, std::uint64_t ticker_uid) {
+PlatformSetup token_sign_in(const Options& o) {
   PlatformSetup setup;
   setup.bridge_acks = false;
-  setup.ticker_uid = ticker_uid;
   const std::string secret = read_token_secret(o.token_secret_file);
   const auto expires = now_s() + 24 * 3600;
   auto add = [&](std::uint64_t uid) {
@@ -55,16 +55,8 @@ PlatformSetup token_sign_in(const Options& o, std::uint64_t ticker_uid) {
     setup.credentials[uid] = {username, credentials::mint_token(secret, static_cast<std::int64_t>(uid), username,
                                                                 now_s() - 5, expires)};
   };
-  for (std::uint64_t i = 0; i < o.users; ++i) add(o.uid_base + i);
-  add(ticker_uid);
-  // plain --procs P: one Ticker per worker, at ticker_uid + the worker's uid_base (messaging.cpp).
-  if (o.mode == Mode::plain) {
-    if (o.procs > 1) {
-      for (const Options& worker : split_for_workers(o).workers) add(ticker_uid + worker.uid_base);
-    } else {
-      add(ticker_uid + o.uid_base);
-    }
-  }
+  const auto users = traffic_of(o).population.users;
+  for (std::uint64_t i = 0; i < users; ++i) add(o.uid_base + i);
   return setup;
 }
 
@@ -85,7 +77,8 @@ int run_platform(const Options& given, Report& report) {
   // Users: new ones, consecutive ids (the population numbers them from uid_base).
   const std::string tag = make_run_tag(now_us());
   std::vector<storage::User> users;
-  for (std::uint32_t i = 0; i <= o.users; ++i) {  // one more: the Ticker's
+  const Traffic traffic = traffic_of(o);
+  for (std::uint32_t i = 0; i < traffic.population.users; ++i) {
     storage::NewUser u;
     u.username = "lg" + tag + "_" + std::to_string(i);
     u.display_name = u.username;
@@ -97,24 +90,13 @@ int run_platform(const Options& given, Report& report) {
   }
   o.uid_base = static_cast<std::uint64_t>(users.front().id);
 
-  // Groups, in chat id order, per worker slice (each slice numbers its own members).
-  std::vector<Options> slices;
-  if (o.procs > 1) {
-    const auto split = split_for_workers(o);
-    if (!split.error.empty()) {
-      std::cerr << "chat-loadgen: " << split.error << "\n";
-      return kExitUsage;
-    }
-    slices = split.workers;
-  } else {
-    slices.push_back(o);
-  }
+  // Groups, in chat id order (the population numbers them from chat_base).
   std::optional<storage::ChatId> first_chat;
   storage::ChatId previous = 0;
-  for (const Options& slice : slices) {
-    const Population pop(PopulationShape{.users = slice.users, .devices = slice.devices, .groups = slice.groups,
-                                         .group_size = slice.group_size, .uid_base = slice.uid_base,
-                                         .chat_base = 1});
+  {
+    PopulationShape shape = traffic.population;
+    shape.uid_base = o.uid_base;
+    const Population pop(shape);
     for (std::uint32_t g = 0; g < pop.groups(); ++g) {
       const auto& members = pop.members(g);
       std::vector<storage::UserId> others;
@@ -131,7 +113,6 @@ int run_platform(const Options& given, Report& report) {
   if (first_chat) o.chat_base = static_cast<std::uint64_t>(*first_chat);
 
   PlatformSetup setup;
-  setup.ticker_uid = static_cast<std::uint64_t>(users.back().id);
   if (!o.token_secret_file.empty()) {
     const std::string secret = read_token_secret(o.token_secret_file);
     for (const auto& u : users) {
@@ -139,14 +120,14 @@ int run_platform(const Options& given, Report& report) {
           u.username, credentials::mint_token(secret, u.id, u.username, now_s() - 5, now_s() + 24 * 3600)};
     }
   }
-  report.param("database", "users " + std::to_string(users.front().id) + ".." + std::to_string(users[o.users - 1].id));
+  report.param("database", "users " + std::to_string(users.front().id) + ".." + std::to_string(users.back().id));
 
   const int rc = run_messaging(o, report, &setup);
   if (rc == kExitFailed) return rc;
 
   // The record: every acked message stored once, seqs gapless.
   const auto first_uid = users.front().id;
-  const auto last_uid = users[o.users - 1].id;
+  const auto last_uid = users.back().id;
   storage::Row row = store.connection().execute(kCheckRun, first_uid, last_uid).one();
   const auto stored = row.int64("stored");
   const auto distinct = row.int64("distinct_ids");

@@ -12,14 +12,16 @@ Population::Population(const PopulationShape& shape) : shape_(shape) {
     throw std::invalid_argument("at most 2^20 clients (users x devices)");
   }
   if (shape_.uid_base == 0 || shape_.chat_base == 0) throw std::invalid_argument("ids are positive");
-  if (shape_.groups > 0 && (shape_.group_size == 0 || shape_.group_size > shape_.users)) {
-    throw std::invalid_argument("group size must be between 1 and the number of users");
+  if (shape_.group_sizes.empty()) shape_.group_sizes.assign(shape_.groups, shape_.group_size);
+  shape_.groups = static_cast<std::uint32_t>(shape_.group_sizes.size());
+  for (const auto size : shape_.group_sizes) {
+    if (size == 0 || size > shape_.users) throw std::invalid_argument("group size must be between 1 and the number of users");
   }
   members_.resize(shape_.groups);
   groups_of_.resize(shape_.users);
-  for (std::uint32_t g = 0; g < shape_.groups; ++g) {
-    const std::uint64_t start = static_cast<std::uint64_t>(g) * shape_.group_size;
-    for (std::uint32_t j = 0; j < shape_.group_size; ++j) {
+  std::uint64_t start = 0;
+  for (std::uint32_t g = 0; g < shape_.groups; ++g, start += shape_.group_sizes[g - 1]) {
+    for (std::uint32_t j = 0; j < shape_.group_sizes[g]; ++j) {
       const auto user = static_cast<std::uint32_t>((start + j) % shape_.users);
       members_[g].push_back(user);
       groups_of_[user].push_back(g);
@@ -68,10 +70,16 @@ std::vector<std::string> Population::subscriptions(std::uint32_t c) const {
   return out;
 }
 
-DestinationPicker::DestinationPicker(const Population& population, double group_share, std::uint64_t seed)
-    : population_(population), group_share_(group_share), rng_(seed) {}
+DestinationPicker::DestinationPicker(const Population& population, double group_share, std::uint64_t seed, bool paired)
+    : population_(population), group_share_(group_share), paired_(paired), rng_(seed) {}
 
 bool DestinationPicker::pick(std::uint32_t from_user, std::uint32_t& dest) {
+  if (paired_) {
+    const auto half = population_.users() / 2;
+    if (half == 0 || from_user >= half) return false;
+    dest = population_.direct_to(from_user + half);
+    return true;
+  }
   const auto& groups = population_.groups_of(from_user);
   const bool can_dm = population_.users() > 1;
   bool to_group = !groups.empty() && (!can_dm || std::uniform_real_distribution<double>(0, 1)(rng_) < group_share_);

@@ -38,6 +38,11 @@ void Report::latency(const std::string& prefix, const Histogram& micros, const s
   figure(prefix + "_max_ms", ms(s.max), "ms", label + ": max");
 }
 
+void Report::table(std::string key, std::string label, std::vector<std::string> columns,
+                   std::vector<std::vector<double>> rows) {
+  tables_.push_back(Table{std::move(key), std::move(label), std::move(columns), std::move(rows)});
+}
+
 void Report::note(std::string text) { notes_.push_back(std::move(text)); }
 
 void Report::set_available(bool available, std::string reason) {
@@ -66,6 +71,20 @@ std::string Report::human() const {
     if (!f.unit.empty()) out += " " + f.unit;
     out += "\n";
   }
+  for (const auto& t : tables_) {
+    out += " " + t.label + ":\n ";
+    for (const auto& c : t.columns) out += " " + std::string(c.size() < 10 ? 10 - c.size() : 0, ' ') + c;
+    out += "\n";
+    for (const auto& row : t.rows) {
+      out += " ";
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        const auto v = format_value(row[i]);
+        const auto w = std::max<std::size_t>(10, i < t.columns.size() ? t.columns[i].size() : 10);
+        out += " " + std::string(v.size() < w ? w - v.size() : 0, ' ') + v;
+      }
+      out += "\n";
+    }
+  }
   for (const auto& n : notes_) out += " note: " + n + "\n";
   return out;
 }
@@ -83,6 +102,14 @@ std::string Report::json() const {
   for (const auto& [k, v] : number_params_) params[k] = v;
   auto& figures = j["figures"] = nlohmann::ordered_json::object();
   for (const auto& f : figures_) figures[f.key] = f.value;
+  for (const auto& t : tables_) {
+    auto& rows = j[t.key] = nlohmann::ordered_json::array();
+    for (const auto& row : t.rows) {
+      nlohmann::ordered_json r = nlohmann::ordered_json::object();
+      for (std::size_t i = 0; i < row.size() && i < t.columns.size(); ++i) r[t.columns[i]] = row[i];
+      rows.push_back(std::move(r));
+    }
+  }
   j["notes"] = notes_;
   return j.dump();
 }

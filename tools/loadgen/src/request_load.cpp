@@ -71,9 +71,8 @@ class LoadDevice final : public Listener {
     settings.auto_reconnect = false;
     settings.username = spec_.username;
     settings.password = spec_.token;
-    if (client_.connect(settings) != MQTTASYNC_SUCCESS || !wait_state(1)) return false;
-    MqttClient::set_nodelay_on_all_sockets();
-    return client_.subscribe({"u/" + std::to_string(spec_.uid) + "/rsp/load"}, 1) == MQTTASYNC_SUCCESS &&
+    if (client_.connect(settings) != kMqttOk || !wait_state(1)) return false;
+    return client_.subscribe({"u/" + std::to_string(spec_.uid) + "/rsp/load"}, 1) == kMqttOk &&
            wait_state(2);
   }
 

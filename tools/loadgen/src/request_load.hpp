@@ -1,9 +1,10 @@
 #pragma once
 // --request-load for --mode sync: a device that sends `history` requests at a
-// fixed rate, in a process of its own. Paho C serialises a process on its
-// locks: in the writer's process, ~10 MB/s of answers would delay the
-// writer's acks inside the load generator and be measured as the bridge's
-// doing. Forked before any Paho client exists (as --procs workers are).
+// fixed rate, in a process of its own. The loadgen drives all its clients
+// from one event-loop thread: in the writer's process, ~10 MB/s of answers
+// would delay the writer's acks inside the load generator and be measured as
+// the bridge's doing. Forked before any MQTT client (and so before the event
+// loop's thread) exists.
 #include "chat/loadgen/histogram.hpp"
 
 #include <cstdint>

@@ -15,23 +15,19 @@ namespace chat::loadgen {
 // Microseconds since the Unix epoch (CLOCK_REALTIME: the payload's clock).
 std::uint64_t now_us();
 
-// The uid of this process's Ticker (mqtt_client.hpp): far above any simulated user.
-std::uint64_t ticker_uid();
-
 // platform: what run_platform made in the database for the run.
 struct PlatformSetup {
   // uid -> (username, token) to sign in with; empty: anonymous clients.
   std::map<std::uint64_t, std::pair<std::string, std::string>> credentials;
-  std::uint64_t ticker_uid = 0;   // a real user for the Ticker
   // false: only the sign-in is the platform's (the auth plugin without the bridge): acks are
   // PUBACKs and deliveries, as in plain mode.
   bool bridge_acks = true;
 };
 
-// --token-secret-file with plain or connect-storm: tokens for the users (uid_base ..) and for
-// `ticker_uid`, usernames `lg{uid}`. The auth plugin checks a token without the database, so
+// --token-secret-file with plain or connect-storm: tokens for the users (uid_base ..), usernames
+// `lg{uid}`. The auth plugin checks a token without the database, so
 // the users need no rows (direct messages only: groups need members in the database).
-PlatformSetup token_sign_in(const Options& options, std::uint64_t ticker_uid);
+PlatformSetup token_sign_in(const Options& options);
 
 // plain, and fanout --plain (one sender, one group); with `platform`, the same
 // traffic through the platform: acks are the bridge's `ack` events.

@@ -40,7 +40,6 @@ class SyncRun final : public Listener {
         outbox_(o.inflight) {}
 
   ~SyncRun() override {
-    MqttClient::set_publish_listener(nullptr);
     reader_.reset();
     writer_.reset();
   }
@@ -124,7 +123,6 @@ class SyncRun final : public Listener {
 };
 
 int SyncRun::run(Report& report) {
-  MqttClient::set_publish_listener(this);
   const std::uint64_t x = o_.messages;
   report.param("run", run_tag_);
   report.param("uri", o_.uri);
@@ -137,12 +135,6 @@ int SyncRun::run(Report& report) {
   persistent.clean = false;
   persistent.session_expiry_s = 3600;
   persistent.auto_reconnect = false;
-  // Paho notices a lone client's new socket only at its next 1 s poll: keep it cycling.
-  Ticker ticker(o_.uri, ticker_uid(), o_.mqtt_version);
-  if (!ticker.start(o_.connect_timeout_s)) {
-    std::cerr << "chat-loadgen: sync: cannot connect to " << o_.uri << "\n";
-    return kExitFailed;
-  }
   const auto fail = [&](const std::string& what) {
     std::lock_guard lock(mu_);
     std::cerr << "chat-loadgen: sync: " << what << (error_.empty() ? "" : ": " + error_) << "\n";
@@ -151,12 +143,12 @@ int SyncRun::run(Report& report) {
 
   // 1. The reader's device signs in with a persistent session, subscribes to its chats, leaves.
   reader_ = make_reader();
-  if (reader_->connect(persistent) != MQTTASYNC_SUCCESS || !wait([&] { return reader_->connected(); }, o_.connect_timeout_s)) {
+  if (reader_->connect(persistent) != kMqttOk || !wait([&] { return reader_->connected(); }, o_.connect_timeout_s)) {
     return fail("the reader could not connect");
   }
   std::vector<std::string> filters;
   for (std::uint32_t g = 0; g < pop_.groups(); ++g) filters.push_back("g/" + std::to_string(pop_.chat_id(g)) + "/#");
-  if (reader_->subscribe(filters, 1) != MQTTASYNC_SUCCESS || !wait([&] { return subscribed_; }, o_.connect_timeout_s)) {
+  if (reader_->subscribe(filters, 1) != kMqttOk || !wait([&] { return subscribed_; }, o_.connect_timeout_s)) {
     return fail("the reader could not subscribe");
   }
   (void)reader_->disconnect(1000);
@@ -168,7 +160,7 @@ int SyncRun::run(Report& report) {
                                          static_cast<int>(o_.inflight * 2 + 16));
   ConnectSettings clean;
   clean.auto_reconnect = false;
-  if (writer_->connect(clean) != MQTTASYNC_SUCCESS || !wait([&] { return writer_->connected(); }, o_.connect_timeout_s)) {
+  if (writer_->connect(clean) != kMqttOk || !wait([&] { return writer_->connected(); }, o_.connect_timeout_s)) {
     return fail("the writer could not connect");
   }
   const auto write_start = std::chrono::steady_clock::now();
@@ -185,7 +177,7 @@ int SyncRun::run(Report& report) {
       outbox_.add(n, topic, payload, now_us());
       tracker_.sent(kWriter, n, pop_.group_dest(chat));
     }
-    if (writer_->publish(topic, payload, 1, n) != MQTTASYNC_SUCCESS) return fail("publish refused");
+    if (writer_->publish(topic, payload, 1, n) != kMqttOk) return fail("publish refused");
   }
   if (!wait([&] { return acked_ >= x; }, o_.drain_timeout_s)) return fail("not every message was acked");
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
@@ -195,7 +187,7 @@ int SyncRun::run(Report& report) {
   const double cpu0 = self_cpu_seconds();
   reader_ = make_reader();
   const auto t0 = now_us();
-  if (reader_->connect(persistent) != MQTTASYNC_SUCCESS) return fail("the reader could not reconnect");
+  if (reader_->connect(persistent) != kMqttOk) return fail("the reader could not reconnect");
   const bool complete = wait([&] { return tracker_.firsts() >= x; }, o_.drain_timeout_s);
   const auto t_end = now_us();
   const double cpu1 = self_cpu_seconds();
@@ -207,7 +199,6 @@ int SyncRun::run(Report& report) {
       return kExitFailed;
     }
   }
-  ticker.stop();
   (void)reader_->disconnect(1000);
   (void)writer_->disconnect(1000);
   wait([&] { return !reader_->connected() && !writer_->connected(); }, 3);
@@ -235,7 +226,6 @@ int SyncRun::run(Report& report) {
   report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
   report.note("plain broker: the catch-up is the broker's queue of a persistent session (the denominator of the "
               "platform's `sync`); what max_queued_messages drops shows as lost");
-  report.note("a ticker client sends ~1000 QoS 0 messages/s to itself meanwhile, so Paho notices the new socket at once");
   if (!complete) report.note("incomplete at --drain-timeout");
   if (o_.strict && (counts.lost > 0 || counts.duplicates > 0)) return kExitLossOrDup;
   return kExitOk;

@@ -55,7 +55,6 @@ class PlatformSyncRun final : public Listener {
  public:
   explicit PlatformSyncRun(const Options& o) : o_(o), run_tag_(make_run_tag(now_us())), outbox_(o.inflight) {}
   ~PlatformSyncRun() override {
-    MqttClient::set_publish_listener(nullptr);
     for (auto& client : clients_) client.reset();
   }
 
@@ -68,6 +67,12 @@ class PlatformSyncRun final : public Listener {
   }
   void subscribe_done(std::uint32_t c, bool ok) override {
     std::lock_guard lock(mu_);
+    const auto retries_allowed =
+        static_cast<std::uint32_t>(o_.connect_timeout_s * 1000 / static_cast<double>(MqttClient::kResubscribeDelay.count()));
+    if (!ok && subscribe_retries_[c]++ < retries_allowed) {
+      clients_[c]->resubscribe_later(filters_[c], 1, o_.mqtt_version == 5);   // see there
+      return;
+    }
     if (!ok) error_ = "client " + std::to_string(c) + ": subscription refused";
     ++subscribed_[c];
     cv_.notify_all();
@@ -82,7 +87,7 @@ class PlatformSyncRun final : public Listener {
     std::lock_guard lock(mu_);
     if (c == kWriter) {
       // The bridge's ack: the message is committed.
-      for (const AckEvent& ack : parse_ack_events(payload)) {
+      for (const auto& ack : parse_ack_events(payload)) {
         const auto id = parse_message_id(ack.id);
         if (!id || id->run != run_tag_) continue;
         if (const auto sent = outbox_.ack(id->n)) {
@@ -117,12 +122,14 @@ class PlatformSyncRun final : public Listener {
 
   const Options& o_;
   std::string run_tag_;
-  Account reader_, writer_, ticker_;
+  Account reader_, writer_;
   std::vector<std::uint64_t> chats_;
   std::unique_ptr<MqttClient> clients_[2];
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::uint32_t, int> subscribed_;
+  std::map<std::uint32_t, std::vector<std::string>> filters_;       // per client, for a resubscribe
+  std::map<std::uint32_t, std::uint32_t> subscribe_retries_;
   Outbox outbox_;
   std::uint64_t acked_ = 0;
   Histogram ack_latency_;
@@ -149,7 +156,6 @@ bool PlatformSyncRun::setup_database(Report& report) {
   };
   reader_ = account("r");
   writer_ = account("w");
-  ticker_ = account("t");
   const std::vector<storage::UserId> reader{static_cast<storage::UserId>(reader_.uid)};
   const std::uint32_t groups = o_.groups > 0 ? o_.groups : 1;
   for (std::uint32_t g = 0; g < groups; ++g) {
@@ -170,20 +176,22 @@ bool PlatformSyncRun::connect(std::uint32_t index, const Account& who, const std
   settings.username = who.token.empty() ? std::string{} : who.username;
   settings.password = who.token;
   MqttClient& client = *clients_[index];
-  if (client.connect(settings) != MQTTASYNC_SUCCESS || !wait([&] { return client.connected(); }, o_.connect_timeout_s)) {
+  if (client.connect(settings) != kMqttOk || !wait([&] { return client.connected(); }, o_.connect_timeout_s)) {
     return false;
   }
-  // Without it a small request written behind an unacknowledged segment waits
-  // for the broker's delayed ACK (40 ms): that would be measured as the bridge's.
-  MqttClient::set_nodelay_on_all_sockets();
   const int before = subscribed_[index];
-  return client.subscribe(filters, 1) == MQTTASYNC_SUCCESS &&
+  {
+    std::lock_guard lock(mu_);
+    filters_[index] = filters;
+  }
+  // No Local (MQTT 5): the writer, subscribed to its groups, gets no copy of its own messages.
+  return client.subscribe(filters, 1, o_.mqtt_version == 5) == kMqttOk &&
          wait([&] { return subscribed_[index] > before; }, o_.connect_timeout_s);
 }
 
 std::optional<std::string> PlatformSyncRun::ask(const std::string& id, const std::string& payload) {
   const std::string topic = "req/" + std::to_string(reader_.uid) + "/s" + run_tag_;
-  if (clients_[kReader]->publish(topic, payload, 1, 0, false) != MQTTASYNC_SUCCESS) return std::nullopt;
+  if (clients_[kReader]->publish(topic, payload, 1, 0, false) != kMqttOk) return std::nullopt;
   if (!wait([&] { return answers_.contains(id); }, o_.drain_timeout_s)) return std::nullopt;
   std::lock_guard lock(mu_);
   auto answer = std::move(answers_[id]);
@@ -206,7 +214,7 @@ bool PlatformSyncRun::write_messages() {
       }
       outbox_.add(n, topic, payload, now_us());
     }
-    if (writer.publish(topic, payload, 1, n, false) != MQTTASYNC_SUCCESS) return false;
+    if (writer.publish(topic, payload, 1, n, false) != kMqttOk) return false;
   }
   return wait([&] { return acked_ >= o_.messages; }, o_.drain_timeout_s);
 }
@@ -219,23 +227,22 @@ int PlatformSyncRun::run(Report& report) {
   report.param("payload_bytes", o_.payload_bytes);
   report.param("request_load", o_.request_load);
   if (!setup_database(report)) return kExitFailed;
-  // Forked before this process has any Paho client.
+  // Forked before this process has any MQTT client (the child gets no event loop thread).
   std::optional<RequestLoad> load;
   if (o_.request_load > 0) {
     load.emplace(RequestLoadSpec{o_.uri, reader_.uid, reader_.token.empty() ? std::string{} : reader_.username,
                                  reader_.token, chats_, o_.request_load, o_.mqtt_version, o_.connect_timeout_s});
   }
 
-  Ticker ticker(o_.uri, ticker_.uid, o_.mqtt_version);
-  if (!ticker_.token.empty()) ticker.set_credentials(ticker_.username, ticker_.token);
-  if (!ticker.start(o_.connect_timeout_s)) return fail("cannot connect to " + o_.uri);
-
   // 1. The writer sends X messages over the chats (acked by the bridge) while
   //    the reader's device is away; with --request-load, its other device
   //    asks for history meanwhile.
-  if (!connect(kWriter, writer_, "w", {user_event_topic(writer_.uid)})) return fail("the writer could not connect");
+  // The writer subscribes to its groups too: once every subscription is granted, the auth plugin
+  // knows the memberships made a moment ago, and no publish of the writer is refused for want of one.
+  std::vector<std::string> writer_filters{user_event_topic(writer_.uid)};
+  for (const auto chat : chats_) writer_filters.push_back("g/" + std::to_string(chat) + "/#");
+  if (!connect(kWriter, writer_, "w", writer_filters)) return fail("the writer could not connect");
   if (load && !load->start()) return fail("the request load's device could not connect");
-  ticker.stop();
   const auto write_start = std::chrono::steady_clock::now();
   const bool written = write_messages();
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
@@ -243,9 +250,6 @@ int PlatformSyncRun::run(Report& report) {
   if (!written) return fail("not every message was acked by the bridge");
 
   // 2. The reader's device comes back and catches up through requests.
-  Ticker ticker2(o_.uri, ticker_.uid, o_.mqtt_version);
-  if (!ticker_.token.empty()) ticker2.set_credentials(ticker_.username, ticker_.token);
-  if (!ticker2.start(o_.connect_timeout_s)) return fail("the ticker could not reconnect");
   if (!connect(kReader, reader_, "s" + run_tag_, {"u/" + std::to_string(reader_.uid) + "/rsp/s" + run_tag_})) {
     return fail("the reader could not connect");
   }
@@ -266,7 +270,6 @@ int PlatformSyncRun::run(Report& report) {
   }
   const auto t_end = now_us();
   const double cpu1 = self_cpu_seconds();
-  ticker2.stop();
   for (auto& client : clients_) {
     if (client) (void)client->disconnect(1000);
   }
@@ -323,7 +326,6 @@ int run_sync_platform(const Options& given, Report& report) {
                  "broker-queue baseline\n";
     return kExitUsage;
   }
-  MqttClient::set_publish_listener(nullptr);
   PlatformSyncRun run(o);
   return run.run(report);
 }

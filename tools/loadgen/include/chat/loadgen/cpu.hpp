@@ -14,9 +14,24 @@ double self_cpu_seconds();
 // User + system CPU seconds of process `pid` from /proc/<pid>/stat; nullopt when unreadable.
 std::optional<double> process_cpu_seconds(pid_t pid);
 
-// utime + stime in clock ticks from the text of a /proc/<pid>/stat file; the
-// command name may hold spaces and parentheses. nullopt when malformed.
+// The fields of a /proc/<pid>/stat file the loadgen uses, in clock ticks; the command name
+// may hold spaces and parentheses. nullopt when malformed.
+struct ProcStat {
+  pid_t ppid = 0;
+  std::uint64_t utime = 0;
+  std::uint64_t stime = 0;
+  std::uint64_t cutime = 0;   // children that exited and were waited for
+  std::uint64_t cstime = 0;
+};
+std::optional<ProcStat> parse_proc_stat(std::string_view stat);
+// utime + stime of the same text.
 std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view stat);
+
+// CPU seconds of process `pid` and of its child processes: its own, the living children's, and
+// those of children that exited (cutime + cstime). Differences of two readings are the CPU of the
+// whole tree in between, even when children come and go (PostgreSQL's backends: pass the
+// postmaster). nullopt when `pid` is unreadable.
+std::optional<double> process_tree_cpu_seconds(pid_t pid);
 
 // A counter of the TcpExt section of /proc/net/netstat (two lines: names, then values),
 // e.g. "ListenOverflows": connections the kernel refused because a listener's accept

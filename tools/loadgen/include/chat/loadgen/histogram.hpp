@@ -31,8 +31,8 @@ class Histogram {
   // exact min and max. 0 when empty. percent in [0, 100].
   std::uint64_t percentile(double percent) const;
 
-  // A compact text form ("count min max sum bucket:n bucket:n ..."), so worker
-  // processes can hand their histograms to the parent. decode() returns false
+  // A compact text form ("count min max sum bucket:n bucket:n ..."), so a forked
+  // process (--request-load) can hand its histogram to the parent. decode() returns false
   // (leaving *this empty) on malformed text.
   std::string encode() const;
   bool decode(std::string_view text);

@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace chat::loadgen {
 
@@ -69,14 +69,17 @@ struct ParsedMessage {
 // differ). nullopt when there is no string `id`.
 std::optional<ParsedMessage> parse_message(std::string_view payload);
 
-// One ack of the bridge's `acks` event on u/{uid}/ev:
-// {"ev":"acks","acks":[{"chat":…,"id":…,"seq":…,"ts":…},…]}.
+// The bridge's acks on u/{uid}/ev, in either shape:
+//   {"ev":"acks","acks":[{"chat":…,"id":…,"seq":…,"ts":…}, …]}  one event per sender per transaction
+//   {"ev":"ack","chat":…,"id":…,"seq":…,"ts":…}                   one per message (being retired)
 struct AckEvent {
   std::uint64_t chat = 0;
   std::string id;
   std::uint64_t seq = 0;
 };
-// Empty for any other event or malformed JSON; malformed entries are skipped.
+// Every well-formed ack of the event; empty for any other event or malformed JSON.
 std::vector<AckEvent> parse_ack_events(std::string_view payload);
+// The id of a {"ev":"nack","id":…,…} event; nullopt for anything else.
+std::optional<std::string> parse_nack_id(std::string_view payload);
 
 }  // namespace chat::loadgen

@@ -21,6 +21,18 @@ inline constexpr int kExitUsage = 2;           // bad command line
 inline constexpr int kExitNotAvailable = 3;    // the mode needs a part of the platform that has not landed
 inline constexpr int kExitLossOrDup = 4;       // --strict: the run lost or duplicated messages
 
+// The traffic of plain and platform runs (shape.hpp); custom: --users/--groups/... as given.
+enum class Shape : std::uint8_t { custom, pairs, crowd, fanout };
+std::string_view shape_name(Shape shape);
+std::optional<Shape> parse_shape(std::string_view name);
+
+// --watch-pid NAME=PID[,PID...]: a process (or several, e.g. PostgreSQL's) whose CPU is reported.
+struct WatchedProcess {
+  std::string name;
+  std::vector<pid_t> pids;
+};
+std::optional<WatchedProcess> parse_watch_pid(std::string_view text);
+
 struct Options {
   Mode mode = Mode::plain;
   // For fanout, connect-storm and sync: run the scenario's plain-broker equivalent
@@ -45,7 +57,12 @@ struct Options {
   double drain_timeout_s = 10;
   double connect_timeout_s = 20;
   std::uint32_t connect_window = 100;   // CONNECTs outstanding at once (mosquitto's listen backlog is ~100)
-  std::uint32_t procs = 1;       // plain: worker processes, each a slice of the users
+  Shape shape = Shape::custom;
+  std::uint32_t pairs = 4;       // --shape pairs
+  double first_rate = 0;         // --rate-first R:S: R msg/s for the first S seconds, then --rate
+  double first_s = 0;
+  double window_s = 10;          // figures per window of this many seconds
+  std::vector<WatchedProcess> watch;   // --watch-pid
   double request_load = 0;       // sync (platform): history requests/s while the messages are written
   std::uint64_t seed = 1;
   std::uint64_t uid_base = 1000;
@@ -68,16 +85,6 @@ struct ParseResult {
 
 ParseResult parse_options(const std::vector<std::string>& args);   // args without argv[0]
 
-// --procs P: the options of each worker process. Users, groups, senders, messages and
-// rate are split as evenly as possible into P slices with disjoint uids and chat ids;
-// every slice is an independent population (no message crosses slices). An error text
-// when a slice would be too small for the shape (fewer than 2 users, a group larger
-// than its slice, no sender).
-struct WorkerSplit {
-  std::vector<Options> workers;
-  std::string error;
-};
-WorkerSplit split_for_workers(const Options& options);
 std::string usage();
 
 }  // namespace chat::loadgen

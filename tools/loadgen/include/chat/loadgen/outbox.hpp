@@ -5,7 +5,7 @@
 //
 // A message enters when it is first published and leaves when its ack arrives
 // (the bridge's `ack` event on the platform; the broker's PUBACK in plain mode;
-// for QoS 0 the moment Paho wrote it). Not thread-safe: the caller serialises.
+// for QoS 0 the moment libmosquitto wrote it). Not thread-safe: the caller serialises.
 #include <cstdint>
 #include <map>
 #include <optional>

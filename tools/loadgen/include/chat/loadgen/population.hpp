@@ -22,6 +22,9 @@ struct PopulationShape {
   std::uint32_t devices = 1;
   std::uint32_t groups = 0;
   std::uint32_t group_size = 0;
+  // When not empty: groups of these sizes instead (groups and group_size are ignored), each
+  // group's members the users after the previous group's (mod N).
+  std::vector<std::uint32_t> group_sizes;
   std::uint64_t uid_base = 1000;
   std::uint64_t chat_base = 1;
 };
@@ -35,7 +38,7 @@ class Population {
   const PopulationShape& shape() const { return shape_; }
   std::uint32_t users() const { return shape_.users; }
   std::uint32_t devices() const { return shape_.devices; }
-  std::uint32_t groups() const { return shape_.groups; }
+  std::uint32_t groups() const { return static_cast<std::uint32_t>(members_.size()); }
   std::uint32_t clients() const { return shape_.users * shape_.devices; }
 
   std::uint64_t uid(std::uint32_t user) const { return shape_.uid_base + user; }
@@ -72,18 +75,20 @@ class Population {
   std::vector<std::vector<std::uint32_t>> recipients_;   // per destination
 };
 
-// Chooses each message's destination: with probability `group_share` one of the
+// Chooses each message's destination. Paired: user u of the first half writes only to user
+// u + N/2 (hot pairs). Otherwise: with probability `group_share` one of the
 // sender's groups (when it has any), otherwise a direct message to another user
 // chosen uniformly (or a group when the sender is alone). Deterministic for a seed.
 class DestinationPicker {
  public:
-  DestinationPicker(const Population& population, double group_share, std::uint64_t seed);
+  DestinationPicker(const Population& population, double group_share, std::uint64_t seed, bool paired = false);
   // nullopt-like: returns false when the user can send nowhere (alone, no group).
   bool pick(std::uint32_t from_user, std::uint32_t& dest);
 
  private:
   const Population& population_;
   double group_share_;
+  bool paired_;
   std::mt19937_64 rng_;
 };
 

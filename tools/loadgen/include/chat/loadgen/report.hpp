@@ -21,6 +21,9 @@ class Report {
   // p50/p95/p99/max (+ count) of a histogram of microseconds, reported in milliseconds
   // under `<prefix>_p50_ms` etc.
   void latency(const std::string& prefix, const Histogram& micros, const std::string& label);
+  // A table of figures (e.g. one row per time window): in JSON an array of objects under
+  // `key`, one per row; in the human summary a table under `label`.
+  void table(std::string key, std::string label, std::vector<std::string> columns, std::vector<std::vector<double>> rows);
   void note(std::string text);
   void set_available(bool available, std::string reason = {});
 
@@ -43,6 +46,13 @@ class Report {
   std::vector<std::pair<std::string, std::string>> string_params_;
   std::vector<std::pair<std::string, double>> number_params_;
   std::vector<Figure> figures_;
+  struct Table {
+    std::string key;
+    std::string label;
+    std::vector<std::string> columns;
+    std::vector<std::vector<double>> rows;
+  };
+  std::vector<Table> tables_;
   std::vector<std::string> notes_;
 };
 

@@ -1,8 +1,6 @@
 #pragma once
-// The raw outcome of a messaging run (plain, fanout), before it becomes a
-// report. Worker processes (--procs) each produce one and hand it to the
-// parent as JSON; the parent merges them: counts add up, histograms merge,
-// the time window spans the earliest start to the latest event.
+// The raw outcome of a messaging run (plain, platform, fanout), before it
+// becomes a report (run_report.hpp).
 #include "chat/loadgen/histogram.hpp"
 #include "chat/loadgen/tracker.hpp"
 
@@ -22,7 +20,7 @@ struct RunTotals {
   std::uint64_t last_ack_us = 0;
   std::uint64_t last_delivery_us = 0;
   double cpu_s = 0;                   // the loadgen's CPU over [t0, end]
-  double connect_s = 0;               // connect + subscribe (the slowest worker)
+  double connect_s = 0;               // connect + subscribe, all clients
 
   std::uint64_t clients = 0;
   std::uint64_t issued = 0;           // first sends
@@ -45,11 +43,5 @@ struct RunTotals {
   double deliveries_per_s() const;
   double wall_s() const;
 };
-
-std::string to_json(const RunTotals& totals);
-std::optional<RunTotals> totals_from_json(std::string_view json);
-
-// Adds `part` (another worker's totals of the same run) into `into`.
-void merge(RunTotals& into, const RunTotals& part);
 
 }  // namespace chat::loadgen
