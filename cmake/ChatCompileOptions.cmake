@@ -16,7 +16,8 @@ if(CHAT_FUZZ)
     message(FATAL_ERROR "CHAT_FUZZ needs clang (CMAKE_CXX_COMPILER=clang++)")
   endif()
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-                      -fno-sanitize-recover=undefined)
+                      -fno-sanitize-recover=undefined
+                      "-fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/tests/fuzz/ubsan_ignorelist.txt")
   add_link_options(-fsanitize=address,undefined)
 endif()
 
