@@ -48,8 +48,9 @@ void HostileTest::under_attack(const std::function<void(int round)>& round, Roun
     if (HasFatalFailure()) break;
   } while (rounds == Rounds::repeatedly && probe.samples() < kMinSamples);
   probe.wait_samples(kMinSamples, 10s);
-  check_bystanders(probe.close_window(), prefix);
+  std::cout << "[ attack    ] " << n << " rounds\n";
   RecordProperty("attack_rounds", n);
+  check_bystanders(probe.close_window(), prefix);
 }
 
 void HostileTest::check_bystanders(const testing::BystanderWindow& window, const std::string& prefix) {
