@@ -2,6 +2,9 @@
 # Installs the platform's build and run dependencies from Debian's packages.
 # Idempotent and fast when everything is present: apt is only touched when a
 # package is missing. Run as root (or with sudo available).
+#
+#   scripts/deps.sh          what the platform and its tests need
+#   scripts/deps.sh --fuzz   that plus clang and libFuzzer (scripts/fuzz)
 set -euo pipefail
 
 PACKAGES=(
@@ -22,6 +25,12 @@ PACKAGES=(
   # the stack script: openssl for the loopback TLS certificate, procps for pgrep/ps
   openssl procps
 )
+
+if [ "${1:-}" = "--fuzz" ]; then
+  # libFuzzer and the sanitizer runtimes of clang live in libclang-rt-*-dev,
+  # which clang only recommends; llvm-symbolizer (llvm) makes crash reports readable.
+  PACKAGES+=(clang libclang-rt-dev llvm)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

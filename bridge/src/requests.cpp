@@ -90,7 +90,9 @@ std::string title_arg(const json& args) {
 
 // Every argument must be one the op knows: a typo is an error, not a default.
 void only(const json& args, std::initializer_list<const char*> known) {
-  for (const auto& [key, value] : args.items()) {
+  for (const auto& item : args.items()) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const std::string& key = item.key();
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       fail("unknown argument " + json(key).dump());
     }
