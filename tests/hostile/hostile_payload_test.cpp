@@ -81,8 +81,9 @@ TEST_F(HostileTest, SqlInTheTextIsStoredVerbatim) {
         ASSERT_EQ(attacker->publish("dm/" + stack().sink.uid() + "/msg/" + me.uid(),
                                     nlohmann::json{{"id", "sql-text"}, {"type", "text"}, {"text", sql}}.dump()),
                   kAccepted);
-        const auto ack = nlohmann::json::parse(next_event(*attacker, me, "ack"), nullptr, false);
-        ASSERT_TRUE(ack.is_object()) << "the message was acked";
+        const auto acks = nlohmann::json::parse(next_event(*attacker, me, "acks"), nullptr, false);
+        ASSERT_TRUE(acks.is_object() && acks["acks"].is_array() && !acks["acks"].empty()) << "the message was acked";
+        EXPECT_EQ(acks["acks"][0].value("id", ""), "sql-text");
       },
       Rounds::once);
   EXPECT_EQ(stack().psql("SELECT body->>'text' FROM messages WHERE sender_id = " + me.uid() +
