@@ -43,6 +43,7 @@ const Option kOptions[] = {
     {"batch_max", IntOption{&Config::batch_max, 1, 100000}, "messages per transaction at most"},
     {"direct_chat_cache_max", IntOption{&Config::direct_chat_cache_max, 1, 100000000}, "direct chats (by user pair) each writer remembers; the cache is cleared when full"},
     {"batch_linger_ms", IntOption{&Config::batch_linger_ms, 0, 10000}, "under load, a batch waits until its oldest message has been queued this long (or it is full)"},
+    {"batch_idle_gap_us", IntOption{&Config::batch_idle_gap_us, 0, 10000000}, "the linger ends early when no message arrived for this long (0: never)"},
     {"request_workers", IntOption{&Config::request_workers, 1, 64}, "threads answering client requests, each with its own database session"},
     {"request_queue_capacity", IntOption{&Config::request_queue_capacity, 1, 1000000}, "requests waiting for a request worker; beyond it they are answered `internal` (busy)"},
     {"max_payload_bytes", IntOption{&Config::max_payload_bytes, 1, 16777216}, "larger messages are refused (nack too_large)"},

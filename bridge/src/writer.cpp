@@ -63,8 +63,9 @@ void Writer::join() {
 void Writer::run() {
   const auto max = static_cast<std::size_t>(config_.batch_max);
   const auto linger = std::chrono::milliseconds(config_.batch_linger_ms);
+  const auto idle_gap = std::chrono::microseconds(config_.batch_idle_gap_us);
   for (;;) {
-    std::vector<Inbound> batch = queue_.pop_batch(max, std::chrono::milliseconds(200), linger);
+    std::vector<Inbound> batch = queue_.pop_batch(max, std::chrono::milliseconds(200), linger, idle_gap);
     if (batch.empty()) {
       if (queue_.closed() && queue_.size() == 0) return;
       continue;

@@ -95,6 +95,46 @@ TEST(BridgeBatchQueue, AnIdleConsumerDoesNotLinger) {
   producer.join();
 }
 
+// Under load, a linger ends early once nothing has arrived for the idle gap:
+// the senders are waiting for the acks of what is queued, and lingering on
+// would only slow every round trip. With no gap the same batch waits the
+// whole linger.
+TEST(BridgeBatchQueue, AnIdleGapEndsTheLingerWhenArrivalsStop) {
+  BatchQueue<int> queue(100);
+  queue.push(1, 0ms);
+  queue.push(2, 0ms);
+  auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.pop_batch(10, 0ms, 10s, std::chrono::microseconds(2000)), (std::vector<int>{1, 2}));
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s) << "ended by the gap, not the 10 s linger";
+
+  queue.push(3, 0ms);
+  queue.push(4, 0ms);
+  before = std::chrono::steady_clock::now();
+  EXPECT_EQ(queue.pop_batch(10, 0ms, 30ms), (std::vector<int>{3, 4}));
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 25ms) << "without a gap the linger is waited out";
+}
+
+// While items keep coming (closer than the gap), the linger goes on to its
+// end, so batches under a steady load stay as large as before.
+TEST(BridgeBatchQueue, SteadyArrivalsKeepLingering) {
+  BatchQueue<int> queue(1000);
+  queue.push(0, 0ms);
+  std::atomic<bool> stop{false};
+  std::thread producer([&] {
+    for (int i = 1; !stop; ++i) {
+      queue.push(int{i}, 0ms);
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  // Wait until the producer has added a few, so the consumer starts under load.
+  while (queue.size() < 3) std::this_thread::sleep_for(1ms);
+  // A gap of 200 ms is never seen while items come every millisecond.
+  const auto batch = queue.pop_batch(1000, 0ms, 100ms, std::chrono::microseconds(200'000));
+  stop = true;
+  producer.join();
+  EXPECT_GT(batch.size(), 20u) << "the linger ran its 100 ms while items came every millisecond";
+}
+
 // The linger is the oldest item's time in the queue, not the consumer's: a
 // consumer that comes back late (it was storing the previous batch) does not
 // wait again, and a full batch ends the wait early.

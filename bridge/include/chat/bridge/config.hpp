@@ -46,6 +46,8 @@ struct Config {
   // fewer transactions. An idle writer takes a message at once. docs/bridge.md,
   // "Batching".
   int batch_linger_ms = 5;
+  // ...unless nothing arrived for this long: the senders wait for their acks.
+  int batch_idle_gap_us = 1000;
   int max_payload_bytes = 65536;          // messages and requests
   int direct_chat_cache_max = 1'000'000;  // user pairs → direct chat, per writer; cleared when full
 
