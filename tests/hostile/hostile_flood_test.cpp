@@ -1,9 +1,18 @@
 // Connection-level floods and garbage: hundreds of CONNECTs with forged
-// tokens, bytes that are no MQTT at all, a CONNECT of an unknown protocol.
-// (Floods of password sign-ins are issue #13's items 4 and 14, left to
-// their fixes.)
+// tokens or with unknown usernames and passwords, bytes that are no MQTT at
+// all, a CONNECT of an unknown protocol; and a flood of device states
+// (presence) from a few accounts.
 #include "forged_tokens.hpp"
 #include "hostile_test.hpp"
+
+#include "chat/credentials/password.hpp"
+#include "chat/testing/environment.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <map>
+#include <thread>
 
 namespace chat::hostile {
 namespace {
@@ -54,6 +63,121 @@ TEST_F(HostileTest, UnknownProtocolVersionIsRefused) {
     // MQTT: a CONNACK "unacceptable protocol version" (3.1.1's 1 / MQTT 5's 0x84), or just the close.
     ASSERT_TRUE(code == 1 || code == 0x84 || code == RawMqttClient::kClosed) << code;
   });
+}
+
+// Unknown usernames with passwords, ten CONNECTs open at a time (issue #13,
+// item 4). An unknown name costs one lookup from a budget of its own (100/s,
+// burst 200) and no PBKDF2 check: it is refused (CONNACK 135), or, once the
+// lookup budget is spent, told to try again (closed without CONNACK). The
+// service account signs in throughout on its remembered password, and right
+// after the flood a real user's password (at the default PBKDF2 cost) is
+// checked without waiting for the check budget (2/s, burst 4) to refill:
+// the flood spent none of it. (The old plugin took a check for every name
+// before looking it up, leaving the budget empty for 500 ms after a flood.)
+TEST_F(HostileTest, ConnectFloodOfUnknownUsernamesWithPasswords) {
+  const std::string password = "correct horse battery staple";
+  const StackUser real =
+      stack().add_user("realpw", credentials::hash_password(password, credentials::kDefaultPbkdf2Iterations));
+  int refused = 0;
+  int told_to_retry = 0;
+  int wave = 0;
+  under_attack([&](int round) {
+    std::vector<std::unique_ptr<RawMqttClient>> clients;
+    std::vector<RawConnect> sign_ins;
+    for (int i = 0; i < 10; ++i, ++wave) {
+      clients.push_back(std::make_unique<RawMqttClient>(stack().port()));
+      sign_ins.push_back(RawConnect{.client_id = std::to_string(900000 + wave) + ":x",
+                                    .username = "nobody" + std::to_string(wave), .password = "guess" + std::to_string(wave)});
+    }
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      const int code = clients[i]->connect(sign_ins[i]);
+      ASSERT_TRUE(code == kNotAuthorized || code == RawMqttClient::kClosed) << "round " << round << ": " << code;
+      (code == kNotAuthorized ? refused : told_to_retry)++;
+    }
+    ASSERT_EQ(try_connect(HostileStack::service_sign_in("svc-during-flood")), kAccepted)
+        << "the service account is kept out (round " << round << ")";
+  });
+  std::cout << "[ attack    ] " << refused << " refused, " << told_to_retry << " told to retry\n";
+  EXPECT_GE(refused, 200) << "the lookup budget's burst answered with a refusal";
+
+  // After the window (a PBKDF2 run at the default cost holds the broker's
+  // thread 0.2-0.4 s): retried while the lookup budget refills (10 ms).
+  const RawConnect real_sign_in{.client_id = real.client_id(), .username = real.name, .password = password};
+  const auto flood_ended = std::chrono::steady_clock::now();
+  int code = RawMqttClient::kClosed;
+  auto sent = flood_ended;
+  while (code == RawMqttClient::kClosed && sent - flood_ended < 2s) {
+    std::this_thread::sleep_for(5ms);  // a client's back-off
+    sent = std::chrono::steady_clock::now();
+    code = try_connect(real_sign_in);
+  }
+  ASSERT_EQ(code, kAccepted) << "the real user's correct password";
+  std::cout << "[ after     ] the real password's sign-in sent "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(sent - flood_ended).count()
+            << " ms after the flood\n";
+  EXPECT_LT(sent - flood_ended, 400ms) << "the password check waited for the check budget to refill";
+}
+
+// A few accounts flapping device states (st/{uid}/{device}, online/offline)
+// as fast as they can, while another user keeps sending messages (issue #13,
+// item 5). Device states went to the bridge's presence queue with a blocking
+// wait on Paho's callback thread, one transaction each: a full queue held
+// every message behind it. Now they are coalesced per device and never block
+// message intake: each message is acked, and the last accepted state of
+// each device is the one stored. Past the publish limit the flappers get
+// PUBACK 135 (rate_limited).
+TEST_F(HostileTest, DeviceStateFlappingFromAFewAccounts) {
+  constexpr int kFlappers = 4;
+  constexpr int kDevices = 4;
+  std::vector<StackUser> flappers;
+  std::vector<std::unique_ptr<RawMqttClient>> clients;
+  for (int i = 0; i < kFlappers; ++i) {
+    flappers.push_back(fresh_attacker());
+    clients.push_back(connect_as(flappers.back()));
+  }
+  const StackUser talker = fresh_attacker();
+  auto talking = connect_as(talker);
+  subscribe_events(*talking, talker);
+  std::map<std::pair<std::int64_t, int>, bool> last_accepted;  // (uid, device) -> online
+  int accepted = 0;
+  int refused = 0;
+  int messages = 0;
+  auto last_message = std::chrono::steady_clock::now() - 1s;
+  under_attack([&](int round) {
+    const bool online = round % 2 == 0;
+    for (std::size_t f = 0; f < flappers.size(); ++f) {
+      for (int d = 0; d < kDevices; ++d) {
+        const std::string topic = "st/" + flappers[f].uid() + "/d" + std::to_string(d);
+        const int code = clients[f]->publish(topic, online ? "online" : "offline");
+        ASSERT_TRUE(code == kAccepted || code == kNotAuthorized) << topic << ": " << code;
+        if (code == kAccepted) last_accepted[{flappers[f].id, d}] = online;
+        (code == kAccepted ? accepted : refused)++;
+      }
+    }
+    // Ten messages a second, within the talker's own publish limit.
+    if (std::chrono::steady_clock::now() - last_message >= 100ms) {
+      last_message = std::chrono::steady_clock::now();
+      const std::string id = "amid-states-" + std::to_string(messages++);
+      ASSERT_EQ(talking->publish("dm/" + stack().sink.uid() + "/msg/" + talker.uid(),
+                                 nlohmann::json{{"id", id}, {"type", "text"}, {"text", "still here"}}.dump()),
+                kAccepted);
+      ASSERT_TRUE(await_ack(*talking, talker, id)) << "a message waited behind device states";
+    }
+  });
+  std::cout << "[ attack    ] " << accepted << " device states accepted, " << refused << " refused; " << messages
+            << " messages acked\n";
+  EXPECT_GT(refused, 0) << "the flood met the publish limit";
+  EXPECT_GE(accepted, kFlappers * 100) << "each flapper's burst got through";
+  for (const auto& flapper : flappers) {
+    std::string expected;
+    for (int d = 0; d < kDevices; ++d) {
+      expected += (d > 0 ? "," : "") + ("d" + std::to_string(d)) + "=" + (last_accepted.at({flapper.id, d}) ? "t" : "f");
+    }
+    const std::string sql = "SELECT string_agg(device_id || '=' || CASE WHEN online THEN 't' ELSE 'f' END, ',' ORDER BY device_id) FROM devices "
+                            "WHERE user_id = " + flapper.uid();
+    EXPECT_TRUE(testing::wait_until([&] { return stack().psql(sql) == expected; }, 15s, 50ms))
+        << flapper.name << ": stored " << stack().psql(sql) << ", last accepted " << expected;
+  }
 }
 
 }  // namespace

@@ -117,5 +117,34 @@ TEST_F(HostileTest, QoS2PublishClosesTheConnection) {
   EXPECT_EQ(stack().psql_int("SELECT count(*) FROM messages WHERE client_msg_id = 'qos2'"), 0);
 }
 
+// Direct messages to a deleted account (issue #13, item 13): chats, messages
+// and push jobs were created for it. The plugin lets the publish in (any uid
+// may be written to); the bridge stores nothing and nacks `not_found` with
+// detail `unknown_recipient`, naming the message.
+TEST_F(HostileTest, DirectMessageToADeletedAccountIsNacked) {
+  const StackUser gone = stack().add_user("gone");
+  ASSERT_EQ(stack().store().delete_user(gone.id, false).status, storage::AdminUserStatus::ok);
+  const StackUser me = fresh_attacker();
+  auto attacker = connect_as(me);
+  subscribe_events(*attacker, me);
+  const std::string topic = "dm/" + gone.uid() + "/msg/" + me.uid();
+  int nacked = 0;
+  under_attack([&](int round) {
+    const std::string id = "to-gone-" + std::to_string(round);
+    const int code = attacker->publish(topic, text(id));
+    if (code == kNotAuthorized && round > 0) return;  // the attacker's own rate limit
+    ASSERT_EQ(code, kAccepted) << "round " << round;
+    const auto nack = nlohmann::json::parse(nack_of(*attacker, me, id), nullptr, false);
+    ASSERT_TRUE(nack.is_object()) << "a nack from the bridge naming " << id;
+    EXPECT_EQ(nack["error"], "not_found") << nack.dump();
+    EXPECT_EQ(nack["detail"], "unknown_recipient") << nack.dump();
+    ++nacked;
+  });
+  EXPECT_GT(nacked, 0);
+  EXPECT_EQ(stack().psql_int("SELECT count(*) FROM messages WHERE sender_id = " + me.uid()), 0);
+  EXPECT_EQ(stack().psql_int("SELECT count(*) FROM chat_members WHERE user_id = " + gone.uid()), 0);
+  EXPECT_EQ(stack().psql_int("SELECT count(*) FROM notification_outbox WHERE user_id = " + gone.uid()), 0);
+}
+
 }  // namespace
 }  // namespace chat::hostile

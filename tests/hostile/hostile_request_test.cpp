@@ -169,5 +169,38 @@ TEST_F(HostileTest, MessageFlood) {
   EXPECT_EQ(stack().psql_int(stored), accepted) << "every accepted message stored, once";
 }
 
+// history with a before_ts past PostgreSQL's timestamp range (~9.2e15 ms) in
+// a group of one's own: answered `internal`, and the request worker lost its
+// database session (issue #13, item 10). Now it is `bad_request`, refused
+// before the database sees it, and the next request is answered.
+TEST_F(HostileTest, HistoryBeforeTsPastYear9999) {
+  const StackUser me = fresh_attacker();
+  Requester requester(connect_as(me), me);
+  const json created = requester.ask(R"({"id":"mine","op":"chat.create","args":{"title":"mine"}})");
+  ASSERT_EQ(created["ok"], true) << created.dump();
+  const std::int64_t chat = created["result"]["chat"]["id"];
+  const std::string history = json{{"id", "far"}, {"op", "history"},
+                                   {"args", {{"chat", chat}, {"before_ts", std::int64_t{9'300'000'000'000'000}}}}}
+                                  .dump();
+  int answered = 0;
+  under_attack([&](int round) {
+    const int code = requester.send(history);
+    if (code == kNotAuthorized && round > 0) return;  // the attacker's own rate limit
+    ASSERT_EQ(code, kAccepted) << "round " << round;
+    const json answer = requester.answer();
+    ASSERT_TRUE(answer.is_object()) << "an answer";
+    EXPECT_EQ(answer["id"], "far");
+    EXPECT_EQ(answer["ok"], false) << answer.dump();
+    EXPECT_EQ(answer["error"]["code"], "bad_request") << answer.dump();
+    const std::string next = "next-" + std::to_string(round);
+    if (requester.send(json{{"id", next}, {"op", "chat.list"}, {"args", json::object()}}.dump()) != kAccepted) return;
+    const json listed = requester.answer();
+    ASSERT_EQ(listed["id"], next) << "the next request is answered";
+    EXPECT_EQ(listed["ok"], true) << listed.dump();
+    ++answered;
+  });
+  EXPECT_GT(answered, 0);
+}
+
 }  // namespace
 }  // namespace chat::hostile

@@ -90,10 +90,11 @@ HostileStack::HostileStack() {
 
 HostileStack::~HostileStack() = default;
 
-StackUser HostileStack::add_user(const std::string& name) {
+StackUser HostileStack::add_user(const std::string& name, const std::optional<std::string>& password_hash) {
   storage::NewUser user;
   user.username = name;
   user.display_name = name;
+  user.password_hash = password_hash;
   return StackUser{store_->create_user(user).id, name};
 }
 
@@ -115,6 +116,10 @@ std::string HostileStack::token(const StackUser& user) const {
 testing::RawConnect HostileStack::sign_in(const StackUser& user, const std::string& device, int version) const {
   return testing::RawConnect{.client_id = user.client_id(device), .username = user.name, .password = token(user),
                              .version = version};
+}
+
+testing::RawConnect HostileStack::service_sign_in(const std::string& client_id) {
+  return testing::RawConnect{.client_id = client_id, .username = kServiceUser, .password = kServicePassword};
 }
 
 }  // namespace chat::hostile

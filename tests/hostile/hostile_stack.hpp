@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,9 @@ class HostileStack {
   bool bridge_running() { return bridge_->running(); }
   std::string bridge_log() const;
 
-  // A new user (attackers with a full publish and nack budget of their own).
-  StackUser add_user(const std::string& name);
+  // A new user (attackers with a full publish and nack budget of their own),
+  // with a password when a hash is given (credentials::hash_password).
+  StackUser add_user(const std::string& name, const std::optional<std::string>& password_hash = std::nullopt);
 
   // Tokens signed with the plugin's secret (valid for an hour unless told).
   std::string token(const StackUser& user) const;
@@ -57,6 +59,9 @@ class HostileStack {
   static const std::string& secret();
   // A sign-in of `user` with a valid token.
   testing::RawConnect sign_in(const StackUser& user, const std::string& device = "phone", int version = 5) const;
+  // A sign-in as the service account (the bridge's username and password)
+  // under another client id.
+  static testing::RawConnect service_sign_in(const std::string& client_id);
 
   StackUser mallory, alice, sink;
   std::vector<StackUser> bystanders;

@@ -108,6 +108,33 @@ std::string HostileTest::next_event(RawMqttClient& client, const StackUser& user
   return {};
 }
 
+bool HostileTest::await_ack(RawMqttClient& client, const StackUser& user, const std::string& id,
+                            std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto event = nlohmann::json::parse(next_event(client, user, "acks", left), nullptr, false);
+    if (!event.is_object()) return false;
+    for (const auto& ack : event.value("acks", nlohmann::json::array())) {
+      if (ack.value("id", "") == id) return true;
+    }
+  }
+  return false;
+}
+
+std::string HostileTest::nack_of(RawMqttClient& client, const StackUser& user, const std::string& id,
+                                 std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const std::string nack = next_event(client, user, "nack", left);
+    if (nack.empty()) return {};
+    const auto event = nlohmann::json::parse(nack, nullptr, false);
+    if (event.is_object() && event.contains("id") && event["id"] == id) return nack;
+  }
+  return {};
+}
+
 void HostileTest::await_marker(RawMqttClient& sender, RawMqttClient& watcher, const std::string& topic,
                                const std::string& marker_id) {
   ASSERT_EQ(sender.publish(topic, message_payload(marker_id)), kAccepted) << "the marker is accepted";

@@ -69,6 +69,14 @@ class HostileTest : public ::testing::Test {
   // The next event on u/{uid}/ev of `client` with this "ev" (nack, ack), as JSON text; empty when none came.
   static std::string next_event(RawMqttClient& client, const StackUser& user, const std::string& ev,
                                 std::chrono::milliseconds timeout = 5s);
+  // Waits for the bridge's ack of message `id` (an entry of an `acks` event,
+  // docs/protocol.md) on u/{uid}/ev of `client`; false when none came.
+  static bool await_ack(RawMqttClient& client, const StackUser& user, const std::string& id,
+                        std::chrono::milliseconds timeout = 5s);
+  // The next nack naming message `id`, as JSON text (other nacks are
+  // skipped: the rate limit's, of earlier messages); empty when none came.
+  static std::string nack_of(RawMqttClient& client, const StackUser& user, const std::string& id,
+                             std::chrono::milliseconds timeout = 5s);
 
   // Publishes a valid text message of `user` to itself as a marker and waits
   // until `watcher` receives it on `topic`: whatever was published to that
