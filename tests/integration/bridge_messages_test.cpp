@@ -3,6 +3,8 @@
 // not stored again; what cannot be stored gets a nack.
 #include "bridge_test_env.hpp"
 
+#include <libpq-fe.h>
+
 #include <nlohmann/json.hpp>
 
 namespace chat::bridge::testing {
@@ -94,6 +96,49 @@ TEST_F(BridgeMessages, GroupMessagesAreStoredInOrderAndAcked) {
     previous = acks[0].seq;
   }
   EXPECT_EQ(store().find_chat(chat.id)->last_seq, 100);
+}
+
+// The acks of one transaction go to each sender as one `acks` event listing
+// them all (docs/protocol.md, "Server events"). The chat's row is held by
+// another session, so the messages sent meanwhile pile up and are stored in
+// one transaction when it is let go.
+TEST_F(BridgeMessages, OneTransactionsAcksReachTheSenderAsOneEvent) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  const std::vector<storage::UserId> members{bob.id};
+  const auto chat = store().create_group(alice.id, "team", members);
+  auto bridge = start_bridge();
+  auto a = client(alice.id);
+
+  PGconn* holder = PQconnectdb(conninfo().c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK) << PQerrorMessage(holder);
+  PQclear(PQexec(holder, "BEGIN"));
+  PGresult* locked = PQexec(holder, ("SELECT id FROM chats WHERE id = " + std::to_string(chat.id) + " FOR UPDATE").c_str());
+  ASSERT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK) << PQerrorMessage(holder);
+  PQclear(locked);
+
+  constexpr int kMessages = 30;
+  for (int i = 0; i < kMessages; ++i) a->send(group(chat.id, alice.id), "m" + std::to_string(i));
+  // All of them have reached the bridge (the first batch waits on the lock, the rest in its queue).
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] { return bridge->metric("chat_bridge_messages_received_total") >= kMessages; }, 10s));
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+
+  ASSERT_TRUE(a->wait_all_answered(10s));
+  const auto events = a->events("acks");
+  std::size_t entries = 0;
+  std::size_t largest = 0;
+  for (const auto& event : events) {
+    entries += event["acks"].size();
+    largest = std::max<std::size_t>(largest, event["acks"].size());
+  }
+  EXPECT_EQ(entries, static_cast<std::size_t>(kMessages)) << "every message acked once";
+  // Two transactions: what the writer took before it met the lock, then the
+  // rest. One event each, so one of them holds at least half the acks.
+  EXPECT_LE(events.size(), 2u) << "one event per transaction, not per message";
+  EXPECT_GE(largest, static_cast<std::size_t>(kMessages / 2));
+  EXPECT_TRUE(a->events("ack").empty()) << "no per-message ack events any more";
 }
 
 TEST_F(BridgeMessages, AResendIsAckedAgainWithTheSameSeqAndStoredOnce) {
