@@ -3,7 +3,6 @@
 // not stored again; what cannot be stored gets a nack.
 #include "bridge_test_env.hpp"
 
-#include <libpq-fe.h>
 
 #include <nlohmann/json.hpp>
 
@@ -110,20 +109,14 @@ TEST_F(BridgeMessages, OneTransactionsAcksReachTheSenderAsOneEvent) {
   auto bridge = start_bridge();
   auto a = client(alice.id);
 
-  PGconn* holder = PQconnectdb(conninfo().c_str());
-  ASSERT_EQ(PQstatus(holder), CONNECTION_OK) << PQerrorMessage(holder);
-  PQclear(PQexec(holder, "BEGIN"));
-  PGresult* locked = PQexec(holder, ("SELECT id FROM chats WHERE id = " + std::to_string(chat.id) + " FOR UPDATE").c_str());
-  ASSERT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK) << PQerrorMessage(holder);
-  PQclear(locked);
+  HeldRow held(conninfo(), "chats", chat.id);
 
   constexpr int kMessages = 30;
   for (int i = 0; i < kMessages; ++i) a->send(group(chat.id, alice.id), "m" + std::to_string(i));
   // All of them have reached the bridge (the first batch waits on the lock, the rest in its queue).
   ASSERT_TRUE(chat::testing::wait_until(
       [&] { return bridge->metric("chat_bridge_messages_received_total") >= kMessages; }, 10s));
-  PQclear(PQexec(holder, "ROLLBACK"));
-  PQfinish(holder);
+  held.release();
 
   ASSERT_TRUE(a->wait_all_answered(10s));
   const auto events = a->events("acks");

@@ -3,7 +3,6 @@
 // left stale by a crash are cleared when the bridge starts.
 #include "bridge_test_env.hpp"
 
-#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 namespace chat::bridge::testing {
@@ -194,12 +193,7 @@ TEST_F(BridgePresence, AFloodOfDeviceStatesNeverHoldsMessagesBack) {
   auto watcher = client(bob.id);
   watcher->subscribe("presence/" + std::to_string(flooder.id));
 
-  PGconn* holder = PQconnectdb(conninfo().c_str());
-  ASSERT_EQ(PQstatus(holder), CONNECTION_OK) << PQerrorMessage(holder);
-  PQclear(PQexec(holder, "BEGIN"));
-  PGresult* locked = PQexec(holder, ("SELECT id FROM users WHERE id = " + std::to_string(flooder.id) + " FOR UPDATE").c_str());
-  ASSERT_EQ(PQresultStatus(locked), PGRES_TUPLES_OK) << PQerrorMessage(holder);
-  PQclear(locked);
+  HeldRow held(conninfo(), "users", flooder.id);
 
   constexpr int kStates = 12000;
   constexpr int kDevices = 20;
@@ -215,8 +209,7 @@ TEST_F(BridgePresence, AFloodOfDeviceStatesNeverHoldsMessagesBack) {
   EXPECT_TRUE(a->wait_answer("after-the-flood", 20s)) << "a message waited behind device states";
   EXPECT_EQ(a->acks_of("after-the-flood").size(), 1u);
 
-  PQclear(PQexec(holder, "ROLLBACK"));
-  PQfinish(holder);
+  held.release();
   // The latest state of each device is what is stored.
   ASSERT_TRUE(chat::testing::wait_until(
       [&] {

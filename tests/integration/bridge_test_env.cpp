@@ -1,5 +1,7 @@
 #include "bridge_test_env.hpp"
 
+#include <libpq-fe.h>
+
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
 
@@ -410,6 +412,25 @@ std::int64_t BridgeTest::check_messages_consistent() {
   EXPECT_EQ(psql("SELECT count(*) - count(DISTINCT (sender_id, client_msg_id)) FROM messages"), "0")
       << "a client id stored twice";
   return psql_int("SELECT count(*) FROM messages");
+}
+
+HeldRow::HeldRow(const std::string& conninfo, const std::string& table, std::int64_t id)
+    : conn_(PQconnectdb(conninfo.c_str())) {
+  if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(std::string("HeldRow: ") + PQerrorMessage(conn_));
+  PQclear(PQexec(conn_, "BEGIN"));
+  PGresult* locked = PQexec(conn_, ("SELECT id FROM " + table + " WHERE id = " + std::to_string(id) + " FOR UPDATE").c_str());
+  const bool ok = PQresultStatus(locked) == PGRES_TUPLES_OK && PQntuples(locked) == 1;
+  PQclear(locked);
+  if (!ok) throw std::runtime_error("HeldRow: cannot lock " + table + " " + std::to_string(id));
+}
+
+HeldRow::~HeldRow() { release(); }
+
+void HeldRow::release() {
+  if (conn_ == nullptr) return;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+  PQfinish(conn_);
+  conn_ = nullptr;
 }
 
 }  // namespace chat::bridge::testing

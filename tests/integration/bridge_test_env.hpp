@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+struct pg_conn;  // libpq's PGconn
+
 namespace mqtt {
 class async_client;
 class token;
@@ -56,6 +58,21 @@ class BridgeProcess {
   std::filesystem::path log_path_;
   std::uint16_t http_port_;
   chat::testing::ChildProcess process_;
+};
+
+// A row held with SELECT … FOR UPDATE by a session of its own, until release()
+// or destruction: what makes a writer wait at a known point, so that tests can
+// pile messages up behind it without timing.
+class HeldRow {
+ public:
+  HeldRow(const std::string& conninfo, const std::string& table, std::int64_t id);
+  ~HeldRow();
+  HeldRow(const HeldRow&) = delete;
+  HeldRow& operator=(const HeldRow&) = delete;
+  void release();
+
+ private:
+  ::pg_conn* conn_ = nullptr;  // libpq's PGconn
 };
 
 struct Ack {
