@@ -73,6 +73,18 @@ bool push_with_backpressure(BatchQueue<T>& queue, T&& item, BridgeMetrics& metri
   return true;
 }
 
+// The session's SUBACK: from then on the broker routes to the bridge.
+class Subscribed : public mqtt::iaction_listener {
+ public:
+  Subscribed(Health& health, Logger& log) : health_(health), log_(log) {}
+  void on_success(const mqtt::token&) override { health_.session_subscribed = true; }
+  void on_failure(const mqtt::token&) override { log_.error("subscribe refused", {}); }
+
+ private:
+  Health& health_;
+  Logger& log_;
+};
+
 // Paho calls it when a publish is through: written (QoS 0), acknowledged
 // (QoS 1), or failed.
 class HandedOver : public mqtt::iaction_listener {
@@ -111,6 +123,7 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
           .finalize(),
       nullptr);
 
+  subscribed_ = std::make_unique<Subscribed>(health_, log_);
   session_->set_message_callback([this](mqtt::const_message_ptr msg) {
     on_session_message(msg->get_topic(), msg->get_payload());
   });
@@ -122,6 +135,7 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
   });
   session_->set_connection_lost_handler([this](const std::string& cause) {
     health_.session_connected = false;
+    health_.session_subscribed = false;
     log_.warn("mqtt session lost, reconnecting", {{"cause", cause}});
   });
   publisher_->set_message_callback([this](mqtt::const_message_ptr msg) {
@@ -204,8 +218,10 @@ void MqttLink::subscribe_session() {
   // Again on every connect: a no-op for a session the broker kept, and what
   // restores the subscriptions when it did not (first start, expired session).
   const auto filters = subscription_filters(config_.share_group);
+  health_.session_subscribed = false;
   try {
-    session_->subscribe(mqtt::string_collection::create(filters), std::vector<int>(filters.size(), 1));
+    session_->subscribe(mqtt::string_collection::create(filters), std::vector<int>(filters.size(), 1), nullptr,
+                        *subscribed_);
   } catch (const mqtt::exception& error) {
     log_.error("subscribe failed", {{"error", error.what()}});
   }

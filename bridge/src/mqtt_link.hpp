@@ -79,6 +79,7 @@ class MqttLink {
   std::unique_ptr<mqtt::async_client> publisher_;
   Outbound* outbound_ = nullptr;
   std::unique_ptr<mqtt::iaction_listener> handed_over_;  // tells outbound_ a publish is through
+  std::unique_ptr<mqtt::iaction_listener> subscribed_;   // sets health_.session_subscribed
   std::atomic<bool> closing_session_{false};
   // Uptime messages still wanted since the publisher's last connect: the
   // retained one, then one live one (see PresenceWorker).

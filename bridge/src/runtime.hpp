@@ -28,11 +28,15 @@ std::int64_t now_ms();
 class Health {
  public:
   std::atomic<bool> session_connected{false};
+  // The broker acknowledged the session's subscriptions: until then a client's
+  // request or message can reach the broker before the bridge's filter does
+  // and go nowhere, so the bridge does not call itself healthy.
+  std::atomic<bool> session_subscribed{false};
   std::atomic<bool> publisher_connected{false};
   std::atomic<bool> db_ok{true};
   std::atomic<bool> draining{false};
 
-  bool ok() const { return session_connected && publisher_connected && db_ok && !draining; }
+  bool ok() const { return session_connected && session_subscribed && publisher_connected && db_ok && !draining; }
 };
 
 struct BridgeMetrics {

@@ -80,6 +80,7 @@ int Service::run() {
       for (const auto& w : writers) depth += w->queue().size();
       nlohmann::json detail{{"status", health.ok() ? "ok" : "degraded"},
                             {"mqtt_session", health.session_connected.load()},
+                            {"mqtt_subscribed", health.session_subscribed.load()},
                             {"mqtt_publisher", health.publisher_connected.load()},
                             {"database", health.db_ok.load()},
                             {"draining", health.draining.load()},
