@@ -137,7 +137,12 @@ TEST_F(HostileTest, ThousandsOfDistinctKeysInAValidMessage) {
     }
   });
   std::cout << "[ attack    ] " << accepted << " accepted, " << refused << " refused as rate_limited\n";
-  EXPECT_GE(accepted, 100) << "the whole burst of the publish limit was parsed";
+  // The whole burst of the publish limit (100) is parsed before any refusal;
+  // how many rounds the attack window holds depends on the build (the ASan
+  // build parses several times slower).
+  EXPECT_GT(accepted, 0);
+  EXPECT_TRUE(refused == 0 || accepted >= 100)
+      << accepted << " accepted before the first refusal: the burst of the publish limit was not parsed";
   const std::string stored = "SELECT count(*) FROM messages WHERE sender_id = " + me.uid();
   testing::wait_until([&] { return stack().psql_int(stored) >= accepted; }, 30s, 50ms);
   EXPECT_EQ(stack().psql_int(stored), accepted) << "every accepted message stored, once";
