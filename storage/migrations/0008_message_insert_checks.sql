@@ -42,16 +42,31 @@ BEGIN
 END;
 $$;
 
--- A trigger with transition tables has one event, so inserts and updates
--- (which never move a message today) get one each.
 CREATE TRIGGER messages_check_chats_inserted
   AFTER INSERT ON messages
   REFERENCING NEW TABLE AS added
   FOR EACH STATEMENT EXECUTE FUNCTION messages_check_chats();
-CREATE TRIGGER messages_check_chats_updated
-  AFTER UPDATE ON messages
-  REFERENCING NEW TABLE AS added
-  FOR EACH STATEMENT EXECUTE FUNCTION messages_check_chats();
+
+-- Nothing moves a message to another chat; should anything try, the row is
+-- checked as the key checked it (only when chat_id changes: moderation's
+-- updates cost nothing).
+CREATE FUNCTION messages_check_moved_chat() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM chats c WHERE c.id = NEW.chat_id FOR KEY SHARE OF c;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'insert or update on table "messages" violates foreign key constraint "messages_chat_id_fkey"'
+      USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'messages_chat_id_fkey',
+            TABLE = 'messages', DETAIL = format('Key (chat_id)=(%s) is not present in table "chats".', NEW.chat_id);
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER messages_check_moved_chat
+  AFTER UPDATE OF chat_id ON messages
+  FOR EACH ROW WHEN (OLD.chat_id IS DISTINCT FROM NEW.chat_id)
+  EXECUTE FUNCTION messages_check_moved_chat();
 
 CREATE FUNCTION chats_delete_messages() RETURNS trigger
 LANGUAGE plpgsql AS $$
