@@ -360,5 +360,76 @@ TEST_F(MessagesTest, AResendIntoAnotherChatRacingItsOriginalIsADuplicate) {
   EXPECT_EQ(psql("SELECT count(*) FROM messages"), "1");
 }
 
+// Migration 8 checks messages.chat_id once per statement instead of by a
+// per-row foreign key; the error is still the key's.
+constexpr Statement kInsertTwoMessages{
+    "test.insert_two_messages",
+    "INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type) "
+    "VALUES ($1::bigint, 100, $3::bigint, 'fk-1', 'text'), ($2::bigint, 1, $3::bigint, 'fk-2', 'text')"};
+constexpr Statement kMoveMessage{
+    "test.move_message", "UPDATE messages SET chat_id = $2::bigint WHERE chat_id = $1::bigint"};
+constexpr Statement kDeleteChat{"test.delete_chat", "DELETE FROM chats WHERE id = $1::bigint"};
+constexpr ChatId kNoSuchChat = 9'000'000'000;
+
+TEST_F(MessagesTest, AMessageNamingNoChatIsRefusedAsByTheForeignKey) {
+  Connection raw(conninfo());
+  try {
+    raw.execute(kInsertTwoMessages, group_.id, kNoSuchChat, alice_.id);
+    ADD_FAILURE() << "a message into a chat that does not exist was stored";
+  } catch (const DbError& error) {
+    EXPECT_EQ(error.code(), DbErrc::foreign_key_violation) << error.what();
+    EXPECT_EQ(error.constraint(), "messages_chat_id_fkey");
+  }
+  EXPECT_EQ(psql("SELECT count(*) FROM messages"), "0") << "the statement's valid row went with it";
+
+  store().append_messages(std::vector{text(group_.id, alice_.id, "m-1")});
+  try {
+    raw.execute(kMoveMessage, group_.id, kNoSuchChat);
+    ADD_FAILURE() << "a message was moved to a chat that does not exist";
+  } catch (const DbError& error) {
+    EXPECT_EQ(error.code(), DbErrc::foreign_key_violation) << error.what();
+    EXPECT_EQ(error.constraint(), "messages_chat_id_fkey");
+  }
+  EXPECT_EQ(psql("SELECT chat_id FROM messages"), std::to_string(group_.id));
+}
+
+// What the key's ON DELETE CASCADE did: a chat's deletion takes its messages,
+// their client ids and their notification jobs; other chats keep theirs.
+TEST_F(MessagesTest, DeletingAChatDeletesItsMessagesAndWhatFollowsThem) {
+  const Chat other = store().create_group(alice_.id, "other", std::vector<UserId>{bob_.id});
+  store().append_messages_notifying(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, alice_.id, "g-2"),
+                                                text(other.id, alice_.id, "o-1")});
+  ASSERT_EQ(psql("SELECT count(*) FROM notification_outbox"), "3");  // bob has no online device
+  psql("DELETE FROM chats WHERE id = " + std::to_string(group_.id));
+  EXPECT_EQ(psql("SELECT string_agg(client_msg_id, ',') FROM messages"), "o-1");
+  EXPECT_EQ(psql("SELECT string_agg(client_msg_id, ',') FROM message_client_ids"), "o-1");
+  EXPECT_EQ(psql("SELECT string_agg(chat_id || ':' || seq, ',') FROM notification_outbox"),
+            std::to_string(other.id) + ":1");
+}
+
+// The check locks the chats it finds (FOR KEY SHARE, as the key's check did):
+// a deletion waits for the storing transaction and then takes its messages too.
+TEST_F(MessagesTest, AChatDeletedWhileAMessageIsStoredTakesThatMessageToo) {
+  std::thread deleter;
+  Connection writer(conninfo());
+  writer.transaction([&](Connection& tx) {
+    tx.execute(kInsertTwoMessages, group_.id, group_.id, alice_.id);
+    deleter = std::thread([&] {
+      Connection own(conninfo());
+      own.execute(kDeleteChat, group_.id);
+    });
+    const bool waiting = chat::testing::wait_until(
+        [&] {
+          return psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND wait_event_type = 'Lock'") == "1";
+        },
+        std::chrono::seconds(10));
+    EXPECT_TRUE(waiting) << "the deletion did not wait for the storing transaction";
+  });
+  deleter.join();
+  EXPECT_EQ(psql("SELECT count(*) FROM chats WHERE id = " + std::to_string(group_.id)), "0");
+  EXPECT_EQ(psql("SELECT count(*) FROM messages"), "0") << "a message outlived its chat";
+}
+
 }  // namespace
 }  // namespace chat::storage::testing
