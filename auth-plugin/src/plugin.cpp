@@ -102,7 +102,8 @@ Plugin::Plugin(mosquitto_plugin_id_t* identifier, Options options)
       options_(std::move(options)),
       loader_(with_params(options_.db_conninfo, "chat-auth-cache", options_, false), cache_, mailbox_),
       lookup_(with_params(options_.db_conninfo, "chat-auth-signin", options_, true)),
-      authenticator_(options_, cache_, lookup_, stats_, steady_ns()),
+      verifier_(static_cast<std::size_t>(options_.password_check_threads)),
+      authenticator_(options_, cache_, lookup_, verifier_, stats_, steady_ns()),
       gate_(options_, cache_, stats_) {
   loader_.start();
   if (!loader_.wait_ready(options_.startup_wait)) {
@@ -120,6 +121,7 @@ Plugin::Plugin(mosquitto_plugin_id_t* identifier, Options options)
 
 Plugin::~Plugin() {
   unregister_callbacks();
+  verifier_.stop();  // waits for a check under way (at most one PBKDF2 run per thread)
   loader_.stop();
 }
 

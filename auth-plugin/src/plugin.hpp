@@ -4,7 +4,8 @@
 // mosquitto_plugin_cleanup (plugin_entry.cpp catches every exception around
 // these calls). It turns mosquitto's events into the pure decisions of
 // signin/acl/publish_gate and carries out what they say. Every method runs on
-// the broker's only thread; the cache loader runs on its own.
+// the broker's only thread; the cache loader and the password verifier run on
+// threads of their own and never call mosquitto.
 #include "auth_cache.hpp"
 #include "cache_loader.hpp"
 #include "mailbox.hpp"
@@ -69,6 +70,7 @@ class Plugin {
   Mailbox mailbox_;
   CacheLoader loader_;
   DatabaseLookup lookup_;
+  PasswordVerifier verifier_;
   Authenticator authenticator_;
   PublishGate gate_;
   std::int64_t next_stats_ns_ = 0;
