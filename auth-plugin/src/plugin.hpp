@@ -11,6 +11,7 @@
 #include "mailbox.hpp"
 #include "options.hpp"
 #include "publish_gate.hpp"
+#include "signed_in_names.hpp"
 #include "signin.hpp"
 #include "stats.hpp"
 
@@ -58,6 +59,7 @@ class Plugin {
   std::optional<Principal> principal_of(const mosquitto* client) const;
   void send_nack(const mosquitto* client, const Principal& who, const std::string& nack);
   void drain_mailbox();
+  void end_sessions(Uid uid, const std::string& announced_name);
   void publish_stats();
   void log_refusal(const char* client_id, const char* username, const std::string& reason);
   void register_callbacks();
@@ -73,6 +75,7 @@ class Plugin {
   PasswordVerifier verifier_;
   Authenticator authenticator_;
   PublishGate gate_;
+  SignedInNames signed_in_names_;
   std::int64_t next_stats_ns_ = 0;
   std::int64_t next_prune_ns_ = 0;
   std::int64_t log_window_ns_ = 0;

@@ -329,6 +329,37 @@ TEST_F(AuthPluginTest, APasswordChangeRevokesEarlierTokens) {
   EXPECT_EQ(try_connect(lou.client_id(), lou.name, lou.token()), 0);
 }
 
+// Revocation ends open connections: "sign out everywhere" (tokens_not_before
+// moved forward) and a password change disconnect the user's connections
+// signed in before, whether with a token or a password; other users stay.
+// Before, a revocation only refused the next sign-in: a connection already
+// open stayed until it closed.
+TEST_F(AuthPluginTest, ARevocationEndsTheUsersOpenConnections) {
+  const auto kay = make_user();
+  const auto other = make_user();
+  auto bystander = connect(other);  // also keeps the test client's network thread awake (mqtt_test_client.cpp)
+  auto by_token = connect(kay, "phone");
+  auto by_password = std::make_unique<MqttTestClient>(broker().uri(), kay.client_id("laptop"));
+  ASSERT_EQ(connect_retrying(*by_password, {.username = kay.name, .password = kay.password}), 0) << broker().log();
+  ASSERT_TRUE(by_token->connected());
+  ASSERT_TRUE(by_password->connected());
+
+  psql("UPDATE users SET tokens_not_before = now() WHERE id = " + kay.uid());
+  EXPECT_TRUE(wait_until([&] { return !by_token->connected() && !by_password->connected(); }, 3s))
+      << "sign out everywhere left connections open\n" << broker().log();
+  EXPECT_TRUE(bystander->connected()) << "another user's connection was ended";
+
+  // A token minted after the revocation signs in again; a password change ends it too.
+  const std::string fresh = credentials::mint_token(kSecret, kay.id, kay.name, now_s() + 1, now_s() + 60);
+  auto again = std::make_unique<MqttTestClient>(broker().uri(), kay.client_id("phone"));
+  ASSERT_TRUE(wait_until([&] { return again->connect({.username = kay.name, .password = fresh}) == 0; }, 3s))
+      << broker().log();
+  store().set_password_hash(kay.id, credentials::hash_password("changed", kFastHash));
+  EXPECT_TRUE(wait_until([&] { return !again->connected(); }, 3s)) << "a password change left a connection open";
+  EXPECT_EQ(try_connect(kay.client_id(), kay.name, kay.password), kNotAuthorized) << "the old password";
+  EXPECT_TRUE(bystander->connected());
+}
+
 // Issue #13, item 8: after the cache loader lost its database session,
 // password changes and disabled users of meanwhile were not applied (the old
 // password worked for up to 15 minutes, the disabled user stayed connected).
