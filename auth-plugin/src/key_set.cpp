@@ -9,6 +9,17 @@ namespace {
 
 constexpr std::size_t kInitialSlots = 64;
 
+// A key of up to 7 bytes as one word: its bytes, and its length in the top
+// byte (never 0, so 0 can mean "a long key"). Two short keys are equal
+// exactly when their words are.
+constexpr std::size_t kShortKey = 7;
+std::uint64_t short_word(std::string_view key) {
+  if (key.size() > kShortKey) return 0;
+  std::uint64_t word = 0;
+  std::memcpy(&word, key.data(), key.size());
+  return word | (static_cast<std::uint64_t>(key.size() + 1) << 56);
+}
+
 // MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit.
 std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -25,18 +36,19 @@ KeySet::KeySet() : seed_((static_cast<std::uint64_t>(std::random_device{}()) << 
   slots_.resize(kInitialSlots);
 }
 
-std::uint64_t KeySet::hash(std::uint32_t object, std::string_view key) const {
-  std::uint64_t h = mix(seed_ ^ (static_cast<std::uint64_t>(object) << 32) ^ key.size());
+std::uint64_t KeySet::hash(std::uint64_t object_seed, std::string_view key, std::uint64_t word) {
+  if (word != 0) return mix(object_seed ^ word);
+  std::uint64_t h = mix(object_seed ^ key.size());
   std::size_t i = 0;
   for (; i + 8 <= key.size(); i += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, key.data() + i, sizeof word);
-    h = mix(h ^ word);
+    std::uint64_t chunk = 0;
+    std::memcpy(&chunk, key.data() + i, sizeof chunk);
+    h = mix(h ^ chunk);
   }
   if (i < key.size()) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, key.data() + i, key.size() - i);
-    h = mix(h ^ word);
+    std::uint64_t chunk = 0;
+    std::memcpy(&chunk, key.data() + i, key.size() - i);
+    h = mix(h ^ chunk);
   }
   return h;
 }
@@ -53,7 +65,10 @@ void KeySet::clear() {
   bytes_.clear();
 }
 
-void KeySet::open_object() { open_.push_back(next_object_++); }
+void KeySet::open_object() {
+  const std::uint32_t number = next_object_++;
+  open_.push_back(OpenObject{number, mix(seed_ ^ number)});
+}
 
 void KeySet::close_object() {
   // The closed object's entries stay (no other object matches them); they go
@@ -61,25 +76,32 @@ void KeySet::close_object() {
   if (!open_.empty()) open_.pop_back();
 }
 
-bool KeySet::same(const Entry& entry, std::uint32_t object, std::string_view key) const {
-  return entry.object == object && entry.length == key.size() &&
-         std::memcmp(bytes_.data() + entry.offset, key.data(), key.size()) == 0;
+bool KeySet::same(const Entry& entry, std::uint32_t object, std::string_view key, std::uint64_t word) const {
+  if (entry.object != object || entry.word != word) return false;
+  return word != 0 || (entry.length == key.size() &&
+                       std::memcmp(bytes_.data() + entry.offset, key.data(), key.size()) == 0);
 }
 
 bool KeySet::add(std::string_view key) {
   if (open_.empty()) return true;
-  const std::uint32_t object = open_.back();
-  const std::uint64_t h = hash(object, key);
+  const OpenObject& object = open_.back();
+  const std::uint64_t word = short_word(key);
+  const std::uint64_t h = hash(object.seed, key, word);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     ++probes_;
     const Slot& slot = slots_[i];
     if (slot.generation != generation_) break;  // empty: not there
     const Entry& entry = entries_[slot.entry];
-    if (entry.hash == h && same(entry, object, key)) return false;
+    if (entry.hash == h && same(entry, object.number, key, word)) return false;
   }
-  entries_.push_back(Entry{object, static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(key.size()), h});
-  bytes_.append(key);
+  if (word != 0) {
+    entries_.push_back(Entry{h, word, object.number, 0, 0});
+  } else {
+    entries_.push_back(Entry{h, 0, object.number, static_cast<std::uint32_t>(bytes_.size()),
+                             static_cast<std::uint32_t>(key.size())});
+    bytes_.append(key);
+  }
   if (entries_.size() * 2 > slots_.size()) {
     grow();  // places every entry, the new one too
   } else {
