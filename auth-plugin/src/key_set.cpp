@@ -62,13 +62,11 @@ void KeySet::clear() {
   probes_ = 0;
   open_.clear();
   entries_.clear();
+  in_table_ = 0;
   bytes_.clear();
 }
 
-void KeySet::open_object() {
-  const std::uint32_t number = next_object_++;
-  open_.push_back(OpenObject{number, mix(seed_ ^ number)});
-}
+void KeySet::open_object() { open_.push_back(OpenObject{next_object_++, kNone, 0, false, 0}); }
 
 void KeySet::close_object() {
   // The closed object's entries stay (no other object matches them); they go
@@ -84,30 +82,62 @@ bool KeySet::same(const Entry& entry, std::uint32_t object, std::string_view key
 
 bool KeySet::add(std::string_view key) {
   if (open_.empty()) return true;
-  const OpenObject& object = open_.back();
+  OpenObject& object = open_.back();
   const std::uint64_t word = short_word(key);
-  const std::uint64_t h = hash(object.seed, key, word);
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    ++probes_;
-    const Slot& slot = slots_[i];
-    if (slot.generation != generation_) break;  // empty: not there
-    const Entry& entry = entries_[slot.entry];
-    if (entry.hash == h && same(entry, object.number, key, word)) return false;
+  const auto index = static_cast<std::uint32_t>(entries_.size());
+  Entry entry{0, word, object.number, 0, 0, object.last, false};
+  if (word == 0) {
+    entry.offset = static_cast<std::uint32_t>(bytes_.size());
+    entry.length = static_cast<std::uint32_t>(key.size());
   }
-  if (word != 0) {
-    entries_.push_back(Entry{h, word, object.number, 0, 0});
+  if (!object.hashed && object.keys < kSmallObject) {
+    for (std::uint32_t i = object.last; i != kNone; i = entries_[i].previous) {
+      ++probes_;
+      if (same(entries_[i], object.number, key, word)) return false;
+    }
   } else {
-    entries_.push_back(Entry{h, 0, object.number, static_cast<std::uint32_t>(bytes_.size()),
-                             static_cast<std::uint32_t>(key.size())});
-    bytes_.append(key);
+    if (!object.hashed) hash_object(object);
+    const std::uint64_t h = hash(object.seed, key, word);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      ++probes_;
+      const Slot& slot = slots_[i];
+      if (slot.generation != generation_) break;  // empty: not there
+      const Entry& other = entries_[slot.entry];
+      if (other.hash == h && same(other, object.number, key, word)) return false;
+    }
+    entry.hash = h;
+    entry.in_table = true;
   }
-  if (entries_.size() * 2 > slots_.size()) {
-    grow();  // places every entry, the new one too
-  } else {
-    place(static_cast<std::uint32_t>(entries_.size() - 1));
-  }
+  entries_.push_back(entry);
+  if (word == 0) bytes_.append(key);
+  object.last = index;
+  ++object.keys;
+  if (entry.in_table) insert(index);
   return true;
+}
+
+void KeySet::hash_object(OpenObject& object) {
+  object.seed = mix(seed_ ^ object.number);
+  object.hashed = true;
+  for (std::uint32_t i = object.last; i != kNone; i = entries_[i].previous) {
+    Entry& entry = entries_[i];
+    // A short key's hash needs only its word; a long key's bytes are in bytes_.
+    const std::string_view long_key =
+        entry.word != 0 ? std::string_view() : std::string_view(bytes_).substr(entry.offset, entry.length);
+    entry.hash = hash(object.seed, long_key, entry.word);
+    entry.in_table = true;
+    insert(i);
+  }
+}
+
+void KeySet::insert(std::uint32_t entry_index) {
+  ++in_table_;
+  if (in_table_ * 2 > slots_.size()) {
+    grow();  // places every entry of the table, this one too
+  } else {
+    place(entry_index);
+  }
 }
 
 void KeySet::place(std::uint32_t entry_index) {
@@ -123,7 +153,9 @@ void KeySet::place(std::uint32_t entry_index) {
 
 void KeySet::grow() {
   slots_.assign(slots_.size() * 2, Slot{});
-  for (std::uint32_t i = 0; i < entries_.size(); ++i) place(i);
+  for (std::uint32_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].in_table) place(i);
+  }
 }
 
 }  // namespace chat::auth

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <rapidjson/reader.h>
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -102,7 +103,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   bool StartArray() { return open(Kind::array); }
   bool EndArray(rapidjson::SizeType) { return close(); }
   bool EndObject(rapidjson::SizeType) {
-    if (!open_.empty() && open_.back().frame == Frame::ref) check_ref();
+    if (depth_ > 0 && innermost().frame == Frame::ref) check_ref();
     keys_.close_object();
     return close();
   }
@@ -113,7 +114,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
       outcome = Outcome::duplicate_key;
       return false;
     }
-    Open& o = open_.back();
+    Open& o = innermost();
     o.field = field_of(o.frame, key);
     return true;
   }
@@ -147,7 +148,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     }
     ref_count = 0;
     ref_error.clear();
-    open_.clear();
+    depth_ = 0;
     keys_.clear();
   }
 
@@ -180,8 +181,8 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
 
   // Where a value of the current container goes, or null when nobody looks at it.
   Value* slot() {
-    if (open_.empty()) return nullptr;
-    const Open& o = open_.back();
+    if (depth_ == 0) return nullptr;
+    const Open& o = innermost();
     switch (o.frame) {
       case Frame::top:
         switch (o.field) {
@@ -215,7 +216,9 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   }
 
   bool scalar(Kind kind, const char* value, std::size_t length, std::int64_t number) {
-    if (!open_.empty() && open_.back().frame == Frame::refs) {
+    // Most values of a hostile payload sit where nobody looks: one compare.
+    if (depth_ > 0 && innermost().frame == Frame::other) return true;
+    if (depth_ > 0 && innermost().frame == Frame::refs) {
       ++ref_count;
       if (ref_error.empty()) ref_error = "each ref must be an object";
       return true;
@@ -229,15 +232,17 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   }
 
   bool open(Kind kind) {
-    if (open_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+    if (depth_ >= kMaxJsonDepth) {
       outcome = Outcome::too_deep;
       return false;
     }
     Frame frame = Frame::other;
-    if (open_.empty()) {
+    if (depth_ == 0) {
       root_object_ = kind == Kind::object;
       frame = kind == Kind::object ? Frame::top : Frame::other;
-    } else if (open_.back().frame == Frame::refs) {
+    } else if (innermost().frame == Frame::other) {
+      // Inside something nobody looks at: so is everything in it.
+    } else if (innermost().frame == Frame::refs) {
       ++ref_count;
       if (kind == Kind::object) {
         frame = Frame::ref;
@@ -248,19 +253,20 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
       }
     } else if (Value* v = slot()) {
       v->kind = kind;
-      if (open_.back().frame == Frame::top && open_.back().field == Field::media && kind == Kind::object) {
+      const Open& parent = innermost();
+      if (parent.frame == Frame::top && parent.field == Field::media && kind == Kind::object) {
         frame = Frame::media;
-      } else if (open_.back().frame == Frame::top && open_.back().field == Field::refs && kind == Kind::array) {
+      } else if (parent.frame == Frame::top && parent.field == Field::refs && kind == Kind::array) {
         frame = Frame::refs;
       }
     }
     if (kind == Kind::object) keys_.open_object();
-    open_.push_back(Open{frame, Field::other});
+    open_[static_cast<std::size_t>(depth_++)] = Open{frame, Field::other};
     return true;
   }
 
   bool close() {
-    open_.pop_back();
+    --depth_;
     return true;
   }
 
@@ -275,12 +281,17 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     }
   }
 
+  Open& innermost() { return open_[static_cast<std::size_t>(depth_ - 1)]; }
+
   bool in_group_ = false;
   bool root_object_ = false;
   bool escapes_ = false;  // no backslash: the decoded strings are the raw bytes, already checked
   Value ref_id_, ref_from_;
   rapidjson::Reader reader_;  // kept: its internal stack is reused, not allocated per message
-  std::vector<Open> open_;
+  // The open objects and arrays, innermost at depth_ - 1: a fixed array, as
+  // the depth is bounded (no capacity check per value).
+  std::array<Open, kMaxJsonDepth> open_{};
+  int depth_ = 0;
   KeySet keys_;
 };
 
