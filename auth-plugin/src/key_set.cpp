@@ -14,10 +14,29 @@ constexpr std::size_t kInitialSlots = 64;
 // exactly when their words are.
 constexpr std::size_t kShortKey = 7;
 std::uint64_t short_word(std::string_view key) {
-  if (key.size() > kShortKey) return 0;
+  const std::size_t n = key.size();
+  if (n > kShortKey) return 0;
+  // Fixed-size pieces (4, 2, 1 bytes) in disjoint bits: no call to memcpy
+  // for a variable length, and the same bytes always give the same word.
+  const char* p = key.data();
   std::uint64_t word = 0;
-  std::memcpy(&word, key.data(), key.size());
-  return word | (static_cast<std::uint64_t>(key.size() + 1) << 56);
+  unsigned shift = 0;
+  if ((n & 4) != 0) {
+    std::uint32_t piece = 0;
+    std::memcpy(&piece, p, sizeof piece);
+    word = piece;
+    p += 4;
+    shift = 32;
+  }
+  if ((n & 2) != 0) {
+    std::uint16_t piece = 0;
+    std::memcpy(&piece, p, sizeof piece);
+    word |= static_cast<std::uint64_t>(piece) << shift;
+    p += 2;
+    shift += 16;
+  }
+  if ((n & 1) != 0) word |= static_cast<std::uint64_t>(static_cast<unsigned char>(*p)) << shift;
+  return word | (static_cast<std::uint64_t>(n + 1) << 56);
 }
 
 // MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit.
@@ -99,21 +118,31 @@ bool KeySet::add(std::string_view key) {
     if (!object.hashed) hash_object(object);
     const std::uint64_t h = hash(object.seed, key, word);
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    std::size_t i = h & mask;
+    for (;; i = (i + 1) & mask) {
       ++probes_;
       const Slot& slot = slots_[i];
-      if (slot.generation != generation_) break;  // empty: not there
+      if (slot.generation != generation_) break;  // empty: not there, and its place
       const Entry& other = entries_[slot.entry];
       if (other.hash == h && same(other, object.number, key, word)) return false;
     }
     entry.hash = h;
     entry.in_table = true;
+    entries_.push_back(entry);
+    if (word == 0) bytes_.append(key);
+    object.last = index;
+    ++object.keys;
+    if (++in_table_ * 2 > slots_.size()) {
+      grow();  // places every entry of the table, this one too
+    } else {
+      slots_[i] = Slot{generation_, index};
+    }
+    return true;
   }
   entries_.push_back(entry);
   if (word == 0) bytes_.append(key);
   object.last = index;
   ++object.keys;
-  if (entry.in_table) insert(index);
   return true;
 }
 
