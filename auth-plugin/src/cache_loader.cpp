@@ -123,6 +123,9 @@ void CacheLoader::session(bool& loaded) {
       if (c.kind == AuthChange::Kind::user_refused) {
         mail.push_back({MailItem::Kind::refuse_user, c.uid, c.username});
       }
+      if (c.kind == AuthChange::Kind::password_changed || c.kind == AuthChange::Kind::tokens_revoked) {
+        mail.push_back({MailItem::Kind::end_sessions, c.uid, c.username});
+      }
       updates.push_back(std::move(update));
     }
     // The cache first: a kicked user reconnecting at once must find itself refused.

@@ -27,7 +27,7 @@ class Parser {
         "db_conninfo", "db_conninfo_file", "db_statement_timeout_ms", "db_connect_timeout_s",
         "startup_wait_ms", "jwt_secret_file", "service_username", "service_password_hash",
         "password_cache_ttl_s", "password_cache_size", "password_checks_per_s",
-        "password_checks_burst", "password_lookups_per_s", "password_lookups_burst", "max_token_lifetime_s", "max_payload_bytes",
+        "password_checks_burst", "password_check_threads", "password_lookups_per_s", "password_lookups_burst", "max_token_lifetime_s", "max_payload_bytes",
         "publish_rate_per_s", "publish_burst",
         "stats_interval_s", "stats_topic", "kick_disabled_users"};
     for (const auto& [key, value] : raw) {
@@ -231,6 +231,7 @@ OptionsResult parse_options(const std::vector<std::pair<std::string, std::string
   p.integer("password_cache_size", o.password_cache_size, std::size_t{0}, std::size_t{10000000});
   p.number("password_checks_per_s", o.password_checks_per_s, 0.01, 1000);
   p.number("password_checks_burst", o.password_checks_burst, 1, 1000);
+  p.integer("password_check_threads", o.password_check_threads, 1, 16);
   p.number("password_lookups_per_s", o.password_lookups_per_s, 1, 100000);
   p.number("password_lookups_burst", o.password_lookups_burst, 1, 100000);
   p.integer("max_token_lifetime_s", o.max_token_lifetime_s, std::int64_t{60}, std::int64_t{366} * 86400);

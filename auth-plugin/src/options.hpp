@@ -35,6 +35,10 @@ struct Options {
   // iterations takes 1/210 of one.
   double password_checks_per_s = 2;
   double password_checks_burst = 4;
+  // Threads that run those verifications, off the broker's thread: a CONNECT
+  // whose password is not verified yet is told to try again, and its retry
+  // finds the answer (password_verifier.hpp).
+  int password_check_threads = 1;
   // Credential queries of password sign-ins (one indexed lookup each, ~0.1 ms):
   // a budget of its own, so unknown usernames never spend PBKDF2 checks.
   double password_lookups_per_s = 100;

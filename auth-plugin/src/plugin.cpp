@@ -2,6 +2,7 @@
 
 #include "chat/storage/errors.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <string_view>
@@ -102,7 +103,8 @@ Plugin::Plugin(mosquitto_plugin_id_t* identifier, Options options)
       options_(std::move(options)),
       loader_(with_params(options_.db_conninfo, "chat-auth-cache", options_, false), cache_, mailbox_),
       lookup_(with_params(options_.db_conninfo, "chat-auth-signin", options_, true)),
-      authenticator_(options_, cache_, lookup_, stats_, steady_ns()),
+      verifier_(static_cast<std::size_t>(options_.password_check_threads)),
+      authenticator_(options_, cache_, lookup_, verifier_, stats_, steady_ns()),
       gate_(options_, cache_, stats_) {
   loader_.start();
   if (!loader_.wait_ready(options_.startup_wait)) {
@@ -120,6 +122,7 @@ Plugin::Plugin(mosquitto_plugin_id_t* identifier, Options options)
 
 Plugin::~Plugin() {
   unregister_callbacks();
+  verifier_.stop();  // waits for a check under way (at most one PBKDF2 run per thread)
   loader_.stop();
 }
 
@@ -206,6 +209,9 @@ int Plugin::on_basic_auth(const mosquitto_evt_basic_auth& event) {
       return MOSQ_ERR_AUTH;
     }
   }
+  if (result.kind != SignInResult::Kind::service) {
+    signed_in_names_.note(result.uid, result.canonical_name ? *result.canonical_name : std::string(event.username));
+  }
   return MOSQ_ERR_SUCCESS;
 }
 
@@ -291,6 +297,9 @@ void Plugin::drain_mailbox() {
         authenticator_.forget_all_passwords();
         log_line(MOSQ_LOG_NOTICE, "chat-auth: cache reloaded after a database outage: remembered passwords forgotten");
         break;
+      case MailItem::Kind::end_sessions:
+        end_sessions(item.uid, item.text);
+        break;
       case MailItem::Kind::refuse_user:
         if (options_.kick_disabled_users && !item.text.empty()) {
           // Every connection signed in under that (folded) username. Their
@@ -303,6 +312,25 @@ void Plugin::drain_mailbox() {
         }
         break;
     }
+  }
+}
+
+void Plugin::end_sessions(Uid uid, const std::string& announced_name) {
+  // Every connection under the user's names: they signed in with a token of
+  // before the revocation or a password of before the change (or, within the
+  // milliseconds the announcement takes, with new credentials: such a client
+  // is disconnected once and its next sign-in is accepted). Their sessions
+  // stay; signing in again needs credentials that still hold.
+  std::vector<std::string> names = signed_in_names_.of(uid);
+  if (!announced_name.empty() && std::find(names.begin(), names.end(), announced_name) == names.end()) {
+    names.push_back(announced_name);
+  }
+  for (const std::string& name : names) {
+    if (mosquitto_kick_client_by_username(name.c_str(), false) == MOSQ_ERR_SUCCESS) ++stats_.users_kicked;
+  }
+  if (!names.empty()) {
+    log_line(MOSQ_LOG_NOTICE, "chat-auth: user " + std::to_string(uid) +
+                                  " changed its password or was signed out everywhere: disconnected");
   }
 }
 

@@ -4,12 +4,14 @@
 // mosquitto_plugin_cleanup (plugin_entry.cpp catches every exception around
 // these calls). It turns mosquitto's events into the pure decisions of
 // signin/acl/publish_gate and carries out what they say. Every method runs on
-// the broker's only thread; the cache loader runs on its own.
+// the broker's only thread; the cache loader and the password verifier run on
+// threads of their own and never call mosquitto.
 #include "auth_cache.hpp"
 #include "cache_loader.hpp"
 #include "mailbox.hpp"
 #include "options.hpp"
 #include "publish_gate.hpp"
+#include "signed_in_names.hpp"
 #include "signin.hpp"
 #include "stats.hpp"
 
@@ -57,6 +59,7 @@ class Plugin {
   std::optional<Principal> principal_of(const mosquitto* client) const;
   void send_nack(const mosquitto* client, const Principal& who, const std::string& nack);
   void drain_mailbox();
+  void end_sessions(Uid uid, const std::string& announced_name);
   void publish_stats();
   void log_refusal(const char* client_id, const char* username, const std::string& reason);
   void register_callbacks();
@@ -69,8 +72,10 @@ class Plugin {
   Mailbox mailbox_;
   CacheLoader loader_;
   DatabaseLookup lookup_;
+  PasswordVerifier verifier_;
   Authenticator authenticator_;
   PublishGate gate_;
+  SignedInNames signed_in_names_;
   std::int64_t next_stats_ns_ = 0;
   std::int64_t next_prune_ns_ = 0;
   std::int64_t log_window_ns_ = 0;

@@ -50,10 +50,11 @@ SignInResult accepted(SignInResult::Kind kind, Uid uid) {
 }  // namespace
 
 Authenticator::Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup,
-                             Stats& stats, std::int64_t now_ns)
+                             PasswordVerifier& verifier, Stats& stats, std::int64_t now_ns)
     : options_(options),
       cache_(cache),
       lookup_(lookup),
+      verifier_(verifier),
       stats_(stats),
       passwords_(options.password_cache_ttl.count(), options.password_cache_size),
       service_password_(kServiceMemoryS, 1),
@@ -68,9 +69,26 @@ bool Authenticator::take_password_check(TokenBucket& budget, std::string_view ha
   return false;
 }
 
+SignInResult Authenticator::file_check(TokenBucket& budget, std::string_view username, std::string_view password,
+                                       const std::string& hash, Uid uid, std::int64_t now_ns) {
+  // Room first: a full queue must not spend budget it cannot use.
+  if (!verifier_.has_room()) {
+    ++stats_.password_throttled;
+    return retry("too many password checks queued; try again");
+  }
+  if (!take_password_check(budget, hash, now_ns)) return retry("too many password checks at once; try again");
+  if (!verifier_.submit(username, password, hash, uid)) {
+    ++stats_.password_throttled;
+    return retry("too many password checks queued; try again");
+  }
+  ++stats_.password_checks_filed;
+  return retry("password being verified; try again");
+}
+
 void Authenticator::forget_password(Uid uid, std::string_view username) {
   passwords_.forget_user(uid);
   passwords_.forget(username);
+  verifier_.forget_user(uid);
 }
 
 SignInResult Authenticator::sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns) {
@@ -134,14 +152,19 @@ SignInResult Authenticator::service(std::string_view client_id, std::string_view
       remembered && *remembered == 0) {
     return accepted(SignInResult::Kind::service, 0);
   }
-  if (!take_password_check(service_checks_, options_.service_password_hash, now_ns)) {
-    return retry("too many service password checks at once; try again");
+  switch (verifier_.collect(options_.service_username, password).state) {
+    case PasswordVerifier::State::verified:
+      service_password_.remember(options_.service_username, password, 0, now_s);
+      return accepted(SignInResult::Kind::service, 0);
+    case PasswordVerifier::State::wrong:
+      return refused("wrong service password");
+    case PasswordVerifier::State::pending:
+      return retry("service password being verified; try again");
+    case PasswordVerifier::State::none:
+      break;
   }
-  if (!credentials::verify_password(password, options_.service_password_hash)) {
-    return refused("wrong service password");
-  }
-  service_password_.remember(options_.service_username, password, 0, now_s);
-  return accepted(SignInResult::Kind::service, 0);
+  return file_check(service_checks_, options_.service_username, password, options_.service_password_hash, 0,
+                    now_ns);
 }
 
 SignInResult Authenticator::user_password(const std::string& username, Uid client_uid, std::string_view password,
@@ -150,6 +173,22 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
     if (*remembered != client_uid) return refused("client id belongs to another user");
     if (cache_.is_refused(*remembered)) return refused("user is disabled");
     return accepted(SignInResult::Kind::password_cached, *remembered);
+  }
+  // The answer to a check an earlier try filed. Its uid is the one the
+  // lookup found (checked against that try's client id, so checked again).
+  const auto answer = verifier_.collect(username, password);
+  switch (answer.state) {
+    case PasswordVerifier::State::verified:
+      if (answer.uid != client_uid) return refused("client id belongs to another user");
+      if (cache_.is_refused(answer.uid)) return refused("user is disabled");
+      passwords_.remember(username, password, answer.uid, now_s);
+      return accepted(SignInResult::Kind::password, answer.uid);
+    case PasswordVerifier::State::wrong:
+      return refused("unknown user or wrong password");
+    case PasswordVerifier::State::pending:
+      return retry("password being verified; try again");
+    case PasswordVerifier::State::none:
+      break;
   }
   // The lookup first, on its own budget: an unknown username ends here and
   // costs no PBKDF2 check that a real user needs.
@@ -169,12 +208,7 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
   if (user->disabled || cache_.is_refused(user->id)) return refused("user is disabled");
   if (user->id != client_uid) return refused("client id belongs to another user");
   if (!user->password_hash) return refused("the user has no password: sign in with a token");
-  if (!take_password_check(password_checks_, *user->password_hash, now_ns)) {
-    return retry("too many password checks at once; try again");
-  }
-  if (!credentials::verify_password(password, *user->password_hash)) return refused("unknown user or wrong password");
-  passwords_.remember(username, password, user->id, now_s);
-  return accepted(SignInResult::Kind::password, user->id);
+  return file_check(password_checks_, username, password, *user->password_hash, user->id, now_ns);
 }
 
 }  // namespace chat::auth

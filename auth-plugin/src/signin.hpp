@@ -8,20 +8,25 @@
 //   token            password of JWT shape: HS256 under the shared secret,
 //                    usr = the username, sub = the uid of the client id; no
 //                    database query
-//   password         remembered (PasswordCache) or else: one lookup budget
-//                    token and one database query; an unknown user ends
-//                    there; a known one then spends PBKDF2 budget by the
-//                    hash's cost and is verified
-// When a budget is spent the answer is `retry` ("server unavailable": the
-// credentials were not looked at), never a refusal a client would show as a
-// wrong password. The service account has a PBKDF2 budget of its own and is
-// remembered for the process's lifetime once verified: no flood of other
-// sign-ins can keep the bridge out.
+//   password         remembered (PasswordCache), or the answer of a check
+//                    filed by an earlier try (PasswordVerifier), or else: one
+//                    lookup budget token and one database query; an unknown
+//                    user ends there; for a known one a PBKDF2 check is filed
+//                    with the verifier's threads, paid from the PBKDF2 budget
+//                    by the hash's cost, and the answer is `retry`: the
+//                    client's next try finds the verdict
+// PBKDF2 never runs on the caller's thread (the broker's). When a budget is
+// spent or a check is under way the answer is `retry` ("server unavailable":
+// try again), never a refusal a client would show as a wrong password. The
+// service account has a PBKDF2 budget of its own and is remembered for the
+// process's lifetime once verified: no flood of other sign-ins can keep the
+// bridge out.
 // Users must also have a `{uid}:{device}` client id with their own uid, must
 // not be disabled or deleted, and are refused while the cache is not loaded.
 #include "auth_cache.hpp"
 #include "options.hpp"
 #include "password_cache.hpp"
+#include "password_verifier.hpp"
 #include "stats.hpp"
 #include "token_bucket.hpp"
 
@@ -60,14 +65,17 @@ struct SignInResult {
 
 class Authenticator {
  public:
-  Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup, Stats& stats,
-                std::int64_t now_ns);
+  Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup,
+                PasswordVerifier& verifier, Stats& stats, std::int64_t now_ns);
 
   SignInResult sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
 
   void forget_password(Uid uid, std::string_view username);
   // Every user's remembered password (not the service's: it comes from the options).
-  void forget_all_passwords() { passwords_.clear(); }
+  void forget_all_passwords() {
+    passwords_.clear();
+    verifier_.forget_all();
+  }
   std::size_t remembered_passwords() const { return passwords_.size(); }
 
  private:
@@ -77,10 +85,14 @@ class Authenticator {
   SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password,
                              std::int64_t now_s, std::int64_t now_ns);
   bool take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns);
+  // Files a check that the client's next try will find; always a `retry`.
+  SignInResult file_check(TokenBucket& budget, std::string_view username, std::string_view password,
+                          const std::string& hash, Uid uid, std::int64_t now_ns);
 
   const Options& options_;
   const AuthCache& cache_;
   CredentialLookup& lookup_;
+  PasswordVerifier& verifier_;
   Stats& stats_;
   PasswordCache passwords_;
   PasswordCache service_password_;  // one entry, never expires, never evicted by users

@@ -2,8 +2,12 @@
 // hostile payloads of the contract's size (64 KiB), each against the plain
 // 64 KiB text message (issue #13, item 1: none may cost much more than ~2x).
 // Prints, per payload, the best of N runs and its ratio to the plain message.
+// With a payload's row number (0 = the plain message), runs only that one:
+// for counting instructions, which a busy machine does not skew
+// (docs/auth-plugin.md, "Cost of any payload"):
 //
-//   build/release/bin/chat-payload-cost [runs]
+//   build/release/bin/chat-payload-cost [runs] [row]
+//   valgrind --tool=callgrind --toggle-collect='chat::auth::PayloadChecker::*' chat-payload-cost 10 1
 #include "payload.hpp"
 
 #include <algorithm>
@@ -73,10 +77,13 @@ std::vector<Sample> samples() {
 
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 50;
+  const int only = argc > 2 ? std::atoi(argv[2]) : -1;
   PayloadChecker checker;
   double baseline_ns = 0;
   std::printf("%-36s %8s %10s %7s  %s\n", "payload", "bytes", "best µs", "ratio", "verdict");
+  int row = -1;
   for (const Sample& s : samples()) {
+    if (++row != only && only >= 0) continue;
     double best = 1e18;
     bool ok = false;
     for (int r = 0; r < runs; ++r) {

@@ -70,10 +70,12 @@ TEST_F(HostileTest, UnknownProtocolVersionIsRefused) {
 // burst 200) and no PBKDF2 check: it is refused (CONNACK 135), or, once the
 // lookup budget is spent, told to try again (closed without CONNACK). The
 // service account signs in throughout on its remembered password, and right
-// after the flood a real user's password (at the default PBKDF2 cost) is
-// checked without waiting for the check budget (2/s, burst 4) to refill:
-// the flood spent none of it. (The old plugin took a check for every name
-// before looking it up, leaving the budget empty for 500 ms after a flood.)
+// after the flood a real user's password (at the default PBKDF2 cost) gets
+// in: its first try files the check on the plugin's thread, a retry finds it
+// verified. (That the flood spent none of the check budget is asserted by
+// SignInTest.UnknownUsersSpendNoPasswordCheck and
+// AuthPluginTest.TheServiceAccountGetsInDuringASignInFlood; the time it took
+// is printed, not asserted.)
 TEST_F(HostileTest, ConnectFloodOfUnknownUsernamesWithPasswords) {
   const std::string password = "correct horse battery staple";
   const StackUser real =
@@ -100,22 +102,22 @@ TEST_F(HostileTest, ConnectFloodOfUnknownUsernamesWithPasswords) {
   std::cout << "[ attack    ] " << refused << " refused, " << told_to_retry << " told to retry\n";
   EXPECT_GE(refused, 200) << "the lookup budget's burst answered with a refusal";
 
-  // After the window (a PBKDF2 run at the default cost holds the broker's
-  // thread 0.2-0.4 s): retried while the lookup budget refills (10 ms).
+  // After the window: retried as a client does, while the lookup budget
+  // refills and while the check runs on the plugin's thread.
   const RawConnect real_sign_in{.client_id = real.client_id(), .username = real.name, .password = password};
   const auto flood_ended = std::chrono::steady_clock::now();
   int code = RawMqttClient::kClosed;
-  auto sent = flood_ended;
-  while (code == RawMqttClient::kClosed && sent - flood_ended < 2s) {
+  int tries = 0;
+  while (code == RawMqttClient::kClosed && std::chrono::steady_clock::now() - flood_ended < 10s) {
     std::this_thread::sleep_for(5ms);  // a client's back-off
-    sent = std::chrono::steady_clock::now();
     code = try_connect(real_sign_in);
+    ++tries;
   }
   ASSERT_EQ(code, kAccepted) << "the real user's correct password";
-  std::cout << "[ after     ] the real password's sign-in sent "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(sent - flood_ended).count()
-            << " ms after the flood\n";
-  EXPECT_LT(sent - flood_ended, 400ms) << "the password check waited for the check budget to refill";
+  std::cout << "[ after     ] the real password got in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - flood_ended)
+                   .count()
+            << " ms after the flood, on try " << tries << "\n";
 }
 
 // A few accounts flapping device states (st/{uid}/{device}, online/offline)

@@ -41,6 +41,39 @@ TEST(AuthKeySet, FindsAKeyGivenTwiceInOneObjectOnly) {
   EXPECT_TRUE(keys.add("id")) << "a new document starts empty";
 }
 
+// An object's first keys are compared directly, the rest hashed: a key given
+// twice is found on either side of that switch, short keys and long ones,
+// also in objects nested inside it and in many tiny sibling objects.
+TEST(AuthKeySet, FindsDuplicatesBeforeAndAfterAnObjectOutgrowsItsFirstKeys) {
+  KeySet keys;
+  for (int size : {1, 7, 8, 9, 40}) {
+    keys.clear();
+    keys.open_object();
+    for (int i = 0; i < size; ++i) {
+      ASSERT_TRUE(keys.add(key_number(i))) << size << ": " << i;
+      ASSERT_TRUE(keys.add("a long key of more than seven bytes " + key_number(i))) << size << ": " << i;
+    }
+    for (int i = 0; i < size; ++i) {
+      EXPECT_FALSE(keys.add(key_number(i))) << size << ": short key " << i << " given twice";
+      EXPECT_FALSE(keys.add("a long key of more than seven bytes " + key_number(i))) << size << ": long key " << i;
+    }
+    keys.open_object();
+    EXPECT_TRUE(keys.add(key_number(0))) << "a nested object has keys of its own";
+    keys.close_object();
+    EXPECT_TRUE(keys.add(key_number(size))) << "a key the object does not hold yet";
+  }
+  keys.clear();
+  for (int i = 0; i < 1000; ++i) {  // an array of tiny objects: none shares keys with another
+    keys.open_object();
+    ASSERT_TRUE(keys.add("a"));
+    ASSERT_TRUE(keys.add("b"));
+    ASSERT_FALSE(keys.add("a"));
+    keys.close_object();
+  }
+  EXPECT_TRUE(keys.add("")) << "no object open: nothing to compare with";
+  EXPECT_TRUE(keys.add(""));
+}
+
 TEST(AuthKeySet, WorkGrowsLinearlyWithTheNumberOfKeys) {
   // 8 100 distinct keys in one object (the issue's ~64 KiB payload): comparing
   // each with every earlier one would take ~33 million steps.

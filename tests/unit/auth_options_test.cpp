@@ -69,7 +69,8 @@ TEST(AuthOptions, EveryOptionIsRead) {
              {"publish_rate_per_s", "5"},             {"publish_burst", "10"},
              {"stats_interval_s", "0"},               {"stats_topic", "sys/chat-auth/stats"},
              {"kick_disabled_users", "false"},        {"password_lookups_per_s", "30"},
-             {"password_lookups_burst", "60"},        {"max_token_lifetime_s", "86400"}};
+             {"password_lookups_burst", "60"},        {"max_token_lifetime_s", "86400"},
+             {"password_check_threads", "3"}};
   const auto result = parse_options(raw, files.reader());
   ASSERT_TRUE(result.options.has_value()) << (result.errors.empty() ? "" : result.errors.front());
   const Options& o = *result.options;
@@ -84,6 +85,8 @@ TEST(AuthOptions, EveryOptionIsRead) {
   EXPECT_EQ(o.password_cache_size, 10u);
   EXPECT_DOUBLE_EQ(o.password_checks_per_s, 0.5);
   EXPECT_DOUBLE_EQ(o.password_checks_burst, 2);
+  EXPECT_EQ(o.password_check_threads, 3);
+  EXPECT_EQ(Options{}.password_check_threads, 1) << "one checking thread unless told otherwise";
   EXPECT_EQ(o.max_payload_bytes, 1024u);
   EXPECT_DOUBLE_EQ(o.publish_rate_per_s, 5);
   EXPECT_DOUBLE_EQ(o.publish_burst, 10);
@@ -116,6 +119,7 @@ TEST(AuthOptions, EveryBadValueIsReportedTogether) {
              {"stats_interval_s", "99999999"},
              {"stats_topic", "presence/#"},
              {"kick_disabled_users", "yes"},
+             {"password_check_threads", "0"},
              {"db_statement_timeout_ms", "1"},
              {"typo_option", "1"}};
   raw.emplace_back("publish_burst", "5");
@@ -126,10 +130,10 @@ TEST(AuthOptions, EveryBadValueIsReportedTogether) {
                                "jwt_secret_file", "service_username", "service_password_hash",
                                "max_payload_bytes", "publish_rate_per_s", "password_checks_per_s",
                                "stats_interval_s", "stats_topic", "kick_disabled_users",
-                               "db_statement_timeout_ms"}) {
+                               "db_statement_timeout_ms", "password_check_threads"}) {
     EXPECT_TRUE(mentions(result.errors, expected)) << expected;
   }
-  EXPECT_EQ(result.errors.size(), 13u);
+  EXPECT_EQ(result.errors.size(), 14u);
 }
 
 TEST(AuthOptions, UnreadableFilesAreReported) {

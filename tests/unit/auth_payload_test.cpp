@@ -96,6 +96,10 @@ TEST(AuthPayload, NestingLimit) {
   };
   EXPECT_TRUE(check_message(nested(kMaxJsonDepth - 1)).ok());
   EXPECT_EQ(check_message(nested(kMaxJsonDepth)).detail, "JSON nested too deeply");
+  // The reader is recursive: the handler must stop it at the limit, before it
+  // descends (a million levels would otherwise overflow the broker's stack).
+  EXPECT_EQ(check_message(nested(1'000'000)).detail, "JSON nested too deeply");
+  EXPECT_EQ(check_message(std::string(1'000'000, '[')).detail, "JSON nested too deeply");
 }
 
 TEST(AuthPayload, RefusesInvalidUtf8) {

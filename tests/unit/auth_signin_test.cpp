@@ -1,14 +1,21 @@
 // Sign-in decisions with a fake database: tokens, passwords (remembered or
 // verified once), the service account, disabled users, client ids of other
-// users, unsafe names, and the PBKDF2 budget.
+// users, unsafe names, the PBKDF2 budget, and the checks' threads (a
+// password is verified off the caller's thread; the client's retry finds the
+// answer).
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
 #include "signin.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace chat::auth {
 namespace {
@@ -31,6 +38,36 @@ class FakeLookup final : public CredentialLookup {
   }
 };
 
+// Holds the verifier's threads inside their check until opened (or until the
+// test ends), so a test can look at the sign-in while a check is under way.
+class Gate {
+ public:
+  ~Gate() { open(); }
+  void open() {
+    {
+      const std::lock_guard lock(mutex_);
+      open_ = true;
+    }
+    changed_.notify_all();
+  }
+  void pass() {
+    std::unique_lock lock(mutex_);
+    ++waiting_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+  }
+  bool wait_for_waiter(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [this] { return waiting_ > 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool open_ = false;
+  int waiting_ = 0;
+};
+
 class SignInTest : public ::testing::Test {
  protected:
   SignInTest() {
@@ -47,10 +84,27 @@ class SignInTest : public ::testing::Test {
     lookup.users["fred"] = {47, credentials::hash_password("fred-pw", 1000), false};
   }
 
+  void build() {
+    if (authenticator) return;
+    verifier.emplace(1, max_checks, verify);
+    authenticator.emplace(options, cache, lookup, *verifier, stats, 0);
+  }
+  // One CONNECT's answer.
+  SignInResult try_sign_in(const char* username, const std::string& password, const char* client_id,
+                           std::int64_t now = kNow) {
+    build();
+    return authenticator->sign_in({username, password.c_str(), client_id}, now, now * kSecond);
+  }
+  // What a client gets in the end: a password check filed by its first try
+  // is answered on its retry, once the verifier's thread is done.
   SignInResult sign_in(const char* username, const std::string& password, const char* client_id,
                        std::int64_t now = kNow) {
-    if (!authenticator) authenticator.emplace(options, cache, lookup, stats, 0);
-    return authenticator->sign_in({username, password.c_str(), client_id}, now, now * kSecond);
+    auto result = try_sign_in(username, password, client_id, now);
+    if (result.kind == SignInResult::Kind::retry && result.reason.find("being verified") != std::string::npos) {
+      EXPECT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+      result = try_sign_in(username, password, client_id, now);
+    }
+    return result;
   }
   std::string token(std::int64_t uid, const std::string& username, std::int64_t ttl = 3600) {
     return credentials::mint_token(kSecret, uid, username, kNow - 10, kNow + ttl);
@@ -60,6 +114,12 @@ class SignInTest : public ::testing::Test {
   AuthCache cache;
   FakeLookup lookup;
   Stats stats;
+  PasswordVerifier::Verify verify = [](std::string_view password, std::string_view hash) {
+    return credentials::verify_password(password, hash);
+  };
+  std::size_t max_checks = 1024;
+  std::optional<PasswordVerifier> verifier;
+  Gate gate;  // after the verifier: opened before the verifier's threads are joined
   std::optional<Authenticator> authenticator;
 };
 
@@ -93,7 +153,8 @@ TEST_F(SignInTest, DisabledOrDeletedUsersAreRefused) {
 
 TEST_F(SignInTest, NothingIsAcceptedBeforeTheCacheIsLoaded) {
   AuthCache empty;
-  Authenticator fresh(options, empty, lookup, stats, 0);
+  PasswordVerifier checks(1);
+  Authenticator fresh(options, empty, lookup, checks, stats, 0);
   const std::string t = token(42, "alice");
   const auto result = fresh.sign_in({"alice", t.c_str(), "42:phone"}, kNow, 0);
   EXPECT_FALSE(result.ok());
@@ -215,14 +276,16 @@ TEST_F(SignInTest, ASpentBudgetAsksTheClientToRetryNotToGiveUp) {
   options.password_checks_per_s = kTestCheck;
   options.password_checks_burst = kTestCheck;
   EXPECT_TRUE(sign_in("alice", "alice-pw", "42:phone").ok());
+  const auto retries = stats.signin_retry;
   const auto busy = sign_in("bob", "bob-pw", "43:phone");
   EXPECT_EQ(busy.kind, SignInResult::Kind::retry) << busy.reason;
-  EXPECT_EQ(stats.signin_retry, 1u);
+  EXPECT_EQ(stats.signin_retry, retries + 1);
   EXPECT_EQ(sign_in("bob", "bob-pw", "43:phone", kNow + 2).kind, SignInResult::Kind::password) << "and it works later";
   lookup.fail = true;
   EXPECT_EQ(sign_in("bob", "other", "43:phone", kNow + 4).kind, SignInResult::Kind::retry) << "database down";
   AuthCache empty;
-  Authenticator before_load(options, empty, lookup, stats, 0);
+  PasswordVerifier checks(1);
+  Authenticator before_load(options, empty, lookup, checks, stats, 0);
   EXPECT_EQ(before_load.sign_in({"alice", "alice-pw", "42:phone"}, kNow, kNow * kSecond).kind,
             SignInResult::Kind::retry)
       << "cache not loaded yet";
@@ -280,6 +343,93 @@ TEST_F(SignInTest, TheServiceAccountAlwaysGetsIn) {
   // ...and cannot push the verified one out, nor can users' remembered passwords.
   for (const char* name : {"alice", "bob"}) sign_in(name, std::string(name) + "-pw", "1:x", kNow + 10);
   EXPECT_EQ(sign_in("svc-bridge", "service-pw", "bridge-1", kNow + 100000).kind, SignInResult::Kind::service);
+}
+
+// Issue #13, item 14: PBKDF2 never runs on the broker's thread. The first
+// try files the check and is told to try again at once, whatever the check
+// takes; the retry finds the verdict.
+TEST_F(SignInTest, PasswordChecksRunOffTheCallersThread) {
+  std::atomic<std::thread::id> checked_on{};
+  verify = [&](std::string_view password, std::string_view hash) {
+    checked_on = std::this_thread::get_id();
+    gate.pass();
+    return credentials::verify_password(password, hash);
+  };
+  const auto first = try_sign_in("alice", "alice-pw", "42:phone");
+  EXPECT_EQ(first.kind, SignInResult::Kind::retry) << first.reason;
+  ASSERT_TRUE(gate.wait_for_waiter(std::chrono::seconds(10))) << "the check runs on the verifier's thread";
+  EXPECT_NE(checked_on.load(), std::this_thread::get_id());
+  const auto meanwhile = try_sign_in("alice", "alice-pw", "42:phone");
+  EXPECT_EQ(meanwhile.kind, SignInResult::Kind::retry) << "still under way: try again, without waiting";
+  EXPECT_NE(meanwhile.reason.find("being verified"), std::string::npos) << meanwhile.reason;
+  gate.open();
+  ASSERT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(try_sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::password);
+  EXPECT_EQ(try_sign_in("alice", "alice-pw", "42:laptop").kind, SignInResult::Kind::password_cached);
+  const auto wrong = try_sign_in("alice", "wrong", "42:phone");
+  EXPECT_EQ(wrong.kind, SignInResult::Kind::retry);
+  ASSERT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(try_sign_in("alice", "wrong", "42:phone").kind, SignInResult::Kind::refused)
+      << "a wrong password is refused on the retry";
+  EXPECT_EQ(stats.password_checks_filed, 2u);
+}
+
+// Retries and a flood repeating one guess file one check, paid once.
+TEST_F(SignInTest, OnePasswordCheckPerUsernameAndPassword) {
+  std::atomic<int> checks{0};
+  verify = [&](std::string_view password, std::string_view hash) {
+    ++checks;
+    gate.pass();
+    return credentials::verify_password(password, hash);
+  };
+  options.password_checks_per_s = kTestCheck / 1000;
+  options.password_checks_burst = kTestCheck;  // one check's worth
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(try_sign_in("alice", "guess", "42:phone").kind, SignInResult::Kind::retry);
+  ASSERT_TRUE(gate.wait_for_waiter(std::chrono::seconds(10)));
+  gate.open();
+  ASSERT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(checks.load(), 1);
+  EXPECT_EQ(stats.password_checks_filed, 1u);
+  EXPECT_EQ(stats.password_throttled, 0u) << "the repeats spent no budget";
+  EXPECT_EQ(try_sign_in("alice", "guess", "42:phone").kind, SignInResult::Kind::refused);
+}
+
+// A password change while the old password's check runs: its verdict is
+// void, the retry checks against the new hash.
+TEST_F(SignInTest, APasswordChangeVoidsTheCheckUnderWay) {
+  verify = [&](std::string_view password, std::string_view hash) {
+    gate.pass();
+    return credentials::verify_password(password, hash);
+  };
+  EXPECT_EQ(try_sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::retry);
+  ASSERT_TRUE(gate.wait_for_waiter(std::chrono::seconds(10)));
+  lookup.users["alice"].password_hash = credentials::hash_password("new-pw", 1000);
+  authenticator->forget_password(42, "alice");
+  gate.open();
+  ASSERT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::refused) << "the old password";
+  EXPECT_EQ(sign_in("alice", "new-pw", "42:phone").kind, SignInResult::Kind::password);
+}
+
+// The queue is bounded; a full queue answers "try again" and spends no budget.
+TEST_F(SignInTest, AFullCheckQueueAsksToRetryWithoutSpendingBudget) {
+  max_checks = 2;
+  verify = [&](std::string_view password, std::string_view hash) {
+    gate.pass();
+    return credentials::verify_password(password, hash);
+  };
+  EXPECT_EQ(try_sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::retry);
+  EXPECT_EQ(try_sign_in("bob", "bob-pw", "43:phone").kind, SignInResult::Kind::retry);
+  const auto full = try_sign_in("fred", "fred-pw", "47:phone");
+  EXPECT_EQ(full.kind, SignInResult::Kind::retry);
+  EXPECT_NE(full.reason.find("queued"), std::string::npos) << full.reason;
+  EXPECT_EQ(stats.password_checks_filed, 2u);
+  gate.open();
+  ASSERT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(sign_in("fred", "fred-pw", "47:phone").kind, SignInResult::Kind::password)
+      << "unclaimed answers make room for new checks";
+  EXPECT_EQ(try_sign_in("bob", "bob-pw", "43:phone").kind, SignInResult::Kind::retry)
+      << "bob's answer was dropped for fred's check: bob's next try checks again";
 }
 
 }  // namespace
