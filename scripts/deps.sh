@@ -24,7 +24,12 @@ PACKAGES=(
   libgtest-dev iproute2
   # the stack script: openssl for the loopback TLS certificate, procps for pgrep/ps
   openssl procps
+  # the web app (web/: npm ci + esbuild) and its browser tests (headless chromium driven by
+  # playwright-core from npm; a font so that screenshots show text)
+  nodejs chromium fonts-dejavu-core
 )
+# Debian's npm package, unless node came with its own npm (e.g. a newer nodejs build).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 if [ "${1:-}" = "--fuzz" ]; then
   # libFuzzer and the sanitizer runtimes of clang live in libclang-rt-*-dev,
