@@ -190,11 +190,15 @@ export class ChatView implements AppView {
     this.title.textContent = store.title(chat);
     this.subtitle.textContent = this.subtitleOf(chat);
     this.membersButton.hidden = chat.kind !== 'group';
+    const switched = this.renderedChat !== chat.id;
+    if (switched || chat.kind !== 'group') {
+      this.membersPanel.hidden = true;
+      this.membersButton.setAttribute('aria-expanded', 'false');
+    }
     if (!this.membersPanel.hidden) this.renderMembers(chat);
 
     const list = this.messages;
     const scroller = list.parentElement!;
-    const switched = this.renderedChat !== chat.id;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
     clear(list);

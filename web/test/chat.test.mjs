@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import mqtt from 'mqtt';
 import {
   artifactPath,
   chatItem,
@@ -142,11 +143,93 @@ test('a browser user and a TCP client (mosquitto_pub/sub) talk to each other', {
   await message(a, 'hello over tcp').waitFor();
 });
 
+test('a group is created, gets messages, and members are added, removed and leave', { timeout: kTestTimeoutMs }, async () => {
+  const a = aliceBrowser.page;
+  const b = bobBrowser.page;
+  const dave = await createUser('dave');
+  const title = `Climbing ${Date.now().toString(36)}`;
+
+  await a.getByRole('button', { name: 'New group' }).click();
+  await a.getByLabel('Group name').fill(title);
+  await a.getByLabel('Members (usernames, comma-separated)').fill(`${bob.username}, ${dave.username}`);
+  await a.getByRole('button', { name: 'Create group' }).click();
+  await a.locator('#chat-title', { hasText: title }).waitFor();
+  await a.locator('#chat-subtitle', { hasText: '3 members' }).waitFor();
+  await send(a, 'group hello');
+  await waitStatus(a, 'group hello', ['sent', 'delivered', 'read']);
+
+  // Bob learns of the group from its chat.added event and sees the message with its author.
+  await b.locator('.back').click();
+  const group = chatItem(b, title);
+  await group.locator('.chat-preview', { hasText: 'alice: group hello' }).waitFor();
+  await group.click();
+  await message(b, 'group hello').locator('.author', { hasText: 'alice' }).waitFor();
+
+  // The owner removes Dave: Bob's view follows (chat.updated).
+  await a.getByRole('button', { name: 'Members' }).click();
+  await a.getByRole('button', { name: 'Remove dave' }).click();
+  await a.locator('#members-panel li', { hasText: 'dave' }).waitFor({ state: 'detached' });
+  await b.locator('#chat-subtitle', { hasText: '2 members' }).waitFor();
+  // And adds him back.
+  await a.getByLabel('Add members (usernames)').fill(dave.username);
+  await a.getByRole('button', { name: 'Add', exact: true }).click();
+  await a.locator('#members-panel li', { hasText: 'dave' }).waitFor();
+  await b.locator('#chat-subtitle', { hasText: '3 members' }).waitFor();
+
+  // Bob leaves: the group is gone from his list, and Alice sees two members.
+  await b.getByRole('button', { name: 'Members' }).click();
+  await b.getByRole('button', { name: 'Leave group' }).click();
+  await group.waitFor({ state: 'detached' });
+  await a.locator('#chat-subtitle', { hasText: '2 members' }).waitFor();
+});
+
+test('history loads older pages as the user scrolls up', { timeout: kTestTimeoutMs }, async () => {
+  const erin = await createUser('erin');
+  const frank = await createUser('frank');
+  // Frank, a TCP client (MQTT.js in node), writes 70 messages before Erin signs in.
+  const session = await signInOverHttp(frank, 'tcp');
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${stack.mqttPort}`, {
+    clientId: session.client_id, username: frank.username, password: session.token, reconnectPeriod: 0,
+  });
+  try {
+    for (let i = 1; i <= 70; i++) {
+      await client.publishAsync(`dm/${erin.uid}/msg/${frank.uid}`,
+        JSON.stringify({ id: `h${i}`, type: 'text', text: `history ${i}` }), { qos: 1 });
+    }
+  } finally {
+    await client.endAsync();
+  }
+
+  const erinBrowser = await openBrowser();
+  try {
+    const e = erinBrowser.page;
+    await signIn(e, erin);
+    const item = chatItem(e, 'frank');
+    await item.locator('.chat-preview', { hasText: 'history 70' }).waitFor();
+    await item.locator('.unread', { hasText: '70' }).waitFor();
+    await item.click();
+    await message(e, 'history 70').waitFor();
+    // The newest page only: the oldest are not there until the user scrolls up.
+    await message(e, 'history 21').waitFor();
+    assert.equal(await message(e, /^history 1$/).count(), 0);
+    await e.locator('.messages-scroll').evaluate((scroller) => { scroller.scrollTop = 0; });
+    await message(e, /^history 1$/).waitFor();
+    const texts = await e.locator('li.msg .text').allTextContents();
+    assert.deepEqual(texts, Array.from({ length: 70 }, (_, i) => `history ${i + 1}`));
+    await e.locator('#older').waitFor({ state: 'hidden' });
+    assert.deepEqual(erinBrowser.errors, []);
+  } finally {
+    await erinBrowser.close();
+  }
+});
+
 test('an image is sent and shown inline', { timeout: kTestTimeoutMs }, async () => {
   const a = aliceBrowser.page;
   const b = bobBrowser.page;
   await chatItem(a, 'bob').click();
   await a.locator('#chat-title', { hasText: 'bob' }).waitFor();
+  await chatItem(b, 'alice').click();
+  await b.locator('#chat-title', { hasText: 'alice' }).waitFor();
   // A real PNG: a small screenshot of the page itself.
   const png = await a.screenshot({ clip: { x: 0, y: 0, width: 64, height: 48 } });
   await a.locator('#message-input').fill('a picture');
