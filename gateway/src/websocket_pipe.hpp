@@ -133,8 +133,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
     } else if (ec == beast::error::timeout) {
       end("idle", websocket::close_code::going_away);
     } else if (ec == asio::error::eof || ec == asio::error::connection_reset) {
-      end("client_gone", websocket::close_code::going_away);  // no closing handshake
-    }
+      end("client_gone", websocket::close_code::going_away);  // gone without a closing handshake
     } else {
       end("client_error", websocket::close_code::going_away);
     }
