@@ -160,7 +160,7 @@ export class ChatView implements AppView {
       const online = chat.peer ? store.presence.get(chat.peer)?.online : undefined;
       const button = h(
         'button',
-        { type: 'button', class: 'chat-item', 'data-chat-id': chat.id, 'aria-current': chat.id === this.app.openChat ? 'true' : undefined, onclick: () => void this.app.open(chat.id) },
+        { type: 'button', class: 'chat-item', 'data-chat-id': chat.id, 'aria-current': chat.id === this.app.openChat ? 'true' : undefined, onclick: () => void this.guard(() => this.app.open(chat.id)) },
         h('span', { class: 'chat-name' }, store.title(chat), online ? h('span', { class: 'online-dot', title: 'online' }, h('span', { class: 'visually-hidden' }, ' (online)')) : null),
         h('span', { class: 'chat-preview' }, preview),
         chat.unread > 0 ? h('span', { class: 'unread', 'aria-label': `${chat.unread} unread` }, String(chat.unread)) : null,
