@@ -25,6 +25,10 @@ import { Store, type ChatState } from './store';
 const kTypingShownMs = 6_000;
 const kTypingSendEveryMs = 3_000;
 const kHistoryPage = 50;
+const kRejoinResyncMs = 2_000;
+// The broker's queues may drop (docs/protocol.md, delivery rule); the
+// database is the record: a connected app syncs now and then too.
+const kPeriodicSyncMs = 60_000;
 
 export interface AppView {
   render(): void;
@@ -76,6 +80,9 @@ export class ChatApp {
     this.resendTimer = setInterval(() => this.flushOutbox(false), 5_000);
     window.addEventListener('offline', () => this.connection.suspend());
     window.addEventListener('online', () => this.connection.resume());
+    setInterval(() => {
+      if (this.connection.connected && !this.catchingUp) void this.syncAll().catch(() => undefined);
+    }, kPeriodicSyncMs);
     // Typing indicators fade out by themselves.
     setInterval(() => {
       const chat = this.current();
@@ -183,6 +190,29 @@ export class ChatApp {
     if (chat.peer) this.watchUser(chat.peer, true);
     if (chat.kind === 'group' && chat.members.size === 0) void this.loadInfo(chat);
     return chat;
+  }
+
+  // A message published to the group just before our subscription, and
+  // stored only after that sync was answered, would wait for the next
+  // reconnect: a second sync a little later closes that gap.
+  private async catchUpGroup(record: ChatRecord): Promise<void> {
+    try {
+      await this.connection.follow(topics.group(record.id));
+      await this.syncChat(record.id, record.last_seq - 1);
+      setTimeout(() => void this.syncChat(record.id, record.last_seq - 1).catch(() => undefined), kRejoinResyncMs);
+    } catch (error) {
+      // The next reconnect's sync covers it.
+      console.warn('chat: catching up with a new group failed', error);
+    }
+  }
+
+  private async syncChat(id: ChatId, floor: number): Promise<void> {
+    const chat = this.store.chats.get(id);
+    if (!chat || !this.connection.connected) return;
+    const cursor = Math.max(this.store.highestSeq(chat), floor, 0);
+    const answer = await this.connection.request<SyncAnswer>('sync', { cursors: { [String(id)]: cursor } });
+    for (const entry of answer.chats) if (entry.chat === chat.id) this.receiveStored(chat, entry.messages);
+    this.view?.render();
   }
 
   private forgetChat(id: ChatId): void {
@@ -498,7 +528,12 @@ export class ChatApp {
   private onMembershipEvent(event: ServerEvent): void {
     if (event.ev === 'acks' || event.ev === 'ack' || event.ev === 'nack') return;
     if (event.ev === 'chat.added' || event.ev === 'chat.updated') {
+      const known = this.store.chats.has(event.chat.id);
       this.adoptChat(event.chat);
+      // Messages sent to a group before our subscription to it was in place
+      // never reach us live: once subscribed, fetch what is newer than the
+      // event's last_seq (and the last message, for the list).
+      if (!known && !this.catchingUp && event.chat.kind === 'group') void this.catchUpGroup(event.chat);
       for (const uid of this.store.chats.get(event.chat.id)?.members.keys() ?? []) this.watchUser(uid, false);
     } else if (event.ev === 'chat.removed' || event.ev === 'chat.deleted') {
       const title = this.store.chats.get(event.chat.id)?.title;

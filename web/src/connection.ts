@@ -35,6 +35,8 @@ export class RequestFailed extends Error {
 const kFirstBackoffMs = 500;
 const kMaxBackoffMs = 30_000;
 const kRequestTimeoutMs = 20_000;
+const kFirstSubscribeRetryMs = 100;
+const kSubscribeAttempts = 7; // 100 ms doubling: about 6 s in all
 
 export class Connection {
   private client: MqttClient | null = null;
@@ -42,6 +44,7 @@ export class Connection {
   private nextRequest = 1;
   private backoffMs = kFirstBackoffMs;
   private extraFilters = new Set<string>();
+  private readonly following = new Map<string, Promise<void>>();
   private suspended = false;
 
   constructor(
@@ -125,14 +128,21 @@ export class Connection {
     await client.endAsync();
   }
 
-  // Subscribes (now and on every reconnect) to a group's or a user's topics.
+  // Subscribes (now and on every reconnect) to a group's or a user's topics;
+  // resolves once the broker granted it (or at once when already held).
   async follow(filter: string): Promise<void> {
-    if (this.extraFilters.has(filter)) return;
+    const pending = this.following.get(filter);
+    if (pending) return pending;
+    const subscribed = this.subscribe(filter);
+    this.following.set(filter, subscribed);
     this.extraFilters.add(filter);
-    if (this.client?.connected) await this.client.subscribeAsync(filter, { qos: 1, nl: true });
+    return subscribed.catch(() => {
+      this.following.delete(filter);
+    });
   }
 
   async unfollow(filter: string): Promise<void> {
+    this.following.delete(filter);
     if (!this.extraFilters.delete(filter)) return;
     if (this.client?.connected) await this.client.unsubscribeAsync(filter);
   }
@@ -157,11 +167,33 @@ export class Connection {
     });
   }
 
+  // A membership event (chat.added) can reach us before the broker's ACL has
+  // heard of the change (the plugin follows the database within a second):
+  // a refused subscription is tried again with a back-off.
+  private async subscribe(filter: string): Promise<void> {
+    for (let attempt = 1, delayMs = kFirstSubscribeRetryMs; ; attempt++, delayMs *= 2) {
+      const client = this.client;
+      // Not connected: the next connect subscribes every filter.
+      if (!client?.connected) return;
+      try {
+        await client.subscribeAsync(filter, { qos: 1, nl: true });
+        return;
+      } catch (error) {
+        if (attempt >= kSubscribeAttempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
   private async onConnect(client: MqttClient): Promise<void> {
     try {
-      const filters = [...topics.own(this.uid, this.device), ...this.extraFilters];
-      await client.subscribeAsync(
-        Object.fromEntries(filters.map((filter) => [filter, { qos: 1 as const, nl: true }])),
+      const own = topics.own(this.uid, this.device);
+      await client.subscribeAsync(Object.fromEntries(own.map((filter) => [filter, { qos: 1 as const, nl: true }])));
+      // One by one: a group we were just removed from must not fail the others.
+      await Promise.all(
+        [...this.extraFilters].map((filter) =>
+          this.subscribe(filter).catch((error) => console.warn(`chat: subscribing to ${filter} failed`, error)),
+        ),
       );
       await client.publishAsync(topics.state(this.uid, this.device), 'online', { qos: 1 });
       this.handlers.onState('online', '');

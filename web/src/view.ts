@@ -55,7 +55,7 @@ export class ChatView implements AppView {
     this.membersButton = h('button', { type: 'button', id: 'members-button', 'aria-expanded': 'false', onclick: () => this.toggleMembers() }, 'Members');
     this.membersPanel = h('section', { id: 'members-panel', 'aria-label': 'Members', hidden: true });
     this.olderButton = h('button', { type: 'button', id: 'older', onclick: () => void this.loadOlder() }, 'Load older messages');
-    this.messages = h('ol', { id: 'messages', role: 'log', 'aria-label': 'Messages' });
+    this.messages = h('ol', { id: 'messages', 'aria-label': 'Messages' });
     this.typingLine = h('p', { id: 'typing', 'aria-live': 'polite' });
     this.input = h('textarea', { id: 'message-input', rows: 1, placeholder: 'Message', autocomplete: 'off', onkeydown: (e) => this.composerKeys(e as KeyboardEvent), oninput: () => this.onTyping() });
     this.imageInput = h('input', { type: 'file', id: 'image-input', accept: 'image/*', class: 'visually-hidden', tabindex: -1, 'aria-hidden': 'true', onchange: () => void this.sendImage() });
@@ -78,7 +78,7 @@ export class ChatView implements AppView {
         this.membersButton),
       this.membersPanel,
       // The scroller takes focus so that the keyboard can scroll the history (and load older pages).
-      h('div', { class: 'messages-scroll', tabindex: 0, 'aria-label': 'Message history', onscroll: () => this.onScroll() }, this.olderButton, this.messages),
+      h('div', { class: 'messages-scroll', role: 'log', tabindex: 0, 'aria-label': 'Message history', onscroll: () => this.onScroll() }, this.olderButton, this.messages),
       this.typingLine,
       this.composer,
     );
@@ -205,6 +205,11 @@ export class ChatView implements AppView {
     for (const message of chat.messages) list.append(this.messageItem(chat, message));
     this.olderButton.hidden = !chat.hasOlder;
     if (switched || atBottom) scroller.scrollTop = scroller.scrollHeight;
+    // A conversation that just opened takes the keyboard in its composer when
+    // the focus was lost (the list is hidden on a phone); in the list on a
+    // desktop it stays, for the arrow keys.
+    const active = document.activeElement as HTMLElement | null;
+    if (switched && (!active || active === document.body || active.offsetParent === null)) this.input.focus();
     else scroller.scrollTop = scroller.scrollHeight - fromBottom;
     this.renderedChat = chat.id;
 
@@ -291,14 +296,14 @@ export class ChatView implements AppView {
 
   private newChatForm(): HTMLFormElement {
     const input = h('input', { id: 'new-chat-username', name: 'username', required: true, autocomplete: 'off' });
-    return h('form', { id: 'new-chat-form', class: 'inline-form', hidden: true, onsubmit: (e) => { e.preventDefault(); void this.guard(async () => { await this.app.startDirect(input.value); input.value = ''; this.hideForms(); }); } },
+    return h('form', { id: 'new-chat-form', class: 'inline-form', hidden: true, onsubmit: (e) => { e.preventDefault(); void this.guard(async () => { await this.app.startDirect(input.value); input.value = ''; this.hideForms(); this.input.focus(); }); } },
       h('label', { for: 'new-chat-username' }, 'Username'), input, h('button', { type: 'submit' }, 'Start chat'));
   }
 
   private newGroupForm(): HTMLFormElement {
     const title = h('input', { id: 'new-group-title', name: 'title', required: true, maxlength: 128, autocomplete: 'off' });
     const members = h('input', { id: 'new-group-members', name: 'members', autocomplete: 'off', placeholder: 'username, username' });
-    return h('form', { id: 'new-group-form', class: 'inline-form', hidden: true, onsubmit: (e) => { e.preventDefault(); void this.guard(async () => { await this.app.createGroup(title.value, members.value.split(',')); title.value = ''; members.value = ''; this.hideForms(); }); } },
+    return h('form', { id: 'new-group-form', class: 'inline-form', hidden: true, onsubmit: (e) => { e.preventDefault(); void this.guard(async () => { await this.app.createGroup(title.value, members.value.split(',')); title.value = ''; members.value = ''; this.hideForms(); this.input.focus(); }); } },
       h('label', { for: 'new-group-title' }, 'Group name'), title,
       h('label', { for: 'new-group-members' }, 'Members (usernames, comma-separated)'), members,
       h('button', { type: 'submit' }, 'Create group'));

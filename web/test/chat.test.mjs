@@ -4,9 +4,10 @@
 // an event the app must show; nothing sleeps.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import {
+  accessibilityViolations,
   artifactPath,
   chatItem,
   createUser,
@@ -39,6 +40,14 @@ before(async () => {
   await signIn(aliceBrowser.page, alice);
   await signIn(bobBrowser.page, bob);
 }, { timeout: kTestTimeoutMs });
+
+// Both users' screens after each case, for whoever reads a failure.
+let caseNumber = 0;
+afterEach(async () => {
+  caseNumber += 1;
+  await aliceBrowser?.page.screenshot({ path: artifactPath(`case-${caseNumber}-alice.png`) }).catch(() => undefined);
+  await bobBrowser?.page.screenshot({ path: artifactPath(`case-${caseNumber}-bob.png`) }).catch(() => undefined);
+});
 
 after(async () => {
   await aliceBrowser?.close();
@@ -242,6 +251,55 @@ test('an image is sent and shown inline', { timeout: kTestTimeoutMs }, async () 
     const img = document.querySelector('li.msg img.inline-image[alt="Image: a picture"]');
     return img instanceof HTMLImageElement && img.complete && img.naturalWidth === 64 && img.naturalHeight === 48;
   });
+});
+
+test('the app is usable with the keyboard alone and passes axe-core’s WCAG 2 AA checks', { timeout: kTestTimeoutMs }, async () => {
+  const gina = await createUser('gina');
+  const browser = await openBrowser();
+  try {
+    const g = browser.page;
+    await g.goto(stack.appUrl);
+    assert.deepEqual(await accessibilityViolations(g), [], 'the sign-in page');
+    // The username field has the focus; Tab to the password, Enter signs in.
+    await g.keyboard.type(gina.username);
+    await g.keyboard.press('Tab');
+    await g.keyboard.type(gina.password);
+    await g.keyboard.press('Enter');
+    await waitConnected(g);
+
+    // New chat with Alice: the form takes the focus, Enter starts it, the composer gets the keyboard.
+    await g.getByRole('button', { name: 'New chat' }).focus();
+    await g.keyboard.press('Enter');
+    await g.keyboard.type(alice.username);
+    await g.keyboard.press('Enter');
+    await g.locator('#chat-title', { hasText: 'alice' }).waitFor();
+    await g.locator('#message-input:focus').waitFor();
+    await g.keyboard.type('typed with the keyboard');
+    await g.keyboard.press('Enter');
+    await waitStatus(g, 'typed with the keyboard', ['sent', 'delivered', 'read']);
+    assert.deepEqual(await accessibilityViolations(g), [], 'the conversation');
+
+    // A second chat, then Escape back to the list and the arrow keys between chats.
+    await g.getByRole('button', { name: 'New chat' }).focus();
+    await g.keyboard.press('Enter');
+    await g.keyboard.type(bob.username);
+    await g.keyboard.press('Enter');
+    await g.locator('#chat-title', { hasText: 'bob' }).waitFor();
+    await g.keyboard.press('Escape');
+    await g.locator('.layout[data-view="list"]').waitFor();
+    await g.locator('.chat-item').first().focus();
+    const first = await g.evaluate(() => document.activeElement?.textContent);
+    await g.keyboard.press('ArrowDown');
+    const second = await g.evaluate(() => document.activeElement?.textContent);
+    assert.notEqual(first, second);
+    assert.match(`${first} ${second}`, /alice/);
+    assert.match(`${first} ${second}`, /bob/);
+    await g.keyboard.press('Enter');
+    await g.locator('.layout[data-view="chat"]').waitFor();
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a screenshot of the chat view is saved as a test artifact', { timeout: kTestTimeoutMs }, async () => {

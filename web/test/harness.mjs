@@ -6,7 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
 
 function required(name) {
   const value = process.env[name];
@@ -59,6 +62,9 @@ export async function openBrowser(viewport = { width: 1100, height: 760 }) {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport,
+    // The app's Content-Security-Policy allows its own scripts only; the
+    // accessibility check injects axe-core.
+    bypassCSP: true,
     args: [
       '--headless',
       '--no-sandbox',
@@ -74,6 +80,10 @@ export async function openBrowser(viewport = { width: 1100, height: 760 }) {
   page.setDefaultTimeout(30_000);
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
+  // The app's warnings go to the test's output (a failed request, a dropped connection).
+  page.on('console', (entry) => {
+    if (entry.type() === 'warning' || entry.type() === 'error') console.log(`[browser ${entry.type()}] ${entry.text()}`);
+  });
   return {
     context,
     page,
@@ -165,4 +175,15 @@ export function waitForOutput(client, predicate, what) {
     client.child.on('close', onExit);
     check();
   });
+}
+
+// axe-core's WCAG 2 A/AA rules (labels, names, roles, contrast, ...) on the
+// page as it is now: the violations, as "rule: target" lines.
+export async function accessibilityViolations(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return violations;
 }
