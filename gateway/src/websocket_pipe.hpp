@@ -1,13 +1,13 @@
 #pragma once
 // One browser's WebSocket piped to its own TCP connection to the broker.
 //
-// A byte pipe: each binary WebSocket message goes to the broker as it is, and
+// A byte pipe: the bytes of binary WebSocket messages go to the broker as they are, and
 // whatever one read from the broker returns goes to the client as one binary
 // message, so MQTT packets may be split across messages or share one, both
 // ways, and nothing here parses MQTT. Each direction is one coroutine that
 // awaits its write before it reads again: a slow reader on one side stops the
 // gateway reading from the other (TCP flow control does the rest), and
-// nothing is buffered beyond one message.
+// nothing is buffered beyond one 16 KiB read each way.
 //
 // Only the broker-to-client coroutine writes to (and closes) the WebSocket;
 // the other one ends by closing the broker socket, which ends the writer in
@@ -48,7 +48,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
   }
 
  private:
-  static constexpr std::size_t kBrokerReadBytes = 16 * 1024;
+  static constexpr std::size_t kReadBytes = 16 * 1024;  // one read, either way
 
   asio::awaitable<void> accept(http::request<http::empty_body> request, std::string subprotocol) {
     const Config& config = state_.config();
@@ -65,7 +65,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
       response.set(http::field::sec_websocket_protocol, subprotocol);
       response.set(http::field::server, "chat-gateway");
     }));
-    ws_.read_message_max(static_cast<std::size_t>(config.max_message_bytes));
+    ws_.read_message_max(0);  // no limit in Beast: client_to_broker counts, see there
     ws_.binary(true);
     ws_.auto_fragment(false);
     error_code ec;
@@ -76,11 +76,20 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
     }
   }
 
+  // Reads what the client sends as it comes, 16 KiB at most at a time, and
+  // writes each piece to the broker before reading on: a WebSocket message
+  // is never held whole, and its size is counted here rather than by Beast's
+  // read_message_max, whose failure path (Boost 1.74) closes the socket with
+  // the rest of the message unread, so the client gets a reset instead of
+  // the 1009 close. Closing from broker_to_client reads the rest and the
+  // client's close reply first.
   static asio::awaitable<void> client_to_broker(std::shared_ptr<WebSocketPipe> self) {
-    beast::flat_buffer message;
+    std::array<char, kReadBytes> chunk;
+    const auto max_message = static_cast<std::size_t>(self->state_.config().max_message_bytes);
+    std::size_t message_size = 0;
     error_code ec;
     for (;;) {
-      const std::size_t size = co_await self->ws_.async_read(message, on_error(ec));
+      const std::size_t size = co_await self->ws_.async_read_some(asio::buffer(chunk), on_error(ec));
       if (ec) {
         self->end_after_client_error(ec);
         break;
@@ -89,20 +98,27 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
         self->end("not_binary", websocket::close_code::unknown_data);  // MQTT over WebSocket is binary only
         break;
       }
-      co_await asio::async_write(self->broker_, message.data(), on_error(ec));
+      message_size += size;
+      if (message_size > max_message) {
+        self->end("too_big", websocket::close_code::too_big);
+        break;
+      }
+      co_await asio::async_write(self->broker_, asio::buffer(chunk.data(), size), on_error(ec));
       if (ec) {
         self->end("broker_error", websocket::close_code::going_away);
         break;
       }
-      ++self->state_.counters().messages_to_broker;
       self->state_.counters().bytes_to_broker += size;
-      message.consume(size);
+      if (self->ws_.is_message_done()) {
+        ++self->state_.counters().messages_to_broker;
+        message_size = 0;
+      }
     }
     self->close_broker();
   }
 
   static asio::awaitable<void> broker_to_client(std::shared_ptr<WebSocketPipe> self) {
-    std::array<char, kBrokerReadBytes> chunk;
+    std::array<char, kReadBytes> chunk;
     error_code ec;
     for (;;) {
       const std::size_t size = co_await self->broker_.async_read_some(asio::buffer(chunk), on_error(ec));
@@ -128,8 +144,6 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
   void end_after_client_error(const error_code& ec) {
     if (ec == websocket::error::closed) {
       end("client_closed", websocket::close_code::normal);
-    } else if (ec == websocket::error::message_too_big) {
-      end("too_big", websocket::close_code::too_big);  // Beast has sent the 1009 close already
     } else if (ec == beast::error::timeout) {
       end("idle", websocket::close_code::going_away);
     } else if (ec == asio::error::eof || ec == asio::error::connection_reset) {
