@@ -56,15 +56,15 @@ export async function signInOverHttp(user, device) {
 
 // One headless chromium per user, with a fresh profile: its own
 // sessionStorage, its own network state (setOffline).
-export async function openBrowser(viewport = { width: 1100, height: 760 }) {
+// `bypassCSP` only for the accessibility check, which injects axe-core: every
+// other case runs under the app's Content-Security-Policy.
+export async function openBrowser(viewport = { width: 1100, height: 760 }, { bypassCSP = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'chat-browser-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport,
-    // The app's Content-Security-Policy allows its own scripts only; the
-    // accessibility check injects axe-core.
-    bypassCSP: true,
+    bypassCSP,
     args: [
       '--headless',
       '--no-sandbox',
@@ -83,6 +83,8 @@ export async function openBrowser(viewport = { width: 1100, height: 760 }) {
   // The app's warnings go to the test's output (a failed request, a dropped connection).
   page.on('console', (entry) => {
     if (entry.type() === 'warning' || entry.type() === 'error') console.log(`[browser ${entry.type()}] ${entry.text()}`);
+    // Something the page's policy blocked is a defect, like an uncaught error.
+    if (entry.text().includes('Content Security Policy')) errors.push(entry.text());
   });
   return {
     context,

@@ -14,11 +14,14 @@ void register_web_app(httplib::Server& server, Routes& routes, Context& context)
   if (context.config.web_dir.empty()) return;
   // Scripts, styles and images from this origin only; the MQTT connection is a
   // WebSocket to the gateway (another port), images of chats are blob: URLs
-  // made from authenticated fetches of /v1/media.
+  // made from authenticated fetches of /v1/media. MQTT.js runs its keep-alive
+  // timer in a worker made from a blob: URL (timers of background tabs are
+  // throttled; a worker's are not).
   const httplib::Headers headers{
       {"Content-Security-Policy",
-       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-       "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"},
+       "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self'; "
+       "img-src 'self' blob: data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'"},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
       // A rebuilt bundle is picked up on the next load.
