@@ -20,11 +20,20 @@ PACKAGES=(
   libjwt-dev rapidjson-dev
   # HTTP tools and JSON
   libcpp-httplib-dev nlohmann-json3-dev
+  # the WebSocket gateway: Boost.Beast and Boost.Asio, header-only (docs/gateway.md)
+  libboost-dev
   # tests (iproute2: `ss`, the broker-config test checks what the broker listens on)
   libgtest-dev iproute2
+  # the gateway's tests: a stock MQTT-over-WebSocket client (Debian's python3 runs it)
+  python3-paho-mqtt
   # the stack script: openssl for the loopback TLS certificate, procps for pgrep/ps
   openssl procps
+  # the web app (web/: npm ci + esbuild) and its browser tests (headless chromium driven by
+  # playwright-core from npm; a font so that screenshots show text)
+  nodejs chromium fonts-dejavu-core
 )
+# Debian's npm package, unless node came with its own npm (e.g. a newer nodejs build).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 if [ "${1:-}" = "--fuzz" ]; then
   # libFuzzer and the sanitizer runtimes of clang live in libclang-rt-*-dev,

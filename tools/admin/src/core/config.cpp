@@ -66,6 +66,11 @@ const Option kOptions[] = {
      "media sign-ins with a password for one username at once (default 5)"},
     {"password_per_minute_per_user", IntOption{&Config::password_per_minute_per_user, 1, 1000000},
      "...and then per minute (default 5); sign-in tokens are not counted"},
+    {"signin_token_ttl_s", IntOption{&Config::signin_token_ttl_s, 60, kMaxInt},
+     "lifetime of the token POST /v1/signin gives for a password (default 86400)"},
+    {"web_dir", &Config::web_dir, "the built web app (web/, docs/web.md) served at /app (default: none)"},
+    {"web_mqtt_url", &Config::web_mqtt_url,
+     "the MQTT-over-WebSocket URL the web app connects to (default: ws://<its host>:9001/mqtt)"},
     {"max_json_body_bytes", IntOption{&Config::max_json_body_bytes, 1024, 64 << 20},
      "largest admin request body (default 1MiB)"},
     {"log_requests", BoolOption{&Config::log_requests}, "one log line per request (default true)"},
@@ -124,6 +129,7 @@ std::string check(const Config& config) {
   }
   if (config.media_dir.empty()) return "media_dir is not set (flag, config file, or $CHAT_DATA_DIR)";
   if (config.token_default_ttl_s > config.token_max_ttl_s) return "token_default_ttl_s exceeds token_max_ttl_s";
+  if (config.signin_token_ttl_s > config.token_max_ttl_s) return "signin_token_ttl_s exceeds token_max_ttl_s";
   if (config.bind.empty()) return "bind must not be empty";
   return {};
 }

@@ -2,14 +2,12 @@
 // with Range for the uploader and the members of chats where a message shared
 // the upload. Users sign in with their sign-in token (Bearer, verified with
 // the broker plugin's secret) or their password (Basic).
-#include "chat/admin/auth_header.hpp"
 #include "chat/admin/json_records.hpp"
 #include "chat/admin/range.hpp"
 #include "chat/admin/validation.hpp"
-#include "chat/credentials/password.hpp"
-#include "chat/credentials/token.hpp"
 #include "chat/storage/identifiers.hpp"
 #include "server.hpp"
+#include "user_auth.hpp"
 
 #include <httplib.h>
 
@@ -29,69 +27,10 @@ using storage::UserId;
 constexpr std::uint64_t kDrainBytes = 4u << 20;
 constexpr std::size_t kChunkBytes = 64u << 10;
 
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string format_bytes(std::uint64_t bytes) {
   if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
   if (bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + " KiB";
   return std::to_string(bytes) + " bytes";
-}
-
-// A password check costs ~0.2 s of CPU (PBKDF2) and is a guess at an
-// account: each client address and each username gets a bounded number,
-// counted before the check. Sign-in tokens are the cheap way in and are not
-// counted. Names that no account can have count on the address only.
-void admit_password_attempt(Context& context, const Request& request, const std::string& username) {
-  const auto now = AttemptThrottle::Clock::now();
-  auto wait = context.passwords_by_address.admit(request.remote_addr, now);
-  if (!wait && storage::is_valid_username(username)) wait = context.passwords_by_user.admit(username, now);
-  if (!wait) return;
-  throw ApiError(ErrorCode::rate_limited, "too many password attempts: retry in " + std::to_string(wait->count()) +
-                                              " s, or sign in with a token (Bearer)")
-      .with_retry_after(wait->count());
-}
-
-// The signed-in user of a media request: a sign-in token (the broker's
-// format, docs/protocol.md section 1) or a username and password. Disabled
-// and deleted accounts are refused.
-UserId authenticate_user(Context& context, const Request& request) {
-  if (!request.has_header("Authorization")) {
-    throw ApiError(ErrorCode::unauthorized, "sign in: Authorization: Bearer <sign-in token> or Basic");
-  }
-  const std::string header = request.get_header_value("Authorization");
-  if (const auto token = bearer_token(header)) {
-    const credentials::TokenCheck check = credentials::verify_token(*token, context.secrets.token_secret, now_seconds());
-    if (!check.ok()) {
-      throw ApiError(ErrorCode::unauthorized, "invalid sign-in token (" + std::string(credentials::to_string(check.error)) + ")");
-    }
-    auto store = context.pool.acquire();
-    const auto user = store->admin_find_user(check.claims->uid);
-    if (!user || user->deleted() || user->user.username != check.claims->username) {
-      throw ApiError(ErrorCode::unauthorized, "the token's account does not exist any more");
-    }
-    if (user->user.disabled) throw ApiError(ErrorCode::forbidden, "the account is disabled");
-    return user->user.id;
-  }
-  if (const auto basic = basic_credentials(header)) {
-    const std::string username = storage::fold_username(basic->username);
-    admit_password_attempt(context, request, username);
-    std::optional<storage::UserCredentials> found;
-    if (storage::is_valid_username(username)) {
-      auto store = context.pool.acquire();
-      found = store->find_user_credentials(username);
-    }
-    // An unknown name costs as much as a wrong password: no timing says which names exist.
-    const bool has_hash = found && found->password_hash;
-    const bool verified = credentials::verify_password(
-        basic->password, has_hash ? *found->password_hash : context.secrets.dummy_password_hash);
-    if (!has_hash || !verified) throw ApiError(ErrorCode::unauthorized, "wrong username or password");
-    if (found->disabled) throw ApiError(ErrorCode::forbidden, "the account is disabled");
-    return found->id;
-  }
-  throw ApiError(ErrorCode::unauthorized, "unsupported Authorization scheme (use Bearer or Basic)");
 }
 
 // Refuses a request whose body has not been read: reads and drops a short

@@ -392,6 +392,8 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
   register_operations(routes, context_);
   register_admin_routes(routes, context_);
   register_media_routes(routes, context_);
+  register_user_routes(routes, context_);
+  register_web_app(server, routes, context_);
 }
 
 AdminServer::~AdminServer() { stop(); }

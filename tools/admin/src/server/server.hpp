@@ -166,5 +166,8 @@ class AdminServer {
 
 void register_admin_routes(Routes& routes, Context& context);
 void register_media_routes(Routes& routes, Context& context);
+void register_user_routes(Routes& routes, Context& context);
+// Serves web_dir at /app when it is set (throws when it is not a directory).
+void register_web_app(httplib::Server& server, Routes& routes, Context& context);
 
 }  // namespace chat::admin

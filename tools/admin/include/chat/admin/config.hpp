@@ -42,6 +42,13 @@ struct Config {
   int password_per_minute_per_address = 20;
   int password_burst_per_user = 5;
   int password_per_minute_per_user = 5;
+  // POST /v1/signin: lifetime of the token a user gets for its password.
+  int signin_token_ttl_s = 86400;
+  // The web app (docs/web.md): its built bundle, served at /app when set, and
+  // the MQTT-over-WebSocket URL it is told to connect to (/app/config.json;
+  // empty: the app uses ws://<its host>:9001/mqtt).
+  std::string web_dir;
+  std::string web_mqtt_url;
   int max_json_body_bytes = 1 << 20;
   bool log_requests = true;
 };

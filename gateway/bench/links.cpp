@@ -1,0 +1,73 @@
+#include "links.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
+
+#include <stdexcept>
+
+namespace chat::gateway_bench {
+namespace {
+
+using tcp = asio::ip::tcp;
+namespace websocket = beast::websocket;
+namespace http = beast::http;
+
+tcp::endpoint resolve(const Endpoint& endpoint) { return {asio::ip::make_address(endpoint.host), endpoint.port}; }
+
+class TcpLink final : public Link {
+ public:
+  explicit TcpLink(asio::any_io_executor executor) : stream_(executor) {}
+  asio::awaitable<void> open(const Endpoint& endpoint) override {
+    co_await stream_.async_connect(resolve(endpoint), asio::use_awaitable);
+    stream_.socket().set_option(tcp::no_delay(true));
+  }
+  asio::awaitable<void> write(const std::string& bytes) override {
+    co_await asio::async_write(stream_, asio::buffer(bytes), asio::use_awaitable);
+  }
+  asio::awaitable<void> read(std::string& into) override {
+    char chunk[16 * 1024];
+    const std::size_t size = co_await stream_.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+    into.append(chunk, size);
+  }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class WebSocketLink final : public Link {
+ public:
+  explicit WebSocketLink(asio::any_io_executor executor) : ws_(executor) {}
+  asio::awaitable<void> open(const Endpoint& endpoint) override {
+    co_await beast::get_lowest_layer(ws_).async_connect(resolve(endpoint), asio::use_awaitable);
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+      request.set(http::field::sec_websocket_protocol, "mqtt");
+    }));
+    co_await ws_.async_handshake(endpoint.host + ":" + std::to_string(endpoint.port), endpoint.path,
+                                 asio::use_awaitable);
+    ws_.binary(true);
+    ws_.auto_fragment(false);
+  }
+  asio::awaitable<void> write(const std::string& bytes) override {
+    co_await ws_.async_write(asio::buffer(bytes), asio::use_awaitable);
+  }
+  asio::awaitable<void> read(std::string& into) override {
+    buffer_.consume(buffer_.size());
+    co_await ws_.async_read(buffer_, asio::use_awaitable);
+    into += beast::buffers_to_string(buffer_.data());
+  }
+
+ private:
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Link> make_link(asio::any_io_executor executor, const std::string& transport) {
+  if (transport == "tcp") return std::make_unique<TcpLink>(executor);
+  if (transport == "ws") return std::make_unique<WebSocketLink>(executor);
+  throw std::invalid_argument("transport must be tcp or ws");
+}
+
+}  // namespace chat::gateway_bench

@@ -1,0 +1,110 @@
+#include "chat/gateway/config.hpp"
+
+#include <sstream>
+#include <string_view>
+#include <variant>
+
+namespace chat::gateway {
+namespace {
+
+struct IntOption {
+  int Config::*field;
+  int min;
+  int max;
+};
+struct Option {
+  const char* key;
+  std::variant<std::string Config::*, IntOption> target;
+  const char* help;
+};
+
+const Option kOptions[] = {
+    {"ws_bind", &Config::ws_bind, "address of the ws:// and wss:// listeners"},
+    {"ws_port", IntOption{&Config::ws_port, 0, 65535}, "ws:// port; 0: off"},
+    {"wss_port", IntOption{&Config::wss_port, 0, 65535}, "wss:// port; 0: off"},
+    {"tls_cert_file", &Config::tls_cert_file, "PEM certificate chain of wss://"},
+    {"tls_key_file", &Config::tls_key_file, "its PEM private key"},
+    {"broker_host", &Config::broker_host, "the broker's MQTT TCP listener (an IP address)"},
+    {"broker_port", IntOption{&Config::broker_port, 1, 65535}, "its port"},
+    {"broker_connect_timeout_ms", IntOption{&Config::broker_connect_timeout_ms, 1, 600000}, "then the handshake is refused (502)"},
+    {"allowed_origins", &Config::allowed_origins, "Origin values browsers may connect from (comma/space separated, * any); a handshake without Origin is let through"},
+    {"max_connections", IntOption{&Config::max_connections, 1, 1000000}, "WebSocket connections open or in their handshake; more are refused (503)"},
+    {"max_message_bytes", IntOption{&Config::max_message_bytes, 16, 64 * 1024 * 1024}, "largest WebSocket message from a client; larger closes with 1009"},
+    {"handshake_timeout_ms", IntOption{&Config::handshake_timeout_ms, 1, 600000}, "TLS and HTTP upgrade (and a closing handshake) must finish within it"},
+    {"idle_timeout_s", IntOption{&Config::idle_timeout_s, 1, 86400}, "a client silent this long is closed (pinged at half of it)"},
+    {"http_bind", &Config::http_bind, "address of /healthz and /metrics"},
+    {"http_port", IntOption{&Config::http_port, 0, 65535}, "port of /healthz and /metrics; 0: off"},
+    {"drain_timeout_ms", IntOption{&Config::drain_timeout_ms, 0, 600000}, "SIGTERM: time for the closing handshakes"},
+    {"log_level", &Config::log_level, "debug | info | warn | error"},
+};
+
+std::string set_option(Config& config, const std::string& raw_key, const std::string& value) {
+  const std::string key = settings::normalize_key(raw_key);
+  for (const Option& option : kOptions) {
+    if (key != option.key) continue;
+    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
+      config.*(*field) = value;
+      return {};
+    }
+    const auto& int_option = std::get<IntOption>(option.target);
+    return settings::parse_int_setting(key, value, int_option.min, int_option.max, config.*(int_option.field));
+  }
+  return "unknown option \"" + raw_key + "\"";
+}
+
+std::string check(const Config& config) {
+  if (config.ws_port == 0 && config.wss_port == 0) return "ws_port and wss_port are both 0: nothing to listen on";
+  if (config.tls_enabled() && (config.tls_cert_file.empty() || config.tls_key_file.empty())) {
+    return "wss_port needs tls_cert_file and tls_key_file (or wss_port = 0)";
+  }
+  if (config.ws_port != 0 && config.ws_port == config.wss_port) return "ws_port and wss_port must differ";
+  if (config.http_port != 0 && (config.http_port == config.ws_port || config.http_port == config.wss_port)) {
+    return "http_port must differ from ws_port and wss_port";
+  }
+  const std::string_view level = config.log_level;
+  if (level != "debug" && level != "info" && level != "warn" && level != "error") {
+    return "log_level must be debug, info, warn or error";
+  }
+  return {};
+}
+
+}  // namespace
+
+ConfigResult load_config(const std::vector<std::string>& args, const settings::Sources& sources) {
+  ConfigResult result;
+  Config& config = result.config;
+  result.error = settings::apply_command_line(
+      args, sources,
+      [&](const std::string& text) {
+        return settings::apply_key_value_lines(
+            text, [&](const std::string& key, const std::string& value) { return set_option(config, key, value); });
+      },
+      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); },
+      result.help);
+  if (result.error.empty() && !result.help) result.error = check(config);
+  return result;
+}
+
+std::string config_usage() {
+  std::ostringstream out;
+  out << "chat-gateway: MQTT over WebSocket for browsers, piped to the broker's TCP listener\n"
+         "(docs/gateway.md).\n\n"
+         "usage: chat-gateway [--config FILE] [--KEY VALUE | --KEY=VALUE]...\n\n"
+         "The config file holds key = value lines (# comments); flags win over the file.\n"
+         "Keys (flags may use - for _):\n";
+  const Config defaults;
+  for (const Option& option : kOptions) {
+    out << "  " << option.key;
+    for (std::size_t n = std::string_view(option.key).size(); n < 27; ++n) out << ' ';
+    out << option.help;
+    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
+      if (!(defaults.*(*field)).empty()) out << " [" << defaults.*(*field) << "]";
+    } else {
+      out << " [" << defaults.*(std::get<IntOption>(option.target).field) << "]";
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace chat::gateway

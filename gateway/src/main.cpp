@@ -1,0 +1,44 @@
+// chat-gateway: see docs/gateway.md and `chat-gateway --help`.
+#include "chat/gateway/config.hpp"
+#include "log.hpp"
+#include "server.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+int main(int argc, char** argv) {
+  using namespace chat::gateway;
+  const chat::settings::Sources sources{
+      [](const std::string& path) -> std::optional<std::string> {
+        std::ifstream in(path);
+        if (!in) return std::nullopt;
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+      },
+      [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+      }};
+  const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
+  if (loaded.help) {
+    std::cout << config_usage();
+    return 0;
+  }
+  if (!loaded.error.empty()) {
+    std::cerr << "chat-gateway: " << loaded.error << "\n(see chat-gateway --help)\n";
+    return 2;
+  }
+  Logger log(std::cerr, parse_log_level(loaded.config.log_level).value_or(LogLevel::info));
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return run_gateway(loaded.config, log);
+  } catch (const std::exception& error) {
+    log.error("fatal", {{"error", error.what()}});
+    return 1;
+  }
+}

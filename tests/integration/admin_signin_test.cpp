@@ -1,0 +1,192 @@
+// The user-facing routes of chat-admin against a real PostgreSQL: POST
+// /v1/signin (a password for a sign-in token, throttled with the media API's
+// password allowances), the public profiles under /v1/users, and the web app
+// served at /app.
+#include "admin_test_env.hpp"
+
+#include "chat/credentials/token.hpp"
+#include "chat/testing/environment.hpp"
+
+#include <ctime>
+
+namespace chat::admin::testing {
+namespace {
+
+std::int64_t id_of(const json& record) { return record["id"].get<std::int64_t>(); }
+
+class AdminSigninTest : public AdminTest {
+ protected:
+  static void SetUpTestSuite() { start_suite({"--signin-token-ttl-s", "3600"}); }
+
+  static Reply sign_in(const json& body) { return call("POST", "/v1/signin", body, std::nullopt); }
+  static Reply as_user(const std::string& path, const std::string& token) {
+    return call("GET", path, std::nullopt, "Bearer " + token);
+  }
+};
+
+TEST_F(AdminSigninTest, TheRightPasswordGetsATokenTheBrokerAccepts) {
+  const json user = create_user(unique("signin"), {{"password", "right password"}, {"display_name", "Sig N."}});
+  const std::string username = user["username"];
+
+  // The name is folded as the broker folds it.
+  std::string shouted = username;
+  for (char& c : shouted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const Reply reply = sign_in({{"username", shouted}, {"password", "right password"}, {"device", "web-1"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.header("Cache-Control"), "no-store");
+  EXPECT_EQ(reply.data["uid"], id_of(user));
+  EXPECT_EQ(reply.data["username"], username);
+  EXPECT_EQ(reply.data["display_name"], "Sig N.");
+  EXPECT_EQ(reply.data["client_id"], std::to_string(id_of(user)) + ":web-1");
+  const std::int64_t issued_ms = reply.data["issued_at"];
+  const std::int64_t expires_ms = reply.data["expires_at"];
+  EXPECT_EQ(expires_ms - issued_ms, 3600 * 1000);
+
+  // The plugin's own check (chat::credentials, the broker's format): uid, name, lifetime.
+  const auto check = credentials::verify_token(reply.data["token"].get<std::string>(), kTokenSecret, std::time(nullptr));
+  ASSERT_TRUE(check.ok()) << credentials::to_string(check.error);
+  EXPECT_EQ(check.claims->uid, id_of(user));
+  EXPECT_EQ(check.claims->username, username);
+  EXPECT_EQ(check.claims->expires_at - check.claims->issued_at, 3600);
+
+  // And it signs the user in to the other user routes.
+  const Reply profile = as_user("/v1/users/" + std::to_string(id_of(user)), reply.data["token"]);
+  EXPECT_EQ(profile.status, 200) << profile.body;
+}
+
+TEST_F(AdminSigninTest, WrongCredentialsAndBadBodiesAreRefusedClearly) {
+  const json user = create_user(unique("refused"), {{"password", "right password"}});
+  const std::string username = user["username"];
+
+  const Reply wrong = sign_in({{"username", username}, {"password", "wrong password"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.error_code(), "unauthorized");
+  const Reply unknown = sign_in({{"username", unique("nobody")}, {"password", "right password"}});
+  EXPECT_EQ(unknown.status, 401);
+  // The same words for both: the answer does not say which names exist.
+  EXPECT_EQ(wrong.data["error"]["message"], unknown.data["error"]["message"]);
+
+  const Reply missing = sign_in({{"username", username}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.error_field(), "password");
+  const Reply typo = sign_in({{"username", username}, {"password", "right password"}, {"devise", "x"}});
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(typo.error_field(), "devise");
+  const Reply bad_device = sign_in({{"username", username}, {"password", "right password"}, {"device", "a/b"}});
+  EXPECT_EQ(bad_device.status, 400);
+  EXPECT_EQ(bad_device.error_field(), "device");
+  const Reply not_json = raw("POST", "/v1/signin", "username=x", {}, "application/x-www-form-urlencoded");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(not_json.error_field(), "body");
+
+  // A user without a password signs in with tokens only.
+  const json tokens_only = create_user(unique("nopass"));
+  EXPECT_EQ(sign_in({{"username", tokens_only["username"]}, {"password", "anything at all"}}).status, 401);
+
+  // A disabled account: the right password, and still no token.
+  ASSERT_EQ(post("/v1/admin/users/" + std::to_string(id_of(user)) + "/disable", json::object()).status, 200);
+  const Reply disabled = sign_in({{"username", username}, {"password", "right password"}});
+  EXPECT_EQ(disabled.status, 403);
+  EXPECT_EQ(disabled.error_code(), "forbidden");
+}
+
+TEST_F(AdminSigninTest, ProfilesShowNameAndDisplayNameToSignedInUsersOnly) {
+  const json alice = create_user(unique("alice"), {{"display_name", "Alice A."}, {"phone", "+4915112345678"}});
+  const json bob = create_user(unique("bob"));
+  const std::string bob_token = token_for(id_of(bob));
+
+  const Reply by_id = as_user("/v1/users/" + std::to_string(id_of(alice)), bob_token);
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(by_id.data, json({{"id", id_of(alice)}, {"username", alice["username"]}, {"display_name", "Alice A."},
+                              {"deleted", false}}));
+  const Reply by_name = as_user("/v1/users/by-username/" + alice["username"].get<std::string>(), bob_token);
+  ASSERT_EQ(by_name.status, 200) << by_name.body;
+  EXPECT_EQ(by_name.data["id"], id_of(alice));
+  EXPECT_FALSE(by_name.data.contains("phone"));
+
+  EXPECT_EQ(as_user("/v1/users/by-username/" + unique("nobody"), bob_token).status, 404);
+  EXPECT_EQ(as_user("/v1/users/999999999", bob_token).status, 404);
+  EXPECT_EQ(call("GET", "/v1/users/" + std::to_string(id_of(alice)), std::nullopt, std::nullopt).status, 401);
+  EXPECT_EQ(as_user("/v1/users/" + std::to_string(id_of(alice)), "not-a-token").status, 401);
+}
+
+// The password attempts of /v1/signin and of media's Basic sign-in come out of
+// one allowance per address and per user: a guess costs the same wherever.
+class AdminSigninThrottleTest : public AdminSigninTest {
+ protected:
+  static void SetUpTestSuite() {
+    start_suite({"--password-burst-per-address", "6", "--password-per-minute-per-address", "1",
+                 "--password-burst-per-user", "2", "--password-per-minute-per-user", "1"});
+  }
+};
+
+TEST_F(AdminSigninThrottleTest, PasswordAttemptsAreLimitedPerUserAndPerAddress) {
+  const json dave = create_user(unique("dave"), {{"password", "dave's password"}});
+  const json erin = create_user(unique("erin"), {{"password", "erin's password"}});
+  const json guess{{"username", dave["username"]}, {"password", "guess"}};
+
+  EXPECT_EQ(sign_in(guess).status, 401);
+  EXPECT_EQ(sign_in(guess).status, 401);
+  const Reply limited = sign_in(guess);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(limited.error_code(), "rate_limited");
+  const std::string retry_after = limited.header("Retry-After");
+  ASSERT_FALSE(retry_after.empty());
+  EXPECT_GE(std::stoi(retry_after), 1);
+  // Counted before the check: the right password waits too, but only for Dave.
+  EXPECT_EQ(sign_in({{"username", dave["username"]}, {"password", "dave's password"}}).status, 429);
+  EXPECT_EQ(sign_in({{"username", erin["username"]}, {"password", "erin's password"}}).status, 200);
+
+  // Five attempts counted on this address so far (those refused for Dave count here too);
+  // a name no account can have counts on the address alone.
+  EXPECT_EQ(sign_in({{"username", "no"}, {"password", "x"}}).status, 401);
+  const Reply address_limited = sign_in({{"username", erin["username"]}, {"password", "erin's password"}});
+  EXPECT_EQ(address_limited.status, 429) << address_limited.body;
+  EXPECT_FALSE(address_limited.header("Retry-After").empty());
+}
+
+// chat-admin serves the web app's bundle at /app and tells it where the
+// MQTT-over-WebSocket gateway is.
+class AdminWebAppTest : public AdminTest {
+ protected:
+  static void SetUpTestSuite() {
+    web_dir_ = new chat::testing::TempDir("chat-web-test");
+    chat::testing::write_file(web_dir_->path() / "index.html", "<!doctype html><title>chat</title>");
+    chat::testing::write_file(web_dir_->path() / "app.js", "console.log('chat');");
+    start_suite({"--web-dir", web_dir_->path().string(), "--web-mqtt-url", "ws://127.0.0.1:9001/mqtt"});
+  }
+  static void TearDownTestSuite() {
+    stop_suite();
+    delete web_dir_;
+    web_dir_ = nullptr;
+  }
+  static Reply open(const std::string& path) { return call("GET", path, std::nullopt, std::nullopt); }
+
+  static chat::testing::TempDir* web_dir_;
+};
+chat::testing::TempDir* AdminWebAppTest::web_dir_ = nullptr;
+
+TEST_F(AdminWebAppTest, ServesTheBundleWithItsConfigAndAStrictPolicy) {
+  for (const std::string path : {"/app", "/app/", "/app/index.html"}) {
+    const Reply page = open(path);
+    ASSERT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.body, "<!doctype html><title>chat</title>") << path;
+    EXPECT_EQ(page.header("Content-Type").rfind("text/html", 0), 0u) << page.header("Content-Type");
+    EXPECT_NE(page.header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  }
+  const Reply script = open("/app/app.js");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_NE(script.header("Content-Type").find("javascript"), std::string::npos) << script.header("Content-Type");
+
+  const Reply config = open("/app/config.json");
+  ASSERT_EQ(config.status, 200) << config.body;
+  EXPECT_EQ(config.data, json({{"mqtt_url", "ws://127.0.0.1:9001/mqtt"}}));
+
+  EXPECT_EQ(open("/app/missing.js").status, 404);
+  EXPECT_EQ(open("/app/../admin_token").status, 404);
+}
+
+TEST_F(AdminSigninTest, WithoutAWebDirThereIsNoApp) { EXPECT_EQ(call("GET", "/app/", std::nullopt, std::nullopt).status, 404); }
+
+}  // namespace
+}  // namespace chat::admin::testing

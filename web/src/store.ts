@@ -1,0 +1,189 @@
+// What the app knows: the chats, their messages (deduplicated by sender and
+// client id), the members' receipt cursors, typing, presence and profiles.
+// Pure state with no I/O; ChatApp (app.ts) feeds it from the connection.
+import type { ChatId, ChatListEntry, ChatRecord, Member, MessageRecord, Presence, Uid } from './protocol';
+
+export type DeliveryMark = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface MessageView extends MessageRecord {
+  failed?: string; // nacked: why
+}
+
+export interface ChatState {
+  id: ChatId;
+  kind: 'direct' | 'group';
+  title: string;
+  owner: Uid | null;
+  lastSeq: number;
+  peer: Uid | null;
+  unread: number;
+  members: Map<Uid, { role: string; delivered: number; read: number }>;
+  messages: MessageView[];
+  keys: Set<string>;
+  historyLoaded: boolean;
+  hasOlder: boolean;
+  typing: Map<Uid, number>; // until when (ms)
+}
+
+const key = (from: Uid, id: string) => `${from}:${id}`;
+
+export class Store {
+  readonly chats = new Map<ChatId, ChatState>();
+  readonly presence = new Map<Uid, Presence>();
+  readonly names = new Map<Uid, string>();
+
+  constructor(readonly self: Uid) {}
+
+  chatWithPeer(peer: Uid): ChatState | undefined {
+    for (const chat of this.chats.values()) if (chat.kind === 'direct' && chat.peer === peer) return chat;
+    return undefined;
+  }
+
+  // Adds or updates a chat from a chat record or a chat list entry.
+  upsertChat(record: ChatRecord | ChatListEntry): ChatState {
+    let chat = this.chats.get(record.id);
+    if (!chat) {
+      chat = {
+        id: record.id,
+        kind: record.kind,
+        title: record.title,
+        owner: record.owner,
+        lastSeq: record.last_seq,
+        peer: null,
+        unread: 0,
+        members: new Map(),
+        messages: [],
+        keys: new Set(),
+        historyLoaded: false,
+        hasOlder: record.last_seq > 0,
+        typing: new Map(),
+      };
+      this.chats.set(record.id, chat);
+    }
+    chat.title = record.title;
+    chat.owner = record.owner;
+    chat.lastSeq = Math.max(chat.lastSeq, record.last_seq);
+    if ('unread' in record) chat.unread = record.unread;
+    if ('peer' in record && record.peer) chat.peer = record.peer;
+    if (record.members) this.setMembers(chat, record.members);
+    return chat;
+  }
+
+  setMembers(chat: ChatState, members: Member[]): void {
+    const next = new Map<Uid, { role: string; delivered: number; read: number }>();
+    for (const member of members) {
+      const known = chat.members.get(member.uid);
+      next.set(member.uid, {
+        role: member.role,
+        delivered: Math.max(member.delivered_seq, known?.delivered ?? 0),
+        read: Math.max(member.read_seq, known?.read ?? 0),
+      });
+      if (chat.kind === 'direct' && member.uid !== this.self) chat.peer = member.uid;
+    }
+    chat.members = next;
+  }
+
+  // Adds messages (history, sync, live); false when every one was known.
+  // Known ones get what they lacked (a live copy learns its seq from a record).
+  addMessages(chat: ChatState, messages: MessageRecord[]): MessageView[] {
+    const added: MessageView[] = [];
+    for (const message of messages) {
+      const k = key(message.from, message.id);
+      if (chat.keys.has(k)) {
+        const known = chat.messages.find((m) => m.from === message.from && m.id === message.id);
+        if (known && message.seq && !known.seq) Object.assign(known, { seq: message.seq, ts: message.ts });
+        continue;
+      }
+      chat.keys.add(k);
+      chat.messages.push({ ...message });
+      added.push(message);
+      if (message.seq) chat.lastSeq = Math.max(chat.lastSeq, message.seq);
+      chat.typing.delete(message.from);
+    }
+    this.sort(chat);
+    return added;
+  }
+
+  // Stored messages in seq order (the order every member sees). A message
+  // whose seq is not known (received live, or ours not yet acked) goes by its
+  // time among them, and by arrival among equals.
+  private sort(chat: ChatState): void {
+    const order = new Map(chat.messages.map((m, i) => [m, i]));
+    chat.messages.sort((a, b) => {
+      if (a.seq && b.seq) return a.seq - b.seq;
+      const byTime = (a.ts ?? 0) - (b.ts ?? 0);
+      if (a.ts && b.ts && byTime !== 0) return byTime;
+      return (order.get(a) ?? 0) - (order.get(b) ?? 0);
+    });
+  }
+
+  acked(chat: ChatState, id: string, seq: number, ts: number): void {
+    const message = chat.messages.find((m) => m.from === this.self && m.id === id);
+    if (message) Object.assign(message, { seq, ts, chat: chat.id });
+    chat.lastSeq = Math.max(chat.lastSeq, seq);
+    this.sort(chat);
+  }
+
+  highestSeq(chat: ChatState): number {
+    let highest = 0;
+    for (const m of chat.messages) if (m.seq && m.seq > highest) highest = m.seq;
+    return highest;
+  }
+
+  lowestSeq(chat: ChatState): number | null {
+    let lowest: number | null = null;
+    for (const m of chat.messages) if (m.seq && (lowest === null || m.seq < lowest)) lowest = m.seq;
+    return lowest;
+  }
+
+  // A member's receipt: cursors only move forward.
+  receipt(chat: ChatState, from: Uid, type: 'delivered' | 'read', seq: number): void {
+    const member = chat.members.get(from) ?? { role: 'member', delivered: 0, read: 0 };
+    member.delivered = Math.max(member.delivered, seq);
+    if (type === 'read') member.read = Math.max(member.read, seq);
+    chat.members.set(from, member);
+  }
+
+  // The seq that refs of a receipt name (the newest of ours it can find).
+  seqOfRefs(chat: ChatState, refs: { from?: Uid; id: string }[], defaultFrom: Uid): number {
+    let seq = 0;
+    for (const ref of refs) {
+      const from = ref.from ?? defaultFrom;
+      const message = chat.messages.find((m) => m.from === from && m.id === ref.id);
+      if (message?.seq && message.seq > seq) seq = message.seq;
+    }
+    return seq;
+  }
+
+  mark(chat: ChatState, message: MessageView, pending: boolean): DeliveryMark {
+    if (message.failed) return 'failed';
+    if (pending || !message.seq) return 'pending';
+    const others = [...chat.members.entries()].filter(([uid]) => uid !== this.self).map(([, cursor]) => cursor);
+    if (others.length === 0) return 'sent';
+    if (others.every((c) => c.read >= message.seq!)) return 'read';
+    if (others.every((c) => c.delivered >= message.seq!)) return 'delivered';
+    return 'sent';
+  }
+
+  lastMessage(chat: ChatState): MessageView | undefined {
+    return chat.messages[chat.messages.length - 1];
+  }
+
+  typingNow(chat: ChatState, now: number): Uid[] {
+    return [...chat.typing.entries()].filter(([uid, until]) => until > now && uid !== this.self).map(([uid]) => uid);
+  }
+
+  name(uid: Uid): string {
+    return this.names.get(uid) ?? `user ${uid}`;
+  }
+
+  title(chat: ChatState): string {
+    if (chat.kind === 'group') return chat.title;
+    return chat.peer ? this.name(chat.peer) : 'Direct chat';
+  }
+
+  sortedChats(): ChatState[] {
+    const recency = (chat: ChatState) => this.lastMessage(chat)?.ts ?? 0;
+    return [...this.chats.values()].sort((a, b) => recency(b) - recency(a) || b.id - a.id);
+  }
+}

@@ -1,0 +1,134 @@
+// Unit tests of the app's pure state (src/store.ts): deduplication, order,
+// delivery marks and receipt cursors. esbuild turns the TypeScript into a
+// module in memory; no browser, no server.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { build } from 'esbuild';
+
+const bundled = await build({
+  entryPoints: [fileURLToPath(new URL('../src/store.ts', import.meta.url))],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  write: false,
+  logLevel: 'error',
+});
+const { Store } = await import(`data:text/javascript,${encodeURIComponent(bundled.outputFiles[0].text)}`);
+
+const ME = 1;
+const PEER = 2;
+const OTHER = 3;
+
+function directChat(store) {
+  return store.upsertChat({
+    id: 10, kind: 'direct', title: '', owner: null, last_seq: 0,
+    members: [
+      { uid: ME, role: 'member', delivered_seq: 0, read_seq: 0 },
+      { uid: PEER, role: 'member', delivered_seq: 0, read_seq: 0 },
+    ],
+  });
+}
+
+function groupChat(store) {
+  return store.upsertChat({
+    id: 20, kind: 'group', title: 'g', owner: ME, last_seq: 0,
+    members: [
+      { uid: ME, role: 'owner', delivered_seq: 0, read_seq: 0 },
+      { uid: PEER, role: 'member', delivered_seq: 0, read_seq: 0 },
+      { uid: OTHER, role: 'member', delivered_seq: 0, read_seq: 0 },
+    ],
+  });
+}
+
+test('a direct chat learns its peer from its members', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  assert.equal(chat.peer, PEER);
+  assert.equal(store.chatWithPeer(PEER), chat);
+});
+
+test('a message is kept once by sender and id; a live copy learns its seq from the stored record', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  assert.equal(store.addMessages(chat, [{ from: PEER, id: 'a', type: 'text', text: 'hi', ts: 5 }]).length, 1);
+  assert.equal(store.addMessages(chat, [{ from: PEER, id: 'a', type: 'text', text: 'hi', ts: 5 }]).length, 0);
+  // The same id from another sender is another message.
+  assert.equal(store.addMessages(chat, [{ from: ME, id: 'a', type: 'text', text: 'me', ts: 6 }]).length, 1);
+  store.addMessages(chat, [{ chat: 10, seq: 7, from: PEER, id: 'a', type: 'text', text: 'hi', ts: 9 }]);
+  assert.equal(chat.messages.length, 2);
+  assert.equal(chat.messages.find((m) => m.from === PEER).seq, 7);
+  assert.equal(store.highestSeq(chat), 7);
+});
+
+test('stored messages go by seq, the others by time among them', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  store.addMessages(chat, [
+    { seq: 2, from: PEER, id: 'b', type: 'text', text: 'second', ts: 200 },
+    { seq: 1, from: PEER, id: 'a', type: 'text', text: 'first', ts: 100 },
+  ]);
+  store.addMessages(chat, [{ from: ME, id: 'c', type: 'text', text: 'pending', ts: 300 }]);
+  assert.deepEqual(chat.messages.map((m) => m.text), ['first', 'second', 'pending']);
+  assert.equal(store.lowestSeq(chat), 1);
+  // A live message (no seq) goes by its time, also before stored ones.
+  store.addMessages(chat, [{ from: PEER, id: 'z', type: 'text', text: 'live, earlier', ts: 50 }]);
+  assert.equal(chat.messages[0].text, 'live, earlier');
+});
+
+test('marks: waiting, sent on the ack, delivered and read from the other members’ cursors', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  store.addMessages(chat, [{ from: ME, id: 'm', type: 'text', text: 'x', ts: 1 }]);
+  const message = chat.messages[0];
+  assert.equal(store.mark(chat, message, true), 'pending');
+  store.acked(chat, 'm', 4, 2);
+  assert.equal(message.seq, 4);
+  assert.equal(store.mark(chat, message, false), 'sent');
+  store.receipt(chat, PEER, 'delivered', 4);
+  assert.equal(store.mark(chat, message, false), 'delivered');
+  store.receipt(chat, PEER, 'read', 4);
+  assert.equal(store.mark(chat, message, false), 'read');
+  // Cursors only move forward.
+  store.receipt(chat, PEER, 'delivered', 1);
+  assert.equal(store.mark(chat, message, false), 'read');
+  message.failed = 'forbidden';
+  assert.equal(store.mark(chat, message, false), 'failed');
+});
+
+test('in a group a mark needs every other member; read moves delivered too', () => {
+  const store = new Store(ME);
+  const chat = groupChat(store);
+  store.addMessages(chat, [{ seq: 3, from: ME, id: 'g', type: 'text', text: 'x', ts: 1 }]);
+  const message = chat.messages[0];
+  store.receipt(chat, PEER, 'read', 3);
+  assert.equal(store.mark(chat, message, false), 'sent');
+  store.receipt(chat, OTHER, 'delivered', 3);
+  assert.equal(store.mark(chat, message, false), 'delivered');
+  store.receipt(chat, OTHER, 'read', 5);
+  assert.equal(store.mark(chat, message, false), 'read');
+});
+
+test('a receipt’s refs name the newest of our messages they can find', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  store.addMessages(chat, [
+    { seq: 1, from: ME, id: 'a', type: 'text', text: '1', ts: 1 },
+    { seq: 2, from: ME, id: 'b', type: 'text', text: '2', ts: 2 },
+    { seq: 3, from: PEER, id: 'b', type: 'text', text: '3', ts: 3 },
+  ]);
+  assert.equal(store.seqOfRefs(chat, [{ id: 'a' }, { id: 'b' }], ME), 2);
+  assert.equal(store.seqOfRefs(chat, [{ id: 'b', from: PEER }], ME), 3);
+  assert.equal(store.seqOfRefs(chat, [{ id: 'unknown' }], ME), 0);
+});
+
+test('typing shows others only, until its time is up or their message arrives', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  chat.typing.set(PEER, 1_000);
+  chat.typing.set(ME, 1_000);
+  assert.deepEqual(store.typingNow(chat, 500), [PEER]);
+  assert.deepEqual(store.typingNow(chat, 1_500), []);
+  store.addMessages(chat, [{ from: PEER, id: 't', type: 'text', text: 'done', ts: 1 }]);
+  assert.deepEqual(store.typingNow(chat, 500), []);
+});
