@@ -8,7 +8,7 @@
 #include "chat/admin/validation.hpp"
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
-#include "chat/storage/identifiers.hpp"
+#include "chat/protocol/identifiers.hpp"
 #include "server.hpp"
 
 #include <httplib.h>
@@ -47,7 +47,7 @@ std::string format_bytes(std::uint64_t bytes) {
 void admit_password_attempt(Context& context, const Request& request, const std::string& username) {
   const auto now = AttemptThrottle::Clock::now();
   auto wait = context.passwords_by_address.admit(request.remote_addr, now);
-  if (!wait && storage::is_valid_username(username)) wait = context.passwords_by_user.admit(username, now);
+  if (!wait && protocol::is_valid_username(username)) wait = context.passwords_by_user.admit(username, now);
   if (!wait) return;
   throw ApiError(ErrorCode::rate_limited, "too many password attempts: retry in " + std::to_string(wait->count()) +
                                               " s, or sign in with a token (Bearer)")
@@ -76,10 +76,10 @@ UserId authenticate_user(Context& context, const Request& request) {
     return user->user.id;
   }
   if (const auto basic = basic_credentials(header)) {
-    const std::string username = storage::fold_username(basic->username);
+    const std::string username = protocol::fold_username(basic->username);
     admit_password_attempt(context, request, username);
     std::optional<storage::UserCredentials> found;
-    if (storage::is_valid_username(username)) {
+    if (protocol::is_valid_username(username)) {
       auto store = context.pool.acquire();
       found = store->find_user_credentials(username);
     }
@@ -215,7 +215,7 @@ void download(Context& context, const Request& request, Response& response) {
   const UserId uid = authenticate_user(context, request);
   // Strangers learn nothing: an upload they may not read does not exist for them.
   const ApiError missing = not_found("no such media");
-  if (!is_valid_media_id(id)) throw missing;
+  if (!protocol::is_valid_media_id(id)) throw missing;
   std::optional<storage::MediaAccess> access;
   {
     auto store = context.pool.acquire();
