@@ -1,5 +1,7 @@
 #include "acl.hpp"
 
+#include "chat/protocol/topics.hpp"
+
 #include <array>
 #include <cstddef>
 
@@ -30,9 +32,13 @@ bool split(std::string_view topic, Levels& out) noexcept {
 bool is_wildcard(std::string_view level) noexcept { return level == "+" || level == "#"; }
 
 Channel parse_channel(std::string_view level) noexcept {
-  if (level == "msg") return Channel::msg;
-  if (level == "rcpt") return Channel::rcpt;
-  if (level == "typing") return Channel::typing;
+  const auto channel = protocol::parse_channel(level);
+  if (!channel) return Channel::none;
+  switch (*channel) {
+    case protocol::Channel::msg: return Channel::msg;
+    case protocol::Channel::rcpt: return Channel::rcpt;
+    case protocol::Channel::typing: return Channel::typing;
+  }
   return Channel::none;
 }
 

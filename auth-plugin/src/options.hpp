@@ -3,6 +3,8 @@
 // validated once at load. Every problem is collected, so an operator sees all
 // of them in one failed start; the plugin refuses to load on any of them.
 // docs/auth-plugin.md lists the options.
+#include "chat/protocol/limits.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -47,7 +49,7 @@ struct Options {
   // month at most, and a revocation (migration 0006) is kept for that long.
   std::int64_t max_token_lifetime_s = 30 * 86400;
 
-  std::size_t max_payload_bytes = 65536;
+  std::size_t max_payload_bytes = protocol::limits::kMaxPayloadBytes;
   double publish_rate_per_s = 20;  // per user, all its devices together
   double publish_burst = 100;
 

@@ -2,6 +2,8 @@
 
 #include "key_set.hpp"
 
+#include "chat/protocol/events.hpp"
+
 #include <nlohmann/json.hpp>
 #include <rapidjson/reader.h>
 
@@ -368,12 +370,12 @@ std::optional<std::string> leading_message_id(std::string_view payload) {
 std::string_view to_string(Rejection rejection) noexcept {
   switch (rejection) {
     case Rejection::none: return "none";
-    case Rejection::bad_request: return "bad_request";
-    case Rejection::forbidden: return "forbidden";
-    case Rejection::too_large: return "too_large";
-    case Rejection::rate_limited: return "rate_limited";
+    case Rejection::bad_request: return protocol::to_string(protocol::ErrorCode::bad_request);
+    case Rejection::forbidden: return protocol::to_string(protocol::ErrorCode::forbidden);
+    case Rejection::too_large: return protocol::to_string(protocol::ErrorCode::too_large);
+    case Rejection::rate_limited: return protocol::to_string(protocol::ErrorCode::rate_limited);
   }
-  return "bad_request";
+  return protocol::to_string(protocol::ErrorCode::bad_request);
 }
 
 bool is_valid_utf8(std::string_view text) noexcept {
@@ -518,7 +520,7 @@ PayloadCheck PayloadChecker::publish(const TopicInfo& topic, std::string_view pa
 std::string make_nack(const std::optional<std::string>& id, std::string_view topic, Rejection error,
                       std::string_view detail) {
   json nack = json::object();
-  nack["ev"] = "nack";
+  nack["ev"] = std::string(protocol::event::kNack);
   nack["id"] = id ? json(*id) : json(nullptr);
   nack["topic"] = std::string(topic);
   nack["error"] = std::string(to_string(error));

@@ -4,6 +4,7 @@
 // the contract's shape, valid UTF-8 and within the size limit; anything else a
 // user publishes only has to be within the size limit. Pure functions.
 #include "acl.hpp"
+#include "chat/protocol/limits.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -27,7 +28,7 @@ struct PayloadCheck {
 // Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view text) noexcept;
 
-inline constexpr std::size_t kMaxReceiptRefs = 1000;
+inline constexpr std::size_t kMaxReceiptRefs = protocol::limits::kMaxReceiptRefs;
 // How far a refused message is read for its `id` when it was not (or could
 // not be) checked as a whole: too large, not JSON after the id, forbidden,
 // rate limited. Clients put `id` first (docs/protocol.md, section 3).
@@ -36,7 +37,7 @@ inline constexpr std::size_t kIdPeekBytes = 4096;
 // The message's top-level `id`, when the first kIdPeekBytes of the payload
 // hold it and it is a valid id; whatever comes after is not looked at.
 std::optional<std::string> leading_message_id(std::string_view payload);
-inline constexpr int kMaxJsonDepth = 16;
+inline constexpr int kMaxJsonDepth = protocol::limits::kMaxJsonDepth;
 
 // Checks payloads, keeping its parser's state between calls so that it
 // allocates nothing once warm (the plugin has one, on the broker thread).

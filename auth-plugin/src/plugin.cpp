@@ -1,5 +1,6 @@
 #include "plugin.hpp"
 
+#include "chat/protocol/topics.hpp"
 #include "chat/storage/errors.hpp"
 
 #include <algorithm>
@@ -275,7 +276,7 @@ void Plugin::send_nack(const mosquitto* client, const Principal& who, const std:
   // on u/{uid}/ev, QoS 1, whether or not it subscribed there.
   const char* client_id = mosquitto_client_id(client);
   if (client_id == nullptr) return;
-  const std::string topic = "u/" + std::string(who.uid_text) + "/ev";
+  const std::string topic = protocol::event_topic(who.uid_text);
   const int rc = mosquitto_broker_publish_copy(client_id, topic.c_str(), static_cast<int>(nack.size()),
                                                nack.data(), 1, false, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) internal_error("nack", mosquitto_strerror(rc));

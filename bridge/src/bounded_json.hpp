@@ -2,6 +2,8 @@
 // JSON parsing with a nesting limit, for everything the bridge reads from
 // clients: deeper input is refused rather than walked recursively. The auth
 // plugin allows the same depth.
+#include "chat/protocol/limits.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -9,7 +11,7 @@
 
 namespace chat::bridge {
 
-inline constexpr int kMaxJsonDepth = 16;
+inline constexpr int kMaxJsonDepth = protocol::limits::kMaxJsonDepth;
 
 // nullopt when the text is not JSON or nests deeper than kMaxJsonDepth.
 std::optional<nlohmann::json> parse_bounded_json(std::string_view text);

@@ -1,6 +1,6 @@
 #include "chat/bridge/config.hpp"
 
-#include "chat/bridge/log.hpp"
+#include "chat/observability/log.hpp"
 #include "chat/settings/settings.hpp"
 
 #include <nlohmann/json.hpp>
@@ -85,7 +85,7 @@ std::string check(const Config& config) {
   if (config.share_group.empty() || config.share_group.find_first_of("/+#") != std::string::npos) {
     return "share_group must be one topic level without wildcards";
   }
-  if (!parse_log_level(config.log_level)) return "log_level must be debug, info, warn or error";
+  if (!observability::parse_log_level(config.log_level)) return "log_level must be debug, info, warn or error";
   if (config.queue_capacity < config.writers) return "queue_capacity must be at least the number of writers";
   return {};
 }

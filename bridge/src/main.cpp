@@ -1,6 +1,6 @@
 // chat-bridge: see docs/bridge.md and `chat-bridge --help`.
 #include "chat/bridge/config.hpp"
-#include "chat/bridge/log.hpp"
+#include "chat/observability/log.hpp"
 #include "service.hpp"
 
 #include <csignal>

@@ -1,6 +1,9 @@
 #include "chat/bridge/payloads.hpp"
 
 #include "bounded_json.hpp"
+#include "chat/protocol/events.hpp"
+#include "chat/protocol/identifiers.hpp"
+#include "chat/protocol/limits.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +13,9 @@ namespace chat::bridge {
 namespace {
 
 using nlohmann::json;
+using protocol::ErrorCode;
+using protocol::to_string;
+namespace nack_detail = protocol::nack_detail;
 
 // True when a string anywhere in the value (keys included) holds a NUL.
 bool has_nul(const json& value) {
@@ -29,27 +35,17 @@ bool has_nul(const json& value) {
 }
 
 PayloadError bad(std::string detail, std::optional<std::string> id = std::nullopt) {
-  return PayloadError{"bad_request", std::move(detail), std::move(id)};
+  return PayloadError{std::string(to_string(ErrorCode::bad_request)), std::move(detail), std::move(id)};
 }
 
 std::optional<json> parse_json(std::string_view text) { return parse_bounded_json(text); }
 
 }  // namespace
 
-bool valid_client_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (const char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload,
                                                                  std::size_t max_bytes) {
   if (payload.size() > max_bytes) {
-    return PayloadError{"too_large", "payload of " + std::to_string(payload.size()) + " bytes", std::nullopt};
+    return PayloadError{std::string(to_string(ErrorCode::too_large)), "payload of " + std::to_string(payload.size()) + " bytes", std::nullopt};
   }
   auto parsed = parse_json(payload);
   if (!parsed || !parsed->is_object()) return bad("not a JSON object");
@@ -57,7 +53,7 @@ std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_vie
 
   std::optional<std::string> id;
   if (const auto it = object.find("id"); it != object.end() && it->is_string() &&
-                                         valid_client_id(it->get_ref<const std::string&>())) {
+                                         protocol::is_valid_message_id(it->get_ref<const std::string&>())) {
     id = it->get<std::string>();
   }
   if (!id) return bad("missing or malformed id");
@@ -104,12 +100,12 @@ std::optional<ReceiptPayload> parse_receipt_payload(std::string_view payload) {
     receipt.seq = seq->get<std::int64_t>();
   }
   if (const auto refs = object.find("refs"); refs != object.end()) {
-    if (!refs->is_array() || refs->size() > 1000) return std::nullopt;
+    if (!refs->is_array() || refs->size() > protocol::limits::kMaxReceiptRefs) return std::nullopt;
     for (const json& ref : *refs) {
       if (!ref.is_object()) return std::nullopt;
       ReceiptRef r;
       const auto id = ref.find("id");
-      if (id == ref.end() || !id->is_string() || !valid_client_id(id->get_ref<const std::string&>())) {
+      if (id == ref.end() || !id->is_string() || !protocol::is_valid_message_id(id->get_ref<const std::string&>())) {
         return std::nullopt;
       }
       r.id = id->get<std::string>();
@@ -150,7 +146,7 @@ std::optional<bool> parse_device_state(std::string_view payload) {
 
 std::string nack_event(std::string_view id, std::string_view topic, std::string_view error,
                        std::string_view detail) {
-  return R"({"ev":"nack","id":)" + json(std::string(id)).dump() + R"(,"topic":)" +
+  return R"({"ev":")" + std::string(protocol::event::kNack) + R"(","id":)" + json(std::string(id)).dump() + R"(,"topic":)" +
          json(std::string(topic)).dump() + R"(,"error":)" + json(std::string(error)).dump() +
          R"(,"detail":)" + json(std::string(detail)).dump() + "}";
 }
@@ -162,22 +158,25 @@ std::string presence_payload(bool online, std::optional<std::int64_t> last_seen_
 }
 
 Reply reply_for(const storage::AppendResult& result) {
+  const auto nack = [](ErrorCode error, std::string_view detail) {
+    return Reply{false, std::string(to_string(error)), std::string(detail)};
+  };
   switch (result.status) {
     case storage::AppendStatus::stored:
     case storage::AppendStatus::duplicate:
       return {true, {}, {}};
     case storage::AppendStatus::chat_not_found:
-      return {false, "not_found", "chat_not_found"};
+      return nack(ErrorCode::not_found, nack_detail::kChatNotFound);
     case storage::AppendStatus::chat_deleted:
-      return {false, "not_found", "chat_deleted"};
+      return nack(ErrorCode::not_found, nack_detail::kChatDeleted);
     case storage::AppendStatus::not_member:
-      return {false, "forbidden", "not_member"};
+      return nack(ErrorCode::forbidden, nack_detail::kNotMember);
     case storage::AppendStatus::sender_deleted:
-      return {false, "forbidden", "unknown_sender"};
+      return nack(ErrorCode::forbidden, nack_detail::kUnknownSender);
     case storage::AppendStatus::recipient_deleted:
-      return {false, "not_found", "unknown_recipient"};
+      return nack(ErrorCode::not_found, nack_detail::kUnknownRecipient);
   }
-  return {false, "internal", "unknown status"};
+  return nack(ErrorCode::internal, "unknown status");
 }
 
 std::optional<std::int64_t> parse_uptime_seconds(std::string_view payload) {

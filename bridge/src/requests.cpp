@@ -196,17 +196,6 @@ RequestFailure bad_request(std::optional<std::string> id, std::string message) {
 
 }  // namespace
 
-std::string_view to_string(RequestErrorCode code) noexcept {
-  switch (code) {
-    case RequestErrorCode::bad_request: return "bad_request";
-    case RequestErrorCode::forbidden: return "forbidden";
-    case RequestErrorCode::not_found: return "not_found";
-    case RequestErrorCode::conflict: return "conflict";
-    case RequestErrorCode::internal: return "internal";
-  }
-  return "internal";
-}
-
 std::string_view to_string(Op op) noexcept {
   for (const OpName& entry : kOps) {
     if (entry.op == op) return entry.name;
@@ -226,8 +215,8 @@ std::variant<Request, RequestFailure> parse_request(std::string_view payload, st
 
   const json* id = find(object, "id");
   if (id == nullptr || !id->is_string() || id->get_ref<const std::string&>().empty() ||
-      id->get_ref<const std::string&>().size() > limits::kMaxIdBytes) {
-    return bad_request(std::nullopt, "id must be a string of 1 to " + std::to_string(limits::kMaxIdBytes) + " bytes");
+      id->get_ref<const std::string&>().size() > limits::kMaxRequestIdBytes) {
+    return bad_request(std::nullopt, "id must be a string of 1 to " + std::to_string(limits::kMaxRequestIdBytes) + " bytes");
   }
   Request request;
   request.id = id->get<std::string>();

@@ -2,15 +2,24 @@
 // What the parts of the running bridge share: the inbound item, health flags,
 // the metrics, and the publishing side of the MQTT link.
 #include "chat/bridge/ack_batch.hpp"
-#include "chat/bridge/log.hpp"
-#include "chat/bridge/metrics.hpp"
 #include "chat/bridge/topics.hpp"
+#include "chat/observability/log.hpp"
+#include "chat/observability/metrics.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <string>
 
 namespace chat::bridge {
+
+// Logs and metrics are chat::observability's, shared with chat-admin.
+using observability::Counter;
+using observability::Gauge;
+using observability::Histogram;
+using observability::Logger;
+using observability::LogLevel;
+using observability::parse_log_level;
+using observability::Registry;
 
 using SteadyClock = std::chrono::steady_clock;
 

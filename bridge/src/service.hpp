@@ -7,8 +7,8 @@
 //   writer/presence/request threads ──> publisher connection: ack / nack / presence / answers, events
 //   notifier thread: outbox ──> webhook          HTTP thread: /healthz, /metrics
 #include "chat/bridge/config.hpp"
-#include "chat/bridge/log.hpp"
-#include "chat/bridge/metrics.hpp"
+#include "chat/observability/log.hpp"
+#include "chat/observability/metrics.hpp"
 #include "runtime.hpp"
 
 #include <atomic>

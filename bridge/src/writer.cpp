@@ -1,6 +1,7 @@
 #include "writer.hpp"
 
 #include "chat/bridge/payloads.hpp"
+#include "chat/protocol/events.hpp"
 
 #include <algorithm>
 #include <variant>
@@ -13,6 +14,10 @@ struct Writer::PendingMessage {
 };
 
 namespace {
+
+using protocol::ErrorCode;
+using protocol::to_string;
+namespace nack_detail = protocol::nack_detail;
 
 // An `acks` event stays well under the broker's packet limits.
 constexpr std::size_t kMaxEventBytes = 64 * 1024;
@@ -95,7 +100,7 @@ void Writer::process(std::vector<Inbound>& batch) {
     if (t.is_message()) {
       auto parsed = parse_message_payload(item.payload, static_cast<std::size_t>(config_.max_payload_bytes));
       if (auto* error = std::get_if<PayloadError>(&parsed)) {
-        if (error->error == "too_large") {
+        if (error->error == to_string(ErrorCode::too_large)) {
           metrics_.refused_too_large.inc();
         } else {
           metrics_.refused_bad_request.inc();
@@ -111,7 +116,7 @@ void Writer::process(std::vector<Inbound>& batch) {
       auto& payload = std::get<MessagePayload>(parsed);
       if (t.kind == TopicKind::dm_msg && t.target == t.from) {
         metrics_.refused_bad_request.inc();
-        nack(item, payload.id, "bad_request", "a direct message to oneself");
+        nack(item, payload.id, to_string(ErrorCode::bad_request), "a direct message to oneself");
         continue;
       }
       PendingMessage m;
@@ -186,10 +191,10 @@ void Writer::store_messages(std::vector<PendingMessage>& pending) {
       refused[i] = true;
       if (!it->second.from_exists) {
         metrics_.refused_forbidden.inc();
-        nack(*pending[i].item, pending[i].message.client_msg_id, "forbidden", "unknown_sender");
+        nack(*pending[i].item, pending[i].message.client_msg_id, to_string(ErrorCode::forbidden), nack_detail::kUnknownSender);
       } else {
         metrics_.refused_not_found.inc();
-        nack(*pending[i].item, pending[i].message.client_msg_id, "not_found", "unknown_recipient");
+        nack(*pending[i].item, pending[i].message.client_msg_id, to_string(ErrorCode::not_found), nack_detail::kUnknownRecipient);
       }
     }
   }
@@ -248,7 +253,7 @@ void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
         case storage::DbErrc::invalid_input:
         case storage::DbErrc::not_null_violation:
           metrics_.refused_bad_request.inc();
-          nack(*m.item, m.message.client_msg_id, "bad_request", "refused by the database");
+          nack(*m.item, m.message.client_msg_id, to_string(ErrorCode::bad_request), "refused by the database");
           break;
         default:
           metrics_.dropped.inc();
@@ -273,7 +278,7 @@ void Writer::reply(const PendingMessage& m, const storage::AppendResult& result,
              m.item->received);
     return;
   }
-  if (r.error == "not_found") {
+  if (r.error == to_string(ErrorCode::not_found)) {
     metrics_.refused_not_found.inc();
     if (t.kind == TopicKind::dm_msg) direct_chats_.erase(pair_key(t.from, t.target));
   } else {

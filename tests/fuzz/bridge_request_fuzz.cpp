@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto parsed = chat::bridge::parse_request(payload, kMaxBytes);
   std::string answer;
   if (const auto* request = std::get_if<chat::bridge::Request>(&parsed)) {
-    chat::fuzz::require(!request->id.empty() && request->id.size() <= chat::bridge::request_limits::kMaxIdBytes);
+    chat::fuzz::require(!request->id.empty() && request->id.size() <= chat::bridge::request_limits::kMaxRequestIdBytes);
     check_bounds(request->args);
     answer = chat::bridge::ok_response(request->id, "{}");
   } else {

@@ -88,7 +88,7 @@ TEST(AdminValidation, DevicesPrefixesAndIds) {
 
   EXPECT_EQ(parse_id("42", "user"), 42);
   EXPECT_EQ(parse_id("9223372036854775807", "user"), INT64_MAX);
-  for (const char* bad : {"0", "-1", "+1", "1.0", "", " 1", "9223372036854775808", "99999999999999999999", "0x1"}) {
+  for (const char* bad : {"0", "-1", "+1", "1.0", "", " 1", "007", "9223372036854775808", "99999999999999999999", "0x1"}) {
     EXPECT_EQ(bad_field([&] { parse_id(bad, "user"); }), "user") << bad;
   }
   try {
@@ -102,9 +102,6 @@ TEST(AdminValidation, DevicesPrefixesAndIds) {
   EXPECT_TRUE(parse_bool("true", "x"));
   EXPECT_FALSE(parse_bool("0", "x"));
   EXPECT_EQ(bad_field([] { parse_bool("yes", "x"); }), "x");
-  EXPECT_TRUE(is_valid_media_id("m-abc_DEF"));
-  EXPECT_FALSE(is_valid_media_id("../etc/passwd"));
-  EXPECT_FALSE(is_valid_media_id(std::string(65, 'a')));
 }
 
 TEST(AdminJsonBody, FieldsAreTakenWithTheirTypes) {

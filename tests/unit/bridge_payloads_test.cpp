@@ -72,14 +72,6 @@ TEST(BridgePayloads, RefusedMessagesSayWhyAndKeepTheIdWhenReadable) {
   EXPECT_EQ(e.error, "too_large");
 }
 
-TEST(BridgePayloads, ClientIds) {
-  EXPECT_TRUE(valid_client_id("A-z_0"));
-  EXPECT_TRUE(valid_client_id(std::string(64, 'a')));
-  EXPECT_FALSE(valid_client_id(std::string(65, 'a')));
-  EXPECT_FALSE(valid_client_id(""));
-  EXPECT_FALSE(valid_client_id("a.b"));
-}
-
 TEST(BridgePayloads, Receipts) {
   auto r = parse_receipt_payload(R"({"type":"read","seq":118})");
   ASSERT_TRUE(r);

@@ -54,25 +54,6 @@ TEST(BridgeTopics, RefusesEverythingElse) {
   EXPECT_TRUE(parse_topic("dm/9223372036854775807/msg/1"));
 }
 
-TEST(BridgeTopics, ParsesIds) {
-  EXPECT_EQ(parse_id("1"), 1);
-  EXPECT_EQ(parse_id("9223372036854775807"), INT64_MAX);
-  EXPECT_FALSE(parse_id("0"));
-  EXPECT_FALSE(parse_id("007"));
-  EXPECT_FALSE(parse_id("+1"));
-  EXPECT_FALSE(parse_id("1e3"));
-  EXPECT_FALSE(parse_id(""));
-}
-
-TEST(BridgeTopics, ValidDeviceIds) {
-  EXPECT_TRUE(valid_device_id("a"));
-  EXPECT_TRUE(valid_device_id(std::string(32, 'x')));
-  EXPECT_FALSE(valid_device_id(std::string(33, 'x')));
-  EXPECT_FALSE(valid_device_id(""));
-  EXPECT_FALSE(valid_device_id("a b"));
-  EXPECT_FALSE(valid_device_id("a:b"));
-}
-
 TEST(BridgeTopics, FormatsOutboundTopicsAndFilters) {
   EXPECT_EQ(event_topic(12), "u/12/ev");
   EXPECT_EQ(presence_topic(12), "presence/12");

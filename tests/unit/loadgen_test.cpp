@@ -160,11 +160,11 @@ TEST(LoadgenMessage, TopicsFollowTheContract) {
   EXPECT_EQ(group_msg_topic(3, 7), "g/3/msg/7");
   EXPECT_EQ(user_event_topic(7), "u/7/ev");
   EXPECT_EQ(parse_msg_topic("dm/12/msg/7"), (MsgTopic{ChatKind::direct, 12, 7}));
-  EXPECT_EQ(parse_msg_topic("g/3/msg/18446744073709551615"),
-            (MsgTopic{ChatKind::group, 3, 18446744073709551615ULL}));
+  EXPECT_EQ(parse_msg_topic("g/3/msg/9223372036854775807"),
+            (MsgTopic{ChatKind::group, 3, 9223372036854775807ULL}));
   for (const char* bad : {"dm/12/rcpt/7", "dm/12/typing/7", "dm/0/msg/7", "dm/12/msg/0", "dm/012/msg/7",
                           "dm/12/msg/", "dm/12/msg", "dm//msg/7", "dm/12/msg/7/", "dm/12/msg/7/8", "x/12/msg/7",
-                          "g/a/msg/7", "g/3/msg/+", "dm/12/msg/18446744073709551616", "", "dm"}) {
+                          "g/a/msg/7", "g/3/msg/+", "dm/12/msg/9223372036854775808", "dm/12/msg/18446744073709551616", "", "dm"}) {
     EXPECT_FALSE(parse_msg_topic(bad).has_value()) << bad;
   }
 }

@@ -9,6 +9,8 @@
 //   chat-paho-floor publish --uri URI [--count N] [--qos 0|1] [--window W] [--bytes B]
 //       publishes N events of B bytes to u/{i}/ev, at most W handed to Paho and not
 //       yet through (the bridge's outbound window); prints µs of CPU per publish.
+#include "chat/protocol/topics.hpp"
+
 #include <mqtt/async_client.h>
 
 #include <sys/resource.h>
@@ -143,7 +145,7 @@ int publish(const Args& a) {
   const auto start = Clock::now();
   for (int i = 0; i < a.count; ++i) {
     done.acquire(a.window);
-    client.publish("u/" + std::to_string(1 + i % 1000) + "/ev", payload.data(), payload.size(), a.qos, false, nullptr,
+    client.publish(chat::protocol::event_topic(1 + i % 1000), payload.data(), payload.size(), a.qos, false, nullptr,
                    done);
   }
   done.drain();

@@ -1,5 +1,8 @@
 #include "chat/loadgen/message.hpp"
 
+#include "chat/protocol/events.hpp"
+#include "chat/protocol/topics.hpp"
+
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -7,13 +10,6 @@ namespace chat::loadgen {
 namespace {
 
 constexpr std::string_view kTimePrefix = "lg:";
-
-std::string_view next_segment(std::string_view& rest) {
-  const auto slash = rest.find('/');
-  const auto seg = rest.substr(0, slash);
-  rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-  return seg;
-}
 
 bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -59,44 +55,26 @@ std::optional<std::string_view> plain_string_at(std::string_view json, std::size
 
 }  // namespace
 
+// Loadgen ids are unsigned (indices plus a base); the contract's fit 63 bits.
 std::string dm_msg_topic(std::uint64_t to, std::uint64_t from) {
-  return "dm/" + std::to_string(to) + "/msg/" + std::to_string(from);
+  return protocol::dm_topic(protocol::Channel::msg, static_cast<protocol::Id>(to), static_cast<protocol::Id>(from));
 }
 
 std::string group_msg_topic(std::uint64_t chat, std::uint64_t from) {
-  return "g/" + std::to_string(chat) + "/msg/" + std::to_string(from);
+  return protocol::group_topic(protocol::Channel::msg, static_cast<protocol::Id>(chat),
+                               static_cast<protocol::Id>(from));
 }
 
-std::string user_event_topic(std::uint64_t uid) { return "u/" + std::to_string(uid) + "/ev"; }
-
-std::optional<std::uint64_t> parse_id(std::string_view text) {
-  if (text.empty() || text[0] == '0') return std::nullopt;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  return parse_u64(text);
-}
+std::string user_event_topic(std::uint64_t uid) { return protocol::event_topic(static_cast<protocol::Id>(uid)); }
 
 std::optional<MsgTopic> parse_msg_topic(std::string_view topic) {
-  std::string_view rest = topic;
-  const auto root = next_segment(rest);
-  MsgTopic out;
-  if (root == "dm") {
-    out.kind = ChatKind::direct;
-  } else if (root == "g") {
-    out.kind = ChatKind::group;
-  } else {
+  const auto parsed = protocol::parse_topic(topic);
+  if (!parsed) return std::nullopt;
+  if (parsed->kind != protocol::TopicKind::dm_msg && parsed->kind != protocol::TopicKind::group_msg) {
     return std::nullopt;
   }
-  const auto target = parse_id(next_segment(rest));
-  if (!target || next_segment(rest) != "msg" || rest.empty()) return std::nullopt;
-  const auto from = parse_id(next_segment(rest));
-  if (!from || !rest.empty()) return std::nullopt;
-  // A trailing slash leaves `rest` empty but was a separate (empty) level.
-  if (topic.back() == '/') return std::nullopt;
-  out.target = *target;
-  out.from = *from;
-  return out;
+  return MsgTopic{parsed->is_direct() ? ChatKind::direct : ChatKind::group, static_cast<std::uint64_t>(parsed->target),
+                  static_cast<std::uint64_t>(parsed->from)};
 }
 
 std::string format_message_id(std::string_view run, std::uint32_t device, std::uint64_t n) {
@@ -201,10 +179,10 @@ std::vector<AckEvent> parse_ack_events(std::string_view payload) {
   const auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
   const auto name = event_name(json);
   std::vector<AckEvent> out;
-  if (name == "ack") {
+  if (name == protocol::event::kAck) {
     if (auto a = ack_of(json)) out.push_back(std::move(*a));
-  } else if (name == "acks") {
-    const auto list = json.find("acks");
+  } else if (name == protocol::event::kAcks) {
+    const auto list = json.find(std::string(protocol::event::kAcks));
     if (list == json.end() || !list->is_array()) return out;
     for (const auto& item : *list) {
       if (auto a = ack_of(item)) out.push_back(std::move(*a));
@@ -215,7 +193,7 @@ std::vector<AckEvent> parse_ack_events(std::string_view payload) {
 
 std::optional<std::string> parse_nack_id(std::string_view payload) {
   const auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (event_name(json) != "nack") return std::nullopt;
+  if (event_name(json) != protocol::event::kNack) return std::nullopt;
   const auto id = json.find("id");
   if (id == json.end() || !id->is_string()) return std::nullopt;
   return id->get<std::string>();

@@ -1,5 +1,8 @@
 #include "chat/loadgen/population.hpp"
 
+#include "chat/loadgen/message.hpp"
+#include "chat/protocol/topics.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -59,14 +62,14 @@ bool Population::group_index(std::uint64_t chat, std::uint32_t& group) const {
 std::span<const std::uint32_t> Population::recipients(std::uint32_t dest) const { return recipients_.at(dest); }
 
 std::string Population::topic(std::uint32_t dest, std::uint32_t from_user) const {
-  if (is_group(dest)) return "g/" + std::to_string(chat_id(dest - shape_.users)) + "/msg/" + std::to_string(uid(from_user));
-  return "dm/" + std::to_string(uid(dest)) + "/msg/" + std::to_string(uid(from_user));
+  if (is_group(dest)) return group_msg_topic(chat_id(dest - shape_.users), uid(from_user));
+  return dm_msg_topic(uid(dest), uid(from_user));
 }
 
 std::vector<std::string> Population::subscriptions(std::uint32_t c) const {
   const auto user = user_of(c);
-  std::vector<std::string> out{"dm/" + std::to_string(uid(user)) + "/#"};
-  for (const auto g : groups_of_[user]) out.push_back("g/" + std::to_string(chat_id(g)) + "/#");
+  std::vector<std::string> out{protocol::direct_inbox_filter(static_cast<protocol::Id>(uid(user)))};
+  for (const auto g : groups_of_[user]) out.push_back(protocol::group_filter(static_cast<protocol::Id>(chat_id(g))));
   return out;
 }
 

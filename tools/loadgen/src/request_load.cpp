@@ -1,6 +1,7 @@
 #include "request_load.hpp"
 
 #include "chat/loadgen/catch_up.hpp"
+#include "chat/protocol/topics.hpp"
 #include "mqtt_client.hpp"
 #include "scenarios.hpp"
 
@@ -72,13 +73,13 @@ class LoadDevice final : public Listener {
     settings.username = spec_.username;
     settings.password = spec_.token;
     if (client_.connect(settings) != kMqttOk || !wait_state(1)) return false;
-    return client_.subscribe({"u/" + std::to_string(spec_.uid) + "/rsp/load"}, 1) == kMqttOk &&
+    return client_.subscribe({protocol::response_topic(static_cast<protocol::Id>(spec_.uid), "load")}, 1) == kMqttOk &&
            wait_state(2);
   }
 
   // Sends at the rate until `stop_fd` reaches EOF.
   void run(int stop_fd) {
-    const std::string topic = "req/" + std::to_string(spec_.uid) + "/load";
+    const std::string topic = protocol::request_topic(static_cast<protocol::Id>(spec_.uid), "load");
     const auto pause = std::chrono::duration<double>(1.0 / spec_.rate);
     auto next = std::chrono::steady_clock::now();
     for (std::uint64_t k = 0;; ++k) {

@@ -11,6 +11,7 @@
 #include "chat/loadgen/outbox.hpp"
 #include "chat/loadgen/population.hpp"
 #include "chat/loadgen/tracker.hpp"
+#include "chat/protocol/topics.hpp"
 #include "mqtt_client.hpp"
 #include "scenarios.hpp"
 
@@ -147,7 +148,7 @@ int SyncRun::run(Report& report) {
     return fail("the reader could not connect");
   }
   std::vector<std::string> filters;
-  for (std::uint32_t g = 0; g < pop_.groups(); ++g) filters.push_back("g/" + std::to_string(pop_.chat_id(g)) + "/#");
+  for (std::uint32_t g = 0; g < pop_.groups(); ++g) filters.push_back(protocol::group_filter(static_cast<protocol::Id>(pop_.chat_id(g))));
   if (reader_->subscribe(filters, 1) != kMqttOk || !wait([&] { return subscribed_; }, o_.connect_timeout_s)) {
     return fail("the reader could not subscribe");
   }

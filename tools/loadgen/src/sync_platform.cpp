@@ -18,6 +18,7 @@
 #include "chat/loadgen/histogram.hpp"
 #include "chat/loadgen/message.hpp"
 #include "chat/loadgen/outbox.hpp"
+#include "chat/protocol/topics.hpp"
 #include "chat/storage/store.hpp"
 #include "mqtt_client.hpp"
 #include "request_load.hpp"
@@ -190,7 +191,7 @@ bool PlatformSyncRun::connect(std::uint32_t index, const Account& who, const std
 }
 
 std::optional<std::string> PlatformSyncRun::ask(const std::string& id, const std::string& payload) {
-  const std::string topic = "req/" + std::to_string(reader_.uid) + "/s" + run_tag_;
+  const std::string topic = protocol::request_topic(static_cast<protocol::Id>(reader_.uid), "s" + run_tag_);
   if (clients_[kReader]->publish(topic, payload, 1, 0, false) != kMqttOk) return std::nullopt;
   if (!wait([&] { return answers_.contains(id); }, o_.drain_timeout_s)) return std::nullopt;
   std::lock_guard lock(mu_);
@@ -240,7 +241,7 @@ int PlatformSyncRun::run(Report& report) {
   // The writer subscribes to its groups too: once every subscription is granted, the auth plugin
   // knows the memberships made a moment ago, and no publish of the writer is refused for want of one.
   std::vector<std::string> writer_filters{user_event_topic(writer_.uid)};
-  for (const auto chat : chats_) writer_filters.push_back("g/" + std::to_string(chat) + "/#");
+  for (const auto chat : chats_) writer_filters.push_back(protocol::group_filter(static_cast<protocol::Id>(chat)));
   if (!connect(kWriter, writer_, "w", writer_filters)) return fail("the writer could not connect");
   if (load && !load->start()) return fail("the request load's device could not connect");
   const auto write_start = std::chrono::steady_clock::now();
@@ -250,7 +251,7 @@ int PlatformSyncRun::run(Report& report) {
   if (!written) return fail("not every message was acked by the bridge");
 
   // 2. The reader's device comes back and catches up through requests.
-  if (!connect(kReader, reader_, "s" + run_tag_, {"u/" + std::to_string(reader_.uid) + "/rsp/s" + run_tag_})) {
+  if (!connect(kReader, reader_, "s" + run_tag_, {protocol::response_topic(static_cast<protocol::Id>(reader_.uid), "s" + run_tag_)})) {
     return fail("the reader could not connect");
   }
   CatchUp catch_up;

@@ -3,6 +3,7 @@
 // CHAT_MQTT_URI), then a config file (JSON object or key=value lines), then
 // command-line flags (--key=value or --key value; dashes or underscores):
 // each later source wins. `chat-bridge --help` lists every key.
+#include "chat/protocol/limits.hpp"
 #include "chat/settings/settings.hpp"
 
 #include <cstdint>
@@ -48,7 +49,7 @@ struct Config {
   int batch_linger_ms = 5;
   // ...unless nothing arrived for this long: the senders wait for their acks.
   int batch_idle_gap_us = 1000;
-  int max_payload_bytes = 65536;          // messages and requests
+  int max_payload_bytes = static_cast<int>(protocol::limits::kMaxPayloadBytes);  // messages and requests
   int direct_chat_cache_max = 1'000'000;  // user pairs → direct chat, per writer; cleared when full
 
   // request path (beside the message path: its own queue, threads and sessions)

@@ -34,8 +34,6 @@ struct PayloadError {
 std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload,
                                                                  std::size_t max_bytes);
 
-bool valid_client_id(std::string_view id);  // ^[A-Za-z0-9_-]{1,64}$
-
 // ---- receipts ----------------------------------------------------------------
 
 struct ReceiptRef {

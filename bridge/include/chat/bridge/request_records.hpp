@@ -5,6 +5,7 @@
 //           moderated, {"chat","seq","from","id","type","ts","deleted":true}
 //   chat    {"id","kind","title","owner","last_seq"[,"members":[…]]}
 //   member  {"uid","role","delivered_seq","read_seq"}
+#include "chat/protocol/events.hpp"
 #include "chat/storage/request_types.hpp"
 #include "chat/storage/types.hpp"
 
@@ -30,10 +31,10 @@ nlohmann::json chat_record(const storage::Chat& chat, std::span<const storage::M
 nlohmann::json user_chat_record(const storage::UserChat& chat);
 
 // {"ev":"chat.added"|…,"chat":<record>}
-inline constexpr std::string_view kChatAdded = "chat.added";
-inline constexpr std::string_view kChatRemoved = "chat.removed";
-inline constexpr std::string_view kChatDeleted = "chat.deleted";
-inline constexpr std::string_view kChatUpdated = "chat.updated";
+using protocol::event::kChatAdded;
+using protocol::event::kChatDeleted;
+using protocol::event::kChatRemoved;
+using protocol::event::kChatUpdated;
 nlohmann::json chat_event(std::string_view ev, nlohmann::json chat);
 
 // {"uid","online","last_seen"}; last_seen null when never seen.

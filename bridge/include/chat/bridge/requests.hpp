@@ -4,6 +4,8 @@
 // and checking its arguments against the contract's types and limits, so
 // that what reaches the database is well-formed and bounded.
 #include "chat/bridge/topics.hpp"
+#include "chat/protocol/events.hpp"
+#include "chat/protocol/limits.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -16,28 +18,10 @@
 
 namespace chat::bridge {
 
-// The bounds of the request path, each named in docs/protocol.md.
+// The bounds of the request path: the contract's (chat::protocol::limits),
+// and the bridge's own below.
 namespace request_limits {
-inline constexpr std::size_t kMaxIdBytes = 128;          // a request's `id`
-inline constexpr std::size_t kMaxUsers = 100;            // users in chat.create/add/remove
-inline constexpr std::size_t kMaxPresenceUsers = 200;    // users in presence.get
-inline constexpr std::size_t kMaxGroupMembers = 1000;    // members of a group, its owner included
-inline constexpr std::size_t kMaxTitleChars = 128;       // code points
-inline constexpr int kDefaultHistoryLimit = 50;
-inline constexpr int kMaxHistoryLimit = 200;
-inline constexpr int kChatListPage = 200;                // chats per chat.list answer
-inline constexpr std::size_t kMaxSyncCursors = 1000;     // chats named in one sync
-inline constexpr int kSyncPerChat = 200;                 // messages per chat in one sync answer
-inline constexpr int kSyncTotal = 2000;                  // messages in one sync answer
-inline constexpr int kSyncMembershipEvents = 200;        // "added" chats in one sync answer
-// history's before_ts at most: the last millisecond of year 9999. PostgreSQL's
-// interval and timestamp arithmetic overflows near 9.2e15 ms; a bound well
-// inside makes such a value the client's error (bad_request), not the database's.
-inline constexpr std::int64_t kMaxTimeMs = 253'402'300'799'999;
-// An answer's payload at most: the broker's message_size_limit (128 KiB in
-// broker-config) applies to the bridge's publishes too; what does not fit
-// is left for the next page ("more": true).
-inline constexpr std::size_t kMaxResponseBytes = 120 * 1024;
+using namespace ::chat::protocol::limits;
 // A message record at most. A stored body can serialize longer than it was
 // sent (PostgreSQL writes the number 1E19 out as 20 digits); a record over
 // this is served without its content, so that every record fits an answer
@@ -45,8 +29,10 @@ inline constexpr std::size_t kMaxResponseBytes = 120 * 1024;
 inline constexpr std::size_t kMaxMessageRecordBytes = 66 * 1024;
 }  // namespace request_limits
 
-enum class RequestErrorCode { bad_request, forbidden, not_found, conflict, internal };
-std::string_view to_string(RequestErrorCode code) noexcept;
+// A request's `error.code`: bad_request, forbidden, not_found, conflict or
+// internal (the contract's codes; too_large and rate_limited are the plugin's).
+using RequestErrorCode = protocol::ErrorCode;
+using protocol::to_string;
 
 struct RequestError {
   RequestErrorCode code = RequestErrorCode::bad_request;

@@ -1,5 +1,7 @@
 #pragma once
 // The topics the bridge reads and writes (docs/protocol.md, section 2).
+#include "chat/protocol/topics.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,16 +10,10 @@
 
 namespace chat::bridge {
 
-using Id = std::int64_t;  // uid or chat id: positive, decimal on the wire
+using Id = protocol::Id;  // uid or chat id: positive, decimal on the wire
 
-enum class TopicKind {
-  dm_msg,        // dm/{to}/msg/{from}
-  group_msg,     // g/{chat}/msg/{from}
-  dm_rcpt,       // dm/{to}/rcpt/{from}
-  group_rcpt,    // g/{chat}/rcpt/{from}
-  device_state,  // st/{uid}/{device}
-  request,       // req/{uid}/{device}
-};
+// The contract's topic kinds; the bridge reads all but typing.
+using protocol::TopicKind;
 
 struct InboundTopic {
   TopicKind kind = TopicKind::dm_msg;
@@ -30,18 +26,15 @@ struct InboundTopic {
   bool operator==(const InboundTopic&) const = default;
 };
 
-// A positive decimal id: no sign, no leading zero, fits 63 bits.
-std::optional<Id> parse_id(std::string_view text);
+// The contract's rules and topic builders, named here for the bridge's code.
+using protocol::event_topic;     // u/{uid}/ev
+using protocol::parse_id;
+using protocol::presence_topic;  // presence/{uid}
+using protocol::response_topic;  // u/{uid}/rsp/{device}
 
-// ^[A-Za-z0-9_-]{1,32}$ (the contract's device id).
-bool valid_device_id(std::string_view device);
-
-// One of the topics above with well-formed ids; nullopt for anything else.
+// A message, receipt, device state or request topic with well-formed ids;
+// nullopt for anything else (typing included: the bridge never reads it).
 std::optional<InboundTopic> parse_topic(std::string_view topic);
-
-std::string event_topic(Id uid);     // u/{uid}/ev
-std::string presence_topic(Id uid);  // presence/{uid}
-std::string response_topic(Id uid, std::string_view device);  // u/{uid}/rsp/{device}
 
 // The shared subscriptions of the bridge: $share/{group}/dm/+/msg/+ and the
 // other five inbound topics (requests included).

@@ -1,7 +1,7 @@
 #include "chat/admin/validation.hpp"
 
 #include "chat/credentials/token.hpp"
-#include "chat/storage/identifiers.hpp"
+#include "chat/protocol/identifiers.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -83,8 +83,8 @@ std::size_t utf8_length(std::string_view text) noexcept {
 }
 
 std::string normalize_username(std::string_view username, std::string_view field) {
-  std::string folded = storage::fold_username(username);
-  if (!storage::is_valid_username(folded)) {
+  std::string folded = protocol::fold_username(username);
+  if (!protocol::is_valid_username(folded)) {
     throw bad_request(field, "must be 3 to 32 of a-z 0-9 _ . (^[a-z0-9_.]{3,32}$, folded to lower case)");
   }
   if (folded.rfind(kDeletedUsernamePrefix, 0) == 0) {
@@ -94,7 +94,7 @@ std::string normalize_username(std::string_view username, std::string_view field
 }
 
 void validate_phone(std::string_view phone, std::string_view field) {
-  if (!storage::is_valid_phone(phone)) {
+  if (!protocol::is_valid_phone(phone)) {
     throw bad_request(field, "must be an E.164 number: + then 7 to 15 digits, not starting with 0");
   }
 }
@@ -122,11 +122,11 @@ void validate_password(std::string_view password, std::string_view field) {
 }
 
 void validate_device(std::string_view device, std::string_view field) {
-  if (!storage::is_valid_device_id(device)) throw bad_request(field, "must be 1 to 32 of A-Z a-z 0-9 _ -");
+  if (!protocol::is_valid_device(device)) throw bad_request(field, "must be 1 to 32 of A-Z a-z 0-9 _ -");
 }
 
 std::string normalize_username_prefix(std::string_view prefix, std::string_view field) {
-  std::string folded = storage::fold_username(prefix);
+  std::string folded = protocol::fold_username(prefix);
   if (folded.empty() || folded.size() > 32 || !std::all_of(folded.begin(), folded.end(), is_username_char)) {
     throw bad_request(field, "must be 1 to 32 of a-z 0-9 _ .");
   }
@@ -141,15 +141,9 @@ void validate_phone_prefix(std::string_view prefix, std::string_view field) {
 }
 
 std::int64_t parse_id(std::string_view text, std::string_view field) {
-  std::int64_t value = 0;
-  if (text.empty() || text.size() > 19 || !std::all_of(text.begin(), text.end(), is_digit)) {
-    throw bad_request(field, "must be a positive integer id");
-  }
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-    throw bad_request(field, "must be a positive integer id");
-  }
-  return value;
+  const auto id = protocol::parse_id(text);
+  if (!id) throw bad_request(field, "must be a positive integer id (decimal, no sign or leading zero)");
+  return *id;
 }
 
 std::int64_t parse_path_id(std::string_view text, std::string_view what) {
@@ -173,11 +167,6 @@ bool parse_bool(std::string_view text, std::string_view field) {
   if (text == "true" || text == "1") return true;
   if (text == "false" || text == "0") return false;
   throw bad_request(field, "must be true or false");
-}
-
-bool is_valid_media_id(std::string_view id) noexcept {
-  // The same character class and length as a client message id.
-  return storage::is_valid_client_msg_id(id);
 }
 
 }  // namespace chat::admin

@@ -6,7 +6,7 @@
 #include "chat/admin/validation.hpp"
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
-#include "chat/storage/identifiers.hpp"
+#include "chat/protocol/identifiers.hpp"
 #include "media_collector.hpp"
 #include "server.hpp"
 
@@ -157,9 +157,9 @@ void get_user(Context& context, const Request& request, Response& response) {
 
 void get_user_by_username(Context& context, const Request& request, Response& response) {
   allow_query(request, {});
-  const std::string name = storage::fold_username(path_param(request, 1));
+  const std::string name = protocol::fold_username(path_param(request, 1));
   auto store = context.pool.acquire();
-  const auto user = storage::is_valid_username(name) ? store->admin_find_user_by_username(name) : std::nullopt;
+  const auto user = protocol::is_valid_username(name) ? store->admin_find_user_by_username(name) : std::nullopt;
   if (!user) throw not_found("user \"" + name + "\" does not exist");
   send_json(response, 200, user_json(*user));
 }

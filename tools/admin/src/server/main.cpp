@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  Log log;
+  Log log(std::cerr);
   Secrets secrets;
   try {
     if (auto error = load_secrets(config, secrets); !error.empty()) {

@@ -6,6 +6,7 @@
 #include "chat/admin/range.hpp"
 #include "chat/admin/validation.hpp"
 #include "chat/storage/identifiers.hpp"
+#include "chat/protocol/identifiers.hpp"
 #include "server.hpp"
 #include "user_auth.hpp"
 
@@ -154,7 +155,7 @@ void download(Context& context, const Request& request, Response& response) {
   const UserId uid = authenticate_user(context, request);
   // Strangers learn nothing: an upload they may not read does not exist for them.
   const ApiError missing = not_found("no such media");
-  if (!is_valid_media_id(id)) throw missing;
+  if (!protocol::is_valid_media_id(id)) throw missing;
   std::optional<storage::MediaAccess> access;
   {
     auto store = context.pool.acquire();

@@ -27,29 +27,7 @@ thread_local RequestState request_state;
 // request object is httplib's own non-const local, handed to handlers as const.
 void forget_ranges(const Request& request) { const_cast<Request&>(request).ranges.clear(); }
 
-std::string now_text() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 }  // namespace
-
-// ---- Log -----------------------------------------------------------------------
-
-void Log::info(const std::string& line) {
-  std::lock_guard lock(mutex_);
-  std::cerr << now_text() << " chat-admin: " << line << '\n';
-}
-
-void Log::error(const std::string& line) {
-  std::lock_guard lock(mutex_);
-  std::cerr << now_text() << " chat-admin: error: " << line << '\n';
-}
 
 // ---- StorePool ---------------------------------------------------------------------
 

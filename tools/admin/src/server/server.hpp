@@ -7,6 +7,7 @@
 #include "chat/admin/config.hpp"
 #include "chat/admin/media_store.hpp"
 #include "chat/admin/metrics.hpp"
+#include "chat/observability/log.hpp"
 #include "chat/storage/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,15 +32,9 @@ class ContentReader;
 
 namespace chat::admin {
 
-// Lines on stderr, one at a time. Never given a secret.
-class Log {
- public:
-  void info(const std::string& line);
-  void error(const std::string& line);
-
- private:
-  std::mutex mutex_;
-};
+// One JSON object per line on stderr (chat::observability, as chat-bridge
+// logs). Never given a secret.
+using Log = observability::Logger;
 
 // Database sessions for the worker threads: a Store is not thread-safe, so
 // each request leases one. Idle sessions are kept (up to the thread count);

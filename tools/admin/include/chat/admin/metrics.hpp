@@ -10,22 +10,26 @@
 //   chat_admin_media_bytes_stored / _blobs_stored           gauges, read from the catalogue per scrape
 //
 // Routes are the API's patterns ("/v1/admin/users/{id}"), never raw paths,
-// so the label set stays small. Thread-safe.
+// so the label set stays small. Thread-safe. The media gauges are read from
+// the catalogue per scrape and left out when the database does not answer.
+#include "chat/observability/metrics.hpp"
+
 #include <array>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <tuple>
 
 namespace chat::admin {
 
+// The admin server's metrics over chat::observability's registry (the one
+// chat-bridge uses too): one method per thing counted.
 class Metrics {
  public:
   static constexpr std::array<double, 12> kBuckets{0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                    0.25,  0.5,   1.0,  2.5,   5.0,  10.0};
+
+  Metrics();
 
   void observe_request(std::string_view method, std::string_view route, int status, double seconds);
   void media_uploaded(std::string_view kind, bool new_blob, std::uint64_t bytes);
@@ -42,20 +46,10 @@ class Metrics {
   std::uint64_t requests(std::string_view method, std::string_view route, int status) const;
 
  private:
-  struct Histogram {
-    std::array<std::uint64_t, kBuckets.size()> buckets{};
-    std::uint64_t count = 0;
-    double sum = 0;
-  };
-
-  mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-  std::map<std::string, Histogram> durations_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> uploads_;
-  std::uint64_t upload_bytes_ = 0;
-  std::map<std::string, std::uint64_t> rejected_;
-  std::uint64_t gc_uploads_ = 0;
-  std::uint64_t gc_blobs_ = 0;
+  observability::Registry registry_;
+  observability::Counter& upload_bytes_;
+  observability::Counter& gc_uploads_;
+  observability::Counter& gc_blobs_;
 };
 
 }  // namespace chat::admin

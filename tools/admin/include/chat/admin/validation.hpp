@@ -40,8 +40,8 @@ void validate_device(std::string_view device, std::string_view field = "device")
 std::string normalize_username_prefix(std::string_view prefix, std::string_view field = "username_prefix");
 void validate_phone_prefix(std::string_view prefix, std::string_view field = "phone_prefix");
 
-// A positive decimal id of at most 19 digits; throws bad_request naming the
-// field otherwise (zero, signs, spaces, overflow).
+// The contract's id (chat::protocol::parse_id: positive decimal, no sign or
+// leading zero, at most INT64_MAX); throws bad_request naming the field otherwise.
 std::int64_t parse_id(std::string_view text, std::string_view field);
 // The id in a URL path: anything but a valid id is "no such thing" (404).
 std::int64_t parse_path_id(std::string_view text, std::string_view what);
@@ -49,8 +49,5 @@ std::int64_t parse_path_id(std::string_view text, std::string_view what);
 std::int64_t parse_integer(std::string_view text, std::string_view field, std::int64_t min, std::int64_t max);
 // true/false/1/0.
 bool parse_bool(std::string_view text, std::string_view field);
-
-// ^[A-Za-z0-9_-]{1,64}$, the media id pattern of the schema.
-bool is_valid_media_id(std::string_view id) noexcept;
 
 }  // namespace chat::admin

@@ -33,12 +33,10 @@ struct MsgTopic {
   bool operator==(const MsgTopic&) const = default;
 };
 
-// Parses `dm/{to}/msg/{from}` or `g/{chat}/msg/{from}` with positive decimal ids;
-// nullopt for anything else (receipts, typing, malformed ids).
+// Parses `dm/{to}/msg/{from}` or `g/{chat}/msg/{from}` with the contract's ids
+// (chat::protocol::parse_id); nullopt for anything else (receipts, typing,
+// malformed ids).
 std::optional<MsgTopic> parse_msg_topic(std::string_view topic);
-
-// Parses a positive decimal id with no sign, no leading zero, fitting 64 bits.
-std::optional<std::uint64_t> parse_id(std::string_view text);
 
 // ---------------------------------------------------------------- message ids
 struct MessageId {

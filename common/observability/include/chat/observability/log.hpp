@@ -11,7 +11,7 @@
 #include <string_view>
 #include <variant>
 
-namespace chat::bridge {
+namespace chat::observability {
 
 enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
 std::optional<LogLevel> parse_log_level(std::string_view text);
@@ -52,4 +52,4 @@ class Logger {
   LogLevel level_;
 };
 
-}  // namespace chat::bridge
+}  // namespace chat::observability

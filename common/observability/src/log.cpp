@@ -1,11 +1,11 @@
-#include "chat/bridge/log.hpp"
+#include "chat/observability/log.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <ctime>
 
-namespace chat::bridge {
+namespace chat::observability {
 namespace {
 
 const char* level_name(LogLevel level) {
@@ -66,4 +66,4 @@ void Logger::log(LogLevel level, std::string_view msg, std::initializer_list<Log
   out_.flush();
 }
 
-}  // namespace chat::bridge
+}  // namespace chat::observability

@@ -1,11 +1,11 @@
-#include "chat/bridge/metrics.hpp"
+#include "chat/observability/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
-namespace chat::bridge {
+namespace chat::observability {
 namespace {
 
 void add(std::atomic<double>& target, double value) {
@@ -32,6 +32,32 @@ std::string format_metric_value(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.9g", value);
   return buffer;
+}
+
+std::string metric_labels(std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+  std::string out;
+  for (const auto& [key, value] : labels) {
+    if (!out.empty()) out += ',';
+    out += key;
+    out += "=\"";
+    for (const char c : value) {
+      if (c == '\\' || c == '"') {
+        out += '\\';
+        out += c;
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out;
+}
+
+std::string render_gauge(const std::string& name, const std::string& help, double value) {
+  return "# HELP " + name + ' ' + help + "\n# TYPE " + name + " gauge\n" + name + ' ' + format_metric_value(value) +
+         '\n';
 }
 
 Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)) {
@@ -90,6 +116,15 @@ void Registry::gauge_fn(const std::string& name, const std::string& help, std::f
   family(name, Type::gauge, help).read = std::move(read);
 }
 
+std::optional<std::uint64_t> Registry::counter_value(const std::string& name, const std::string& labels) const {
+  std::lock_guard lock(mutex_);
+  const auto family = families_.find(name);
+  if (family == families_.end()) return std::nullopt;
+  const auto counter = family->second.counters.find(labels);
+  if (counter == family->second.counters.end()) return std::nullopt;
+  return counter->second->value();
+}
+
 std::string Registry::render() const {
   std::lock_guard lock(mutex_);
   std::ostringstream out;
@@ -118,4 +153,4 @@ std::string Registry::render() const {
   return out.str();
 }
 
-}  // namespace chat::bridge
+}  // namespace chat::observability

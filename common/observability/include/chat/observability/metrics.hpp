@@ -1,16 +1,21 @@
 #pragma once
 // Prometheus metrics: counters, gauges and histograms that threads update
-// lock-free, rendered in the text exposition format (version 0.0.4).
+// lock-free, rendered in the text exposition format (version 0.0.4). One
+// registry per program: chat-bridge's and chat-admin's /metrics.
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
-namespace chat::bridge {
+namespace chat::observability {
 
 class Counter {
  public:
@@ -60,6 +65,9 @@ class Registry {
   // A gauge read at render time (queue depths and the like).
   void gauge_fn(const std::string& name, const std::string& help, std::function<double()> read);
 
+  // The value of a counter that exists; nullopt when it was never registered.
+  std::optional<std::uint64_t> counter_value(const std::string& name, const std::string& labels = {}) const;
+
   std::string render() const;
 
  private:
@@ -81,4 +89,11 @@ class Registry {
 // A number as Prometheus writes it: integers without a fraction, +Inf, NaN.
 std::string format_metric_value(double value);
 
-}  // namespace chat::bridge
+// A label set `k1="v1",k2="v2"` with the values escaped (\ " and newline).
+std::string metric_labels(std::initializer_list<std::pair<std::string_view, std::string_view>> labels);
+
+// One gauge family with a single value, for values read elsewhere at render
+// time and left out when unknown (HELP, TYPE and the sample).
+std::string render_gauge(const std::string& name, const std::string& help, double value);
+
+}  // namespace chat::observability

@@ -1,16 +1,16 @@
 // Prometheus text rendering, and the structured log line.
-#include "chat/bridge/log.hpp"
-#include "chat/bridge/metrics.hpp"
+#include "chat/observability/log.hpp"
+#include "chat/observability/metrics.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <sstream>
 
-namespace chat::bridge {
+namespace chat::observability {
 namespace {
 
-TEST(BridgeMetrics, RendersCountersGaugesAndLabels) {
+TEST(Metrics, RendersCountersGaugesAndLabels) {
   Registry r;
   r.counter("chat_x_total", "Things").inc(3);
   r.counter("chat_refused_total", "Refused", "error=\"forbidden\"").inc();
@@ -28,7 +28,7 @@ TEST(BridgeMetrics, RendersCountersGaugesAndLabels) {
   EXPECT_NE(text.find("# TYPE chat_read gauge\nchat_read 1.5\n"), std::string::npos);
 }
 
-TEST(BridgeMetrics, HistogramsAreCumulative) {
+TEST(Metrics, HistogramsAreCumulative) {
   Registry r;
   Histogram& h = r.histogram("chat_latency_seconds", "Latency", {0.01, 0.001, 0.1});
   h.observe(0.0005);
@@ -49,14 +49,24 @@ TEST(BridgeMetrics, HistogramsAreCumulative) {
       << text;
 }
 
-TEST(BridgeMetrics, FormatsValues) {
+TEST(Metrics, FormatsValues) {
   EXPECT_EQ(format_metric_value(0), "0");
   EXPECT_EQ(format_metric_value(12345678), "12345678");
   EXPECT_EQ(format_metric_value(0.25), "0.25");
   EXPECT_EQ(format_metric_value(1.0 / 0.0), "+Inf");
 }
 
-TEST(BridgeLog, OneJsonObjectPerLine) {
+TEST(Metrics, LabelsAreEscapedAndCountersReadBack) {
+  EXPECT_EQ(metric_labels({{"route", "/a/{id}"}, {"q", "say \"hi\"\\\n"}}), R"(route="/a/{id}",q="say \"hi\"\\\n")");
+  Registry registry;
+  EXPECT_EQ(registry.counter_value("x_total"), std::nullopt);
+  registry.counter("x_total", "help", metric_labels({{"k", "v"}})).inc(3);
+  EXPECT_EQ(registry.counter_value("x_total", R"(k="v")"), 3u);
+  EXPECT_EQ(registry.counter_value("x_total"), std::nullopt);
+  EXPECT_EQ(render_gauge("g", "a gauge", 1234), "# HELP g a gauge\n# TYPE g gauge\ng 1234\n");
+}
+
+TEST(Log, OneJsonObjectPerLine) {
   const std::string line = format_log_line(1763700000123, LogLevel::warn, "database unavailable",
                                            {{"attempt", 3}, {"error", "connection refused"}, {"ok", false},
                                             {"pause_ms", std::int64_t{250}}});
@@ -70,7 +80,7 @@ TEST(BridgeLog, OneJsonObjectPerLine) {
   EXPECT_NO_THROW(format_log_line(0, LogLevel::info, "x", {{"topic", "\xff\xfe"}}));
 }
 
-TEST(BridgeLog, FiltersByLevel) {
+TEST(Log, FiltersByLevel) {
   std::ostringstream out;
   Logger log(out, LogLevel::info);
   log.debug("hidden");
@@ -82,4 +92,4 @@ TEST(BridgeLog, FiltersByLevel) {
 }
 
 }  // namespace
-}  // namespace chat::bridge
+}  // namespace chat::observability
