@@ -22,7 +22,7 @@ std::int64_t unix_seconds_now() {
 void admit_password_attempt(Context& context, const Request& request, const std::string& username) {
   const auto now = AttemptThrottle::Clock::now();
   auto wait = context.passwords_by_address.admit(request.remote_addr, now);
-  if (!wait && storage::is_valid_username(username)) wait = context.passwords_by_user.admit(username, now);
+  if (!wait && protocol::is_valid_username(username)) wait = context.passwords_by_user.admit(username, now);
   if (!wait) return;
   throw ApiError(ErrorCode::rate_limited, "too many password attempts: retry in " + std::to_string(wait->count()) +
                                               " s, or sign in with a token (Bearer)")
@@ -34,7 +34,7 @@ storage::UserId verify_user_password(Context& context, const Request& request, c
   const std::string username = storage::fold_username(raw_username);
   admit_password_attempt(context, request, username);
   std::optional<storage::UserCredentials> found;
-  if (storage::is_valid_username(username)) {
+  if (protocol::is_valid_username(username)) {
     auto store = context.pool.acquire();
     found = store->find_user_credentials(username);
   }

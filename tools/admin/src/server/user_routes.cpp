@@ -5,7 +5,7 @@
 #include "chat/admin/request_json.hpp"
 #include "chat/admin/validation.hpp"
 #include "chat/credentials/token.hpp"
-#include "chat/storage/identifiers.hpp"
+#include "chat/protocol/identifiers.hpp"
 #include "server.hpp"
 #include "user_auth.hpp"
 
@@ -70,7 +70,7 @@ void get_profile_by_username(Context& context, const Request& request, Response&
   authenticate_user(context, request);
   const std::string name = storage::fold_username(path_param(request, 1));
   auto store = context.pool.acquire();
-  const auto user = storage::is_valid_username(name) ? store->admin_find_user_by_username(name) : std::nullopt;
+  const auto user = protocol::is_valid_username(name) ? store->admin_find_user_by_username(name) : std::nullopt;
   if (!user || user->deleted()) throw not_found("user \"" + name + "\" does not exist");
   send_json(response, 200, public_profile(*user));
 }
