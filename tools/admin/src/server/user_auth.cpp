@@ -3,6 +3,7 @@
 #include "chat/admin/auth_header.hpp"
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
+#include "chat/protocol/identifiers.hpp"
 
 #include <httplib.h>
 
