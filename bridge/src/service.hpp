@@ -9,7 +9,10 @@
 #include "chat/bridge/config.hpp"
 #include "chat/bridge/log.hpp"
 #include "chat/bridge/metrics.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "inbound.hpp"
 
 #include <atomic>
 #include <memory>

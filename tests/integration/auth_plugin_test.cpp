@@ -112,7 +112,7 @@ class AuthPluginTest : public ::testing::Test {
     storage::NewUser row;
     row.username = user.name;
     row.password_hash = credentials::hash_password(user.password, iterations);
-    user.id = store().create_user(row).id;
+    user.id = store().users().create(row).id;
     return user;
   }
 
@@ -253,14 +253,14 @@ TEST_F(AuthPluginTest, DisabledUsersAreRefusedAndDisconnected) {
   ASSERT_TRUE(session->connected());
   storage::UserPatch disable;
   disable.disabled = true;
-  store().update_user(gus.id, disable);
+  store().users().update(gus.id, disable);
   EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "a disabled user is disconnected";
   EXPECT_EQ(try_connect(gus.client_id(), gus.name, gus.token()), kNotAuthorized);
   EXPECT_EQ(try_connect(gus.client_id(), gus.name, gus.password), kNotAuthorized);
   const std::string before_enabling = gus.token();
   storage::UserPatch enable;
   enable.disabled = false;
-  store().update_user(gus.id, enable);
+  store().users().update(gus.id, enable);
   const auto fresh = [&] { return credentials::mint_token(kSecret, gus.id, gus.name, now_s(), now_s() + 60); };
   EXPECT_TRUE(wait_until([&] { return try_connect(gus.client_id(), gus.name, fresh()) == 0; }, 3s))
       << "a token minted after re-enabling works";
@@ -323,10 +323,10 @@ TEST_F(AuthPluginTest, ChangesMadeWhileTheCacheLoaderWasAwayAreAppliedOnReload) 
   const auto admin = [](const std::string& sql) { return env->cluster->psql("postgres", sql); };
   admin("ALTER DATABASE auth WITH ALLOW_CONNECTIONS false");
   admin("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = 'chat-auth-cache'");
-  store().set_password_hash(mia.id, credentials::hash_password("new", kFastHash));
+  store().users().set_password_hash(mia.id, credentials::hash_password("new", kFastHash));
   storage::UserPatch disable;
   disable.disabled = true;
-  store().update_user(ned.id, disable);
+  store().users().update(ned.id, disable);
   admin("ALTER DATABASE auth WITH ALLOW_CONNECTIONS true");
   ASSERT_TRUE(wait_until([&] { return loads() >= 2; }, 10s)) << own.log();
   EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "ned, disabled meanwhile, is disconnected";
@@ -342,7 +342,7 @@ TEST_F(AuthPluginTest, DeletedUsersAreDisconnected) {
   auto bystander = connect(make_user());  // keeps the test client's network thread awake (mqtt_test_client.cpp)
   auto session = connect(ida);
   ASSERT_TRUE(session->connected());
-  ASSERT_EQ(store().delete_user(ida.id, false).status, storage::AdminUserStatus::ok);
+  ASSERT_EQ(store().users().delete_account(ida.id, false).status, storage::AccountStatus::ok);
   EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "a deleted user is disconnected";
   EXPECT_EQ(try_connect(ida.client_id(), ida.name, ida.token()), kNotAuthorized);
 }
@@ -479,8 +479,8 @@ TEST_F(AuthPluginTest, StatsAreForTheServiceAccountOnly) {
 TEST_F(AuthPluginTest, SubscribeRowsOfTheContract) {
   const auto me = make_user();
   const auto other = make_user();
-  const auto group = store().create_group(me.id, "mine", {});
-  const auto foreign = store().create_group(other.id, "theirs", {});
+  const auto group = store().chats().create_group(me.id, "mine", {});
+  const auto foreign = store().chats().create_group(other.id, "theirs", {});
   auto client = connect(me);
   const std::string s = me.uid();
   const std::string o = other.uid();
@@ -509,8 +509,8 @@ TEST_F(AuthPluginTest, SubscribeRefusalsInMqtt311) {
 TEST_F(AuthPluginTest, WriteRowsOfTheContract) {
   const auto me = make_user();
   const auto other = make_user();
-  const auto group = store().create_group(me.id, "w", {});
-  const auto foreign = store().create_group(other.id, "w2", {});
+  const auto group = store().chats().create_group(me.id, "w", {});
+  const auto foreign = store().chats().create_group(other.id, "w2", {});
   auto client = connect(me);
   const std::string s = me.uid();
   const std::string o = other.uid();
@@ -568,7 +568,7 @@ TEST_F(AuthPluginTest, PresenceIsReadableByAnySignedInUser) {
 TEST_F(AuthPluginTest, RemovedMemberStillSubscribedReceivesNothingAfterOneSecond) {
   const auto owner = make_user();
   const auto member = make_user();
-  const auto group = store().create_group(owner.id, "g", std::vector<storage::UserId>{member.id});
+  const auto group = store().chats().create_group(owner.id, "g", std::vector<storage::UserId>{member.id});
   const std::string g = std::to_string(group.id);
   auto listener = connect(member);
   ASSERT_LE(listener->subscribe("g/" + g + "/#"), 1) << broker().log();
@@ -577,7 +577,7 @@ TEST_F(AuthPluginTest, RemovedMemberStillSubscribedReceivesNothingAfterOneSecond
   ASSERT_EQ(speaker->publish(topic, text_message("before")), 0);
   ASSERT_TRUE(next_on(*listener, topic).has_value()) << "a member receives";
 
-  ASSERT_EQ(store().remove_member(group.id, member.id), storage::MembershipChange::changed);
+  ASSERT_EQ(store().chats().remove_member(group.id, member.id), storage::MembershipChange::changed);
   std::this_thread::sleep_for(1s);
   ASSERT_EQ(speaker->publish(topic, text_message("after")), 0);
   EXPECT_FALSE(listener->any_message_within(500ms).has_value())
@@ -590,11 +590,11 @@ TEST_F(AuthPluginTest, RemovedMemberStillSubscribedReceivesNothingAfterOneSecond
 TEST_F(AuthPluginTest, AddedMemberSubscribesAtOnce) {
   const auto owner = make_user();
   const auto newcomer = make_user();
-  const auto group = store().create_group(owner.id, "g", {});
+  const auto group = store().chats().create_group(owner.id, "g", {});
   const std::string filter = "g/" + std::to_string(group.id) + "/#";
   auto client = connect(newcomer);
   ASSERT_EQ(client->subscribe(filter), kNotAuthorized);
-  ASSERT_EQ(store().add_member(group.id, newcomer.id), storage::MembershipChange::changed);
+  ASSERT_EQ(store().chats().add_member(group.id, newcomer.id), storage::MembershipChange::changed);
   const auto added = std::chrono::steady_clock::now();
   EXPECT_TRUE(wait_until([&] { return client->subscribe(filter) <= 1; }, 1s, 5ms));
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - added);
@@ -607,7 +607,7 @@ TEST_F(AuthPluginTest, AddedMemberSubscribesAtOnce) {
 
 TEST_F(AuthPluginTest, DeletedGroupIsClosedToItsMembers) {
   const auto owner = make_user();
-  const auto group = store().create_group(owner.id, "g", {});
+  const auto group = store().chats().create_group(owner.id, "g", {});
   const std::string g = std::to_string(group.id);
   auto client = connect(owner);
   ASSERT_LE(client->subscribe("g/" + g + "/#"), 1);

@@ -54,7 +54,7 @@ TEST_F(BridgeNotifications, AnOfflineRecipientIsNotifiedOnce) {
   const auto bob = make_user("bob");      // offline: no device online
   const auto carol = make_user("carol");  // online
   const std::vector<storage::UserId> members{bob.id, carol.id};
-  const auto team = store().create_group(alice.id, "team", members);
+  const auto team = store().chats().create_group(alice.id, "team", members);
   TestWebhook webhook;
   auto bridge = start_bridge({"--webhook-url", webhook.url(), "--webhook-poll-ms", "50"});
   auto connected = clients({carol.id, alice.id});

@@ -64,8 +64,8 @@ TEST_F(BridgeReceipts, GroupReceiptsByRefsNeedTheSenderAndStayInTheChat) {
   const auto bob = make_user("bob");
   const auto carol = make_user("carol");
   const std::vector<storage::UserId> members{bob.id, carol.id};
-  const auto team = store().create_group(alice.id, "team", members);
-  const auto other = store().create_group(alice.id, "other", members);
+  const auto team = store().chats().create_group(alice.id, "team", members);
+  const auto other = store().chats().create_group(alice.id, "other", members);
   auto bridge = start_bridge();
   auto connected = clients({alice.id, carol.id});
   auto& a = connected[0];

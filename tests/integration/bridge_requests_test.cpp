@@ -345,7 +345,7 @@ TEST_F(BridgeOfflineCatchUp, ChatListAndSyncRecoverWhatTheBrokerDropped) {
   std::vector<std::int64_t> chats;
   for (int i = 0; i < kChats; ++i) {
     const std::vector<storage::UserId> reader{reader_user.id};
-    chats.push_back(store().create_group(writer_user.id, "c" + std::to_string(i), reader).id);
+    chats.push_back(store().chats().create_group(writer_user.id, "c" + std::to_string(i), reader).id);
   }
 
   auto reader = make_client(reader_user.id, "phone");

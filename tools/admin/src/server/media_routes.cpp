@@ -68,7 +68,7 @@ UserId authenticate_user(Context& context, const Request& request) {
       throw ApiError(ErrorCode::unauthorized, "invalid sign-in token (" + std::string(credentials::to_string(check.error)) + ")");
     }
     auto store = context.pool.acquire();
-    const auto user = store->admin_find_user(check.claims->uid);
+    const auto user = store->users().find(check.claims->uid);
     if (!user || user->deleted() || user->user.username != check.claims->username) {
       throw ApiError(ErrorCode::unauthorized, "the token's account does not exist any more");
     }
@@ -81,7 +81,7 @@ UserId authenticate_user(Context& context, const Request& request) {
     std::optional<storage::UserCredentials> found;
     if (storage::is_valid_username(username)) {
       auto store = context.pool.acquire();
-      found = store->find_user_credentials(username);
+      found = store->auth().find_credentials(username);
     }
     // An unknown name costs as much as a wrong password: no timing says which names exist.
     const bool has_hash = found && found->password_hash;
@@ -195,7 +195,7 @@ void upload(Context& context, const Request& request, Response& response, const 
       new_blob = context.media.place(upload.temp_path(), result->sha256);
       upload.released();
       auto store = context.pool.acquire();
-      inserted = store->insert_media(media);
+      inserted = store->media().insert(media);
     }
     context.metrics.media_uploaded(to_string(result->type.kind), new_blob, result->size);
     if (inserted.created) response.set_header("Location", "/v1/media/" + inserted.record.id);
@@ -219,7 +219,7 @@ void download(Context& context, const Request& request, Response& response) {
   std::optional<storage::MediaAccess> access;
   {
     auto store = context.pool.acquire();
-    access = store->find_media_for(id, uid);
+    access = store->media().find_for(id, uid);
   }
   if (!access || !access->allowed) throw missing;
   const storage::MediaRecord& media = access->record;
