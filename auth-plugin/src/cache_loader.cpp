@@ -75,8 +75,8 @@ void CacheLoader::run() noexcept {
 
 void CacheLoader::session(bool& loaded) {
   storage::Store store(conninfo_);
-  store.listen_for_auth_changes();
-  const storage::AuthSnapshot snapshot = store.load_auth_snapshot();
+  store.auth().listen_for_changes();
+  const storage::AuthSnapshot snapshot = store.auth().load_snapshot();
   const auto newly_refused = cache_.load(snapshot);
   if (snapshots_.load() > 0) {
     // A reload: whatever was announced while this thread had no session was
@@ -100,7 +100,7 @@ void CacheLoader::session(bool& loaded) {
                        std::to_string(counts.refused_users) + " users refused"});
   }
   while (!stop_flag_.load()) {
-    const auto notes = store.wait_for_notifications(kPollInterval);
+    const auto notes = store.auth().wait_for_notifications(kPollInterval);
     if (notes.empty()) continue;
     std::vector<AuthCache::Update> updates;
     std::vector<MailItem> mail;
@@ -115,7 +115,7 @@ void CacheLoader::session(bool& loaded) {
       }
       AuthCache::Update update{std::move(*change), {}};
       const AuthChange& c = update.change;
-      if (c.kind == AuthChange::Kind::group_restored) update.members = store.live_group_members(c.chat);
+      if (c.kind == AuthChange::Kind::group_restored) update.members = store.auth().live_group_members(c.chat);
       if (c.kind == AuthChange::Kind::password_changed || c.kind == AuthChange::Kind::user_refused ||
           c.kind == AuthChange::Kind::tokens_revoked) {
         mail.push_back({MailItem::Kind::forget_password, c.uid, c.username});

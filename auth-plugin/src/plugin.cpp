@@ -92,7 +92,7 @@ std::optional<storage::UserCredentials> DatabaseLookup::find(std::string_view us
   if (now < retry_after_ns_) throw std::runtime_error("database unavailable, retrying shortly");
   try {
     if (!store_) store_.emplace(conninfo_);
-    return store_->find_user_credentials(username);
+    return store_->auth().find_credentials(username);
   } catch (const storage::DbError&) {
     retry_after_ns_ = now + kDatabaseRetryNs;
     throw;

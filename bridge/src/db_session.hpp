@@ -5,7 +5,10 @@
 // they succeed or the bridge gives up at shutdown. Other errors are thrown.
 #include "chat/bridge/backoff.hpp"
 #include "chat/storage/store.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "observability.hpp"
 
 #include <atomic>
 #include <memory>

@@ -1,6 +1,7 @@
 #pragma once
 // /healthz and /metrics on a loopback port (cpp-httplib, its own thread).
-#include "runtime.hpp"
+#include "observability.hpp"
+#include "health.hpp"
 
 #include <functional>
 #include <memory>

@@ -13,7 +13,12 @@
 #include "outbound.hpp"
 #include "presence_worker.hpp"
 #include "request_worker.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "inbound.hpp"
+#include "publisher.hpp"
+#include "observability.hpp"
 #include "writer.hpp"
 
 #include <atomic>

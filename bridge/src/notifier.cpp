@@ -57,7 +57,7 @@ void Notifier::run() {
 bool Notifier::round() {
   if (SteadyClock::now() >= next_backlog_sample_) {
     metrics_.notification_backlog.set(
-        static_cast<double>(db_.run([](storage::Store& s) { return s.notification_backlog(); })));
+        static_cast<double>(db_.run([](storage::Store& s) { return s.delivery().notification_backlog(); })));
     next_backlog_sample_ = SteadyClock::now() + std::chrono::seconds(5);
   }
   // While a job is leased no other worker takes it; a worker that dies
@@ -66,7 +66,7 @@ bool Notifier::round() {
   const auto timeout = std::chrono::milliseconds(config_.webhook_timeout_ms);
   const auto lease = std::max<std::chrono::milliseconds>(std::chrono::seconds(30), 2 * timeout + std::chrono::seconds(5));
   const auto round_end = SteadyClock::now() + lease - timeout - std::chrono::seconds(2);
-  const auto jobs = db_.run([&](storage::Store& s) { return s.claim_notifications(config_.webhook_batch, lease); });
+  const auto jobs = db_.run([&](storage::Store& s) { return s.delivery().claim_notifications(config_.webhook_batch, lease); });
   if (jobs.empty()) return false;
 
   std::vector<std::int64_t> finished;
@@ -105,12 +105,12 @@ bool Notifier::round() {
                                                   {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
                                                   {"error", failure}});
     db_.run([&](storage::Store& s) {
-      s.reschedule_notification(job.id, delay, failure);
+      s.delivery().reschedule_notification(job.id, delay, failure);
       return 0;
     });
   }
   db_.run([&](storage::Store& s) {
-    s.finish_notifications(finished);
+    s.delivery().finish_notifications(finished);
     return 0;
   });
   return true;

@@ -6,7 +6,10 @@
 #include "chat/bridge/config.hpp"
 #include "chat/bridge/notification.hpp"
 #include "db_session.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "observability.hpp"
 
 #include <condition_variable>
 #include <mutex>

@@ -16,7 +16,10 @@
 // show in chat_bridge_outbound_depth. This queue is bounded by the writers'
 // queues: it holds at most what the writers took from them since this thread
 // last handed over.
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "chat/bridge/topics.hpp"
+#include "clock.hpp"
+#include "publisher.hpp"
 
 #include <condition_variable>
 #include <cstddef>

@@ -84,7 +84,7 @@ void PresenceWorker::clear_stale(const BrokerUptime& uptime) {
   // After each connect of the publisher (a broker that restarted dropped
   // it): once with the retained uptime at once, once with the next live one.
   const std::int64_t cutoff = stale_cutoff_ms(uptime.at_ms, uptime.uptime_s, uptime.retained);
-  const auto cleared = db_.run([&](storage::Store& s) { return s.clear_stale_devices(cutoff); });
+  const auto cleared = db_.run([&](storage::Store& s) { return s.delivery().clear_stale_devices(cutoff); });
   log_.info("cleared device states older than the broker's start",
             {{"before_ms", cutoff}, {"retained_uptime", uptime.retained},
              {"users_offline", static_cast<std::uint64_t>(cleared.size())}});
@@ -95,7 +95,7 @@ void PresenceWorker::clear_stale(const BrokerUptime& uptime) {
 }
 
 void PresenceWorker::apply(const std::vector<storage::DeviceState>& states) {
-  const auto changes = db_.run([&](storage::Store& s) { return s.set_device_states(states); });
+  const auto changes = db_.run([&](storage::Store& s) { return s.delivery().set_device_states(states); });
   for (std::size_t i = 0; i < states.size(); ++i) {
     const auto& change = changes[i];
     if (!change) {

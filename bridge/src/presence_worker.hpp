@@ -6,7 +6,11 @@
 #include "chat/bridge/config.hpp"
 #include "chat/bridge/device_state_table.hpp"
 #include "db_session.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "chat/bridge/topics.hpp"
+#include "health.hpp"
+#include "publisher.hpp"
+#include "observability.hpp"
 
 #include <optional>
 #include <thread>

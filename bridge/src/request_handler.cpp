@@ -1,6 +1,7 @@
-#include "request_handler.hpp"
+#include "chat/bridge/request_handler.hpp"
 
 #include "chat/bridge/request_records.hpp"
+#include "chat/storage/limits.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -12,7 +13,9 @@ using nlohmann::json;
 namespace limits = request_limits;
 using storage::GroupChange;
 using storage::GroupChangeStatus;
-using storage::Store;
+
+// The request path's bound and storage's rule are one number.
+static_assert(limits::kMaxGroupMembers == storage::kMaxGroupMembers);
 
 // A refusal travels as an exception from where it is decided to the one
 // place that answers it.
@@ -65,9 +68,9 @@ void refuse_change(const GroupChange& change) {
 }
 
 // The chat as `caller` may see it: it exists, is not deleted, and the caller is a member.
-storage::Chat member_chat(DbSession& db, Id caller, Id chat_id) {
+storage::Chat member_chat(RequestData& db, Id caller, Id chat_id) {
   const std::vector<storage::ChatId> one{chat_id};
-  const auto states = db.run([&](Store& s) { return s.listed_chat_states(caller, one); });
+  const auto states = db.listed_chat_states(caller, one);
   const storage::ListedChatState& state = states.at(0);
   if (!state.chat) refuse(RequestErrorCode::not_found, "no such chat");
   if (state.chat->deleted()) refuse(RequestErrorCode::not_found, "the chat was deleted");
@@ -75,8 +78,8 @@ storage::Chat member_chat(DbSession& db, Id caller, Id chat_id) {
   return *state.chat;
 }
 
-void require_live_users(DbSession& db, const std::vector<Id>& users) {
-  const auto live = db.run([&](Store& s) { return s.live_users(users); });
+void require_live_users(RequestData& db, const std::vector<Id>& users) {
+  const auto live = db.live_users(users);
   if (live.size() == users.size()) return;
   std::vector<Id> missing;
   std::set_difference(users.begin(), users.end(), live.begin(), live.end(), std::back_inserter(missing));
@@ -101,38 +104,32 @@ std::vector<Id> minus(const std::vector<Id>& all, const std::vector<Id>& some) {
   return rest;
 }
 
-json dm_open(const DmOpenArgs& args, Id caller, DbSession& db) {
+json dm_open(const DmOpenArgs& args, Id caller, RequestData& db) {
   if (args.user == caller) refuse(RequestErrorCode::bad_request, "a direct chat is with another user");
   require_live_users(db, {args.user});
-  return db.run([&](Store& s) {
-    const storage::Chat chat = s.open_direct(caller, args.user);
-    return json{{"chat", chat_record(chat, s.members(chat.id))}};
-  });
+  const ChatWithMembers opened = db.open_direct(caller, args.user);
+  return json{{"chat", chat_record(opened.chat, opened.members)}};
 }
 
-json chat_create(const ChatCreateArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
+json chat_create(const ChatCreateArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
   const std::vector<Id> others = minus(args.members, {caller});
   require_live_users(db, others);
-  auto [chat, members] = db.run([&](Store& s) {
-    const storage::Chat created = s.create_group(caller, args.title, others);
-    return std::pair{created, s.members(created.id)};
-  });
+  const auto [chat, members] = db.create_group(caller, args.title, others);
   const json record = chat_record(chat, members);
   add_events(out, member_ids(members), kChatAdded, record);
   return json{{"chat", record}};
 }
 
-json chat_delete(const ChatArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
-  const GroupChange change = db.run([&](Store& s) { return s.delete_group(args.chat, caller); });
+json chat_delete(const ChatArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
+  const GroupChange change = db.delete_group(args.chat, caller);
   refuse_change(change);
   const json record = chat_record(change.chat);
   add_events(out, change.members_before, kChatDeleted, record);
   return json{{"chat", record}};
 }
 
-json chat_add(const ChatUsersArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
-  const GroupChange change = db.run(
-      [&](Store& s) { return s.add_group_members(args.chat, caller, args.users, limits::kMaxGroupMembers); });
+json chat_add(const ChatUsersArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
+  const GroupChange change = db.add_group_members(args.chat, caller, args.users);
   refuse_change(change);
   const json record = chat_record(change.chat, change.members);
   if (!change.added.empty()) {
@@ -142,8 +139,8 @@ json chat_add(const ChatUsersArgs& args, Id caller, DbSession& db, RequestOutcom
   return json{{"chat", record}, {"added", change.added}};
 }
 
-json chat_remove(const ChatUsersArgs& args, Id caller, DbSession& db, RequestOutcome& out) {
-  const GroupChange change = db.run([&](Store& s) { return s.remove_group_members(args.chat, caller, args.users); });
+json chat_remove(const ChatUsersArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
+  const GroupChange change = db.remove_group_members(args.chat, caller, args.users);
   refuse_change(change);
   const json full = chat_record(change.chat, change.members);
   const json bare = chat_record(change.chat);
@@ -154,8 +151,8 @@ json chat_remove(const ChatUsersArgs& args, Id caller, DbSession& db, RequestOut
   return json{{"chat", caller_left ? bare : full}, {"removed", change.removed}};
 }
 
-json chat_list(const ChatListArgs& args, Id caller, DbSession& db) {
-  const auto chats = db.run([&](Store& s) { return s.user_chats(caller, args.after, limits::kChatListPage + 1); });
+json chat_list(const ChatListArgs& args, Id caller, RequestData& db) {
+  const auto chats = db.user_chats(caller, args.after, limits::kChatListPage + 1);
   ByteBudget budget;
   json list = json::array();
   bool more = false;
@@ -170,9 +167,9 @@ json chat_list(const ChatListArgs& args, Id caller, DbSession& db) {
   return json{{"chats", std::move(list)}, {"more", more}};
 }
 
-json chat_info(const ChatArgs& args, Id caller, DbSession& db) {
+json chat_info(const ChatArgs& args, Id caller, RequestData& db) {
   const storage::Chat chat = member_chat(db, caller, args.chat);
-  const auto members = db.run([&](Store& s) { return s.members(chat.id); });
+  const auto members = db.members(chat.id);
   return json{{"chat", chat_record(chat, members)}};
 }
 
@@ -194,21 +191,20 @@ json history_page(std::vector<storage::StoredMessage> nearest_first, int limit, 
   return json{{"messages", std::move(messages)}, {"more", more}};
 }
 
-json history(const HistoryArgs& args, Id caller, DbSession& db) {
+json history(const HistoryArgs& args, Id caller, RequestData& db) {
   const storage::Chat chat = member_chat(db, caller, args.chat);
   const int fetch = args.limit + 1;  // one more tells whether there is more
   using Anchor = HistoryArgs::Anchor;
   switch (args.anchor) {
     case Anchor::after_seq:
-      return history_page(db.run([&](Store& s) { return s.history(chat.id, args.value, fetch); }), args.limit, false);
+      return history_page(db.history(chat.id, storage::HistoryAnchor::after(args.value), fetch), args.limit, false);
     case Anchor::before_ts:
-      return history_page(db.run([&](Store& s) { return s.history_before_time(chat.id, args.value, fetch); }),
-                          args.limit, true);
+      return history_page(db.history(chat.id, storage::HistoryAnchor::before_time(args.value), fetch), args.limit,
+                          true);
     case Anchor::before_seq:
     case Anchor::newest: {
       const storage::Seq before = args.anchor == Anchor::newest ? chat.last_seq + 1 : args.value;
-      return history_page(db.run([&](Store& s) { return s.history_before(chat.id, before, fetch); }), args.limit,
-                          true);
+      return history_page(db.history(chat.id, storage::HistoryAnchor::before(before), fetch), args.limit, true);
     }
   }
   refuse(RequestErrorCode::internal, "unknown history anchor");
@@ -227,12 +223,11 @@ json sync_chat_entry(storage::ChatId chat, bool more) {
 // the entry of every chat behind its cursor (so each can at least say "more"),
 // then the removed/deleted events, then the added ones, then messages. What
 // does not fit is left for the next round, and the top-level "more" says so.
-json sync(const SyncArgs& args, Id caller, DbSession& db) {
+json sync(const SyncArgs& args, Id caller, RequestData& db) {
   std::vector<storage::ChatId> listed;
   for (const auto& cursor : args.cursors) listed.push_back(cursor.chat);
-  const auto states = db.run([&](Store& s) { return s.listed_chat_states(caller, listed); });
-  const auto added = db.run(
-      [&](Store& s) { return s.user_chats_not_listed(caller, listed, limits::kSyncMembershipEvents + 1); });
+  const auto states = db.listed_chat_states(caller, listed);
+  const auto added = db.user_chats_not_listed(caller, listed, limits::kSyncMembershipEvents + 1);
 
   ByteBudget budget;
   bool more = false;
@@ -290,7 +285,7 @@ json sync(const SyncArgs& args, Id caller, DbSession& db) {
     if (!full) {
       const std::vector<storage::ChatCursor> slice(behind.begin() + static_cast<std::ptrdiff_t>(next),
                                                    behind.begin() + static_cast<std::ptrdiff_t>(end));
-      rows = db.run([&](Store& s) { return s.messages_after(slice, per_chat); });
+      rows = db.history(slice, per_chat);
     }
     std::size_t row = 0;
     for (std::size_t c = next; c < end; ++c) {
@@ -321,8 +316,8 @@ json sync(const SyncArgs& args, Id caller, DbSession& db) {
   return json{{"chats", std::move(chats)}, {"membership", std::move(membership)}, {"more", more}};
 }
 
-json presence_get(const PresenceGetArgs& args, DbSession& db) {
-  const auto presence = db.run([&](Store& s) { return s.presence_of(args.users); });
+json presence_get(const PresenceGetArgs& args, RequestData& db) {
+  const auto presence = db.presence_of(args.users);
   if (presence.size() != args.users.size()) {
     std::vector<Id> found;
     for (const auto& p : presence) found.push_back(p.user_id);
@@ -333,7 +328,7 @@ json presence_get(const PresenceGetArgs& args, DbSession& db) {
   return json{{"users", std::move(users)}};
 }
 
-json serve(const Request& request, Id caller, DbSession& db, RequestOutcome& out) {
+json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& out) {
   return std::visit(
       [&](const auto& args) -> json {
         using Args = std::decay_t<decltype(args)>;
@@ -360,7 +355,7 @@ json serve(const Request& request, Id caller, DbSession& db, RequestOutcome& out
 
 }  // namespace
 
-RequestOutcome handle_request(const Request& request, Id caller, DbSession& db) {
+RequestOutcome handle_request(const Request& request, Id caller, RequestData& db) {
   RequestOutcome out;
   try {
     const json result = serve(request, caller, db, out);

@@ -1,7 +1,8 @@
 #include "request_worker.hpp"
 
 #include "chat/bridge/requests.hpp"
-#include "request_handler.hpp"
+#include "chat/bridge/request_handler.hpp"
+#include "store_request_data.hpp"
 
 namespace chat::bridge {
 
@@ -81,7 +82,8 @@ void RequestWorker::serve(const InboundRequest& request, DbSession& db) {
   const Request& parsed_request = std::get<Request>(parsed);
   RequestOutcome outcome;
   try {
-    outcome = handle_request(parsed_request, request.uid, db);
+    StoreRequestData data(db);
+    outcome = handle_request(parsed_request, request.uid, data);
   } catch (const Abandoned&) {
     throw;
   } catch (const std::exception& error) {

@@ -8,7 +8,12 @@
 #include "chat/bridge/batch_queue.hpp"
 #include "chat/bridge/config.hpp"
 #include "db_session.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "chat/bridge/topics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "publisher.hpp"
+#include "observability.hpp"
 
 #include <memory>
 #include <thread>

@@ -7,9 +7,11 @@
 //   writer/presence/request threads ──> publisher connection: ack / nack / presence / answers, events
 //   notifier thread: outbox ──> webhook          HTTP thread: /healthz, /metrics
 #include "chat/bridge/config.hpp"
-#include "chat/observability/log.hpp"
-#include "chat/observability/metrics.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "inbound.hpp"
+#include "observability.hpp"
 
 #include <atomic>
 #include <memory>

@@ -1,6 +1,6 @@
 #include "writer.hpp"
 
-#include "chat/bridge/payloads.hpp"
+#include "chat/bridge/inbound_classification.hpp"
 #include "chat/protocol/events.hpp"
 
 #include <algorithm>
@@ -98,8 +98,8 @@ void Writer::process(std::vector<Inbound>& batch) {
   for (const Inbound& item : batch) {
     const InboundTopic& t = item.topic;
     if (t.is_message()) {
-      auto parsed = parse_message_payload(item.payload, static_cast<std::size_t>(config_.max_payload_bytes));
-      if (auto* error = std::get_if<PayloadError>(&parsed)) {
+      auto classified = classify_message(t, item.payload, static_cast<std::size_t>(config_.max_payload_bytes));
+      if (auto* error = std::get_if<PayloadError>(&classified)) {
         if (error->error == to_string(ErrorCode::too_large)) {
           metrics_.refused_too_large.inc();
         } else {
@@ -113,41 +113,18 @@ void Writer::process(std::vector<Inbound>& batch) {
         }
         continue;
       }
-      auto& payload = std::get<MessagePayload>(parsed);
-      if (t.kind == TopicKind::dm_msg && t.target == t.from) {
-        metrics_.refused_bad_request.inc();
-        nack(item, payload.id, to_string(ErrorCode::bad_request), "a direct message to oneself");
-        continue;
-      }
       PendingMessage m;
       m.item = &item;
-      m.message.chat_id = t.kind == TopicKind::group_msg ? t.target : 0;
-      m.message.sender_id = t.from;
-      m.message.client_msg_id = std::move(payload.id);
-      m.message.type = payload.type;
-      m.message.body = std::move(payload.body);
+      m.message = std::move(std::get<MessageToStore>(classified));
       messages.push_back(std::move(m));
     } else if (t.is_receipt()) {
       metrics_.receipts.inc();
-      const auto parsed = parse_receipt_payload(item.payload);
-      if (!parsed) {
+      auto receipt = classify_receipt(t, item.payload);
+      if (!receipt) {
         log_.debug("unreadable receipt ignored", {{"topic", item.topic_text}});
         continue;
       }
-      storage::ReceiptUpdate r;
-      r.reader_id = t.from;
-      r.kind = parsed->kind;
-      r.seq = parsed->seq;
-      if (t.kind == TopicKind::dm_rcpt) {
-        r.peer_id = t.target;  // dm/{to}/rcpt/{from}: receipts for messages `to` sent
-      } else {
-        r.chat_id = t.target;
-      }
-      for (const ReceiptRef& ref : parsed->refs) {
-        const std::int64_t sender = ref.from != 0 ? ref.from : (t.kind == TopicKind::dm_rcpt ? t.target : 0);
-        if (sender != 0) r.refs.push_back({sender, ref.id});
-      }
-      receipts.push_back(std::move(r));
+      receipts.push_back(std::move(*receipt));
     }
   }
   if (!messages.empty()) store_messages(messages);
@@ -170,7 +147,7 @@ void Writer::store_messages(std::vector<PendingMessage>& pending) {
   }
   std::vector<bool> refused(pending.size(), false);
   if (!unresolved.empty()) {
-    const auto refs = db_.run([&](storage::Store& s) { return s.resolve_direct_chats(unresolved); });
+    const auto refs = db_.run([&](storage::Store& s) { return s.chats().resolve_direct_chats(unresolved); });
     if (direct_chats_.size() + refs.size() > static_cast<std::size_t>(config_.direct_chat_cache_max)) {
       direct_chats_.clear();
     }
@@ -215,7 +192,7 @@ void Writer::append(std::vector<PendingMessage>& pending) {
   std::vector<storage::AppendResult> results;
   try {
     results = db_.run([&](storage::Store& s) {
-      return notify ? s.append_messages_notifying(batch) : s.append_messages(batch);
+      return notify ? s.messages().append_messages_notifying(batch) : s.messages().append_messages(batch);
     });
   } catch (const storage::DbError& error) {
     // Not retryable: some message of the batch is refused by the schema. Find
@@ -243,7 +220,7 @@ void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
     const std::vector<storage::NewMessage> one{m.message};
     try {
       const auto results = db_.run([&](storage::Store& s) {
-        return notify ? s.append_messages_notifying(one) : s.append_messages(one);
+        return notify ? s.messages().append_messages_notifying(one) : s.messages().append_messages(one);
       });
       metrics_.batch_size.observe(1);
       reply(m, results.front(), acks);
@@ -294,7 +271,7 @@ void Writer::nack(const Inbound& item, std::string_view id, std::string_view err
 
 void Writer::apply_receipts(std::vector<storage::ReceiptUpdate>& receipts) {
   try {
-    const auto changes = db_.run([&](storage::Store& s) { return s.apply_receipts(receipts); });
+    const auto changes = db_.run([&](storage::Store& s) { return s.delivery().apply_receipts(receipts); });
     metrics_.cursor_moves.inc(changes.size());
   } catch (const storage::DbError& error) {
     log_.warn("receipts not applied", {{"writer", index_}, {"error", error.what()}});

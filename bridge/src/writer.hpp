@@ -4,7 +4,12 @@
 #include "chat/bridge/batch_queue.hpp"
 #include "chat/bridge/config.hpp"
 #include "db_session.hpp"
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+#include "clock.hpp"
+#include "health.hpp"
+#include "inbound.hpp"
+#include "publisher.hpp"
+#include "observability.hpp"
 
 #include <map>
 #include <thread>

@@ -1,6 +1,6 @@
 #pragma once
-// The transaction of Store::append_messages, shared with the bridge's
-// append_messages_notifying (store_delivery.cpp), which adds the notification
+// The transaction of MessageStore::append_messages, shared with the bridge's
+// append_messages_notifying (messages.cpp), which adds the notification
 // jobs to it.
 #include "append_plan.hpp"
 #include "chat/storage/connection.hpp"

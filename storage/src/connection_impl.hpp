@@ -39,7 +39,7 @@ class Connection::Impl {
   // The server's view of the transaction (PQtransactionStatus).
   PGTransactionStatusType server_transaction_status() const noexcept;
   // The current libpq session, or null before the first connect succeeded
-  // (for LISTEN/NOTIFY, store_auth.cpp). Never cached by the caller: a
+  // (for LISTEN/NOTIFY, auth_store.cpp). Never cached by the caller: a
   // reconnect replaces it.
   PGconn* native_handle() const noexcept { return conn_.get(); }
 

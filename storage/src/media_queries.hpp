@@ -1,5 +1,5 @@
 #pragma once
-// Media catalogue reads shared by store_media.cpp and store_admin.cpp.
+// Media catalogue reads shared by media_catalog.cpp and store.cpp (stats).
 #include "chat/storage/admin_types.hpp"
 #include "chat/storage/connection.hpp"
 

@@ -123,7 +123,7 @@ TEST_F(HostileTest, QoS2PublishClosesTheConnection) {
 // detail `unknown_recipient`, naming the message.
 TEST_F(HostileTest, DirectMessageToADeletedAccountIsNacked) {
   const StackUser gone = stack().add_user("gone");
-  ASSERT_EQ(stack().store().delete_user(gone.id, false).status, storage::AdminUserStatus::ok);
+  ASSERT_EQ(stack().store().users().delete_account(gone.id, false).status, storage::AccountStatus::ok);
   const StackUser me = fresh_attacker();
   auto attacker = connect_as(me);
   subscribe_events(*attacker, me);

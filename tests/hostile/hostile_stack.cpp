@@ -59,8 +59,8 @@ HostileStack::HostileStack() {
   sink = make("sink");
   for (std::size_t i = 1; i <= kBystanders; ++i) bystanders.push_back(make("bystander" + std::to_string(i)));
   const std::vector<storage::UserId> both{mallory.id};
-  open_group = store_->create_group(alice.id, "open", both).id;
-  closed_group = store_->create_group(alice.id, "closed", {}).id;
+  open_group = store_->chats().create_group(alice.id, "open", both).id;
+  closed_group = store_->chats().create_group(alice.id, "closed", {}).id;
 
   testing::MosquittoOptions options;
   testing::AuthPluginSettings plugin;
@@ -95,7 +95,7 @@ StackUser HostileStack::add_user(const std::string& name, const std::optional<st
   user.username = name;
   user.display_name = name;
   user.password_hash = password_hash;
-  return StackUser{store_->create_user(user).id, name};
+  return StackUser{store_->users().create(user).id, name};
 }
 
 std::string HostileStack::bridge_log() const { return testing::read_file(bridge_log_path_); }

@@ -128,6 +128,32 @@ TEST_F(AdminChatsTest, MembersAreAddedAndRemoved) {
   EXPECT_EQ(get(chats(id_of(chat))).data["member_count"], 1);
 }
 
+TEST_F(AdminChatsTest, AFullGroupRefusesANewMember) {
+  const json owner = create_user(unique("owner"));
+  const json late = create_user(unique("late"));
+  const json chat = create_group(id_of(owner), {});
+  const std::string group = std::to_string(id_of(chat));
+  // The other 999 members by SQL: fast, and not through the path under test.
+  psql("WITH u AS (INSERT INTO users (username, display_name) SELECT '" + unique("fill") + "_' || n, 'filler' "
+       "FROM generate_series(1, 999) AS n RETURNING id) "
+       "INSERT INTO chat_members (chat_id, user_id, role) SELECT " + group + ", id, 'member' FROM u");
+  const std::string count_sql = "SELECT count(*) FROM chat_members WHERE chat_id = " + group;
+  ASSERT_EQ(psql(count_sql), "1000");
+
+  const std::string members = chats(id_of(chat), "/members");
+  const Reply refused = post(members, {{"user", id_of(late)}});
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.error_field(), "user");
+  EXPECT_EQ(psql(count_sql), "1000");
+  EXPECT_EQ(post(members, {{"user", id_of(owner)}}).data["added"], false);  // a member already: not refused
+
+  // With room again, the same request goes through.
+  const std::string one = psql("SELECT min(user_id) FROM chat_members WHERE role = 'member' AND chat_id = " + group);
+  ASSERT_EQ(call("DELETE", members + "/" + one).status, 200);
+  EXPECT_EQ(post(members, {{"user", id_of(late)}}).status, 201);
+  EXPECT_EQ(psql(count_sql), "1000");
+}
+
 TEST_F(AdminChatsTest, ChatsAreListedInPagesByKind) {
   const json owner = create_user(unique("lister"));
   for (int i = 0; i < 3; ++i) create_group(id_of(owner), {});
@@ -230,7 +256,7 @@ TEST_F(AdminChatsTest, ModerationWithholdsContentEverywhereTheHistoryIsRead) {
 
   // The bridge answers clients' history/sync from Store::history: the same
   // row is deleted there, its body withheld ("{}"), its seq kept.
-  const auto stored = store().history(id_of(chat), 0, 10);
+  const auto stored = store().messages().history(id_of(chat), storage::HistoryAnchor::after(0), 10);
   ASSERT_EQ(stored.size(), 3u);
   EXPECT_FALSE(stored[0].deleted());
   EXPECT_TRUE(stored[1].deleted());

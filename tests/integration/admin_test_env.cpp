@@ -198,7 +198,7 @@ std::vector<std::int64_t> AdminTest::send(std::int64_t chat, std::int64_t from, 
     batch.push_back(message);
   }
   std::vector<std::int64_t> seqs;
-  for (const auto& result : store().append_messages(batch)) {
+  for (const auto& result : store().messages().append_messages(batch)) {
     if (!result.accepted()) throw std::runtime_error("send: refused (" + std::string(storage::to_string(result.status)) + ")");
     seqs.push_back(result.seq);
   }

@@ -43,7 +43,7 @@ class BridgeAnswerBounds : public BridgeTest {
     std::vector<storage::NewMessage> messages;
     const std::vector<storage::UserId> members{reader};
     for (int i = 0; i < count; ++i) {
-      chats.push_back(store().create_group(writer, kLongTitle, members).id);
+      chats.push_back(store().chats().create_group(writer, kLongTitle, members).id);
       storage::NewMessage m;
       m.chat_id = chats.back();
       m.sender_id = writer;
@@ -52,7 +52,7 @@ class BridgeAnswerBounds : public BridgeTest {
       m.body = json{{"text", kLongTitle}}.dump();
       messages.push_back(std::move(m));
     }
-    for (const auto& result : store().append_messages(messages)) EXPECT_TRUE(result.accepted());
+    for (const auto& result : store().messages().append_messages(messages)) EXPECT_TRUE(result.accepted());
     return chats;
   }
 
@@ -137,7 +137,7 @@ TEST_F(BridgeAnswerBounds, AMessageTooLargeToServeComesWithoutContent) {
   const auto writer = make_user("writer");
   const auto reader = make_user("reader");
   const std::vector<storage::UserId> members{reader.id};
-  const auto chat = store().create_group(writer.id, "numbers", members).id;
+  const auto chat = store().chats().create_group(writer.id, "numbers", members).id;
   storage::NewMessage m;
   m.chat_id = chat;
   m.sender_id = writer.id;
@@ -145,7 +145,7 @@ TEST_F(BridgeAnswerBounds, AMessageTooLargeToServeComesWithoutContent) {
   m.type = storage::MessageType::text;
   m.body = R"({"text":"n","n":[)" + repeated("1E19,", 12000) + "1]}";
   ASSERT_LT(m.body.size(), 64u * 1024);
-  ASSERT_TRUE(store().append_messages(std::vector<storage::NewMessage>{m}).at(0).accepted());
+  ASSERT_TRUE(store().messages().append_messages(std::vector<storage::NewMessage>{m}).at(0).accepted());
   auto device = client(reader.id);
 
   const json page = device->request("history", {{"chat", chat}});
@@ -165,7 +165,7 @@ TEST_F(BridgeAnswerBounds, AMessageTooLargeToServeComesWithoutContent) {
 TEST_F(BridgeAnswerBounds, HistoryBeforeAHugeTimeIsABadRequest) {
   auto bridge = start_bridge();
   const auto user = make_user("anna");
-  const auto chat = store().create_group(user.id, "team", {}).id;
+  const auto chat = store().chats().create_group(user.id, "team", {}).id;
   auto device = client(user.id);
 
   for (const std::int64_t ts : {std::int64_t{9'300'000'000'000'000}, std::int64_t{253'402'300'800'000}}) {

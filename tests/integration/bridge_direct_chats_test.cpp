@@ -88,8 +88,8 @@ TEST_F(BridgeDirectChats, ADeletedAccountReceivesNoDirectMessages) {
   a->send(dm(ben.id, anna.id), "before");  // the chat exists and is cached
   ASSERT_TRUE(a->wait_all_answered(10s));
   ASSERT_EQ(a->acks_of("before").size(), 1u);
-  ASSERT_EQ(store().delete_user(ben.id, false).status, storage::AdminUserStatus::ok);
-  ASSERT_EQ(store().delete_user(cleo.id, false).status, storage::AdminUserStatus::ok);
+  ASSERT_EQ(store().users().delete_account(ben.id, false).status, storage::AccountStatus::ok);
+  ASSERT_EQ(store().users().delete_account(cleo.id, false).status, storage::AccountStatus::ok);
 
   a->send(dm(ben.id, anna.id), "cached");    // the writer knows the chat
   a->send(dm(cleo.id, anna.id), "new");      // no chat yet

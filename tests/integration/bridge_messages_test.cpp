@@ -49,12 +49,12 @@ TEST_F(BridgeMessages, DirectMessageCreatesTheChatIsStoredAndAcked) {
   EXPECT_GT(ack1[0].ts, 1700000000000);
 
   // The first message created the direct chat with both users as members.
-  const auto chat = store().find_chat(ack1[0].chat);
+  const auto chat = store().chats().find(ack1[0].chat);
   ASSERT_TRUE(chat.has_value());
   EXPECT_EQ(chat->kind, storage::ChatKind::direct);
   EXPECT_EQ(chat->last_seq, 2);
-  EXPECT_EQ(store().members(chat->id).size(), 2u);
-  const auto history = store().history(chat->id, 0, 10);
+  EXPECT_EQ(store().chats().members(chat->id).size(), 2u);
+  const auto history = store().messages().history(chat->id, storage::HistoryAnchor::after(0), 10);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].client_msg_id, "c1");
   EXPECT_EQ(nlohmann::json::parse(history[0].body), nlohmann::json({{"text", "hello bob"}}));
@@ -72,7 +72,7 @@ TEST_F(BridgeMessages, GroupMessagesAreStoredInOrderAndAcked) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");
   const std::vector<storage::UserId> members{bob.id};
-  const auto chat = store().create_group(alice.id, "team", members);
+  const auto chat = store().chats().create_group(alice.id, "team", members);
   auto bridge = start_bridge();
   auto connected = clients({alice.id, bob.id});
   auto& a = connected[0];
@@ -94,7 +94,7 @@ TEST_F(BridgeMessages, GroupMessagesAreStoredInOrderAndAcked) {
     EXPECT_GT(acks[0].seq, previous);
     previous = acks[0].seq;
   }
-  EXPECT_EQ(store().find_chat(chat.id)->last_seq, 100);
+  EXPECT_EQ(store().chats().find(chat.id)->last_seq, 100);
 }
 
 // The acks of one transaction go to each sender as one `acks` event listing
@@ -105,7 +105,7 @@ TEST_F(BridgeMessages, OneTransactionsAcksReachTheSenderAsOneEvent) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");
   const std::vector<storage::UserId> members{bob.id};
-  const auto chat = store().create_group(alice.id, "team", members);
+  const auto chat = store().chats().create_group(alice.id, "team", members);
   auto bridge = start_bridge();
   auto a = client(alice.id);
 
@@ -161,8 +161,8 @@ TEST_F(BridgeOwnChecks, WhatCannotBeStoredIsNacked) {
   const auto bob = make_user("bob");
   const auto carol = make_user("carol");
   const std::vector<storage::UserId> members{bob.id};
-  const auto team = store().create_group(alice.id, "team", members);
-  const auto gone = store().create_group(alice.id, "gone", members);
+  const auto team = store().chats().create_group(alice.id, "team", members);
+  const auto gone = store().chats().create_group(alice.id, "gone", members);
   psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
   auto bridge = start_bridge();
   auto connected = clients({alice.id, carol.id});

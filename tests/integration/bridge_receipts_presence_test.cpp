@@ -64,8 +64,8 @@ TEST_F(BridgeReceipts, GroupReceiptsByRefsNeedTheSenderAndStayInTheChat) {
   const auto bob = make_user("bob");
   const auto carol = make_user("carol");
   const std::vector<storage::UserId> members{bob.id, carol.id};
-  const auto team = store().create_group(alice.id, "team", members);
-  const auto other = store().create_group(alice.id, "other", members);
+  const auto team = store().chats().create_group(alice.id, "team", members);
+  const auto other = store().chats().create_group(alice.id, "other", members);
   auto bridge = start_bridge();
   auto connected = clients({alice.id, carol.id});
   auto& a = connected[0];
@@ -174,7 +174,16 @@ TEST_F(BridgePresence, DeviceStatesLeftStaleByACrashAreClearedAtStart) {
   ASSERT_TRUE(chat::testing::wait_until([&] { return psql("SELECT count(*) FROM devices WHERE online") == "1"; }, 10s));
   bridge->kill_hard();
   bridge = start_bridge();
-  std::this_thread::sleep_for(1500ms);
+  // The restarted bridge sweeps with the retained uptime at once, then with
+  // the broker's next live one (exact): wait for that sweep to have run.
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] {
+        const std::string log = bridge->log();
+        return log.find("\"msg\":\"cleared device states older than the broker's start\"") != std::string::npos &&
+               log.find("\"retained_uptime\":false") != std::string::npos;
+      },
+      20s))
+      << bridge->log();
   EXPECT_EQ(psql("SELECT count(*) FROM devices WHERE online"), "1") << bridge->log();
 }
 

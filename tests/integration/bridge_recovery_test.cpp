@@ -27,7 +27,7 @@ class BridgeRecovery : public BridgeTest {
     for (int i = 0; i < n; ++i) t.users.push_back(make_user("user" + std::to_string(i)));
     std::vector<storage::UserId> members;
     for (int i = 1; i < n; ++i) members.push_back(t.users[static_cast<std::size_t>(i)].id);
-    t.group = store().create_group(t.users[0].id, "all", members);
+    t.group = store().chats().create_group(t.users[0].id, "all", members);
     std::vector<std::int64_t> uids;
     for (const auto& u : t.users) uids.push_back(u.id);
     t.clients = clients(uids);

@@ -324,16 +324,16 @@ std::string BridgeTest::token_secret() { return kSecret; }
 
 std::string BridgeTest::token(std::int64_t uid) {
   if (!use_auth_plugin()) return {};
-  const auto user = store().find_user(uid);
+  const auto user = store().users().find(uid);
   if (!user) throw std::runtime_error("no user " + std::to_string(uid));
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
-  return credentials::mint_token(kSecret, uid, user->username, now - 5, now + 3600);
+  return credentials::mint_token(kSecret, uid, user->user.username, now - 5, now + 3600);
 }
 
 std::unique_ptr<ChatClient> BridgeTest::make_client(std::int64_t uid, const std::string& device) {
   std::string username;
-  if (use_auth_plugin()) username = store().find_user(uid)->username;
+  if (use_auth_plugin()) username = store().users().find(uid)->user.username;
   return std::make_unique<ChatClient>(broker().uri(), uid, device, username, token(uid));
 }
 
@@ -358,7 +358,7 @@ storage::User BridgeTest::make_user(const std::string& username) {
   storage::NewUser user;
   user.username = username;
   user.display_name = username;
-  return store().create_user(user);
+  return store().users().create(user);
 }
 
 std::unique_ptr<BridgeProcess> BridgeTest::start_bridge(const std::vector<std::string>& extra, const std::string& name) {

@@ -21,7 +21,7 @@ class StorageAuthTest : public StorageTest {
     std::vector<std::string> payloads;
     const auto deadline = std::chrono::steady_clock::now() + window;
     while (std::chrono::steady_clock::now() < deadline) {
-      for (auto& note : listener().wait_for_notifications(50ms)) {
+      for (auto& note : listener().auth().wait_for_notifications(50ms)) {
         EXPECT_EQ(note.channel, kAuthChangesChannel);
         // Drop the serial number: the tests compare the changes.
         payloads.push_back(note.payload.substr(0, note.payload.rfind(' ')));
@@ -38,7 +38,7 @@ class StorageAuthTest : public StorageTest {
   Store& listener() {
     if (!listener_) {
       listener_ = std::make_unique<Store>(conninfo());
-      listener_->listen_for_auth_changes();
+      listener_->auth().listen_for_changes();
     }
     return *listener_;
   }
@@ -49,16 +49,16 @@ TEST_F(StorageAuthTest, FindsCredentialsByFoldedUsername) {
   NewUser row;
   row.username = "alice";
   row.password_hash = "$pbkdf2-sha512$i=1000$c2FsdA$aGFzaA";
-  const User alice = store().create_user(row);
-  const auto found = store().find_user_credentials("Alice");
+  const User alice = store().users().create(row);
+  const auto found = store().auth().find_credentials("Alice");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, alice.id);
   EXPECT_EQ(found->password_hash, row.password_hash);
   EXPECT_FALSE(found->disabled);
-  EXPECT_FALSE(store().find_user_credentials("nobody").has_value());
-  EXPECT_FALSE(store().find_user_credentials("' OR '1'='1").has_value());
+  EXPECT_FALSE(store().auth().find_credentials("nobody").has_value());
+  EXPECT_FALSE(store().auth().find_credentials("' OR '1'='1").has_value());
   const User bob = make_user("bob");
-  EXPECT_FALSE(store().find_user_credentials("bob")->password_hash.has_value());
+  EXPECT_FALSE(store().auth().find_credentials("bob")->password_hash.has_value());
   (void)bob;
 }
 
@@ -66,37 +66,37 @@ TEST_F(StorageAuthTest, SnapshotHasLiveGroupsAndRefusedUsers) {
   const User a = make_user("alice");
   const User b = make_user("bob");
   const User c = make_user("carol");
-  const Chat live = store().create_group(a.id, "live", std::vector<UserId>{b.id});
-  const Chat gone = store().create_group(a.id, "gone", std::vector<UserId>{c.id});
-  store().open_direct(a.id, c.id);
+  const Chat live = store().chats().create_group(a.id, "live", std::vector<UserId>{b.id});
+  const Chat gone = store().chats().create_group(a.id, "gone", std::vector<UserId>{c.id});
+  store().chats().open_direct(a.id, c.id);
   psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
   UserPatch disable;
   disable.disabled = true;
-  store().update_user(c.id, disable);
+  store().users().update(c.id, disable);
 
-  const AuthSnapshot snapshot = store().load_auth_snapshot();
+  const AuthSnapshot snapshot = store().auth().load_snapshot();
   std::vector<std::pair<ChatId, UserId>> expected = {{live.id, a.id}, {live.id, b.id}};
   auto members = snapshot.group_members;
   std::sort(members.begin(), members.end());
   EXPECT_EQ(members, expected) << "live groups only: no direct chat, no deleted group";
   EXPECT_EQ(snapshot.refused_users, (std::vector<RefusedUser>{{c.id, "carol"}}));
-  EXPECT_EQ(store().live_group_members(live.id), (std::vector<UserId>{a.id, b.id}));
-  EXPECT_TRUE(store().live_group_members(gone.id).empty());
+  EXPECT_EQ(store().auth().live_group_members(live.id), (std::vector<UserId>{a.id, b.id}));
+  EXPECT_TRUE(store().auth().live_group_members(gone.id).empty());
 }
 
 TEST_F(StorageAuthTest, MembershipChangesAreNotified) {
   const User a = make_user("alice");
   const User b = make_user("bob");
   listener();
-  const Chat group = store().create_group(a.id, "g", std::vector<UserId>{b.id});
+  const Chat group = store().chats().create_group(a.id, "g", std::vector<UserId>{b.id});
   const std::string g = std::to_string(group.id);
   const std::string ua = std::to_string(a.id);
   const std::string ub = std::to_string(b.id);
   EXPECT_EQ(heard(), (std::vector<std::string>{"m+ " + g + " " + ua, "m+ " + g + " " + ub}));
-  store().remove_member(group.id, b.id);
-  store().add_member(group.id, b.id);
+  store().chats().remove_member(group.id, b.id);
+  store().chats().add_member(group.id, b.id);
   EXPECT_EQ(heard(), (std::vector<std::string>{"m- " + g + " " + ub, "m+ " + g + " " + ub}));
-  store().open_direct(a.id, b.id);
+  store().chats().open_direct(a.id, b.id);
   EXPECT_TRUE(heard().empty()) << "direct chats are not followed";
 }
 
@@ -105,7 +105,7 @@ TEST_F(StorageAuthTest, RepeatedChangesInOneTransactionAllArrive) {
   // keeps "added, removed, added again" from arriving as "added, removed".
   const User a = make_user("alice");
   const User b = make_user("bob");
-  const Chat group = store().create_group(a.id, "g", {});
+  const Chat group = store().chats().create_group(a.id, "g", {});
   listener();
   const std::string g = std::to_string(group.id);
   const std::string ub = std::to_string(b.id);
@@ -116,7 +116,7 @@ TEST_F(StorageAuthTest, RepeatedChangesInOneTransactionAllArrive) {
 
 TEST_F(StorageAuthTest, GroupAndUserChangesAreNotified) {
   const User a = make_user("alice");
-  const Chat group = store().create_group(a.id, "g", {});
+  const Chat group = store().chats().create_group(a.id, "g", {});
   listener();
   const std::string g = std::to_string(group.id);
   const std::string ua = std::to_string(a.id);
@@ -126,17 +126,17 @@ TEST_F(StorageAuthTest, GroupAndUserChangesAreNotified) {
   EXPECT_EQ(heard(), (std::vector<std::string>{"c- " + g, "c+ " + g}));
   UserPatch disable;
   disable.disabled = true;
-  store().update_user(a.id, disable);
-  store().update_user(a.id, disable);  // unchanged: no notification
+  store().users().update(a.id, disable);
+  store().users().update(a.id, disable);  // unchanged: no notification
   disable.disabled = false;
-  store().update_user(a.id, disable);
+  store().users().update(a.id, disable);
   psql("UPDATE users SET password_hash = 'x' WHERE id = " + ua);
   EXPECT_EQ(heard_without_revocations(),
             (std::vector<std::string>{"u- " + ua + " alice", "u+ " + ua + " alice", "p " + ua + " alice"}));
   const User d = make_user("dave");
   psql("DELETE FROM users WHERE id = " + std::to_string(d.id));
   EXPECT_EQ(heard(), (std::vector<std::string>{"u- " + std::to_string(d.id) + " dave"}));
-  EXPECT_EQ(store().load_auth_snapshot().refused_users, (std::vector<RefusedUser>{{d.id, "dave"}}))
+  EXPECT_EQ(store().auth().load_snapshot().refused_users, (std::vector<RefusedUser>{{d.id, "dave"}}))
       << "deleted users stay refused";
 }
 
@@ -146,7 +146,7 @@ TEST_F(StorageAuthTest, GroupAndUserChangesAreNotified) {
 TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
   const User a = make_user("alice");
   const std::string ua = std::to_string(a.id);
-  EXPECT_TRUE(store().load_auth_snapshot().token_floors.empty()) << "no revocation yet";
+  EXPECT_TRUE(store().auth().load_snapshot().token_floors.empty()) << "no revocation yet";
   listener();
   const auto now_s = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -155,9 +155,9 @@ TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
   psql("UPDATE users SET password_hash = 'y' WHERE id = " + ua);
   UserPatch flip;
   flip.disabled = true;
-  store().update_user(a.id, flip);
+  store().users().update(a.id, flip);
   flip.disabled = false;
-  store().update_user(a.id, flip);
+  store().users().update(a.id, flip);
   psql("UPDATE users SET tokens_not_before = now() WHERE id = " + ua);
   psql("UPDATE users SET display_name = 'A' WHERE id = " + ua);  // no revocation
   std::vector<std::string> revocations;
@@ -171,7 +171,7 @@ TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
     EXPECT_GE(at, before);
     EXPECT_LE(at, now_s());
   }
-  const auto floors = store().load_auth_snapshot().token_floors;
+  const auto floors = store().auth().load_snapshot().token_floors;
   ASSERT_EQ(floors.size(), 1u);
   EXPECT_EQ(floors[0].first, a.id);
   EXPECT_EQ(floors[0].second, std::stoll(revocations.back().substr(revocations.back().rfind(' ') + 1)));
@@ -183,10 +183,10 @@ TEST_F(StorageAuthTest, WaitingOnADeadSessionThrowsConnectionLost) {
                              "AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'");
   EXPECT_THROW(
       {
-        for (int i = 0; i < 20; ++i) listener().wait_for_notifications(50ms);
+        for (int i = 0; i < 20; ++i) listener().auth().wait_for_notifications(50ms);
       },
       DbError);
-  listener().listen_for_auth_changes();  // the next call reconnects and listens again
+  listener().auth().listen_for_changes();  // the next call reconnects and listens again
   psql("UPDATE users SET disabled = true WHERE id = " + std::to_string(make_user("erin").id));
   EXPECT_EQ(heard_without_revocations().size(), 1u);
 }

@@ -18,7 +18,7 @@ class MessagesTest : public StorageTest {
     alice_ = make_user("alice");
     bob_ = make_user("bob");
     const std::vector<UserId> members{bob_.id};
-    group_ = store().create_group(alice_.id, "g", members);
+    group_ = store().chats().create_group(alice_.id, "g", members);
   }
 
   static NewMessage text(ChatId chat, UserId sender, std::string id, std::string text_json = "{}") {
@@ -42,7 +42,7 @@ TEST_F(MessagesTest, AppendsABatchAndReadsItBack) {
       text(group_.id, bob_.id, "c-1", R"({"text": "hi alice"})"),  // another sender's c-1
       text(group_.id, alice_.id, "c-2", R"({"text": "how are you?"})"),
   };
-  const auto results = store().append_messages(batch);
+  const auto results = store().messages().append_messages(batch);
   ASSERT_EQ(results.size(), 3u);
   for (std::size_t i = 0; i < results.size(); ++i) {
     EXPECT_EQ(results[i].status, AppendStatus::stored);
@@ -50,9 +50,9 @@ TEST_F(MessagesTest, AppendsABatchAndReadsItBack) {
     EXPECT_EQ(results[i].seq, static_cast<Seq>(i + 1));
     EXPECT_GT(results[i].created_at_ms, 0);
   }
-  EXPECT_EQ(store().find_chat(group_.id)->last_seq, 3);
+  EXPECT_EQ(store().chats().find(group_.id)->last_seq, 3);
 
-  const auto history = store().history(group_.id, 0, 50);
+  const auto history = store().messages().history(group_.id, storage::HistoryAnchor::after(0), 50);
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[0].body, R"({"text": "hello"})");
   EXPECT_EQ(history[1].sender_id, bob_.id);
@@ -71,22 +71,22 @@ TEST_F(MessagesTest, AppendsABatchAndReadsItBack) {
 TEST_F(MessagesTest, HistoryPagesBySeq) {
   std::vector<NewMessage> batch;
   for (int i = 1; i <= 10; ++i) batch.push_back(text(group_.id, alice_.id, "m" + std::to_string(i)));
-  store().append_messages(batch);
-  const auto page = store().history(group_.id, 4, 3);
+  store().messages().append_messages(batch);
+  const auto page = store().messages().history(group_.id, storage::HistoryAnchor::after(4), 3);
   ASSERT_EQ(page.size(), 3u);
   EXPECT_EQ(page[0].seq, 5);
   EXPECT_EQ(page[2].seq, 7);
-  EXPECT_TRUE(store().history(group_.id, 10, 5).empty());
-  EXPECT_TRUE(store().history(group_.id, 0, 0).empty());
+  EXPECT_TRUE(store().messages().history(group_.id, storage::HistoryAnchor::after(10), 5).empty());
+  EXPECT_TRUE(store().messages().history(group_.id, storage::HistoryAnchor::after(0), 0).empty());
 }
 
 TEST_F(MessagesTest, AResendReturnsTheOriginalSeq) {
-  const auto first = store().append_messages(
+  const auto first = store().messages().append_messages(
       std::vector{text(group_.id, alice_.id, "c-7f3a9", R"({"text": "original"})")});
   ASSERT_EQ(first[0].status, AppendStatus::stored);
-  store().append_messages(std::vector{text(group_.id, bob_.id, "b-1")});
+  store().messages().append_messages(std::vector{text(group_.id, bob_.id, "b-1")});
 
-  const auto resend = store().append_messages(
+  const auto resend = store().messages().append_messages(
       std::vector{text(group_.id, alice_.id, "c-7f3a9", R"({"text": "changed on resend"})")});
   EXPECT_EQ(resend[0].status, AppendStatus::duplicate);
   EXPECT_TRUE(resend[0].accepted());
@@ -94,10 +94,10 @@ TEST_F(MessagesTest, AResendReturnsTheOriginalSeq) {
   EXPECT_EQ(resend[0].seq, first[0].seq);
   EXPECT_EQ(resend[0].created_at_ms, first[0].created_at_ms);
 
-  const auto history = store().history(group_.id, 0, 50);
+  const auto history = store().messages().history(group_.id, storage::HistoryAnchor::after(0), 50);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].body, R"({"text": "original"})");
-  EXPECT_EQ(store().find_chat(group_.id)->last_seq, 2);
+  EXPECT_EQ(store().chats().find(group_.id)->last_seq, 2);
 }
 
 // Client ids follow their messages out (migration 5 replaced the foreign key
@@ -105,20 +105,20 @@ TEST_F(MessagesTest, AResendReturnsTheOriginalSeq) {
 // it, so the same ids can be used again; other chats' ids stay.
 TEST_F(MessagesTest, ClientIdsGoWithTheirMessages) {
   const std::vector<UserId> bob{bob_.id};
-  const Chat other = store().create_group(alice_.id, "other", bob);
-  store().append_messages(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, bob_.id, "g-2"),
+  const Chat other = store().chats().create_group(alice_.id, "other", bob);
+  store().messages().append_messages(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, bob_.id, "g-2"),
                                       text(other.id, alice_.id, "o-1")});
   psql("DELETE FROM chats WHERE id = " + std::to_string(group_.id));
   EXPECT_EQ(psql("SELECT string_agg(client_msg_id, ',' ORDER BY client_msg_id) FROM message_client_ids"), "o-1");
   psql("DELETE FROM messages WHERE chat_id = " + std::to_string(other.id));
   EXPECT_EQ(psql("SELECT count(*) FROM message_client_ids"), "0");
-  const auto again = store().append_messages(std::vector{text(other.id, alice_.id, "g-1")});
+  const auto again = store().messages().append_messages(std::vector{text(other.id, alice_.id, "g-1")});
   EXPECT_EQ(again[0].status, AppendStatus::stored);
   EXPECT_EQ(again[0].seq, 2);   // seqs are never reused: the chat's last_seq stays
 }
 
 TEST_F(MessagesTest, ARepeatWithinABatchIsStoredOnce) {
-  const auto results = store().append_messages(std::vector{
+  const auto results = store().messages().append_messages(std::vector{
       text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "y")});
   EXPECT_EQ(results[0].status, AppendStatus::stored);
   EXPECT_EQ(results[1].status, AppendStatus::duplicate);
@@ -131,10 +131,10 @@ TEST_F(MessagesTest, ARepeatWithinABatchIsStoredOnce) {
 
 TEST_F(MessagesTest, RefusesPerMessageAndStoresTheRest) {
   const User eve = make_user("eve");  // not a member
-  const Chat gone = store().create_group(alice_.id, "gone", {});
+  const Chat gone = store().chats().create_group(alice_.id, "gone", {});
   psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
 
-  const auto results = store().append_messages(std::vector{
+  const auto results = store().messages().append_messages(std::vector{
       text(group_.id, eve.id, "e-1"), text(gone.id, alice_.id, "a-1"),
       text(987654, alice_.id, "a-2"), text(group_.id, alice_.id, "a-3")});
   EXPECT_EQ(results[0].status, AppendStatus::not_member);
@@ -149,15 +149,15 @@ TEST_F(MessagesTest, RefusesPerMessageAndStoresTheRest) {
   EXPECT_EQ(psql("SELECT count(*) FROM messages"), "1");
 
   // A removed member is refused from the next batch on.
-  store().remove_member(group_.id, bob_.id);
-  EXPECT_EQ(store().append_messages(std::vector{text(group_.id, bob_.id, "b-late")})[0].status,
+  store().chats().remove_member(group_.id, bob_.id);
+  EXPECT_EQ(store().messages().append_messages(std::vector{text(group_.id, bob_.id, "b-late")})[0].status,
             AppendStatus::not_member);
 }
 
 TEST_F(MessagesTest, AnInvalidPayloadFailsTheWholeBatch) {
   const auto last_seq = [&] { return psql("SELECT last_seq FROM chats WHERE id = " + std::to_string(group_.id)); };
   try {
-    store().append_messages(std::vector{text(group_.id, alice_.id, "ok-1"),
+    store().messages().append_messages(std::vector{text(group_.id, alice_.id, "ok-1"),
                                         text(group_.id, alice_.id, "ok-2", "[1, 2]")});
     FAIL() << "a non-object body was stored";
   } catch (const DbError& error) {
@@ -165,13 +165,13 @@ TEST_F(MessagesTest, AnInvalidPayloadFailsTheWholeBatch) {
     EXPECT_EQ(error.constraint(), constraint::message_body_format);
   }
   try {
-    store().append_messages(std::vector{text(group_.id, alice_.id, "ok-3", "{not json")});
+    store().messages().append_messages(std::vector{text(group_.id, alice_.id, "ok-3", "{not json")});
     FAIL() << "invalid JSON was stored";
   } catch (const DbError& error) {
     EXPECT_EQ(error.code(), DbErrc::invalid_input);
   }
   try {
-    store().append_messages(std::vector{text(group_.id, alice_.id, "bad id!")});
+    store().messages().append_messages(std::vector{text(group_.id, alice_.id, "bad id!")});
     FAIL() << "a bad client id was stored";
   } catch (const DbError& error) {
     EXPECT_EQ(error.code(), DbErrc::check_violation);
@@ -185,12 +185,12 @@ TEST_F(MessagesTest, AnInvalidPayloadFailsTheWholeBatch) {
 // rewrote the check for speed; the rule must not have moved).
 TEST_F(MessagesTest, TheSchemaKeepsTheContractsClientIdRule) {
   const std::string longest(64, 'z');
-  EXPECT_NO_THROW(store().append_messages(std::vector{text(group_.id, alice_.id, longest)}));
-  EXPECT_NO_THROW(store().append_messages(std::vector{text(group_.id, alice_.id, "A-z_0-9")}));
+  EXPECT_NO_THROW(store().messages().append_messages(std::vector{text(group_.id, alice_.id, longest)}));
+  EXPECT_NO_THROW(store().messages().append_messages(std::vector{text(group_.id, alice_.id, "A-z_0-9")}));
   for (const std::string& bad : {std::string(65, 'z'), std::string(), std::string("a b"), std::string("caf\u00e9"),
                                 std::string("a\nb"), std::string("a%")}) {
     try {
-      store().append_messages(std::vector{text(group_.id, alice_.id, bad)});
+      store().messages().append_messages(std::vector{text(group_.id, alice_.id, bad)});
       ADD_FAILURE() << "client id \"" << bad << "\" was stored";
     } catch (const DbError& error) {
       EXPECT_EQ(error.code(), DbErrc::check_violation) << bad;
@@ -202,16 +202,16 @@ TEST_F(MessagesTest, TheSchemaKeepsTheContractsClientIdRule) {
 
 TEST_F(MessagesTest, PayloadTextRoundTripsAsJson) {
   const std::string body = R"({"text": "'; DROP TABLE messages; -- \"q\" \\ ✓"})";
-  store().append_messages(std::vector{text(group_.id, alice_.id, "sql", body)});
-  EXPECT_EQ(store().history(group_.id, 0, 1).at(0).body, body);
+  store().messages().append_messages(std::vector{text(group_.id, alice_.id, "sql", body)});
+  EXPECT_EQ(store().messages().history(group_.id, storage::HistoryAnchor::after(0), 1).at(0).body, body);
   EXPECT_EQ(psql("SELECT body->>'text' FROM messages"), R"('; DROP TABLE messages; -- "q" \ ✓)");
 }
 
 TEST_F(MessagesTest, DeletedContentIsWithheldButKeepsItsSeq) {
-  store().append_messages(std::vector{text(group_.id, alice_.id, "a", R"({"text": "spam"})"),
+  store().messages().append_messages(std::vector{text(group_.id, alice_.id, "a", R"({"text": "spam"})"),
                                       text(group_.id, alice_.id, "b", R"({"text": "fine"})")});
   psql("UPDATE messages SET deleted_at = now() WHERE seq = 1");
-  const auto history = store().history(group_.id, 0, 10);
+  const auto history = store().messages().history(group_.id, storage::HistoryAnchor::after(0), 10);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_TRUE(history[0].deleted());
   EXPECT_EQ(history[0].body, "{}");
@@ -238,7 +238,7 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
   std::vector<UserId> member_ids;
   for (const User& u : senders) member_ids.push_back(u.id);
   std::vector<ChatId> chats;
-  for (int i = 0; i < 7; ++i) chats.push_back(store().create_group(senders[0].id, "c", member_ids).id);
+  for (int i = 0; i < 7; ++i) chats.push_back(store().chats().create_group(senders[0].id, "c", member_ids).id);
 
   using Key = std::pair<UserId, std::string>;
   std::mutex mutex;
@@ -265,7 +265,7 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
           batch.push_back(text(chats[kCrossedChats + static_cast<std::size_t>(w - 2)],
                                senders[2].id, "crossed-" + std::to_string(r)));
         }
-        const auto results = own.append_messages(batch);
+        const auto results = own.messages().append_messages(batch);
         std::lock_guard lock(mutex);
         for (std::size_t i = 0; i < batch.size(); ++i) {
           if (!results[i].accepted()) {
@@ -298,13 +298,13 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
 
   std::size_t total = 0;
   for (const ChatId chat : chats) {
-    const auto history = store().history(chat, 0, 100000);
+    const auto history = store().messages().history(chat, storage::HistoryAnchor::after(0), 100000);
     for (std::size_t i = 0; i < history.size(); ++i) {
       ASSERT_EQ(history[i].seq, static_cast<Seq>(i + 1)) << "chat " << chat;
       EXPECT_EQ(place_of.at({history[i].sender_id, history[i].client_msg_id}),
                 std::pair(chat, history[i].seq));
     }
-    EXPECT_EQ(store().find_chat(chat)->last_seq, static_cast<Seq>(history.size()));
+    EXPECT_EQ(store().chats().find(chat)->last_seq, static_cast<Seq>(history.size()));
     total += history.size();
   }
   const std::size_t expected = kWriters * kRounds * kBatch + kRounds /*shared*/ + kRounds /*crossed*/;
@@ -328,7 +328,7 @@ TEST_F(MessagesTest, AResendIntoAnotherChatRacingItsOriginalIsADuplicate) {
       "test.insert_client_id",
       "INSERT INTO message_client_ids (sender_id, client_msg_id, chat_id, seq) "
       "VALUES ($1::bigint, $2::text, $3::bigint, $4::bigint)"};
-  const Chat other = store().create_group(alice_.id, "other", {});
+  const Chat other = store().chats().create_group(alice_.id, "other", {});
 
   std::vector<AppendResult> loser;
   std::thread racer;
@@ -340,7 +340,7 @@ TEST_F(MessagesTest, AResendIntoAnotherChatRacingItsOriginalIsADuplicate) {
     // The loser starts while the winner's row is uncommitted, and blocks on it.
     racer = std::thread([&] {
       Store own(conninfo());
-      loser = own.append_messages(std::vector{text(other.id, alice_.id, "same-id")});
+      loser = own.messages().append_messages(std::vector{text(other.id, alice_.id, "same-id")});
     });
     const bool waiting = chat::testing::wait_until(
         [&] {
@@ -356,7 +356,7 @@ TEST_F(MessagesTest, AResendIntoAnotherChatRacingItsOriginalIsADuplicate) {
   EXPECT_EQ(loser[0].status, AppendStatus::duplicate);
   EXPECT_EQ(loser[0].chat_id, group_.id);
   EXPECT_EQ(loser[0].seq, 1);
-  EXPECT_EQ(store().find_chat(other.id)->last_seq, 0);
+  EXPECT_EQ(store().chats().find(other.id)->last_seq, 0);
   EXPECT_EQ(psql("SELECT count(*) FROM messages"), "1");
 }
 

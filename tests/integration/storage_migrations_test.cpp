@@ -56,7 +56,7 @@ TEST_F(MigrationsTest, TheSchemaIsUsableRightAfterMigrating) {
   fresh.migrate();
   NewUser user;
   user.username = "first";
-  EXPECT_EQ(fresh.create_user(user).username, "first");
+  EXPECT_EQ(fresh.users().create(user).username, "first");
 }
 
 TEST_F(MigrationsTest, RefusesADatabaseWhoseMigrationWasEdited) {

@@ -33,9 +33,9 @@ void succeeds_after_at_most_one_lost_connection(F&& fn) {
 TEST_F(ReconnectTest, TheSameStoreWorksAfterAServerRestart) {
   const User alice = make_user("alice");
   cluster().restart();
-  succeeds_after_at_most_one_lost_connection([&] { EXPECT_TRUE(store().find_user(alice.id)); });
+  succeeds_after_at_most_one_lost_connection([&] { EXPECT_TRUE(store().users().find(alice.id)); });
   // Statements are prepared again on the new session.
-  EXPECT_EQ(store().find_user_by_username("alice")->id, alice.id);
+  EXPECT_EQ(store().users().find_by_username("alice")->user.id, alice.id);
   EXPECT_EQ(make_user("bob").username, "bob");
 }
 
@@ -43,14 +43,14 @@ TEST_F(ReconnectTest, TheSameStoreWorksAfterACrash) {
   const User alice = make_user("alice");
   cluster().kill_hard();
   cluster().start();  // crash recovery
-  succeeds_after_at_most_one_lost_connection([&] { EXPECT_TRUE(store().find_user(alice.id)); });
-  EXPECT_TRUE(store().find_user(alice.id));
+  succeeds_after_at_most_one_lost_connection([&] { EXPECT_TRUE(store().users().find(alice.id)); });
+  EXPECT_TRUE(store().users().find(alice.id));
 }
 
 TEST_F(ReconnectTest, TransactionsRetryAcrossARestart) {
   const User alice = make_user("alice");
   const User bob = make_user("bob");
-  const Chat chat = store().open_direct(alice.id, bob.id);
+  const Chat chat = store().chats().open_direct(alice.id, bob.id);
   cluster().restart();
 
   // append_messages runs in the retrying transaction helper: no error at all.
@@ -59,7 +59,7 @@ TEST_F(ReconnectTest, TransactionsRetryAcrossARestart) {
   message.sender_id = alice.id;
   message.client_msg_id = "after-restart";
   message.body = R"({"text": "still here"})";
-  const auto results = store().append_messages(std::vector{message});
+  const auto results = store().messages().append_messages(std::vector{message});
   ASSERT_EQ(results.at(0).status, AppendStatus::stored);
   EXPECT_EQ(results[0].seq, 1);
 }

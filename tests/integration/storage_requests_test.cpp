@@ -1,4 +1,4 @@
-// The Store's side of client requests (store_requests.cpp): chat lists, the
+// What the bridge's requests read and change in storage: chat lists, the
 // states sync compares cursors with, messages after cursors, history by time,
 // presence, and membership changes by members with the ownership rules.
 #include "storage_test_env.hpp"
@@ -16,7 +16,7 @@ class RequestsStoreTest : public StorageTest {
       batch.push_back(NewMessage{chat, sender, prefix + std::to_string(next_id_++), MessageType::text,
                                  R"({"text":"hello"})"});
     }
-    for (const auto& result : store().append_messages(batch)) ASSERT_TRUE(result.accepted());
+    for (const auto& result : store().messages().append_messages(batch)) ASSERT_TRUE(result.accepted());
   }
   int next_id_ = 0;
 };
@@ -26,15 +26,15 @@ TEST_F(RequestsStoreTest, UserChatsAreTheLiveChatsWithTheUsersCursors) {
   const User b = make_user("ben");
   const User c = make_user("cleo");
   const std::vector<UserId> ben{b.id};
-  const Chat group = store().create_group(a.id, "team", ben);
-  const Chat direct = store().open_direct(a.id, c.id);
-  const Chat gone = store().create_group(a.id, "gone", ben);
-  ASSERT_EQ(store().delete_group(gone.id, a.id).status, GroupChangeStatus::ok);
+  const Chat group = store().chats().create_group(a.id, "team", ben);
+  const Chat direct = store().chats().open_direct(a.id, c.id);
+  const Chat gone = store().chats().create_group(a.id, "gone", ben);
+  ASSERT_EQ(store().chats().delete_group(gone.id, a.id).status, GroupChangeStatus::ok);
   append(group.id, b.id, 5);
   psql("UPDATE chat_members SET read_seq = 2, delivered_seq = 4 WHERE chat_id = " + std::to_string(group.id) +
        " AND user_id = " + std::to_string(a.id));
 
-  const auto chats = store().user_chats(a.id, 0, 10);
+  const auto chats = store().chats().user_chats(a.id, 0, 10);
   ASSERT_EQ(chats.size(), 2u);  // the deleted group is not listed
   EXPECT_EQ(chats[0].chat.id, group.id);
   EXPECT_EQ(chats[0].role, MemberRole::owner);
@@ -45,22 +45,22 @@ TEST_F(RequestsStoreTest, UserChatsAreTheLiveChatsWithTheUsersCursors) {
   EXPECT_FALSE(chats[0].peer_id);
   EXPECT_EQ(chats[1].chat.id, direct.id);
   EXPECT_EQ(chats[1].peer_id, c.id);
-  EXPECT_EQ(store().user_chats(c.id, 0, 10).at(0).peer_id, a.id);
+  EXPECT_EQ(store().chats().user_chats(c.id, 0, 10).at(0).peer_id, a.id);
 
   // Pages by chat id.
-  EXPECT_EQ(store().user_chats(a.id, 0, 1).size(), 1u);
-  EXPECT_EQ(store().user_chats(a.id, group.id, 10).at(0).chat.id, direct.id);
+  EXPECT_EQ(store().chats().user_chats(a.id, 0, 1).size(), 1u);
+  EXPECT_EQ(store().chats().user_chats(a.id, group.id, 10).at(0).chat.id, direct.id);
 
   // What sync compares cursors with.
   const std::vector<ChatId> listed{group.id, gone.id, 999999};
-  const auto states = store().listed_chat_states(b.id, listed);
+  const auto states = store().chats().listed_chat_states(b.id, listed);
   ASSERT_EQ(states.size(), 3u);
   EXPECT_TRUE(states[0].live_member());
   EXPECT_TRUE(states[1].member);
   EXPECT_TRUE(states[1].chat->deleted());
   EXPECT_FALSE(states[2].chat);
   const std::vector<ChatId> only_group{group.id};
-  const auto not_listed = store().user_chats_not_listed(a.id, only_group, 10);
+  const auto not_listed = store().chats().user_chats_not_listed(a.id, only_group, 10);
   ASSERT_EQ(not_listed.size(), 1u);
   EXPECT_EQ(not_listed[0].chat.id, direct.id);
 }
@@ -69,14 +69,14 @@ TEST_F(RequestsStoreTest, MessagesAfterCursorsComeByChatThenSeqBoundedPerChat) {
   const User a = make_user("anna");
   const User b = make_user("ben");
   const std::vector<UserId> ben{b.id};
-  const Chat one = store().create_group(a.id, "one", ben);
-  const Chat two = store().create_group(a.id, "two", ben);
+  const Chat one = store().chats().create_group(a.id, "one", ben);
+  const Chat two = store().chats().create_group(a.id, "two", ben);
   append(two.id, a.id, 4);
   append(one.id, b.id, 6);
   psql("UPDATE messages SET deleted_at = now() WHERE chat_id = " + std::to_string(one.id) + " AND seq = 4");
 
   const std::vector<ChatCursor> cursors{{two.id, 1}, {one.id, 2}};
-  const auto messages = store().messages_after(cursors, 3);
+  const auto messages = store().messages().history(cursors, 3);
   ASSERT_EQ(messages.size(), 6u);
   std::vector<std::pair<ChatId, Seq>> order;
   for (const auto& m : messages) order.emplace_back(m.chat_id, m.seq);
@@ -90,37 +90,37 @@ TEST_F(RequestsStoreTest, MessagesAfterCursorsComeByChatThenSeqBoundedPerChat) {
 TEST_F(RequestsStoreTest, HistoryBeforeATimeIsNewestFirst) {
   const User a = make_user("anna");
   const User b = make_user("ben");
-  const Chat chat = store().open_direct(a.id, b.id);
+  const Chat chat = store().chats().open_direct(a.id, b.id);
   append(chat.id, a.id, 3);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  const auto all = store().history(chat.id, 0, 10);
+  const auto all = store().messages().history(chat.id, storage::HistoryAnchor::after(0), 10);
   const TimeMs third = all.at(2).created_at_ms;
   append(chat.id, a.id, 2);
 
-  const auto before = store().history_before_time(chat.id, third + 1, 10);
+  const auto before = store().messages().history(chat.id, storage::HistoryAnchor::before_time(third + 1), 10);
   ASSERT_EQ(before.size(), 3u);
   EXPECT_EQ(before[0].seq, 3);
   EXPECT_EQ(before[2].seq, 1);
-  EXPECT_EQ(store().history_before_time(chat.id, third + 1, 2).back().seq, 2);
-  EXPECT_TRUE(store().history_before_time(chat.id, all.at(0).created_at_ms, 10).empty());
+  EXPECT_EQ(store().messages().history(chat.id, storage::HistoryAnchor::before_time(third + 1), 2).back().seq, 2);
+  EXPECT_TRUE(store().messages().history(chat.id, storage::HistoryAnchor::before_time(all.at(0).created_at_ms), 10).empty());
 }
 
 TEST_F(RequestsStoreTest, PresenceAndLiveUsers) {
   const User a = make_user("anna");
   const User b = make_user("ben");
-  ASSERT_TRUE(store().set_device_state(a.id, "phone", true));
-  ASSERT_TRUE(store().set_device_state(b.id, "phone", true));
-  ASSERT_TRUE(store().set_device_state(b.id, "phone", false));
+  ASSERT_TRUE(store().delivery().set_device_state(a.id, "phone", true));
+  ASSERT_TRUE(store().delivery().set_device_state(b.id, "phone", true));
+  ASSERT_TRUE(store().delivery().set_device_state(b.id, "phone", false));
   const std::vector<UserId> asked{b.id, a.id, a.id, 424242};
-  const auto presence = store().presence_of(asked);
+  const auto presence = store().delivery().presence_of(asked);
   ASSERT_EQ(presence.size(), 2u);
   EXPECT_EQ(presence[0].user_id, a.id);
   EXPECT_TRUE(presence[0].online);
   EXPECT_FALSE(presence[1].online);
   EXPECT_TRUE(presence[1].last_seen_ms);
 
-  ASSERT_EQ(store().delete_user(b.id, false).status, AdminUserStatus::ok);
-  EXPECT_EQ(store().live_users(asked), std::vector<UserId>{a.id});
+  ASSERT_EQ(store().users().delete_account(b.id, false).status, AccountStatus::ok);
+  EXPECT_EQ(store().users().live_among(asked), std::vector<UserId>{a.id});
 }
 
 TEST_F(RequestsStoreTest, OnlyTheOwnerAddsRemovesOthersAndDeletes) {
@@ -129,49 +129,48 @@ TEST_F(RequestsStoreTest, OnlyTheOwnerAddsRemovesOthersAndDeletes) {
   const User outsider = make_user("cleo");
   const User newcomer = make_user("dora");
   const std::vector<UserId> ben{member.id};
-  const Chat chat = store().create_group(owner.id, "team", ben);
+  const Chat chat = store().chats().create_group(owner.id, "team", ben);
   const std::vector<UserId> dora{newcomer.id};
   const std::vector<UserId> anna{owner.id};
 
-  EXPECT_EQ(store().add_group_members(chat.id, member.id, dora, 1000).status, GroupChangeStatus::not_owner);
-  EXPECT_EQ(store().add_group_members(chat.id, outsider.id, dora, 1000).status, GroupChangeStatus::not_member);
-  EXPECT_EQ(store().remove_group_members(chat.id, member.id, anna).status, GroupChangeStatus::not_owner);
-  EXPECT_EQ(store().delete_group(chat.id, member.id).status, GroupChangeStatus::not_owner);
-  EXPECT_EQ(store().add_group_members(424242, owner.id, dora, 1000).status, GroupChangeStatus::chat_not_found);
+  EXPECT_EQ(store().chats().add_group_members(chat.id, member.id, dora).status, GroupChangeStatus::not_owner);
+  EXPECT_EQ(store().chats().add_group_members(chat.id, outsider.id, dora).status, GroupChangeStatus::not_member);
+  EXPECT_EQ(store().chats().remove_group_members(chat.id, member.id, anna).status, GroupChangeStatus::not_owner);
+  EXPECT_EQ(store().chats().delete_group(chat.id, member.id).status, GroupChangeStatus::not_owner);
+  EXPECT_EQ(store().chats().add_group_members(424242, owner.id, dora).status, GroupChangeStatus::chat_not_found);
   const std::vector<UserId> unknown{newcomer.id, 424242};
-  const auto missing = store().add_group_members(chat.id, owner.id, unknown, 1000);
+  const auto missing = store().chats().add_group_members(chat.id, owner.id, unknown);
   EXPECT_EQ(missing.status, GroupChangeStatus::user_not_found);
   EXPECT_EQ(missing.missing_users, std::vector<UserId>{424242});
-  EXPECT_EQ(store().add_group_members(chat.id, owner.id, dora, 2).status, GroupChangeStatus::too_many_members);
-  EXPECT_EQ(store().members(chat.id).size(), 2u) << "a refused change changes nothing";
+  EXPECT_EQ(store().chats().members(chat.id).size(), 2u) << "a refused change changes nothing";
 
-  const auto added = store().add_group_members(chat.id, owner.id, dora, 1000);
+  const auto added = store().chats().add_group_members(chat.id, owner.id, dora);
   ASSERT_EQ(added.status, GroupChangeStatus::ok);
   EXPECT_EQ(added.added, dora);
   EXPECT_EQ(added.members.size(), 3u);
   EXPECT_EQ(added.members_before, (std::vector<UserId>{owner.id, member.id}));
-  EXPECT_TRUE(store().add_group_members(chat.id, owner.id, dora, 1000).added.empty()) << "already a member";
+  EXPECT_TRUE(store().chats().add_group_members(chat.id, owner.id, dora).added.empty()) << "already a member";
 
   // A member may remove itself.
-  const auto left = store().remove_group_members(chat.id, newcomer.id, dora);
+  const auto left = store().chats().remove_group_members(chat.id, newcomer.id, dora);
   ASSERT_EQ(left.status, GroupChangeStatus::ok);
   EXPECT_EQ(left.removed, dora);
   EXPECT_FALSE(left.new_owner);
 
   // Direct chats keep their members and are not deleted.
-  const Chat direct = store().open_direct(owner.id, member.id);
-  EXPECT_EQ(store().remove_group_members(direct.id, owner.id, anna).status, GroupChangeStatus::direct_chat);
-  EXPECT_EQ(store().delete_group(direct.id, owner.id).status, GroupChangeStatus::direct_chat);
+  const Chat direct = store().chats().open_direct(owner.id, member.id);
+  EXPECT_EQ(store().chats().remove_group_members(direct.id, owner.id, anna).status, GroupChangeStatus::direct_chat);
+  EXPECT_EQ(store().chats().delete_group(direct.id, owner.id).status, GroupChangeStatus::direct_chat);
 
-  const auto deleted = store().delete_group(chat.id, owner.id);
+  const auto deleted = store().chats().delete_group(chat.id, owner.id);
   ASSERT_EQ(deleted.status, GroupChangeStatus::ok);
   EXPECT_TRUE(deleted.deleted);
   EXPECT_TRUE(deleted.chat.deleted());
   EXPECT_EQ(deleted.members_before, (std::vector<UserId>{owner.id, member.id}));
-  EXPECT_EQ(store().delete_group(chat.id, owner.id).status, GroupChangeStatus::chat_deleted);
+  EXPECT_EQ(store().chats().delete_group(chat.id, owner.id).status, GroupChangeStatus::chat_deleted);
   // A deleted chat accepts no more messages.
   const std::vector<NewMessage> late{{chat.id, member.id, "late", MessageType::text, R"({"text":"x"})"}};
-  EXPECT_EQ(store().append_messages(late).at(0).status, AppendStatus::chat_deleted);
+  EXPECT_EQ(store().messages().append_messages(late).at(0).status, AppendStatus::chat_deleted);
 }
 
 TEST_F(RequestsStoreTest, WhenTheOwnerLeavesTheLongestStandingMemberTakesOverAndTheLastOneClosesIt) {
@@ -179,13 +178,13 @@ TEST_F(RequestsStoreTest, WhenTheOwnerLeavesTheLongestStandingMemberTakesOverAnd
   const User first = make_user("ben");
   const User second = make_user("cleo");
   const std::vector<UserId> cleo{second.id};
-  const Chat chat = store().create_group(owner.id, "team", cleo);
+  const Chat chat = store().chats().create_group(owner.id, "team", cleo);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const std::vector<UserId> ben{first.id};
-  ASSERT_EQ(store().add_group_members(chat.id, owner.id, ben, 1000).status, GroupChangeStatus::ok);
+  ASSERT_EQ(store().chats().add_group_members(chat.id, owner.id, ben).status, GroupChangeStatus::ok);
 
   const std::vector<UserId> anna{owner.id};
-  const auto left = store().remove_group_members(chat.id, owner.id, anna);
+  const auto left = store().chats().remove_group_members(chat.id, owner.id, anna);
   ASSERT_EQ(left.status, GroupChangeStatus::ok);
   EXPECT_EQ(left.new_owner, second.id) << "cleo joined first, although ben has the lower id";
   EXPECT_EQ(left.chat.owner_id, second.id);
@@ -195,8 +194,8 @@ TEST_F(RequestsStoreTest, WhenTheOwnerLeavesTheLongestStandingMemberTakesOverAnd
             "owner");
 
   // The new owner may remove others; the last member leaving closes the chat.
-  ASSERT_EQ(store().remove_group_members(chat.id, second.id, ben).status, GroupChangeStatus::ok);
-  const auto last = store().remove_group_members(chat.id, second.id, cleo);
+  ASSERT_EQ(store().chats().remove_group_members(chat.id, second.id, ben).status, GroupChangeStatus::ok);
+  const auto last = store().chats().remove_group_members(chat.id, second.id, cleo);
   ASSERT_EQ(last.status, GroupChangeStatus::ok);
   EXPECT_TRUE(last.deleted);
   EXPECT_TRUE(last.chat.deleted());

@@ -66,7 +66,7 @@ User StorageTest::make_user(const std::string& username) {
   NewUser user;
   user.username = username;
   user.display_name = username;
-  return store().create_user(user);
+  return store().users().create(user);
 }
 
 }  // namespace chat::storage::testing

@@ -1,5 +1,5 @@
 #pragma once
-// Statements of the admin tools (store_admin.cpp): users as operators see
+// Statements of the admin tools (users.cpp, chat_lists.cpp, message_history.cpp, store.cpp): users as operators see
 // them, account deletion, chats and members in pages, history pages,
 // moderation and statistics. User statements return the columns of
 // read_user() plus has_password, online and deleted_at_ms; chat statements

@@ -1,5 +1,5 @@
 #pragma once
-// Statements of the auth plugin (see store_auth.cpp and 0002_auth.sql).
+// Statements of the auth plugin (see auth_store.cpp and 0002_auth.sql).
 #include "chat/storage/statement.hpp"
 
 namespace chat::storage::sql {

@@ -60,6 +60,13 @@ FROM chats
 WHERE id = $1::bigint AND kind = 'group' AND deleted_at IS NULL
 FOR NO KEY UPDATE)sql"};
 
+// How many members the locked chat $1 has, and whether user $2 is one of them
+// (the group cap, checked under the chat's lock).
+inline constexpr Statement kMemberCount{"members.count", R"sql(
+SELECT count(*) AS members, coalesce(bool_or(user_id = $2::bigint), false) AS member
+FROM chat_members
+WHERE chat_id = $1::bigint)sql"};
+
 inline constexpr Statement kTouchChat{"chats.touch", R"sql(
 UPDATE chats SET updated_at = now() WHERE id = $1::bigint)sql"};
 

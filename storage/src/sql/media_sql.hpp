@@ -1,5 +1,5 @@
 #pragma once
-// Statements on the media catalogue (store_media.cpp). Record statements
+// Statements on the media catalogue (media_catalog.cpp). Record statements
 // return the columns of read_media().
 #include "chat/storage/statement.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Statements of the clients' requests (store_requests.cpp): chat lists, sync,
+// Statements of the clients' requests (group_changes.cpp, chat_lists.cpp, message_history.cpp, presence.cpp, users.cpp): chat lists, sync,
 // membership changes by members, presence. Chat columns are those read_chat()
 // reads, message columns those of read_stored_message().
 #include "chat/storage/statement.hpp"

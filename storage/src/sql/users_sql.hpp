@@ -11,20 +11,6 @@ RETURNING id, username, phone, display_name, disabled,
           epoch_ms(created_at) AS created_at_ms, epoch_ms(updated_at) AS updated_at_ms,
           epoch_ms(last_seen) AS last_seen_ms)sql"};
 
-inline constexpr Statement kFindUserById{"users.find_by_id", R"sql(
-SELECT id, username, phone, display_name, disabled,
-       epoch_ms(created_at) AS created_at_ms, epoch_ms(updated_at) AS updated_at_ms,
-       epoch_ms(last_seen) AS last_seen_ms
-FROM users
-WHERE id = $1::bigint)sql"};
-
-inline constexpr Statement kFindUserByUsername{"users.find_by_username", R"sql(
-SELECT id, username, phone, display_name, disabled,
-       epoch_ms(created_at) AS created_at_ms, epoch_ms(updated_at) AS updated_at_ms,
-       epoch_ms(last_seen) AS last_seen_ms
-FROM users
-WHERE username = $1::text)sql"};
-
 // $2 display_name (NULL: keep), $3 whether to set the phone, $4 the new phone
 // (NULL clears it), $5 disabled (NULL: keep).
 inline constexpr Statement kUpdateUser{"users.update", R"sql(

@@ -82,7 +82,7 @@ int run_platform(const Options& given, Report& report) {
     storage::NewUser u;
     u.username = "lg" + tag + "_" + std::to_string(i);
     u.display_name = u.username;
-    users.push_back(store.create_user(u));
+    users.push_back(store.users().create(u));
     if (i > 0 && users[i].id != users[i - 1].id + 1) {
       std::cerr << "chat-loadgen: user ids are not consecutive (another writer?); run again\n";
       return kExitFailed;
@@ -101,7 +101,7 @@ int run_platform(const Options& given, Report& report) {
       const auto& members = pop.members(g);
       std::vector<storage::UserId> others;
       for (std::size_t j = 1; j < members.size(); ++j) others.push_back(static_cast<storage::UserId>(pop.uid(members[j])));
-      const auto chat = store.create_group(static_cast<storage::UserId>(pop.uid(members.front())), "lg " + tag, others);
+      const auto chat = store.chats().create_group(static_cast<storage::UserId>(pop.uid(members.front())), "lg " + tag, others);
       if (first_chat && chat.id != previous + 1) {
         std::cerr << "chat-loadgen: group ids are not consecutive (another writer?); run again\n";
         return kExitFailed;

@@ -150,7 +150,7 @@ bool PlatformSyncRun::setup_database(Report& report) {
     storage::NewUser u;
     u.username = "lg" + run_tag_ + "_" + role;
     u.display_name = u.username;
-    const auto user = store.create_user(u);
+    const auto user = store.users().create(u);
     Account a{static_cast<std::uint64_t>(user.id), user.username, {}};
     if (!secret.empty()) a.token = credentials::mint_token(secret, user.id, user.username, now_s() - 5, now_s() + 86400);
     return a;
@@ -161,7 +161,7 @@ bool PlatformSyncRun::setup_database(Report& report) {
   const std::uint32_t groups = o_.groups > 0 ? o_.groups : 1;
   for (std::uint32_t g = 0; g < groups; ++g) {
     chats_.push_back(static_cast<std::uint64_t>(
-        store.create_group(static_cast<storage::UserId>(writer_.uid), "lg " + run_tag_, reader).id));
+        store.chats().create_group(static_cast<storage::UserId>(writer_.uid), "lg " + run_tag_, reader).id));
   }
   report.param("database", "reader " + std::to_string(reader_.uid) + ", chats " + std::to_string(chats_.front()) +
                                ".." + std::to_string(chats_.back()));

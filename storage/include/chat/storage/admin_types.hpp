@@ -1,7 +1,7 @@
 #pragma once
-// Records of the admin tools' side of the Store (store_admin.cpp,
-// store_media.cpp): users as operators see them, chat summaries, statistics,
-// and the media catalogue. See tools/admin/ and docs/admin-api.md.
+// Records of accounts (UserStore), chat summaries and member profiles
+// (ChatStore), statistics (Store::stats) and the media catalogue
+// (MediaCatalog), as the admin tools show them (docs/admin-api.md).
 #include "chat/storage/types.hpp"
 
 #include <cstdint>
@@ -13,7 +13,7 @@ namespace chat::storage {
 
 // ---- users -------------------------------------------------------------------
 
-struct AdminUser {
+struct UserAccount {
   User user;
   bool has_password = false;             // never the hash itself
   bool online = false;                   // any device online (devices.online)
@@ -22,21 +22,21 @@ struct AdminUser {
   bool deleted() const { return deleted_at_ms.has_value(); }
 };
 
-enum class AdminUserStatus {
+enum class AccountStatus {
   ok,
   not_found,
   deleted,  // the account was deleted: it can no longer be changed
 };
 
-struct AdminUserChange {
-  AdminUserStatus status = AdminUserStatus::ok;
-  std::optional<AdminUser> user;  // set when ok
+struct AccountChange {
+  AccountStatus status = AccountStatus::ok;
+  std::optional<UserAccount> user;  // set when ok
 };
 
 // What deleting an account did (Store::delete_user).
 struct UserDeletion {
-  AdminUserStatus status = AdminUserStatus::ok;
-  std::optional<AdminUser> user;        // the anonymised account, when ok
+  AccountStatus status = AccountStatus::ok;
+  std::optional<UserAccount> user;        // the anonymised account, when ok
   std::int64_t groups_left = 0;         // group memberships removed
   std::int64_t groups_handed_over = 0;  // groups it owned that now have a new owner
   std::int64_t groups_closed = 0;       // groups it owned that had nobody left (soft-deleted)
@@ -52,7 +52,7 @@ struct ChatSummary {
   std::int64_t member_count = 0;
 };
 
-struct AdminMember {
+struct MemberProfile {
   Member member;
   std::string username;
   std::string display_name;
@@ -65,7 +65,7 @@ struct DayCount {
   std::int64_t messages = 0;
 };
 
-struct AdminStats {
+struct PlatformStats {
   std::int64_t users = 0;           // accounts not deleted
   std::int64_t disabled_users = 0;  // of those, disabled
   std::int64_t deleted_users = 0;

@@ -1,6 +1,6 @@
 #pragma once
-// What the broker's auth plugin reads from the database (Store methods in
-// store.hpp, "auth plugin" section): credentials for a password sign-in, the
+// What the broker's auth plugin reads from the database (AuthStore,
+// auth_store.hpp): credentials for a password sign-in, the
 // snapshot its in-memory cache starts from, and the change notifications that
 // keep that cache current (storage/migrations/0002_auth.sql says which).
 #include "chat/storage/types.hpp"

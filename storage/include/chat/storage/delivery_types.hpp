@@ -1,7 +1,6 @@
 #pragma once
-// Records of the bridge's side of the Store (store_delivery.cpp,
-// store_receipts.cpp, store_presence.cpp, store_notifications.cpp): direct
-// chats resolved from topics, receipt cursors, device presence and the
+// Records of the bridge's message path (ChatStore::resolve_direct_chats,
+// DeliveryStore): direct chats resolved from topics, receipt cursors, device presence and the
 // notification outbox.
 #include "chat/storage/types.hpp"
 

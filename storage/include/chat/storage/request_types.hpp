@@ -1,5 +1,5 @@
 #pragma once
-// Records of the clients' requests side of the Store (store_requests.cpp):
+// Records of the clients' requests (ChatStore, MessageStore, DeliveryStore):
 // what the bridge's request path (docs/protocol.md section 4) reads and
 // changes on behalf of a signed-in user.
 #include "chat/storage/types.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The records the Store reads and writes. Ids are the protocol's positive
+// The records the stores read and writes. Ids are the protocol's positive
 // 64-bit integers; times are milliseconds since the Unix epoch, as on the wire.
 #include <cstdint>
 #include <optional>
@@ -78,6 +78,7 @@ enum class MembershipChange {
   changed,           // added / removed
   unchanged,         // already a member / was not a member
   chat_unavailable,  // no such chat, deleted, or a direct chat (its two members are fixed)
+  group_full,        // the group has kMaxGroupMembers (limits.hpp) already
 };
 
 // ---- messages --------------------------------------------------------------

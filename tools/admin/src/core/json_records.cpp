@@ -9,7 +9,7 @@ nlohmann::json optional_number(const std::optional<std::int64_t>& value) {
 
 }  // namespace
 
-nlohmann::json user_json(const storage::AdminUser& admin_user) {
+nlohmann::json user_json(const storage::UserAccount& admin_user) {
   const storage::User& user = admin_user.user;
   return {
       {"id", user.id},
@@ -43,7 +43,7 @@ nlohmann::json chat_json(const storage::ChatSummary& summary) {
   };
 }
 
-nlohmann::json member_json(const storage::AdminMember& admin_member) {
+nlohmann::json member_json(const storage::MemberProfile& admin_member) {
   const storage::Member& member = admin_member.member;
   return {
       {"uid", member.user_id},
@@ -76,7 +76,7 @@ nlohmann::json message_json(const storage::StoredMessage& message) {
   return record;
 }
 
-nlohmann::json stats_json(const storage::AdminStats& stats) {
+nlohmann::json stats_json(const storage::PlatformStats& stats) {
   nlohmann::json per_day = nlohmann::json::array();
   for (const auto& day : stats.messages_per_day) per_day.push_back({{"day", day.day}, {"messages", day.messages}});
   return {

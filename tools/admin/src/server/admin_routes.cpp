@@ -7,6 +7,7 @@
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
 #include "chat/protocol/identifiers.hpp"
+#include "chat/storage/limits.hpp"
 #include "media_collector.hpp"
 #include "server.hpp"
 
@@ -19,8 +20,8 @@
 namespace chat::admin {
 namespace {
 
-using storage::AdminUser;
-using storage::AdminUserStatus;
+using storage::UserAccount;
+using storage::AccountStatus;
 using storage::ChatId;
 using storage::UserId;
 
@@ -46,37 +47,37 @@ nlohmann::json page(std::vector<Row> rows, int limit, std::string_view list, Key
   return page_json(std::move(items), next);
 }
 
-AdminUser existing_user(storage::Store& store, UserId id) {
-  auto user = store.admin_find_user(id);
+UserAccount existing_user(storage::Store& store, UserId id) {
+  auto user = store.users().find(id);
   if (!user) throw not_found("user " + std::to_string(id) + " does not exist");
   return std::move(*user);
 }
 
 // A user that may take part in something (a member, an owner, a token).
-AdminUser live_user(storage::Store& store, UserId id, std::string_view field) {
-  auto user = store.admin_find_user(id);
+UserAccount live_user(storage::Store& store, UserId id, std::string_view field) {
+  auto user = store.users().find(id);
   if (!user) throw ApiError(ErrorCode::not_found, std::string(field) + ": user " + std::to_string(id) + " does not exist", std::string(field));
   if (user->deleted()) throw conflict(field, "user " + std::to_string(id) + " is deleted");
   return std::move(*user);
 }
 
 storage::ChatSummary existing_chat(storage::Store& store, ChatId id) {
-  auto chat = store.admin_find_chat(id);
+  auto chat = store.chats().summary(id);
   if (!chat) throw not_found("chat " + std::to_string(id) + " does not exist");
   return std::move(*chat);
 }
 
-AdminUser changed_user(const storage::AdminUserChange& change, UserId id) {
-  if (change.status == AdminUserStatus::not_found) throw not_found("user " + std::to_string(id) + " does not exist");
-  if (change.status == AdminUserStatus::deleted) {
+UserAccount changed_user(const storage::AccountChange& change, UserId id) {
+  if (change.status == AccountStatus::not_found) throw not_found("user " + std::to_string(id) + " does not exist");
+  if (change.status == AccountStatus::deleted) {
     throw ApiError(ErrorCode::conflict, "user " + std::to_string(id) + " is deleted and cannot be changed");
   }
   return *change.user;
 }
 
-void check_status(AdminUserStatus status, UserId id) {
-  if (status == AdminUserStatus::not_found) throw not_found("user " + std::to_string(id) + " does not exist");
-  if (status == AdminUserStatus::deleted) {
+void check_status(AccountStatus status, UserId id) {
+  if (status == AccountStatus::not_found) throw not_found("user " + std::to_string(id) + " does not exist");
+  if (status == AccountStatus::deleted) {
     throw ApiError(ErrorCode::conflict, "user " + std::to_string(id) + " is deleted and cannot be changed");
   }
 }
@@ -86,9 +87,9 @@ std::int64_t now_seconds() {
       .count();
 }
 
-nlohmann::json user_item(const AdminUser& user) { return user_json(user); }
+nlohmann::json user_item(const UserAccount& user) { return user_json(user); }
 nlohmann::json chat_item(const storage::ChatSummary& chat) { return chat_json(chat); }
-nlohmann::json member_item(const storage::AdminMember& member) { return member_json(member); }
+nlohmann::json member_item(const storage::MemberProfile& member) { return member_json(member); }
 nlohmann::json message_item(const storage::StoredMessage& message) { return message_json(message); }
 
 // ---- users -------------------------------------------------------------------------
@@ -112,7 +113,7 @@ void create_user(Context& context, const Request& request, Response& response) {
   if (password) user.password_hash = credentials::hash_password(*password, context.config.password_iterations);
 
   auto store = context.pool.acquire();
-  const storage::User created = store->create_user(user);
+  const storage::User created = store->users().create(user);
   response.set_header("Location", "/v1/admin/users/" + std::to_string(created.id));
   send_json(response, 201, user_json(existing_user(*store, created.id)));
 }
@@ -130,22 +131,22 @@ void list_users(Context& context, const Request& request, Response& response) {
     const std::string prefix = normalize_username_prefix(*username_prefix);
     const std::string after = cursor ? decode_cursor(*cursor, "users-by-username") : std::string();
     send_json(response, 200,
-              page(store->admin_search_users_by_username(prefix, after, limit + 1), limit, "users-by-username",
-                   [](const AdminUser& u) { return u.user.username; }, user_item));
+              page(store->users().search_by_username(prefix, after, limit + 1), limit, "users-by-username",
+                   [](const UserAccount& u) { return u.user.username; }, user_item));
     return;
   }
   if (phone_prefix) {
     validate_phone_prefix(*phone_prefix);
     const std::string after = cursor ? decode_cursor(*cursor, "users-by-phone") : std::string();
     send_json(response, 200,
-              page(store->admin_search_users_by_phone(*phone_prefix, after, limit + 1), limit, "users-by-phone",
-                   [](const AdminUser& u) { return u.user.phone.value_or(""); }, user_item));
+              page(store->users().search_by_phone(*phone_prefix, after, limit + 1), limit, "users-by-phone",
+                   [](const UserAccount& u) { return u.user.phone.value_or(""); }, user_item));
     return;
   }
   const UserId after = cursor ? decode_integer_cursor(*cursor, "users") : 0;
   send_json(response, 200,
-            page(store->admin_list_users(after, limit + 1), limit, "users",
-                 [](const AdminUser& u) { return std::to_string(u.user.id); }, user_item));
+            page(store->users().list(after, limit + 1), limit, "users",
+                 [](const UserAccount& u) { return std::to_string(u.user.id); }, user_item));
 }
 
 void get_user(Context& context, const Request& request, Response& response) {
@@ -159,7 +160,7 @@ void get_user_by_username(Context& context, const Request& request, Response& re
   allow_query(request, {});
   const std::string name = protocol::fold_username(path_param(request, 1));
   auto store = context.pool.acquire();
-  const auto user = protocol::is_valid_username(name) ? store->admin_find_user_by_username(name) : std::nullopt;
+  const auto user = protocol::is_valid_username(name) ? store->users().find_by_username(name) : std::nullopt;
   if (!user) throw not_found("user \"" + name + "\" does not exist");
   send_json(response, 200, user_json(*user));
 }
@@ -181,7 +182,7 @@ void update_user(Context& context, const Request& request, Response& response) {
   if (body.has("username")) throw bad_request("username", "cannot be changed (it is the sign-in name)");
   body.finish();
   auto store = context.pool.acquire();
-  send_json(response, 200, user_json(changed_user(store->admin_update_user(id, patch), id)));
+  send_json(response, 200, user_json(changed_user(store->users().update(id, patch), id)));
 }
 
 void set_disabled(Context& context, const Request& request, Response& response, bool disabled) {
@@ -191,7 +192,7 @@ void set_disabled(Context& context, const Request& request, Response& response, 
   storage::UserPatch patch;
   patch.disabled = disabled;
   auto store = context.pool.acquire();
-  send_json(response, 200, user_json(changed_user(store->admin_update_user(id, patch), id)));
+  send_json(response, 200, user_json(changed_user(store->users().update(id, patch), id)));
 }
 
 void delete_user(Context& context, const Request& request, Response& response) {
@@ -200,7 +201,7 @@ void delete_user(Context& context, const Request& request, Response& response) {
   const auto withhold = query_param(request, "withhold_messages");
   const bool withhold_messages = withhold ? parse_bool(*withhold, "withhold_messages") : false;
   auto store = context.pool.acquire();
-  const storage::UserDeletion deletion = store->delete_user(id, withhold_messages);
+  const storage::UserDeletion deletion = store->users().delete_account(id, withhold_messages);
   check_status(deletion.status, id);
   // The blobs of its released uploads go now, unless someone else uploaded the same content.
   std::size_t blobs_removed = 0;
@@ -228,7 +229,7 @@ void set_password(Context& context, const Request& request, Response& response) 
   body.finish();
   const std::string hash = credentials::hash_password(password, context.config.password_iterations);
   auto store = context.pool.acquire();
-  check_status(store->set_password_hash(id, hash), id);
+  check_status(store->users().set_password_hash(id, hash), id);
   response.status = 204;
 }
 
@@ -236,7 +237,7 @@ void remove_password(Context& context, const Request& request, Response& respons
   allow_query(request, {});
   const UserId id = parse_path_id(path_param(request, 1), "user");
   auto store = context.pool.acquire();
-  check_status(store->set_password_hash(id, std::nullopt), id);
+  check_status(store->users().set_password_hash(id, std::nullopt), id);
   response.status = 204;
 }
 
@@ -250,7 +251,7 @@ void mint_token(Context& context, const Request& request, Response& response) {
                                .value_or(context.config.token_default_ttl_s);
   body.finish();
   auto store = context.pool.acquire();
-  const AdminUser user = existing_user(*store, id);
+  const UserAccount user = existing_user(*store, id);
   if (user.deleted()) throw ApiError(ErrorCode::conflict, "user " + std::to_string(id) + " is deleted");
   if (user.user.disabled) {
     throw ApiError(ErrorCode::conflict, "user " + std::to_string(id) + " is disabled: the broker would refuse the token");
@@ -280,7 +281,7 @@ void user_chats(Context& context, const Request& request, Response& response) {
   auto store = context.pool.acquire();
   existing_user(*store, id);
   send_json(response, 200,
-            page(store->admin_user_chats(id, after, limit + 1), limit, "user-chats",
+            page(store->chats().list_of_user(id, after, limit + 1), limit, "user-chats",
                  [](const storage::ChatSummary& c) { return std::to_string(c.chat.id); }, chat_item));
 }
 
@@ -298,7 +299,7 @@ void list_chats(Context& context, const Request& request, Response& response) {
   const ChatId after = cursor ? decode_integer_cursor(*cursor, "chats") : 0;
   auto store = context.pool.acquire();
   send_json(response, 200,
-            page(store->admin_list_chats(after, limit + 1, kind), limit, "chats",
+            page(store->chats().list(after, limit + 1, kind), limit, "chats",
                  [](const storage::ChatSummary& c) { return std::to_string(c.chat.id); }, chat_item));
 }
 
@@ -319,7 +320,7 @@ void create_chat(Context& context, const Request& request, Response& response) {
     auto store = store_lease();
     live_user(*store, members[0], "members");
     live_user(*store, members[1], "members");
-    const storage::Chat chat = store->open_direct(members[0], members[1]);
+    const storage::Chat chat = store->chats().open_direct(members[0], members[1]);
     response.set_header("Location", "/v1/admin/chats/" + std::to_string(chat.id));
     send_json(response, 201, chat_json(existing_chat(*store, chat.id)));
     return;
@@ -335,7 +336,7 @@ void create_chat(Context& context, const Request& request, Response& response) {
   for (const std::int64_t member : std::set<std::int64_t>(members.begin(), members.end())) {
     live_user(*store, member, "members");
   }
-  const storage::Chat chat = store->create_group(*owner, title, members);
+  const storage::Chat chat = store->chats().create_group(*owner, title, members);
   response.set_header("Location", "/v1/admin/chats/" + std::to_string(chat.id));
   send_json(response, 201, chat_json(existing_chat(*store, chat.id)));
 }
@@ -356,8 +357,8 @@ void list_members(Context& context, const Request& request, Response& response) 
   auto store = context.pool.acquire();
   existing_chat(*store, id);
   send_json(response, 200,
-            page(store->admin_members(id, after, limit + 1), limit, "members",
-                 [](const storage::AdminMember& m) { return std::to_string(m.member.user_id); }, member_item));
+            page(store->chats().member_page(id, after, limit + 1), limit, "members",
+                 [](const storage::MemberProfile& m) { return std::to_string(m.member.user_id); }, member_item));
 }
 
 void refuse_unavailable_chat(const storage::ChatSummary& chat) {
@@ -378,8 +379,12 @@ void add_member(Context& context, const Request& request, Response& response) {
   const storage::ChatSummary chat = existing_chat(*store, id);
   refuse_unavailable_chat(chat);
   live_user(*store, *user, "user");
-  const storage::MembershipChange change = store->add_member(id, *user);
+  const storage::MembershipChange change = store->chats().add_member(id, *user);
   if (change == storage::MembershipChange::chat_unavailable) refuse_unavailable_chat(existing_chat(*store, id));
+  if (change == storage::MembershipChange::group_full) {
+    throw conflict("user", "chat " + std::to_string(id) + " has " + std::to_string(storage::kMaxGroupMembers) +
+                               " members, the most a group may have");
+  }
   const bool added = change == storage::MembershipChange::changed;
   send_json(response, added ? 201 : 200, {{"chat", id}, {"uid", *user}, {"added", added}});
 }
@@ -396,7 +401,7 @@ void remove_member(Context& context, const Request& request, Response& response)
                    "user " + std::to_string(user) + " owns chat " + std::to_string(id) +
                        "; an owner cannot be removed (disable or delete the account instead)");
   }
-  const storage::MembershipChange change = store->remove_member(id, user);
+  const storage::MembershipChange change = store->chats().remove_member(id, user);
   if (change == storage::MembershipChange::chat_unavailable) refuse_unavailable_chat(existing_chat(*store, id));
   if (change == storage::MembershipChange::unchanged) {
     throw not_found("user " + std::to_string(user) + " is not a member of chat " + std::to_string(id));
@@ -437,9 +442,9 @@ void history(Context& context, const Request& request, Response& response) {
   const auto seq_of = [](const storage::StoredMessage& m) { return std::to_string(m.seq); };
   if (descending) {
     send_json(response, 200,
-              page(store->history_before(id, from, limit + 1), limit, "messages-desc", seq_of, message_item));
+              page(store->messages().history(id, storage::HistoryAnchor::before(from), limit + 1), limit, "messages-desc", seq_of, message_item));
   } else {
-    send_json(response, 200, page(store->history(id, from, limit + 1), limit, "messages-asc", seq_of, message_item));
+    send_json(response, 200, page(store->messages().history(id, storage::HistoryAnchor::after(from), limit + 1), limit, "messages-asc", seq_of, message_item));
   }
 }
 
@@ -448,7 +453,7 @@ void moderate(Context& context, const Request& request, Response& response) {
   const ChatId id = parse_path_id(path_param(request, 1), "chat");
   const storage::Seq seq = parse_path_id(path_param(request, 2), "message");
   auto store = context.pool.acquire();
-  const auto message = store->moderate_delete_message(id, seq);
+  const auto message = store->messages().moderate_delete_message(id, seq);
   if (!message) throw not_found("chat " + std::to_string(id) + " has no message " + std::to_string(seq));
   context.log.info("moderation: chat " + std::to_string(id) + " message " + std::to_string(seq) + " deleted");
   send_json(response, 200, message_json(*message));
@@ -461,7 +466,7 @@ void stats(Context& context, const Request& request, Response& response) {
   const auto days_text = query_param(request, "days");
   const int days = days_text ? static_cast<int>(parse_integer(*days_text, "days", 1, kMaxStatsDays)) : 7;
   auto store = context.pool.acquire();
-  send_json(response, 200, stats_json(store->admin_stats(days)));
+  send_json(response, 200, stats_json(store->stats(days)));
 }
 
 }  // namespace

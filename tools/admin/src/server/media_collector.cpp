@@ -19,7 +19,7 @@ storage::TimeMs now_ms() {
 std::size_t remove_unused_blobs(Context& context, storage::Store& store, std::span<const std::string> digests) {
   if (digests.empty()) return 0;
   std::lock_guard lock(context.media.mutex());
-  const auto in_use_list = store.media_digests_in_use(digests);
+  const auto in_use_list = store.media().digests_in_use(digests);
   const std::set<std::string> in_use(in_use_list.begin(), in_use_list.end());
   std::size_t removed = 0;
   for (const std::string& digest : std::set<std::string>(digests.begin(), digests.end())) {
@@ -34,7 +34,7 @@ CollectorPass collect_media(Context& context, storage::Store& store, unsigned sh
 
   // Unreferenced uploads past the age, in batches.
   for (;;) {
-    const auto digests = store.delete_unreferenced_media(cutoff_ms, kBatch);
+    const auto digests = store.media().delete_unreferenced(cutoff_ms, kBatch);
     pass.uploads += digests.size();
     pass.blobs += remove_unused_blobs(context, store, digests);
     if (digests.size() < static_cast<std::size_t>(kBatch)) break;

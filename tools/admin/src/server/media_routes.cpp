@@ -135,7 +135,7 @@ void upload(Context& context, const Request& request, Response& response, const 
       new_blob = context.media.place(upload.temp_path(), result->sha256);
       upload.released();
       auto store = context.pool.acquire();
-      inserted = store->insert_media(media);
+      inserted = store->media().insert(media);
     }
     context.metrics.media_uploaded(to_string(result->type.kind), new_blob, result->size);
     if (inserted.created) response.set_header("Location", "/v1/media/" + inserted.record.id);
@@ -159,7 +159,7 @@ void download(Context& context, const Request& request, Response& response) {
   std::optional<storage::MediaAccess> access;
   {
     auto store = context.pool.acquire();
-    access = store->find_media_for(id, uid);
+    access = store->media().find_for(id, uid);
   }
   if (!access || !access->allowed) throw missing;
   const storage::MediaRecord& media = access->record;

@@ -249,7 +249,7 @@ void register_operations(Routes& routes, Context& context) {
     Metrics::Gauges gauges;
     try {
       auto store = context.pool.acquire();
-      const auto totals = store->media_totals();
+      const auto totals = store->media().totals();
       gauges.media_bytes_stored = totals.bytes;
       gauges.media_blobs_stored = totals.blobs;
     } catch (const std::exception&) {

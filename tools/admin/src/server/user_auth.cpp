@@ -32,12 +32,12 @@ void admit_password_attempt(Context& context, const Request& request, const std:
 
 storage::UserId verify_user_password(Context& context, const Request& request, const std::string& raw_username,
                                      const std::string& password) {
-  const std::string username = storage::fold_username(raw_username);
+  const std::string username = protocol::fold_username(raw_username);
   admit_password_attempt(context, request, username);
   std::optional<storage::UserCredentials> found;
   if (protocol::is_valid_username(username)) {
     auto store = context.pool.acquire();
-    found = store->find_user_credentials(username);
+    found = store->auth().find_credentials(username);
   }
   // An unknown name costs as much as a wrong password: no timing says which names exist.
   const bool has_hash = found && found->password_hash;
@@ -61,7 +61,7 @@ storage::UserId authenticate_user(Context& context, const Request& request) {
                      "invalid sign-in token (" + std::string(credentials::to_string(check.error)) + ")");
     }
     auto store = context.pool.acquire();
-    const auto user = store->admin_find_user(check.claims->uid);
+    const auto user = store->users().find(check.claims->uid);
     if (!user || user->deleted() || user->user.username != check.claims->username) {
       throw ApiError(ErrorCode::unauthorized, "the token's account does not exist any more");
     }

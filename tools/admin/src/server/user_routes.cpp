@@ -36,7 +36,7 @@ void sign_in(Context& context, const Request& request, Response& response) {
 
   const UserId uid = verify_user_password(context, request, username, password);
   auto store = context.pool.acquire();
-  const auto user = store->admin_find_user(uid);
+  const auto user = store->users().find(uid);
   if (!user || user->deleted()) throw ApiError(ErrorCode::unauthorized, "wrong username or password");
   const std::int64_t issued = unix_seconds_now();
   const std::int64_t expires = issued + context.config.signin_token_ttl_s;
@@ -60,7 +60,7 @@ void get_profile(Context& context, const Request& request, Response& response) {
   authenticate_user(context, request);
   const UserId id = parse_path_id(path_param(request, 1), "user");
   auto store = context.pool.acquire();
-  const auto user = store->admin_find_user(id);
+  const auto user = store->users().find(id);
   if (!user) throw not_found("user " + std::to_string(id) + " does not exist");
   send_json(response, 200, public_profile(*user));
 }
@@ -68,9 +68,9 @@ void get_profile(Context& context, const Request& request, Response& response) {
 void get_profile_by_username(Context& context, const Request& request, Response& response) {
   allow_query(request, {});
   authenticate_user(context, request);
-  const std::string name = storage::fold_username(path_param(request, 1));
+  const std::string name = protocol::fold_username(path_param(request, 1));
   auto store = context.pool.acquire();
-  const auto user = protocol::is_valid_username(name) ? store->admin_find_user_by_username(name) : std::nullopt;
+  const auto user = protocol::is_valid_username(name) ? store->users().find_by_username(name) : std::nullopt;
   if (!user || user->deleted()) throw not_found("user \"" + name + "\" does not exist");
   send_json(response, 200, public_profile(*user));
 }

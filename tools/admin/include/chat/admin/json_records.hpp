@@ -11,14 +11,14 @@
 
 namespace chat::admin {
 
-nlohmann::json user_json(const storage::AdminUser& user);
+nlohmann::json user_json(const storage::UserAccount& user);
 nlohmann::json chat_json(const storage::ChatSummary& chat);
-nlohmann::json member_json(const storage::AdminMember& member);
+nlohmann::json member_json(const storage::MemberProfile& member);
 // The contract's message record (docs/protocol.md section 4): chat, seq,
 // from, id, type, ts and the body's fields; a moderated message has
 // "deleted": true and deleted_at instead of type and content.
 nlohmann::json message_json(const storage::StoredMessage& message);
-nlohmann::json stats_json(const storage::AdminStats& stats);
+nlohmann::json stats_json(const storage::PlatformStats& stats);
 nlohmann::json media_json(const storage::MediaRecord& media);
 
 // {"items": items, "next": next or null}

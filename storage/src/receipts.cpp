@@ -1,12 +1,12 @@
 // Receipts: members' delivered and read cursors, moved forward only.
-#include "chat/storage/store.hpp"
+#include "chat/storage/delivery.hpp"
 #include "sql/receipts_sql.hpp"
 
 #include <string_view>
 
 namespace chat::storage {
 
-std::vector<CursorChange> Store::apply_receipts(std::span<const ReceiptUpdate> receipts) {
+std::vector<CursorChange> DeliveryStore::apply_receipts(std::span<const ReceiptUpdate> receipts) {
   if (receipts.empty()) return {};
   std::vector<std::int64_t> idx, chat, peer, reader, is_read, seq;
   std::vector<std::int64_t> ref_idx, ref_sender;

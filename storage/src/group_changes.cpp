@@ -1,8 +1,9 @@
-// The clients' requests side of the Store (the bridge's request path,
-// docs/protocol.md section 4): chat lists, sync, history by time, presence,
-// and membership changes checked against the acting member in the same
-// transaction that applies them.
-#include "chat/storage/store.hpp"
+// Membership changes requested by a member (the bridge's request path,
+// docs/protocol.md section 4), each checked against the acting member in the
+// same transaction that applies it.
+#include "chat/storage/chats.hpp"
+
+#include "chat/storage/limits.hpp"
 #include "record_readers.hpp"
 #include "sql/requests_sql.hpp"
 
@@ -10,26 +11,6 @@
 
 namespace chat::storage {
 namespace {
-
-void check_limit(int limit, const char* what) {
-  if (limit < 0) throw DbError(DbErrc::invalid_input, std::string(what) + ": limit must not be negative");
-}
-
-UserChat read_user_chat(const Row& row) {
-  UserChat chat;
-  chat.chat = detail::read_chat(row);
-  chat.role = parse_member_role(row.text("role")).value_or(MemberRole::member);
-  chat.delivered_seq = row.int64("delivered_seq");
-  chat.read_seq = row.int64("read_seq");
-  chat.peer_id = row.optional_int64("peer_id");
-  return chat;
-}
-
-std::vector<UserChat> read_user_chats(const Rows& rows) { return detail::read_rows(rows, read_user_chat); }
-
-std::vector<StoredMessage> read_messages(const Rows& rows) {
-  return detail::read_rows(rows, detail::read_stored_message);
-}
 
 std::vector<UserId> read_ids(const Rows& rows, std::string_view column) {
   auto ids = detail::read_rows(rows, [&](const Row& row) { return row.int64(column); });
@@ -87,62 +68,7 @@ GroupChange refused(GroupChangeStatus status) {
 
 }  // namespace
 
-std::vector<UserId> Store::live_users(std::span<const UserId> users) {
-  return read_ids(connection_.execute(sql::kLiveUsers, Param::int64_array(sorted_unique(users))), "id");
-}
-
-std::vector<UserChat> Store::user_chats(UserId user, ChatId after_chat, int limit) {
-  check_limit(limit, "user_chats");
-  return read_user_chats(connection_.execute(sql::kUserChats, user, after_chat, limit));
-}
-
-std::vector<UserChat> Store::user_chats_not_listed(UserId user, std::span<const ChatId> listed, int limit) {
-  check_limit(limit, "user_chats_not_listed");
-  return read_user_chats(connection_.execute(sql::kUserChatsNotListed, user, Param::int64_array(listed), limit));
-}
-
-std::vector<ListedChatState> Store::listed_chat_states(UserId user, std::span<const ChatId> chats) {
-  std::vector<ListedChatState> states;
-  states.reserve(chats.size());
-  for (const Row row : connection_.execute(sql::kListedChatStates, user, Param::int64_array(chats))) {
-    ListedChatState state;
-    state.chat_id = row.int64("listed_id");
-    if (row.boolean("chat_exists")) state.chat = detail::read_chat(row);
-    state.member = row.boolean("member");
-    states.push_back(std::move(state));
-  }
-  return states;
-}
-
-std::vector<StoredMessage> Store::messages_after(std::span<const ChatCursor> cursors, int per_chat_limit) {
-  check_limit(per_chat_limit, "messages_after");
-  std::vector<ChatId> chats;
-  std::vector<Seq> seqs;
-  chats.reserve(cursors.size());
-  seqs.reserve(cursors.size());
-  for (const ChatCursor& cursor : cursors) {
-    chats.push_back(cursor.chat_id);
-    seqs.push_back(cursor.after_seq);
-  }
-  return read_messages(connection_.execute(sql::kMessagesAfterCursors, Param::int64_array(chats),
-                                           Param::int64_array(seqs), per_chat_limit));
-}
-
-std::vector<StoredMessage> Store::history_before_time(ChatId chat, TimeMs before_ms, int limit) {
-  check_limit(limit, "history_before_time");
-  return read_messages(connection_.execute(sql::kHistoryBeforeTime, chat, before_ms, limit));
-}
-
-std::vector<UserPresence> Store::presence_of(std::span<const UserId> users) {
-  std::vector<UserPresence> presence;
-  for (const Row row : connection_.execute(sql::kPresenceOf, Param::int64_array(sorted_unique(users)))) {
-    presence.push_back(UserPresence{row.int64("id"), row.boolean("online"), row.optional_int64("last_seen_ms")});
-  }
-  return presence;
-}
-
-GroupChange Store::add_group_members(ChatId chat, UserId actor, std::span<const UserId> users,
-                                     std::size_t max_members) {
+GroupChange ChatStore::add_group_members(ChatId chat, UserId actor, std::span<const UserId> users) {
   const std::vector<UserId> wanted = sorted_unique(users);
   return connection_.transaction([&](Connection& tx) {
     const LockedChat locked = lock_group_for_change(tx, chat, actor);
@@ -158,7 +84,7 @@ GroupChange Store::add_group_members(ChatId chat, UserId actor, std::span<const 
     std::vector<UserId> newcomers;
     std::set_difference(wanted.begin(), wanted.end(), locked.members.begin(), locked.members.end(),
                         std::back_inserter(newcomers));
-    if (locked.members.size() + newcomers.size() > max_members) return refused(GroupChangeStatus::too_many_members);
+    if (locked.members.size() + newcomers.size() > kMaxGroupMembers) return refused(GroupChangeStatus::too_many_members);
     GroupChange change;
     change.members_before = locked.members;
     change.added = read_ids(tx.execute(sql::kAddMembers, chat, Param::int64_array(newcomers)), "user_id");
@@ -168,7 +94,7 @@ GroupChange Store::add_group_members(ChatId chat, UserId actor, std::span<const 
   });
 }
 
-GroupChange Store::remove_group_members(ChatId chat, UserId actor, std::span<const UserId> users) {
+GroupChange ChatStore::remove_group_members(ChatId chat, UserId actor, std::span<const UserId> users) {
   const std::vector<UserId> leaving = sorted_unique(users);
   return connection_.transaction([&](Connection& tx) {
     const LockedChat locked = lock_group_for_change(tx, chat, actor);
@@ -198,7 +124,7 @@ GroupChange Store::remove_group_members(ChatId chat, UserId actor, std::span<con
   });
 }
 
-GroupChange Store::delete_group(ChatId chat, UserId actor) {
+GroupChange ChatStore::delete_group(ChatId chat, UserId actor) {
   return connection_.transaction([&](Connection& tx) {
     const LockedChat locked = lock_group_for_change(tx, chat, actor);
     if (locked.status != GroupChangeStatus::ok) return refused(locked.status);

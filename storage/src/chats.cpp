@@ -1,12 +1,32 @@
-#include "chat/storage/store.hpp"
+// Chats and their members: creating groups and direct chats, finding them,
+// and an operator's membership changes.
+#include "chat/storage/chats.hpp"
+
+#include "chat/storage/limits.hpp"
 #include "record_readers.hpp"
 #include "sql/chats_sql.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace chat::storage {
+namespace {
 
-Chat Store::create_group(UserId owner, std::string_view title, std::span<const UserId> members) {
+// The members a new group would have: the owner and the distinct others.
+std::size_t group_size(UserId owner, std::span<const UserId> members) {
+  std::vector<UserId> all(members.begin(), members.end());
+  all.push_back(owner);
+  std::sort(all.begin(), all.end());
+  return static_cast<std::size_t>(std::unique(all.begin(), all.end()) - all.begin());
+}
+
+}  // namespace
+
+Chat ChatStore::create_group(UserId owner, std::string_view title, std::span<const UserId> members) {
+  if (group_size(owner, members) > kMaxGroupMembers) {
+    throw DbError(DbErrc::invalid_input,
+                  "a group has at most " + std::to_string(kMaxGroupMembers) + " members");
+  }
   return connection_.transaction([&](Connection& tx) {
     Chat chat = detail::read_chat(tx.execute(sql::kCreateGroup, title, owner).one());
     tx.execute(sql::kAddGroupMembers, chat.id, owner, Param::int64_array(members));
@@ -14,7 +34,7 @@ Chat Store::create_group(UserId owner, std::string_view title, std::span<const U
   });
 }
 
-Chat Store::open_direct(UserId a, UserId b) {
+Chat ChatStore::open_direct(UserId a, UserId b) {
   if (a == b) throw DbError(DbErrc::invalid_input, "a direct chat needs two different users");
   const UserId lo = std::min(a, b);
   const UserId hi = std::max(a, b);
@@ -35,17 +55,20 @@ Chat Store::open_direct(UserId a, UserId b) {
   });
 }
 
-std::optional<Chat> Store::find_chat(ChatId id) {
+std::optional<Chat> ChatStore::find(ChatId id) {
   const auto row = connection_.execute(sql::kFindChat, id).at_most_one();
   if (!row) return std::nullopt;
   return detail::read_chat(*row);
 }
 
-MembershipChange Store::add_member(ChatId chat, UserId user) {
+MembershipChange ChatStore::add_member(ChatId chat, UserId user) {
   return connection_.transaction([&](Connection& tx) {
     if (!tx.execute(sql::kLockGroupForMembership, chat).at_most_one()) {
       return MembershipChange::chat_unavailable;
     }
+    const Row count = tx.execute(sql::kMemberCount, chat, user).one();
+    if (count.boolean("member")) return MembershipChange::unchanged;
+    if (static_cast<std::size_t>(count.int64("members")) >= kMaxGroupMembers) return MembershipChange::group_full;
     if (tx.execute(sql::kAddMember, chat, user).affected_rows() == 0) {
       return MembershipChange::unchanged;
     }
@@ -54,7 +77,7 @@ MembershipChange Store::add_member(ChatId chat, UserId user) {
   });
 }
 
-MembershipChange Store::remove_member(ChatId chat, UserId user) {
+MembershipChange ChatStore::remove_member(ChatId chat, UserId user) {
   return connection_.transaction([&](Connection& tx) {
     if (!tx.execute(sql::kLockGroupForMembership, chat).at_most_one()) {
       return MembershipChange::chat_unavailable;
@@ -67,7 +90,7 @@ MembershipChange Store::remove_member(ChatId chat, UserId user) {
   });
 }
 
-std::vector<Member> Store::members(ChatId chat) {
+std::vector<Member> ChatStore::members(ChatId chat) {
   std::vector<Member> result;
   for (const Row row : connection_.execute(sql::kListMembers, chat)) {
     result.push_back(detail::read_member(row));

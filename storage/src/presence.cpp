@@ -1,7 +1,8 @@
 // Device presence: devices.online per device, a user online while any of its
 // devices is, users.last_seen when the last one goes.
-#include "chat/storage/store.hpp"
+#include "chat/storage/delivery.hpp"
 #include "sql/presence_sql.hpp"
+#include "sql/requests_sql.hpp"
 
 #include <algorithm>
 #include <set>
@@ -19,16 +20,23 @@ PresenceChange change_from(UserId user, const Row& row) {
   return change;
 }
 
+std::vector<UserId> sorted_unique(std::span<const UserId> ids) {
+  std::vector<UserId> out(ids.begin(), ids.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace
 
-std::optional<PresenceChange> Store::set_device_state(UserId user, std::string_view device, bool online) {
+std::optional<PresenceChange> DeliveryStore::set_device_state(UserId user, std::string_view device, bool online) {
   return connection_.transaction([&](Connection& tx) -> std::optional<PresenceChange> {
     if (!tx.execute(sql::kLockUserForPresence, user).at_most_one()) return std::nullopt;
     return change_from(user, tx.execute(sql::kSetDeviceState, user, device, online).one());
   });
 }
 
-std::vector<std::optional<PresenceChange>> Store::set_device_states(std::span<const DeviceState> states) {
+std::vector<std::optional<PresenceChange>> DeliveryStore::set_device_states(std::span<const DeviceState> states) {
   // Users locked in id order, as every transaction that locks several users
   // does, so two of them cannot deadlock; then each state in the order given.
   std::vector<UserId> users;
@@ -55,7 +63,7 @@ std::vector<std::optional<PresenceChange>> Store::set_device_states(std::span<co
   });
 }
 
-std::vector<PresenceChange> Store::clear_stale_devices(TimeMs connected_before_ms) {
+std::vector<PresenceChange> DeliveryStore::clear_stale_devices(TimeMs connected_before_ms) {
   return connection_.transaction([&](Connection& tx) {
     tx.execute(sql::kLockUsersWithStaleDevices, connected_before_ms);
     std::vector<PresenceChange> changes;
@@ -69,6 +77,14 @@ std::vector<PresenceChange> Store::clear_stale_devices(TimeMs connected_before_m
     }
     return changes;
   });
+}
+
+std::vector<UserPresence> DeliveryStore::presence_of(std::span<const UserId> users) {
+  std::vector<UserPresence> presence;
+  for (const Row row : connection_.execute(sql::kPresenceOf, Param::int64_array(sorted_unique(users)))) {
+    presence.push_back(UserPresence{row.int64("id"), row.boolean("online"), row.optional_int64("last_seen_ms")});
+  }
+  return presence;
 }
 
 }  // namespace chat::storage

@@ -1,7 +1,7 @@
-// The bridge's message path: direct chats resolved from dm topics in bulk, and
-// append_messages with the notification jobs in the same transaction.
-#include "append_tx.hpp"
-#include "chat/storage/store.hpp"
+// Direct chats resolved from dm topics in bulk (the bridge's message path),
+// created on first use.
+#include "chat/storage/chats.hpp"
+
 #include "sql/delivery_sql.hpp"
 
 #include <algorithm>
@@ -39,7 +39,7 @@ std::map<Pair, Found> find_direct(Connection& tx, const std::vector<Pair>& pairs
 
 }  // namespace
 
-std::vector<DirectChatRef> Store::resolve_direct_chats(std::span<const UserPair> pairs) {
+std::vector<DirectChatRef> ChatStore::resolve_direct_chats(std::span<const UserPair> pairs) {
   std::vector<Pair> distinct;
   for (const UserPair& p : pairs) {
     if (p.from != p.to) distinct.push_back(ordered(p));
@@ -87,16 +87,6 @@ std::vector<DirectChatRef> Store::resolve_direct_chats(std::span<const UserPair>
     refs.push_back(ref);
   }
   return refs;
-}
-
-std::vector<AppendResult> Store::append_messages_notifying(std::span<const NewMessage> batch) {
-  if (batch.empty()) return {};
-  const detail::AppendKeys keys = detail::collect_append_keys(batch);
-  TransactionOptions options;
-  options.idempotent = true;  // as append_messages: a re-run finds its own rows as duplicates
-  return connection_.transaction(
-      [&](Connection& tx) { return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/true); },
-      options);
 }
 
 }  // namespace chat::storage

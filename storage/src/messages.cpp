@@ -1,4 +1,5 @@
-// The message path: append_messages (one transaction per batch) and history.
+// The message path: append_messages (one transaction per batch), with or
+// without notification jobs. The readers are in message_history.cpp.
 //
 // A batch costs two round trips whatever its size (libpq pipelines, see
 // pipeline.cpp): BEGIN + lock the chats + read memberships + read already
@@ -8,7 +9,7 @@
 #include "append_plan.hpp"
 #include "append_tx.hpp"
 #include "chat/storage/constraints.hpp"
-#include "chat/storage/store.hpp"
+#include "chat/storage/messages.hpp"
 #include "record_readers.hpp"
 #include "sql/delivery_sql.hpp"
 #include "sql/messages_sql.hpp"
@@ -144,7 +145,7 @@ std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::s
   }
 }
 
-std::vector<AppendResult> Store::append_messages(std::span<const NewMessage> batch) {
+std::vector<AppendResult> MessageStore::append_messages(std::span<const NewMessage> batch) {
   if (batch.empty()) return {};
   const detail::AppendKeys keys = detail::collect_append_keys(batch);
   // Re-running a batch is safe: what it stored is found again as duplicates
@@ -156,13 +157,14 @@ std::vector<AppendResult> Store::append_messages(std::span<const NewMessage> bat
       options);
 }
 
-std::vector<StoredMessage> Store::history(ChatId chat, Seq after_seq, int limit) {
-  if (limit < 0) throw DbError(DbErrc::invalid_input, "history: limit must not be negative");
-  std::vector<StoredMessage> messages;
-  for (const Row row : connection_.execute(sql::kHistoryAfter, chat, after_seq, limit)) {
-    messages.push_back(detail::read_stored_message(row));
-  }
-  return messages;
+std::vector<AppendResult> MessageStore::append_messages_notifying(std::span<const NewMessage> batch) {
+  if (batch.empty()) return {};
+  const detail::AppendKeys keys = detail::collect_append_keys(batch);
+  TransactionOptions options;
+  options.idempotent = true;  // as append_messages: a re-run finds its own rows as duplicates
+  return connection_.transaction(
+      [&](Connection& tx) { return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/true); },
+      options);
 }
 
 }  // namespace chat::storage

@@ -1,4 +1,6 @@
-#include "runtime.hpp"
+#include "bridge_metrics.hpp"
+
+#include <vector>
 
 namespace chat::bridge {
 namespace {
@@ -7,12 +9,6 @@ const std::vector<double> kLatencyBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
                                           0.1,    0.25,  0.5,    1,     2.5,  5,    10};
 
 }  // namespace
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 BridgeMetrics::BridgeMetrics(Registry& r)
     : registry(r),

@@ -1,12 +1,12 @@
 // The notification outbox's worker side: claim, finish, reschedule.
-#include "chat/storage/store.hpp"
+#include "chat/storage/delivery.hpp"
 #include "sql/notifications_sql.hpp"
 
 #include <string>
 
 namespace chat::storage {
 
-std::vector<PendingNotification> Store::claim_notifications(int limit, std::chrono::milliseconds lease) {
+std::vector<PendingNotification> DeliveryStore::claim_notifications(int limit, std::chrono::milliseconds lease) {
   if (limit <= 0) return {};
   std::vector<PendingNotification> claimed;
   for (const Row row : connection_.execute(sql::kClaimNotifications, std::int64_t{limit},
@@ -31,17 +31,17 @@ std::vector<PendingNotification> Store::claim_notifications(int limit, std::chro
   return claimed;
 }
 
-void Store::finish_notifications(std::span<const std::int64_t> ids) {
+void DeliveryStore::finish_notifications(std::span<const std::int64_t> ids) {
   if (ids.empty()) return;
   connection_.execute(sql::kDeleteNotifications, Param::int64_array(ids));
 }
 
-void Store::reschedule_notification(std::int64_t id, std::chrono::milliseconds delay, std::string_view error) {
+void DeliveryStore::reschedule_notification(std::int64_t id, std::chrono::milliseconds delay, std::string_view error) {
   connection_.execute(sql::kRescheduleNotification, id, static_cast<std::int64_t>(delay.count()),
                       error.substr(0, 500));
 }
 
-std::int64_t Store::notification_backlog() {
+std::int64_t DeliveryStore::notification_backlog() {
   return connection_.execute(sql::kCountNotifications).one().int64("n");
 }
 

@@ -1,7 +1,7 @@
 // The auth plugin's reads: credentials for a password sign-in, the snapshot
 // of its membership cache, and LISTEN/NOTIFY to keep that cache current.
 #include "chat/storage/identifiers.hpp"
-#include "chat/storage/store.hpp"
+#include "chat/storage/auth_store.hpp"
 #include "connection_impl.hpp"
 #include "sql/auth_sql.hpp"
 
@@ -37,13 +37,13 @@ void drain_notifications(PGconn* conn, std::vector<Notification>& out) {
 
 }  // namespace
 
-std::optional<UserCredentials> Store::find_user_credentials(std::string_view username) {
+std::optional<UserCredentials> AuthStore::find_credentials(std::string_view username) {
   const auto row = connection_.execute(sql::kAuthUserCredentials, fold_username(username)).at_most_one();
   if (!row) return std::nullopt;
   return UserCredentials{row->int64("id"), row->optional_text("password_hash"), row->boolean("disabled")};
 }
 
-AuthSnapshot Store::load_auth_snapshot() {
+AuthSnapshot AuthStore::load_snapshot() {
   TransactionOptions options;
   options.isolation = Isolation::repeatable_read;  // both reads see the same moment
   return connection_.transaction(
@@ -65,7 +65,7 @@ AuthSnapshot Store::load_auth_snapshot() {
       options);
 }
 
-std::vector<UserId> Store::live_group_members(ChatId chat) {
+std::vector<UserId> AuthStore::live_group_members(ChatId chat) {
   std::vector<UserId> members;
   for (const Row row : connection_.execute(sql::kAuthMembersOfGroup, chat)) {
     members.push_back(row.int64("user_id"));
@@ -73,11 +73,11 @@ std::vector<UserId> Store::live_group_members(ChatId chat) {
   return members;
 }
 
-void Store::listen_for_auth_changes() {
+void AuthStore::listen_for_changes() {
   detail::ConnectionAccess::impl(connection_).execute_script(sql::kListenAuthChanges, "listen chat_auth");
 }
 
-std::vector<Notification> Store::wait_for_notifications(std::chrono::milliseconds timeout) {
+std::vector<Notification> AuthStore::wait_for_notifications(std::chrono::milliseconds timeout) {
   auto& session = detail::ConnectionAccess::impl(connection_);
   PGconn* conn = session.native_handle();
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) throw_lost(conn, "no open session");

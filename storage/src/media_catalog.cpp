@@ -1,6 +1,6 @@
 // The media catalogue: uploads (the bytes live in the admin server's media
 // store), who may read them, and the garbage collector's deletions.
-#include "chat/storage/store.hpp"
+#include "chat/storage/media_catalog.hpp"
 #include "media_queries.hpp"
 #include "sql/media_sql.hpp"
 
@@ -26,7 +26,7 @@ MediaTotals detail::media_totals(Connection& connection) {
   return MediaTotals{row.int64("files"), row.int64("blobs"), row.int64("bytes")};
 }
 
-MediaInsert Store::insert_media(const NewMedia& media) {
+MediaInsert MediaCatalog::insert(const NewMedia& media) {
   if (const auto row = connection_
                            .execute(sql::kInsertMedia, media.id, media.uploader_id, media.mime,
                                     media.size_bytes, media.sha256)
@@ -44,19 +44,19 @@ MediaInsert Store::insert_media(const NewMedia& media) {
   return MediaInsert{read_media(*existing), false};
 }
 
-std::optional<MediaRecord> Store::find_media(std::string_view id) {
+std::optional<MediaRecord> MediaCatalog::find(std::string_view id) {
   const auto row = connection_.execute(sql::kFindMedia, id).at_most_one();
   if (!row) return std::nullopt;
   return read_media(*row);
 }
 
-std::optional<MediaAccess> Store::find_media_for(std::string_view id, UserId user) {
+std::optional<MediaAccess> MediaCatalog::find_for(std::string_view id, UserId user) {
   const auto row = connection_.execute(sql::kFindMediaFor, id, user).at_most_one();
   if (!row) return std::nullopt;
   return MediaAccess{read_media(*row), row->boolean("allowed")};
 }
 
-std::vector<std::string> Store::delete_unreferenced_media(TimeMs created_before_ms, int limit) {
+std::vector<std::string> MediaCatalog::delete_unreferenced(TimeMs created_before_ms, int limit) {
   if (limit < 0) throw DbError(DbErrc::invalid_input, "delete_unreferenced_media: limit must not be negative");
   std::vector<std::string> digests;
   for (const Row row : connection_.execute(sql::kDeleteUnreferencedMedia, created_before_ms, limit)) {
@@ -65,7 +65,7 @@ std::vector<std::string> Store::delete_unreferenced_media(TimeMs created_before_
   return digests;
 }
 
-std::vector<std::string> Store::media_digests_in_use(std::span<const std::string> digests) {
+std::vector<std::string> MediaCatalog::digests_in_use(std::span<const std::string> digests) {
   std::vector<std::string> in_use;
   if (digests.empty()) return in_use;
   for (const Row row : connection_.execute(sql::kMediaDigestsInUse, Param::text_array(digests))) {
@@ -74,6 +74,6 @@ std::vector<std::string> Store::media_digests_in_use(std::span<const std::string
   return in_use;
 }
 
-MediaTotals Store::media_totals() { return detail::media_totals(connection_); }
+MediaTotals MediaCatalog::totals() { return detail::media_totals(connection_); }
 
 }  // namespace chat::storage

@@ -1,0 +1,69 @@
+#pragma once
+// Messages: the batched append (with or without notification jobs), the
+// history readers, and moderation.
+#include "chat/storage/connection.hpp"
+#include "chat/storage/request_types.hpp"
+#include "chat/storage/types.hpp"
+
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace chat::storage {
+
+// Where a page of one chat's history starts.
+struct HistoryAnchor {
+  enum class Kind {
+    after_seq,    // messages with seq > value, oldest first
+    before_seq,   // messages with seq < value, newest first
+    before_time,  // messages stored before value (ms since the epoch), newest first
+  };
+  Kind kind = Kind::after_seq;
+  std::int64_t value = 0;
+
+  static HistoryAnchor after(Seq seq) noexcept { return {Kind::after_seq, seq}; }
+  static HistoryAnchor before(Seq seq) noexcept { return {Kind::before_seq, seq}; }
+  static HistoryAnchor before_time(TimeMs ms) noexcept { return {Kind::before_time, ms}; }
+};
+
+class MessageStore {
+ public:
+  explicit MessageStore(Connection& connection) noexcept : connection_(connection) {}
+
+  // Stores a batch in one transaction and returns one result per message, in
+  // order. For each message, in this order of precedence:
+  //  * (sender, client_msg_id) stored before, or earlier in the batch:
+  //    `duplicate`, with the original's chat, seq and time (a client resend is
+  //    stored once; the result's chat is the original's even if the resend
+  //    named another);
+  //  * the chat does not exist / is deleted / the sender is not a member:
+  //    refused with chat_not_found / chat_deleted / not_member, seq 0; the rest
+  //    of the batch is stored regardless;
+  //  * otherwise `stored` under the chat's next seq. Seqs are gapless per chat,
+  //    also with concurrent writers, and follow batch order within a chat.
+  // A body that is not a JSON object, or a client id or type outside the
+  // contract, fails the whole batch (DbError check_violation/invalid_input):
+  // the bridge validates payloads before they get here.
+  std::vector<AppendResult> append_messages(std::span<const NewMessage> batch);
+  // append_messages, plus in the same transaction one notification_outbox job
+  // per newly stored message and member other than the sender that has no
+  // online device (devices.online).
+  std::vector<AppendResult> append_messages_notifying(std::span<const NewMessage> batch);
+
+  // Up to `limit` messages of a chat from `anchor`, in the anchor's order
+  // (see HistoryAnchor); content withheld once moderated. The caller checks
+  // membership.
+  std::vector<StoredMessage> history(ChatId chat, HistoryAnchor anchor, int limit);
+  // Up to `per_chat_limit` messages after each cursor, by chat id then seq
+  // (a sync round over many chats at once).
+  std::vector<StoredMessage> history(std::span<const ChatCursor> cursors, int per_chat_limit);
+
+  // Moderation: withholds the message's content from now on (the row and its
+  // seq stay); nullopt when there is no such message. Repeating keeps the first time.
+  std::optional<StoredMessage> moderate_delete_message(ChatId chat, Seq seq);
+
+ private:
+  Connection& connection_;
+};
+
+}  // namespace chat::storage
