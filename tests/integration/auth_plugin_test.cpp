@@ -356,7 +356,7 @@ TEST_F(AuthPluginTest, ARevocationEndsTheUsersOpenConnections) {
   auto again = std::make_unique<MqttTestClient>(broker().uri(), kay.client_id("phone"));
   ASSERT_TRUE(wait_until([&] { return again->connect({.username = kay.name, .password = fresh}) == 0; }, 3s))
       << broker().log();
-  store().set_password_hash(kay.id, credentials::hash_password("changed", kFastHash));
+  store().users().set_password_hash(kay.id, credentials::hash_password("changed", kFastHash));
   EXPECT_TRUE(wait_until([&] { return !again->connected(); }, 3s)) << "a password change left a connection open";
   EXPECT_EQ(try_connect(kay.client_id(), kay.name, kay.password), kNotAuthorized) << "the old password";
   EXPECT_TRUE(bystander->connected());

@@ -36,10 +36,10 @@ TEST_F(BridgeWriters, AWriterWaitingOnOneChatHoldsNoOtherWritersChats) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");
   const std::vector<storage::UserId> members{bob.id};
-  const auto held_chat = store().create_group(alice.id, "held", members);
+  const auto held_chat = store().chats().create_group(alice.id, "held", members);
   std::optional<storage::Chat> free_chat;
   for (int i = 0; i < 20 && !free_chat; ++i) {
-    const auto chat = store().create_group(alice.id, "free" + std::to_string(i), members);
+    const auto chat = store().chats().create_group(alice.id, "free" + std::to_string(i), members);
     if (writer_of(group_topic(chat.id, alice.id)) != writer_of(group_topic(held_chat.id, alice.id))) free_chat = chat;
   }
   ASSERT_TRUE(free_chat) << "no group of another writer among 20";
@@ -78,7 +78,7 @@ TEST_F(BridgeWriters, EverySendersOrderPerChatHoldsAcrossWriters) {
   // Four groups of every user: with the direct chats, 12 chats over 4 writers.
   std::vector<storage::Chat> groups;
   const std::vector<storage::UserId> others(uids.begin() + 1, uids.end());
-  for (int g = 0; g < 4; ++g) groups.push_back(store().create_group(uids[0], "g" + std::to_string(g), others));
+  for (int g = 0; g < 4; ++g) groups.push_back(store().chats().create_group(uids[0], "g" + std::to_string(g), others));
   std::set<std::uint64_t> writers_used;
   for (const auto& g : groups) writers_used.insert(writer_of(group_topic(g.id, uids[0])));
 

@@ -382,7 +382,7 @@ TEST_F(MessagesTest, AMessageNamingNoChatIsRefusedAsByTheForeignKey) {
   }
   EXPECT_EQ(psql("SELECT count(*) FROM messages"), "0") << "the statement's valid row went with it";
 
-  store().append_messages(std::vector{text(group_.id, alice_.id, "m-1")});
+  store().messages().append_messages(std::vector{text(group_.id, alice_.id, "m-1")});
   try {
     raw.execute(kMoveMessage, group_.id, kNoSuchChat);
     ADD_FAILURE() << "a message was moved to a chat that does not exist";
@@ -396,8 +396,8 @@ TEST_F(MessagesTest, AMessageNamingNoChatIsRefusedAsByTheForeignKey) {
 // What the key's ON DELETE CASCADE did: a chat's deletion takes its messages,
 // their client ids and their notification jobs; other chats keep theirs.
 TEST_F(MessagesTest, DeletingAChatDeletesItsMessagesAndWhatFollowsThem) {
-  const Chat other = store().create_group(alice_.id, "other", std::vector<UserId>{bob_.id});
-  store().append_messages_notifying(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, alice_.id, "g-2"),
+  const Chat other = store().chats().create_group(alice_.id, "other", std::vector<UserId>{bob_.id});
+  store().messages().append_messages_notifying(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, alice_.id, "g-2"),
                                                 text(other.id, alice_.id, "o-1")});
   ASSERT_EQ(psql("SELECT count(*) FROM notification_outbox"), "3");  // bob has no online device
   psql("DELETE FROM chats WHERE id = " + std::to_string(group_.id));

@@ -110,9 +110,9 @@ class Session {
       : store_(conninfo), tag_(tag), batch_(static_cast<std::size_t>(batch)), notify_(notify) {
     using namespace chat::storage;
     for (int c = 0; c < chats; ++c) {
-      const User a = store_.create_user({"ac" + tag + "a" + std::to_string(c), {}, {}, ""});
-      const User b = store_.create_user({"ac" + tag + "b" + std::to_string(c), {}, {}, ""});
-      chats_.push_back(store_.open_direct(a.id, b.id).id);
+      const User a = store_.users().create({"ac" + tag + "a" + std::to_string(c), {}, {}, ""});
+      const User b = store_.users().create({"ac" + tag + "b" + std::to_string(c), {}, {}, ""});
+      chats_.push_back(store_.chats().open_direct(a.id, b.id).id);
       senders_.push_back(a.id);
     }
     backend_ = store_.connection().execute(kBackendPid)[0].int64("pid");
@@ -128,7 +128,7 @@ class Session {
       batch_[i].client_msg_id = tag_ + "-" + std::to_string(next_id_++);
       batch_[i].body = R"({"text":"lg:0000000000000000:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})";
     }
-    notify_ ? store_.append_messages_notifying(batch_) : store_.append_messages(batch_);
+    notify_ ? store_.messages().append_messages_notifying(batch_) : store_.messages().append_messages(batch_);
   }
 
  private:

@@ -55,7 +55,7 @@ TestUser GatewayEnvironment::make_user() {
   user.name = "gw_user" + std::to_string(++counter);
   storage::NewUser row;
   row.username = user.name;
-  user.id = store_->create_user(row).id;
+  user.id = store_->users().create(row).id;
   return user;
 }
 
