@@ -5,6 +5,7 @@
 #
 #   scripts/deps.sh          what the platform and its tests need
 #   scripts/deps.sh --fuzz   that plus clang and libFuzzer (scripts/fuzz)
+#   scripts/deps.sh --lint   that plus clang-format and clang-tidy (scripts/lint)
 set -euo pipefail
 
 PACKAGES=(
@@ -39,6 +40,9 @@ if [ "${1:-}" = "--fuzz" ]; then
   # libFuzzer and the sanitizer runtimes of clang live in libclang-rt-*-dev,
   # which clang only recommends; llvm-symbolizer (llvm) makes crash reports readable.
   PACKAGES+=(clang libclang-rt-dev llvm)
+fi
+if [ "${1:-}" = "--lint" ]; then
+  PACKAGES+=(clang-format clang-tidy python3)
 fi
 
 missing=()

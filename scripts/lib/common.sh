@@ -20,14 +20,15 @@ service_user() {   # service_user postgres|mosquitto
   if is_root; then echo "$1"; else id -un; fi
 }
 
-# configure_and_build <build-dir> [extra cmake args...]
+# configure_and_build <preset> <build-dir> [extra cmake args...]
+# Configures <build-dir> from a preset of CMakePresets.json the first time (the
+# preset's own folder unless CHAT_BUILD_DIR and the like point elsewhere), then
+# builds it. Extra arguments override the preset's cache variables.
 configure_and_build() {
-  local dir="$1"; shift
-  local generator=()
-  command -v ninja >/dev/null && generator=(-G Ninja)
+  local preset="$1" dir="$2"; shift 2
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S "$CHAT_ROOT" -B "$dir" "${generator[@]}" "$@" >/dev/null
-  else
+    cmake -S "$CHAT_ROOT" --preset "$preset" -B "$dir" "$@" >/dev/null
+  elif [ $# -gt 0 ]; then
     cmake "$dir" "$@" >/dev/null
   fi
   cmake --build "$dir" --parallel "$(nproc)"
