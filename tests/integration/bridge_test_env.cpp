@@ -174,6 +174,22 @@ void ChatClient::publish_raw(const std::string& topic, const std::string& payloa
 
 void ChatClient::subscribe(const std::string& filter) { client_->subscribe(filter, 1)->wait(); }
 
+bool ChatClient::subscribe_with_retry(const std::string& filter, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto backoff = std::chrono::milliseconds(50);
+  for (;;) {
+    try {
+      client_->subscribe(filter, 1)->wait();
+      return true;
+    } catch (const mqtt::exception&) {
+      // Refused (SUBACK 0x87): the broker's ACL has not heard of the change yet.
+    }
+    if (std::chrono::steady_clock::now() + backoff > deadline) return false;
+    std::this_thread::sleep_for(backoff);  // the client's back-off, not a wait for "nothing happened"
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+  }
+}
+
 nlohmann::json ChatClient::request(const std::string& op, const nlohmann::json& args,
                                    std::chrono::milliseconds timeout) {
   const std::string id = "r" + std::to_string(++next_request_);

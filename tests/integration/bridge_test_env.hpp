@@ -109,6 +109,9 @@ class ChatClient {
   void publish_raw(const std::string& topic, const std::string& payload, bool retained = false);
   // Subscribes and waits for the SUBACK.
   void subscribe(const std::string& filter);
+  // Subscribes as a client does after `chat.added` (docs/protocol.md): a
+  // refusal is retried with a back-off until `timeout`; false if never granted.
+  bool subscribe_with_retry(const std::string& filter, std::chrono::milliseconds timeout);
 
   // A request (docs/protocol.md section 4) on req/{uid}/{device}, and its
   // answer from u/{uid}/rsp/{device} (subscribed on first use); a null JSON
