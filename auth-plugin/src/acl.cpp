@@ -35,9 +35,12 @@ Channel parse_channel(std::string_view level) noexcept {
   const auto channel = protocol::parse_channel(level);
   if (!channel) return Channel::none;
   switch (*channel) {
-    case protocol::Channel::msg: return Channel::msg;
-    case protocol::Channel::rcpt: return Channel::rcpt;
-    case protocol::Channel::typing: return Channel::typing;
+    case protocol::Channel::msg:
+      return Channel::msg;
+    case protocol::Channel::rcpt:
+      return Channel::rcpt;
+    case protocol::Channel::typing:
+      return Channel::typing;
   }
   return Channel::none;
 }

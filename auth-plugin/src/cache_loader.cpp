@@ -21,7 +21,9 @@ CacheLoader::CacheLoader(std::string conninfo, AuthCache& cache, Mailbox& mailbo
 
 CacheLoader::~CacheLoader() { stop(); }
 
-void CacheLoader::start() { thread_ = std::thread([this] { run(); }); }
+void CacheLoader::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void CacheLoader::stop() noexcept {
   {
@@ -96,8 +98,8 @@ void CacheLoader::session(bool& loaded) {
     const auto counts = cache_.counts();
     mailbox_.post({MailItem::Kind::log_info, 0,
                    "chat-auth: membership cache loaded: " + std::to_string(counts.groups) + " groups, " +
-                       std::to_string(counts.memberships) + " memberships, " +
-                       std::to_string(counts.refused_users) + " users refused"});
+                       std::to_string(counts.memberships) + " memberships, " + std::to_string(counts.refused_users) +
+                       " users refused"});
   }
   while (!stop_flag_.load()) {
     const auto notes = store.auth().wait_for_notifications(kPollInterval);

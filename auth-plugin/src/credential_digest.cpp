@@ -22,10 +22,10 @@ CredentialDigest CredentialDigester::operator()(std::string_view username, std::
   input.append(password);
   CredentialDigest out{};
   unsigned int length = 0;
-  const bool ok = HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size(), out.data(),
-                       &length) != nullptr &&
-                  length == out.size();
+  const bool ok =
+      HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+           reinterpret_cast<const unsigned char*>(input.data()), input.size(), out.data(), &length) != nullptr &&
+      length == out.size();
   OPENSSL_cleanse(input.data(), input.size());
   if (!ok) throw std::runtime_error("HMAC failed");
   return out;

@@ -95,8 +95,8 @@ void KeySet::close_object() {
 
 bool KeySet::same(const Entry& entry, std::uint32_t object, std::string_view key, std::uint64_t word) const {
   if (entry.object != object || entry.word != word) return false;
-  return word != 0 || (entry.length == key.size() &&
-                       std::memcmp(bytes_.data() + entry.offset, key.data(), key.size()) == 0);
+  return word != 0 ||
+         (entry.length == key.size() && std::memcmp(bytes_.data() + entry.offset, key.data(), key.size()) == 0);
 }
 
 bool KeySet::add(std::string_view key) {

@@ -50,11 +50,11 @@ class KeySet {
     bool in_table = false;
   };
   struct OpenObject {
-    std::uint32_t number = 0;      // in order of opening
-    std::uint32_t last = kNone;    // its latest key's entry
+    std::uint32_t number = 0;    // in order of opening
+    std::uint32_t last = kNone;  // its latest key's entry
     std::uint32_t keys = 0;
-    bool hashed = false;           // its keys are in the table
-    std::uint64_t seed = 0;        // the hash's seed for its keys, once hashed
+    bool hashed = false;     // its keys are in the table
+    std::uint64_t seed = 0;  // the hash's seed for its keys, once hashed
   };
   struct Slot {
     std::uint32_t generation = 0;  // a slot is empty unless it is the current generation's
@@ -63,7 +63,7 @@ class KeySet {
 
   static std::uint64_t hash(std::uint64_t object_seed, std::string_view key, std::uint64_t word);
   bool same(const Entry& entry, std::uint32_t object, std::string_view key, std::uint64_t word) const;
-  void hash_object(OpenObject& object);  // moves a small object's keys into the table
+  void hash_object(OpenObject& object);    // moves a small object's keys into the table
   void insert(std::uint32_t entry_index);  // into the table, growing it when half full
   void grow();
   void place(std::uint32_t entry_index);
@@ -72,11 +72,11 @@ class KeySet {
   std::uint32_t generation_ = 1;
   std::uint32_t next_object_ = 0;
   std::size_t probes_ = 0;
-  std::vector<OpenObject> open_;     // the open objects, innermost last
-  std::vector<Entry> entries_;       // every key of this document, also of closed objects
-  std::size_t in_table_ = 0;         // entries in the table
-  std::vector<Slot> slots_;          // open addressing over entries_ in the table, at most half full
-  std::string bytes_;                // the keys' bytes, back to back
+  std::vector<OpenObject> open_;  // the open objects, innermost last
+  std::vector<Entry> entries_;    // every key of this document, also of closed objects
+  std::size_t in_table_ = 0;      // entries in the table
+  std::vector<Slot> slots_;       // open addressing over entries_ in the table, at most half full
+  std::string bytes_;             // the keys' bytes, back to back
 };
 
 }  // namespace chat::auth

@@ -23,13 +23,28 @@ class Parser {
  public:
   Parser(const std::vector<std::pair<std::string, std::string>>& raw, const FileReader& read_file)
       : read_file_(read_file) {
-    static const std::set<std::string, std::less<>> known = {
-        "db_conninfo", "db_conninfo_file", "db_statement_timeout_ms", "db_connect_timeout_s",
-        "startup_wait_ms", "jwt_secret_file", "service_username", "service_password_hash",
-        "password_cache_ttl_s", "password_cache_size", "password_checks_per_s",
-        "password_checks_burst", "password_check_threads", "password_lookups_per_s", "password_lookups_burst", "max_token_lifetime_s", "max_payload_bytes",
-        "publish_rate_per_s", "publish_burst",
-        "stats_interval_s", "stats_topic", "kick_disabled_users"};
+    static const std::set<std::string, std::less<>> known = {"db_conninfo",
+                                                             "db_conninfo_file",
+                                                             "db_statement_timeout_ms",
+                                                             "db_connect_timeout_s",
+                                                             "startup_wait_ms",
+                                                             "jwt_secret_file",
+                                                             "service_username",
+                                                             "service_password_hash",
+                                                             "password_cache_ttl_s",
+                                                             "password_cache_size",
+                                                             "password_checks_per_s",
+                                                             "password_checks_burst",
+                                                             "password_check_threads",
+                                                             "password_lookups_per_s",
+                                                             "password_lookups_burst",
+                                                             "max_token_lifetime_s",
+                                                             "max_payload_bytes",
+                                                             "publish_rate_per_s",
+                                                             "publish_burst",
+                                                             "stats_interval_s",
+                                                             "stats_topic",
+                                                             "kick_disabled_users"};
     for (const auto& [key, value] : raw) {
       if (known.count(key) == 0) {
         error("unknown option plugin_opt_" + key);
@@ -53,8 +68,8 @@ class Parser {
     const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
     if (ec != std::errc{} || end != value->data() + value->size() || parsed < static_cast<long long>(min) ||
         parsed > static_cast<long long>(max)) {
-      error("plugin_opt_" + key + " must be an integer from " + std::to_string(min) + " to " +
-            std::to_string(max) + ", not \"" + *value + "\"");
+      error("plugin_opt_" + key + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+            ", not \"" + *value + "\"");
       return;
     }
     out = static_cast<T>(parsed);
@@ -67,8 +82,8 @@ class Parser {
     const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
     if (ec != std::errc{} || end != value->data() + value->size() || !std::isfinite(parsed) || parsed < min ||
         parsed > max) {
-      error("plugin_opt_" + key + " must be a number from " + format(min) + " to " + format(max) +
-            ", not \"" + *value + "\"");
+      error("plugin_opt_" + key + " must be a number from " + format(min) + " to " + format(max) + ", not \"" + *value +
+            "\"");
       return;
     }
     out = parsed;
@@ -163,8 +178,7 @@ std::string append_conninfo_params(std::string_view conninfo,
   return out;
 }
 
-OptionsResult parse_options(const std::vector<std::pair<std::string, std::string>>& raw,
-                            const FileReader& read_file) {
+OptionsResult parse_options(const std::vector<std::pair<std::string, std::string>>& raw, const FileReader& read_file) {
   Parser p(raw, read_file);
   Options o;
 
@@ -205,8 +219,9 @@ OptionsResult parse_options(const std::vector<std::pair<std::string, std::string
     if (!is_safe_identifier(*name) || name->size() > 64 || name->find(':') != std::string::npos) {
       p.error("plugin_opt_service_username must be 1-64 characters without + # / : or control characters");
     } else if (canonical_username(*name)) {
-      p.error("plugin_opt_service_username must not be a possible user name (^[a-z0-9_.]{3,32}$): "
-              "use a character users cannot have, e.g. \"svc-bridge\"");
+      p.error(
+          "plugin_opt_service_username must not be a possible user name (^[a-z0-9_.]{3,32}$): "
+          "use a character users cannot have, e.g. \"svc-bridge\"");
     } else {
       o.service_username = *name;
     }
@@ -215,8 +230,9 @@ OptionsResult parse_options(const std::vector<std::pair<std::string, std::string
   }
   if (const auto hash = p.text("service_password_hash")) {
     if (!credentials::parse_password_hash(*hash)) {
-      p.error("plugin_opt_service_password_hash must be a $pbkdf2-sha512$i=...$salt$hash string "
-              "(chat-credentials hash-password)");
+      p.error(
+          "plugin_opt_service_password_hash must be a $pbkdf2-sha512$i=...$salt$hash string "
+          "(chat-credentials hash-password)");
     } else {
       o.service_password_hash = *hash;
     }
@@ -249,8 +265,7 @@ OptionsResult parse_options(const std::vector<std::pair<std::string, std::string
     const std::string root = topic->substr(0, topic->find('/'));
     if (topic->empty() || topic->find_first_of("+#") != std::string::npos) {
       p.error("plugin_opt_stats_topic must be a topic without wildcards");
-    } else if (root == "dm" || root == "g" || root == "u" || root == "presence" || root == "req" ||
-               root == "st") {
+    } else if (root == "dm" || root == "g" || root == "u" || root == "presence" || root == "req" || root == "st") {
       p.error("plugin_opt_stats_topic must lie outside the contract's topics (users read some of them)");
     } else {
       o.stats_topic = *topic;

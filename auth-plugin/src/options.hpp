@@ -69,8 +69,7 @@ using FileReader = std::function<std::optional<std::string>(const std::string& p
 
 // `raw` holds (key, value) with the "plugin_opt_" prefix already removed, as
 // mosquitto passes them.
-OptionsResult parse_options(const std::vector<std::pair<std::string, std::string>>& raw,
-                            const FileReader& read_file);
+OptionsResult parse_options(const std::vector<std::pair<std::string, std::string>>& raw, const FileReader& read_file);
 
 // `conninfo` with libpq parameters appended (they win over earlier ones), in
 // key=value or URI form to match it.

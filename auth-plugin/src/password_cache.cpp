@@ -4,11 +4,9 @@
 
 namespace chat::auth {
 
-PasswordCache::PasswordCache(std::int64_t ttl_s, std::size_t max_entries)
-    : ttl_s_(ttl_s), max_entries_(max_entries) {}
+PasswordCache::PasswordCache(std::int64_t ttl_s, std::size_t max_entries) : ttl_s_(ttl_s), max_entries_(max_entries) {}
 
-std::optional<Uid> PasswordCache::find(std::string_view username, std::string_view password,
-                                       std::int64_t now_s) const {
+std::optional<Uid> PasswordCache::find(std::string_view username, std::string_view password, std::int64_t now_s) const {
   if (ttl_s_ <= 0 || max_entries_ == 0) return std::nullopt;
   const auto it = entries_.find(std::string(username));
   if (it == entries_.end() || it->second.expires_at <= now_s) return std::nullopt;
@@ -24,8 +22,7 @@ void PasswordCache::make_room(std::int64_t now_s) {
   if (entries_.size() >= max_entries_) entries_.clear();
 }
 
-void PasswordCache::remember(std::string_view username, std::string_view password, Uid uid,
-                             std::int64_t now_s) {
+void PasswordCache::remember(std::string_view username, std::string_view password, Uid uid, std::int64_t now_s) {
   if (ttl_s_ <= 0 || max_entries_ == 0) return;
   const CredentialDigest d = digest_(username, password);
   if (entries_.find(std::string(username)) == entries_.end()) make_room(now_s);

@@ -3,8 +3,8 @@
 // database query and a PBKDF2 run (about 0.2 s of the broker's only thread).
 //
 // Keyed by username; an entry holds the pair's CredentialDigest (a keyed
-// HMAC, worthless outside this process), the user id and an expiry. A different password, an expired entry or a forgotten user is a
-// miss: the caller verifies against the database again. Broker thread only.
+// HMAC, worthless outside this process), the user id and an expiry. A different password, an expired entry or a
+// forgotten user is a miss: the caller verifies against the database again. Broker thread only.
 #include "credential_digest.hpp"
 #include "identity.hpp"
 
@@ -25,7 +25,7 @@ class PasswordCache {
   // The uid remembered for (username, password), when it is fresh.
   std::optional<Uid> find(std::string_view username, std::string_view password, std::int64_t now_s) const;
   void remember(std::string_view username, std::string_view password, Uid uid, std::int64_t now_s);
-  void forget_user(Uid uid);            // password changed, user disabled, ...
+  void forget_user(Uid uid);  // password changed, user disabled, ...
   void forget(std::string_view username);
   void clear() { entries_.clear(); }
   std::size_t size() const { return entries_.size(); }

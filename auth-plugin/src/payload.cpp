@@ -142,8 +142,8 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     in_group_ = in_group;
     outcome = Outcome::ok;
     root_object_ = false;
-    for (Value* v : {&id, &type, &text, &ts, &seq, &media, &media_id, &media_mime, &media_size, &refs, &ref_id_,
-                     &ref_from_}) {
+    for (Value* v :
+         {&id, &type, &text, &ts, &seq, &media, &media_id, &media_mime, &media_size, &refs, &ref_id_, &ref_from_}) {
       v->kind = Kind::absent;
       v->text.clear();
       v->number = 0;
@@ -188,27 +188,42 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     switch (o.frame) {
       case Frame::top:
         switch (o.field) {
-          case Field::id: return &id;
-          case Field::type: return &type;
-          case Field::text: return &text;
-          case Field::ts: return &ts;
-          case Field::seq: return &seq;
-          case Field::media: return &media;
-          case Field::refs: return &refs;
-          default: return nullptr;
+          case Field::id:
+            return &id;
+          case Field::type:
+            return &type;
+          case Field::text:
+            return &text;
+          case Field::ts:
+            return &ts;
+          case Field::seq:
+            return &seq;
+          case Field::media:
+            return &media;
+          case Field::refs:
+            return &refs;
+          default:
+            return nullptr;
         }
       case Frame::media:
         switch (o.field) {
-          case Field::id: return &media_id;
-          case Field::mime: return &media_mime;
-          case Field::size: return &media_size;
-          default: return nullptr;
+          case Field::id:
+            return &media_id;
+          case Field::mime:
+            return &media_mime;
+          case Field::size:
+            return &media_size;
+          default:
+            return nullptr;
         }
       case Frame::ref:
         switch (o.field) {
-          case Field::id: return &ref_id_;
-          case Field::from: return &ref_from_;
-          default: return nullptr;
+          case Field::id:
+            return &ref_id_;
+          case Field::from:
+            return &ref_from_;
+          default:
+            return nullptr;
         }
       case Frame::refs:
       case Frame::other:
@@ -347,12 +362,23 @@ Scan* scan_payload(Scan& scan, std::string_view payload, bool in_group, PayloadC
     return nullptr;
   }
   switch (scan.parse(payload, in_group)) {
-    case Scan::Outcome::ok: return &scan;
-    case Scan::Outcome::not_json: failure = bad("not valid JSON"); break;
-    case Scan::Outcome::duplicate_key: failure = bad("duplicate key in JSON object"); break;
-    case Scan::Outcome::too_deep: failure = bad("JSON nested too deeply"); break;
-    case Scan::Outcome::not_object: failure = bad("not a JSON object"); break;
-    case Scan::Outcome::bad_escape: failure = bad("a \\u escape decodes to invalid UTF-8"); break;
+    case Scan::Outcome::ok:
+      return &scan;
+    case Scan::Outcome::not_json:
+      failure = bad("not valid JSON");
+      break;
+    case Scan::Outcome::duplicate_key:
+      failure = bad("duplicate key in JSON object");
+      break;
+    case Scan::Outcome::too_deep:
+      failure = bad("JSON nested too deeply");
+      break;
+    case Scan::Outcome::not_object:
+      failure = bad("not a JSON object");
+      break;
+    case Scan::Outcome::bad_escape:
+      failure = bad("a \\u escape decodes to invalid UTF-8");
+      break;
   }
   return nullptr;
 }
@@ -369,11 +395,16 @@ std::optional<std::string> leading_message_id(std::string_view payload) {
 
 std::string_view to_string(Rejection rejection) noexcept {
   switch (rejection) {
-    case Rejection::none: return "none";
-    case Rejection::bad_request: return protocol::to_string(protocol::ErrorCode::bad_request);
-    case Rejection::forbidden: return protocol::to_string(protocol::ErrorCode::forbidden);
-    case Rejection::too_large: return protocol::to_string(protocol::ErrorCode::too_large);
-    case Rejection::rate_limited: return protocol::to_string(protocol::ErrorCode::rate_limited);
+    case Rejection::none:
+      return "none";
+    case Rejection::bad_request:
+      return protocol::to_string(protocol::ErrorCode::bad_request);
+    case Rejection::forbidden:
+      return protocol::to_string(protocol::ErrorCode::forbidden);
+    case Rejection::too_large:
+      return protocol::to_string(protocol::ErrorCode::too_large);
+    case Rejection::rate_limited:
+      return protocol::to_string(protocol::ErrorCode::rate_limited);
   }
   return protocol::to_string(protocol::ErrorCode::bad_request);
 }
@@ -506,10 +537,10 @@ PayloadCheck PayloadChecker::publish(const TopicInfo& topic, std::string_view pa
   if (payload.size() > max_bytes) {
     // Not parsed as a whole (that is what the limit is for); its first bytes
     // still tell the client which message to drop from its outbox.
-    return PayloadCheck{Rejection::too_large,
-                        "payload of " + std::to_string(payload.size()) + " bytes is above the limit of " +
-                            std::to_string(max_bytes),
-                        topic.channel == Channel::msg ? leading_message_id(payload) : std::nullopt};
+    return PayloadCheck{
+        Rejection::too_large,
+        "payload of " + std::to_string(payload.size()) + " bytes is above the limit of " + std::to_string(max_bytes),
+        topic.channel == Channel::msg ? leading_message_id(payload) : std::nullopt};
   }
   if (topic.kind == TopicKind::other) return {};
   if (topic.channel == Channel::msg) return message(payload);

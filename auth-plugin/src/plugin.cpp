@@ -17,19 +17,16 @@ constexpr std::int64_t kPruneEveryNs = 60 * kSecondNs;
 constexpr int kRefusalLogLinesPerSecond = 10;
 
 std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
 std::int64_t wall_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -141,8 +138,8 @@ void Plugin::register_callbacks() {
     const int rc = mosquitto_callback_register(identifier_, r.event, r.callback, nullptr, this);
     if (rc != MOSQ_ERR_SUCCESS) {
       unregister_callbacks();
-      throw std::runtime_error("mosquitto_callback_register failed for event " + std::to_string(r.event) +
-                               ": " + mosquitto_strerror(rc));
+      throw std::runtime_error("mosquitto_callback_register failed for event " + std::to_string(r.event) + ": " +
+                               mosquitto_strerror(rc));
     }
   }
 }
@@ -277,8 +274,8 @@ void Plugin::send_nack(const mosquitto* client, const Principal& who, const std:
   const char* client_id = mosquitto_client_id(client);
   if (client_id == nullptr) return;
   const std::string topic = protocol::event_topic(who.uid_text);
-  const int rc = mosquitto_broker_publish_copy(client_id, topic.c_str(), static_cast<int>(nack.size()),
-                                               nack.data(), 1, false, nullptr);
+  const int rc = mosquitto_broker_publish_copy(client_id, topic.c_str(), static_cast<int>(nack.size()), nack.data(), 1,
+                                               false, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) internal_error("nack", mosquitto_strerror(rc));
 }
 

@@ -94,12 +94,24 @@ void Authenticator::forget_password(Uid uid, std::string_view username) {
 SignInResult Authenticator::sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns) {
   SignInResult result = decide(request, now_s, now_ns);
   switch (result.kind) {
-    case SignInResult::Kind::refused: ++stats_.signin_refused; break;
-    case SignInResult::Kind::retry: ++stats_.signin_retry; break;
-    case SignInResult::Kind::service: ++stats_.signin_service; break;
-    case SignInResult::Kind::token: ++stats_.signin_token; break;
-    case SignInResult::Kind::password: ++stats_.signin_password; break;
-    case SignInResult::Kind::password_cached: ++stats_.signin_password_cached; break;
+    case SignInResult::Kind::refused:
+      ++stats_.signin_refused;
+      break;
+    case SignInResult::Kind::retry:
+      ++stats_.signin_retry;
+      break;
+    case SignInResult::Kind::service:
+      ++stats_.signin_service;
+      break;
+    case SignInResult::Kind::token:
+      ++stats_.signin_token;
+      break;
+    case SignInResult::Kind::password:
+      ++stats_.signin_password;
+      break;
+    case SignInResult::Kind::password_cached:
+      ++stats_.signin_password_cached;
+      break;
   }
   return result;
 }
@@ -163,8 +175,7 @@ SignInResult Authenticator::service(std::string_view client_id, std::string_view
     case PasswordVerifier::State::none:
       break;
   }
-  return file_check(service_checks_, options_.service_username, password, options_.service_password_hash, 0,
-                    now_ns);
+  return file_check(service_checks_, options_.service_username, password, options_.service_password_hash, 0, now_ns);
 }
 
 SignInResult Authenticator::user_password(const std::string& username, Uid client_uid, std::string_view password,

@@ -58,15 +58,15 @@ struct SignInResult {
   enum class Kind { refused, retry, service, token, password, password_cached };
   Kind kind = Kind::refused;
   Uid uid = 0;
-  std::string reason;                          // why it was refused
+  std::string reason;                         // why it was refused
   std::optional<std::string> canonical_name;  // set when the client's username must be replaced by it
   bool ok() const { return kind != Kind::refused && kind != Kind::retry; }
 };
 
 class Authenticator {
  public:
-  Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup,
-                PasswordVerifier& verifier, Stats& stats, std::int64_t now_ns);
+  Authenticator(const Options& options, const AuthCache& cache, CredentialLookup& lookup, PasswordVerifier& verifier,
+                Stats& stats, std::int64_t now_ns);
 
   SignInResult sign_in(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
 
@@ -80,10 +80,9 @@ class Authenticator {
 
  private:
   SignInResult decide(const SignInRequest& request, std::int64_t now_s, std::int64_t now_ns);
-  SignInResult service(std::string_view client_id, std::string_view password, std::int64_t now_s,
-                       std::int64_t now_ns);
-  SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password,
-                             std::int64_t now_s, std::int64_t now_ns);
+  SignInResult service(std::string_view client_id, std::string_view password, std::int64_t now_s, std::int64_t now_ns);
+  SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password, std::int64_t now_s,
+                             std::int64_t now_ns);
   bool take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns);
   // Files a check that the client's next try will find; always a `retry`.
   SignInResult file_check(TokenBucket& budget, std::string_view username, std::string_view password,

@@ -14,11 +14,11 @@ struct Stats {
   std::uint64_t signin_password_cached = 0;  // remembered password, no query
   std::uint64_t signin_service = 0;
   std::uint64_t signin_refused = 0;
-  std::uint64_t signin_retry = 0;            // not checked now: "try again" (budget, database, cache)
-  std::uint64_t password_queries = 0;        // database lookups for a password sign-in
+  std::uint64_t signin_retry = 0;      // not checked now: "try again" (budget, database, cache)
+  std::uint64_t password_queries = 0;  // database lookups for a password sign-in
   std::uint64_t password_query_failures = 0;
-  std::uint64_t password_throttled = 0;      // "try again": a lookup or PBKDF2 budget was spent, or the queue full
-  std::uint64_t password_checks_filed = 0;   // PBKDF2 checks handed to the verifier's threads
+  std::uint64_t password_throttled = 0;     // "try again": a lookup or PBKDF2 budget was spent, or the queue full
+  std::uint64_t password_checks_filed = 0;  // PBKDF2 checks handed to the verifier's threads
   // ACL
   std::uint64_t denied_read = 0;
   std::uint64_t denied_write = 0;
@@ -28,7 +28,7 @@ struct Stats {
   std::uint64_t rejected_too_large = 0;
   std::uint64_t rejected_rate_limited = 0;
   std::uint64_t nacks_sent = 0;
-  std::uint64_t nacks_suppressed = 0;        // over the user's nack budget
+  std::uint64_t nacks_suppressed = 0;  // over the user's nack budget
   // operations
   std::uint64_t users_kicked = 0;
   std::uint64_t internal_errors = 0;

@@ -57,18 +57,27 @@ std::vector<Sample> samples() {
   const std::string msg = R"({"id":"h1","type":"text","text":"x",)";
   return {
       {"plain text message (baseline)", text_of("x")},
-      {"8k distinct 3-letter keys", fill(msg + "\"k\":{", [](int i) { return "\"" + three_letters(i) + "\":0"; }, "}}")},
+      {"8k distinct 3-letter keys", fill(
+                                        msg + "\"k\":{", [](int i) { return "\"" + three_letters(i) + "\":0"; }, "}}")},
       {"8k keys, one duplicate at the end",
-       fill(msg + "\"k\":{", [](int i) { return "\"" + three_letters(i) + "\":0"; }, ",\"aaa\":0}}")},
-      {"5k tiny objects in an array", fill(msg + "\"k\":[", [](int) { return std::string("{\"a\":1}"); }, "]}")},
-      {"30k zeros in an array", fill(msg + "\"k\":[", [](int) { return std::string("0"); }, "]}")},
-      {"16k empty strings", fill(msg + "\"k\":[", [](int) { return std::string("\"\""); }, "]}")},
+       fill(
+           msg + "\"k\":{", [](int i) { return "\"" + three_letters(i) + "\":0"; }, ",\"aaa\":0}}")},
+      {"5k tiny objects in an array", fill(
+                                          msg + "\"k\":[", [](int) { return std::string("{\"a\":1}"); }, "]}")},
+      {"30k zeros in an array", fill(
+                                    msg + "\"k\":[", [](int) { return std::string("0"); }, "]}")},
+      {"16k empty strings", fill(
+                                msg + "\"k\":[", [](int) { return std::string("\"\""); }, "]}")},
       {"text of \\u00e9 escapes", text_of("\\u00e9")},
       {"text of 4-byte UTF-8", text_of("\xF0\x9F\x98\x80")},
-      {"nesting 16 deep, repeated", fill(msg + "\"k\":[", [](int) { return std::string(14, '[') + std::string(14, ']'); }, "]}")},
+      {"nesting 16 deep, repeated",
+       fill(
+           msg + "\"k\":[", [](int) { return std::string(14, '[') + std::string(14, ']'); }, "]}")},
       {"nesting 17 deep (refused)", std::string(17, '[') + std::string(17, ']')},
-      {"receipt, 2k refs (over 1000: refused)", fill("{\"type\":\"read\",\"refs\":[",
-                                      [](int i) { return "{\"id\":\"m" + std::to_string(i) + "\",\"from\":7}"; }, "]}"),
+      {"receipt, 2k refs (over 1000: refused)",
+       fill(
+           "{\"type\":\"read\",\"refs\":[", [](int i) { return "{\"id\":\"m" + std::to_string(i) + "\",\"from\":7}"; },
+           "]}"),
        true},
   };
 }

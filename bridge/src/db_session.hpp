@@ -27,8 +27,13 @@ class DbSession {
  public:
   DbSession(std::string conninfo, BackoffPolicy policy, const std::atomic<bool>& give_up, Health& health,
             BridgeMetrics& metrics, Logger& log, std::string name)
-      : conninfo_(std::move(conninfo)), backoff_(policy), give_up_(give_up), health_(health),
-        metrics_(metrics), log_(log), name_(std::move(name)) {}
+      : conninfo_(std::move(conninfo)),
+        backoff_(policy),
+        give_up_(give_up),
+        health_(health),
+        metrics_(metrics),
+        log_(log),
+        name_(std::move(name)) {}
 
   template <class F>
   auto run(F&& operation) -> decltype(operation(std::declval<storage::Store&>())) {
@@ -49,7 +54,8 @@ class DbSession {
         health_.db_ok = false;
         const auto pause = backoff.next();
         if (backoff.attempts() == 1 || backoff.attempts() % 10 == 0) {
-          log_.warn("database unavailable, retrying", {{"part", name_}, {"error", error.what()},
+          log_.warn("database unavailable, retrying", {{"part", name_},
+                                                       {"error", error.what()},
                                                        {"attempt", backoff.attempts()},
                                                        {"pause_ms", static_cast<std::int64_t>(pause.count())}});
         }
@@ -70,8 +76,8 @@ class DbSession {
     const auto until = SteadyClock::now() + pause;
     while (SteadyClock::now() < until) {
       if (give_up_) throw Abandoned();
-      std::this_thread::sleep_for(std::min<SteadyClock::duration>(until - SteadyClock::now(),
-                                                                  std::chrono::milliseconds(50)));
+      std::this_thread::sleep_for(
+          std::min<SteadyClock::duration>(until - SteadyClock::now(), std::chrono::milliseconds(50)));
     }
     if (give_up_) throw Abandoned();
   }

@@ -34,7 +34,7 @@
 namespace mqtt {
 class async_client;
 class iaction_listener;
-}
+}  // namespace mqtt
 
 namespace chat::bridge {
 

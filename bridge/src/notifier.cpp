@@ -19,7 +19,9 @@ Notifier::Notifier(const Config& config, Health& health, BridgeMetrics& metrics,
 
 Notifier::~Notifier() { stop(); }
 
-void Notifier::start() { thread_ = std::thread([this] { run(); }); }
+void Notifier::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Notifier::stop() {
   {
@@ -64,9 +66,11 @@ bool Notifier::round() {
   // mid-round leaves its jobs to be claimed again when the lease runs out.
   // The round posts only while a whole request still fits into the lease.
   const auto timeout = std::chrono::milliseconds(config_.webhook_timeout_ms);
-  const auto lease = std::max<std::chrono::milliseconds>(std::chrono::seconds(30), 2 * timeout + std::chrono::seconds(5));
+  const auto lease =
+      std::max<std::chrono::milliseconds>(std::chrono::seconds(30), 2 * timeout + std::chrono::seconds(5));
   const auto round_end = SteadyClock::now() + lease - timeout - std::chrono::seconds(2);
-  const auto jobs = db_.run([&](storage::Store& s) { return s.delivery().claim_notifications(config_.webhook_batch, lease); });
+  const auto jobs =
+      db_.run([&](storage::Store& s) { return s.delivery().claim_notifications(config_.webhook_batch, lease); });
   if (jobs.empty()) return false;
 
   std::vector<std::int64_t> finished;
@@ -95,13 +99,18 @@ bool Notifier::round() {
     if (job.attempts >= config_.webhook_max_attempts) {
       metrics_.notifications_dropped.inc();
       finished.push_back(job.id);
-      log_.error("notification given up", {{"recipient", job.recipient_id}, {"chat", job.chat_id},
-                                           {"seq", job.seq}, {"attempts", job.attempts}, {"error", failure}});
+      log_.error("notification given up", {{"recipient", job.recipient_id},
+                                           {"chat", job.chat_id},
+                                           {"seq", job.seq},
+                                           {"attempts", job.attempts},
+                                           {"error", failure}});
       continue;
     }
     const auto delay = backoff_delay(policy, job.attempts, jitter(random));
-    log_.warn("notification failed, will retry", {{"recipient", job.recipient_id}, {"chat", job.chat_id},
-                                                  {"seq", job.seq}, {"attempt", job.attempts},
+    log_.warn("notification failed, will retry", {{"recipient", job.recipient_id},
+                                                  {"chat", job.chat_id},
+                                                  {"seq", job.seq},
+                                                  {"attempt", job.attempts},
                                                   {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
                                                   {"error", failure}});
     db_.run([&](storage::Store& s) {
@@ -123,9 +132,9 @@ std::string Notifier::post(const storage::PendingNotification& n) {
   client.set_connection_timeout(timeout);
   client.set_read_timeout(timeout);
   client.set_write_timeout(timeout);
-  const httplib::Headers headers{{"X-Chat-Notification-Id", "n-" + std::to_string(n.recipient_id) + "-" +
-                                                               std::to_string(n.chat_id) + "-" +
-                                                               std::to_string(n.seq)}};
+  const httplib::Headers headers{
+      {"X-Chat-Notification-Id",
+       "n-" + std::to_string(n.recipient_id) + "-" + std::to_string(n.chat_id) + "-" + std::to_string(n.seq)}};
   const auto started = SteadyClock::now();
   const auto response = client.Post(target_.path, headers, webhook_payload(n), "application/json");
   metrics_.webhook_seconds.observe(std::chrono::duration<double>(SteadyClock::now() - started).count());

@@ -19,8 +19,7 @@ namespace chat::bridge {
 
 class Notifier {
  public:
-  Notifier(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log,
-           const std::atomic<bool>& give_up);
+  Notifier(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log, const std::atomic<bool>& give_up);
   ~Notifier();
 
   void start();

@@ -42,18 +42,18 @@ std::optional<json> parse_json(std::string_view text) { return parse_bounded_jso
 
 }  // namespace
 
-std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload,
-                                                                 std::size_t max_bytes) {
+std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload, std::size_t max_bytes) {
   if (payload.size() > max_bytes) {
-    return PayloadError{std::string(to_string(ErrorCode::too_large)), "payload of " + std::to_string(payload.size()) + " bytes", std::nullopt};
+    return PayloadError{std::string(to_string(ErrorCode::too_large)),
+                        "payload of " + std::to_string(payload.size()) + " bytes", std::nullopt};
   }
   auto parsed = parse_json(payload);
   if (!parsed || !parsed->is_object()) return bad("not a JSON object");
   json& object = *parsed;
 
   std::optional<std::string> id;
-  if (const auto it = object.find("id"); it != object.end() && it->is_string() &&
-                                         protocol::is_valid_message_id(it->get_ref<const std::string&>())) {
+  if (const auto it = object.find("id");
+      it != object.end() && it->is_string() && protocol::is_valid_message_id(it->get_ref<const std::string&>())) {
     id = it->get<std::string>();
   }
   if (!id) return bad("missing or malformed id");
@@ -144,10 +144,9 @@ std::optional<bool> parse_device_state(std::string_view payload) {
   return std::nullopt;
 }
 
-std::string nack_event(std::string_view id, std::string_view topic, std::string_view error,
-                       std::string_view detail) {
-  return R"({"ev":")" + std::string(protocol::event::kNack) + R"(","id":)" + json(std::string(id)).dump() + R"(,"topic":)" +
-         json(std::string(topic)).dump() + R"(,"error":)" + json(std::string(error)).dump() +
+std::string nack_event(std::string_view id, std::string_view topic, std::string_view error, std::string_view detail) {
+  return R"({"ev":")" + std::string(protocol::event::kNack) + R"(","id":)" + json(std::string(id)).dump() +
+         R"(,"topic":)" + json(std::string(topic)).dump() + R"(,"error":)" + json(std::string(error)).dump() +
          R"(,"detail":)" + json(std::string(detail)).dump() + "}";
 }
 

@@ -31,7 +31,9 @@ PresenceWorker::~PresenceWorker() {
   join();
 }
 
-void PresenceWorker::start() { thread_ = std::thread([this] { run(); }); }
+void PresenceWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 void PresenceWorker::finish() {
   states_.close();
   uptimes_.close();
@@ -86,7 +88,8 @@ void PresenceWorker::clear_stale(const BrokerUptime& uptime) {
   const std::int64_t cutoff = stale_cutoff_ms(uptime.at_ms, uptime.uptime_s, uptime.retained);
   const auto cleared = db_.run([&](storage::Store& s) { return s.delivery().clear_stale_devices(cutoff); });
   log_.info("cleared device states older than the broker's start",
-            {{"before_ms", cutoff}, {"retained_uptime", uptime.retained},
+            {{"before_ms", cutoff},
+             {"retained_uptime", uptime.retained},
              {"users_offline", static_cast<std::uint64_t>(cleared.size())}});
   for (const auto& change : cleared) {
     metrics_.stale_devices_cleared.inc();

@@ -50,10 +50,14 @@ class ByteBudget {
 
 void refuse_change(const GroupChange& change) {
   switch (change.status) {
-    case GroupChangeStatus::ok: return;
-    case GroupChangeStatus::chat_not_found: refuse(RequestErrorCode::not_found, "no such chat");
-    case GroupChangeStatus::chat_deleted: refuse(RequestErrorCode::not_found, "the chat was deleted");
-    case GroupChangeStatus::not_member: refuse(RequestErrorCode::forbidden, "not a member of this chat");
+    case GroupChangeStatus::ok:
+      return;
+    case GroupChangeStatus::chat_not_found:
+      refuse(RequestErrorCode::not_found, "no such chat");
+    case GroupChangeStatus::chat_deleted:
+      refuse(RequestErrorCode::not_found, "the chat was deleted");
+    case GroupChangeStatus::not_member:
+      refuse(RequestErrorCode::forbidden, "not a member of this chat");
     case GroupChangeStatus::direct_chat:
       refuse(RequestErrorCode::conflict, "a direct chat keeps its two members and cannot be deleted");
     case GroupChangeStatus::not_owner:

@@ -14,11 +14,10 @@ RequestWorker::RequestWorker(const Config& config, Publisher& publisher, Health&
       log_(log),
       queue_(static_cast<std::size_t>(config.request_queue_capacity)) {
   for (int i = 0; i < config.request_workers; ++i) {
-    sessions_.push_back(std::make_unique<DbSession>(
-        config.database_url,
-        BackoffPolicy{std::chrono::milliseconds(config.db_backoff_first_ms),
-                      std::chrono::milliseconds(config.db_backoff_max_ms)},
-        give_up, health, metrics, log, "requests-" + std::to_string(i)));
+    sessions_.push_back(std::make_unique<DbSession>(config.database_url,
+                                                    BackoffPolicy{std::chrono::milliseconds(config.db_backoff_first_ms),
+                                                                  std::chrono::milliseconds(config.db_backoff_max_ms)},
+                                                    give_up, health, metrics, log, "requests-" + std::to_string(i)));
   }
 }
 
@@ -90,11 +89,10 @@ void RequestWorker::serve(const InboundRequest& request, DbSession& db) {
     // A bug or a value the database refused: the client hears `internal`,
     // the log has the cause, the connection is renewed in case it is in doubt.
     db.reset();
-    log_.error("request failed", {{"uid", request.uid},
-                                  {"op", std::string(to_string(parsed_request.op))},
-                                  {"error", error.what()}});
-    outcome = RequestOutcome{error_response(parsed_request.id, {RequestErrorCode::internal, "internal error"}), false,
-                             {}};
+    log_.error("request failed",
+               {{"uid", request.uid}, {"op", std::string(to_string(parsed_request.op))}, {"error", error.what()}});
+    outcome =
+        RequestOutcome{error_response(parsed_request.id, {RequestErrorCode::internal, "internal error"}), false, {}};
   }
   // Events first: a client that reads its answer and then its events finds
   // them already on their way.
@@ -103,11 +101,12 @@ void RequestWorker::serve(const InboundRequest& request, DbSession& db) {
     metrics_.membership_events.inc();
   }
   answer(request, outcome.response, outcome.ok);
-  log_.debug("request answered", {{"uid", request.uid},
-                                  {"op", std::string(to_string(parsed_request.op))},
-                                  {"ok", outcome.ok},
-                                  {"bytes", static_cast<std::uint64_t>(outcome.response.size())},
-                                  {"ms", std::chrono::duration<double, std::milli>(SteadyClock::now() - request.received).count()}});
+  log_.debug("request answered",
+             {{"uid", request.uid},
+              {"op", std::string(to_string(parsed_request.op))},
+              {"ok", outcome.ok},
+              {"bytes", static_cast<std::uint64_t>(outcome.response.size())},
+              {"ms", std::chrono::duration<double, std::milli>(SteadyClock::now() - request.received).count()}});
 }
 
 void RequestWorker::answer(const InboundRequest& request, const std::string& payload, bool ok) {

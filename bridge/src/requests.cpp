@@ -151,11 +151,11 @@ struct OpName {
   const char* name;
   Op op;
 };
-constexpr OpName kOps[] = {{"dm.open", Op::dm_open},         {"chat.create", Op::chat_create},
-                           {"chat.delete", Op::chat_delete}, {"chat.add", Op::chat_add},
-                           {"chat.remove", Op::chat_remove}, {"chat.list", Op::chat_list},
-                           {"chat.info", Op::chat_info},     {"history", Op::history},
-                           {"sync", Op::sync},               {"presence.get", Op::presence_get}};
+constexpr OpName kOps[] = {
+    {"dm.open", Op::dm_open},          {"chat.create", Op::chat_create}, {"chat.delete", Op::chat_delete},
+    {"chat.add", Op::chat_add},        {"chat.remove", Op::chat_remove}, {"chat.list", Op::chat_list},
+    {"chat.info", Op::chat_info},      {"history", Op::history},         {"sync", Op::sync},
+    {"presence.get", Op::presence_get}};
 
 RequestArgs parse_args(Op op, const json& args) {
   switch (op) {
@@ -164,8 +164,8 @@ RequestArgs parse_args(Op op, const json& args) {
       return DmOpenArgs{required_id(args, "user")};
     case Op::chat_create:
       only(args, {"title", "members"});
-      return ChatCreateArgs{title_arg(args),
-                            find(args, "members") ? id_list(args, "members", limits::kMaxUsers, true) : std::vector<Id>{}};
+      return ChatCreateArgs{title_arg(args), find(args, "members") ? id_list(args, "members", limits::kMaxUsers, true)
+                                                                   : std::vector<Id>{}};
     case Op::chat_delete:
     case Op::chat_info:
       only(args, {"chat"});
@@ -205,8 +205,8 @@ std::string_view to_string(Op op) noexcept {
 
 std::variant<Request, RequestFailure> parse_request(std::string_view payload, std::size_t max_bytes) {
   if (payload.size() > max_bytes) {
-    return bad_request(std::nullopt, "request of " + std::to_string(payload.size()) + " bytes; at most " +
-                                         std::to_string(max_bytes));
+    return bad_request(std::nullopt,
+                       "request of " + std::to_string(payload.size()) + " bytes; at most " + std::to_string(max_bytes));
   }
   const auto parsed = parse_bounded_json(payload);
   if (!parsed) return bad_request(std::nullopt, "not JSON (or nested deeper than 16)");
@@ -216,15 +216,16 @@ std::variant<Request, RequestFailure> parse_request(std::string_view payload, st
   const json* id = find(object, "id");
   if (id == nullptr || !id->is_string() || id->get_ref<const std::string&>().empty() ||
       id->get_ref<const std::string&>().size() > limits::kMaxRequestIdBytes) {
-    return bad_request(std::nullopt, "id must be a string of 1 to " + std::to_string(limits::kMaxRequestIdBytes) + " bytes");
+    return bad_request(std::nullopt,
+                       "id must be a string of 1 to " + std::to_string(limits::kMaxRequestIdBytes) + " bytes");
   }
   Request request;
   request.id = id->get<std::string>();
 
   const json* op = find(object, "op");
   if (op == nullptr || !op->is_string()) return bad_request(request.id, "missing op");
-  const auto known = std::find_if(std::begin(kOps), std::end(kOps),
-                                  [&](const OpName& entry) { return *op == entry.name; });
+  const auto known =
+      std::find_if(std::begin(kOps), std::end(kOps), [&](const OpName& entry) { return *op == entry.name; });
   if (known == std::end(kOps)) return bad_request(request.id, "unknown op " + op->dump());
   request.op = known->op;
 

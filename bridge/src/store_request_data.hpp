@@ -25,8 +25,7 @@ class StoreRequestData final : public RequestData {
   storage::GroupChange remove_group_members(storage::ChatId chat, storage::UserId actor,
                                             std::span<const storage::UserId> users) override;
   storage::GroupChange delete_group(storage::ChatId chat, storage::UserId actor) override;
-  std::vector<storage::StoredMessage> history(storage::ChatId chat, storage::HistoryAnchor anchor,
-                                              int limit) override;
+  std::vector<storage::StoredMessage> history(storage::ChatId chat, storage::HistoryAnchor anchor, int limit) override;
   std::vector<storage::StoredMessage> history(std::span<const storage::ChatCursor> cursors,
                                               int per_chat_limit) override;
   std::vector<storage::UserPresence> presence_of(std::span<const storage::UserId> users) override;

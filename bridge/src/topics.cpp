@@ -28,8 +28,8 @@ std::optional<InboundTopic> parse_topic(std::string_view topic) {
 
 std::vector<std::string> subscription_filters(std::string_view share_group) {
   const std::string prefix = "$share/" + std::string(share_group) + "/";
-  return {prefix + "dm/+/msg/+", prefix + "g/+/msg/+", prefix + "dm/+/rcpt/+", prefix + "g/+/rcpt/+",
-          prefix + "st/+/+", prefix + "req/+/+"};
+  return {prefix + "dm/+/msg/+", prefix + "g/+/msg/+", prefix + "dm/+/rcpt/+",
+          prefix + "g/+/rcpt/+", prefix + "st/+/+",    prefix + "req/+/+"};
 }
 
 std::uint64_t shard_key(const InboundTopic& topic) {
@@ -45,7 +45,7 @@ std::uint64_t shard_key(const InboundTopic& topic) {
       return mix(static_cast<std::uint64_t>(topic.target) ^ 0x5555555555555555ULL);
     case TopicKind::device_state:
     case TopicKind::request:
-    case TopicKind::dm_typing:     // never parsed: the bridge does not read typing
+    case TopicKind::dm_typing:  // never parsed: the bridge does not read typing
     case TopicKind::group_typing:
       return mix(static_cast<std::uint64_t>(topic.target));
   }

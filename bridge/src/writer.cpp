@@ -86,8 +86,8 @@ void Writer::run() {
       // so its senders resend it after their next reconnect.
       metrics_.dropped.inc(batch.size());
       db_.reset();
-      log_.error("batch dropped", {{"writer", index_}, {"error", error.what()},
-                                   {"messages", static_cast<std::uint64_t>(batch.size())}});
+      log_.error("batch dropped",
+                 {{"writer", index_}, {"error", error.what()}, {"messages", static_cast<std::uint64_t>(batch.size())}});
     }
   }
 }
@@ -168,10 +168,12 @@ void Writer::store_messages(std::vector<PendingMessage>& pending) {
       refused[i] = true;
       if (!it->second.from_exists) {
         metrics_.refused_forbidden.inc();
-        nack(*pending[i].item, pending[i].message.client_msg_id, to_string(ErrorCode::forbidden), nack_detail::kUnknownSender);
+        nack(*pending[i].item, pending[i].message.client_msg_id, to_string(ErrorCode::forbidden),
+             nack_detail::kUnknownSender);
       } else {
         metrics_.refused_not_found.inc();
-        nack(*pending[i].item, pending[i].message.client_msg_id, to_string(ErrorCode::not_found), nack_detail::kUnknownRecipient);
+        nack(*pending[i].item, pending[i].message.client_msg_id, to_string(ErrorCode::not_found),
+             nack_detail::kUnknownRecipient);
       }
     }
   }

@@ -20,8 +20,8 @@ namespace chat::bridge {
 
 class Writer {
  public:
-  Writer(int index, const Config& config, Publisher& publisher, Health& health, BridgeMetrics& metrics,
-         Logger& log, const std::atomic<bool>& give_up);
+  Writer(int index, const Config& config, Publisher& publisher, Health& health, BridgeMetrics& metrics, Logger& log,
+         const std::atomic<bool>& give_up);
   ~Writer();
 
   BatchQueue<Inbound>& queue() { return queue_; }

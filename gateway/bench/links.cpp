@@ -40,9 +40,8 @@ class WebSocketLink final : public Link {
   asio::awaitable<void> open(const Endpoint& endpoint) override {
     co_await beast::get_lowest_layer(ws_).async_connect(resolve(endpoint), asio::use_awaitable);
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
-    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
-      request.set(http::field::sec_websocket_protocol, "mqtt");
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& request) { request.set(http::field::sec_websocket_protocol, "mqtt"); }));
     co_await ws_.async_handshake(endpoint.host + ":" + std::to_string(endpoint.port), endpoint.path,
                                  asio::use_awaitable);
     ws_.binary(true);

@@ -53,7 +53,7 @@ struct Options {
 };
 
 struct Run {
-  bool sending = false;             // senders go on while true
+  bool sending = false;  // senders go on while true
   Clock::time_point measure_from, measure_to;
   std::uint64_t received_in_window = 0;
   std::vector<double> latencies_ms;  // of messages received in the window
@@ -129,7 +129,8 @@ asio::awaitable<void> sender(Options options, User user, User to, Run& run) {
   std::uint16_t packet_id = 0;
   auto next_id = [&] { return packet_id = static_cast<std::uint16_t>(packet_id % 65535 + 1); };
   std::string burst;
-  for (int i = 0; i < options.window; ++i) burst += mb::publish(next_id(), topic, message(run, sent++, options.text_bytes));
+  for (int i = 0; i < options.window; ++i)
+    burst += mb::publish(next_id(), topic, message(run, sent++, options.text_bytes));
   co_await link->write(burst);
   mb::PacketReader reader;
   std::string bytes;
@@ -186,7 +187,8 @@ Options parse(int argc, char** argv) {
   take("--duration", options.duration_s);
   take("--text-bytes", options.text_bytes);
   if (!flags.empty()) throw std::invalid_argument("unknown flag " + flags.begin()->first);
-  if (options.endpoint.port == 0 || options.users_file.empty()) throw std::invalid_argument("--port and --users are required");
+  if (options.endpoint.port == 0 || options.users_file.empty())
+    throw std::invalid_argument("--port and --users are required");
   return options;
 }
 
@@ -217,22 +219,25 @@ int run_bench(const Options& options) {
     asio::co_spawn(io, sender(options, from, to, run), on_end);
   }
   // The schedule: wait for every recipient's SUBACK, send, warm up, measure, stop.
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto give_up = Clock::now() + std::chrono::seconds(30);
-    while (run.ready < options.pairs) {
-      if (Clock::now() > give_up) throw std::runtime_error("the recipients did not subscribe within 30 s");
-      timer.expires_after(std::chrono::milliseconds(10));
-      co_await timer.async_wait(asio::use_awaitable);
-    }
-    run.sending = true;
-    run.measure_from = Clock::now() + std::chrono::milliseconds(static_cast<int>(options.warmup_s * 1000));
-    run.measure_to = run.measure_from + std::chrono::milliseconds(static_cast<int>(options.duration_s * 1000));
-    timer.expires_at(run.measure_to);
-    co_await timer.async_wait(asio::use_awaitable);
-    run.sending = false;
-    io.stop();
-  }, on_end);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        const auto give_up = Clock::now() + std::chrono::seconds(30);
+        while (run.ready < options.pairs) {
+          if (Clock::now() > give_up) throw std::runtime_error("the recipients did not subscribe within 30 s");
+          timer.expires_after(std::chrono::milliseconds(10));
+          co_await timer.async_wait(asio::use_awaitable);
+        }
+        run.sending = true;
+        run.measure_from = Clock::now() + std::chrono::milliseconds(static_cast<int>(options.warmup_s * 1000));
+        run.measure_to = run.measure_from + std::chrono::milliseconds(static_cast<int>(options.duration_s * 1000));
+        timer.expires_at(run.measure_to);
+        co_await timer.async_wait(asio::use_awaitable);
+        run.sending = false;
+        io.stop();
+      },
+      on_end);
   const double cpu_before = cpu_seconds();
   io.run();
   if (!failure.empty()) {
@@ -240,13 +245,14 @@ int run_bench(const Options& options) {
     return 1;
   }
   const double cpu = cpu_seconds() - cpu_before;
-  std::printf("{\"transport\":\"%s\",\"pairs\":%d,\"window\":%d,\"seconds\":%.1f,\"received\":%llu,"
-              "\"msgs_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,\"client_cpu_s\":%.3f}\n",
-              options.endpoint.transport.c_str(), options.pairs, options.window, options.duration_s,
-              static_cast<unsigned long long>(run.received_in_window),
-              static_cast<double>(run.received_in_window) / options.duration_s, percentile(run.latencies_ms, 50),
-              percentile(run.latencies_ms, 99), percentile(run.latencies_ms, 100),
-              static_cast<unsigned long long>(run.errors), cpu);
+  std::printf(
+      "{\"transport\":\"%s\",\"pairs\":%d,\"window\":%d,\"seconds\":%.1f,\"received\":%llu,"
+      "\"msgs_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu,\"client_cpu_s\":%.3f}\n",
+      options.endpoint.transport.c_str(), options.pairs, options.window, options.duration_s,
+      static_cast<unsigned long long>(run.received_in_window),
+      static_cast<double>(run.received_in_window) / options.duration_s, percentile(run.latencies_ms, 50),
+      percentile(run.latencies_ms, 99), percentile(run.latencies_ms, 100), static_cast<unsigned long long>(run.errors),
+      cpu);
   return 0;
 }
 

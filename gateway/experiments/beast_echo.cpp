@@ -28,9 +28,8 @@ namespace {
 asio::awaitable<void> echo(tcp::socket socket) {
   socket.set_option(tcp::no_delay(true));
   websocket::stream<beast::tcp_stream> ws(std::move(socket));
-  ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::sec_websocket_protocol, "mqtt");
-  }));
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(beast::http::field::sec_websocket_protocol, "mqtt"); }));
   ws.read_message_max(65536);
   ws.binary(true);
   ws.auto_fragment(false);

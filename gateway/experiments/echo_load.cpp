@@ -85,7 +85,9 @@ double percentile(std::vector<double> values, double p) {
 int main(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   for (int i = 1; i + 1 < argc; i += 2) flags[argv[i]] = argv[i + 1];
-  auto flag = [&](const char* key, const char* fallback) { return flags.count(key) ? flags[key] : std::string(fallback); };
+  auto flag = [&](const char* key, const char* fallback) {
+    return flags.count(key) ? flags[key] : std::string(fallback);
+  };
   Endpoint endpoint{"ws", "127.0.0.1", static_cast<unsigned short>(std::stoi(flag("--port", "0"))), "/"};
   const int server_pid = std::stoi(flag("--server-pid", "0"));
   const int connections = std::stoi(flag("--connections", "4"));
@@ -93,7 +95,9 @@ int main(int argc, char** argv) {
   const auto bytes = static_cast<std::size_t>(std::stoul(flag("--bytes", "200")));
   const double duration = std::stod(flag("--duration", "5"));
   if (endpoint.port == 0 || server_pid == 0) {
-    std::fprintf(stderr, "usage: chat-echo-load --port P --server-pid PID [--connections N] [--window W] [--bytes B] [--duration S]\n");
+    std::fprintf(
+        stderr,
+        "usage: chat-echo-load --port P --server-pid PID [--connections N] [--window W] [--bytes B] [--duration S]\n");
     return 2;
   }
   asio::io_context io(1);
@@ -122,7 +126,8 @@ int main(int argc, char** argv) {
   io.run();
   const double cpu = cpu_seconds_of(server_pid) - cpu_before;
   std::printf("{\"msgs_per_s\":%.0f,\"server_cpu_us_per_msg\":%.2f,\"rtt_p50_us\":%.0f,\"rtt_p99_us\":%.0f}\n",
-              static_cast<double>(shared.echoed) / duration, cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(shared.echoed, 1)),
-              percentile(shared.rtt_us, 50), percentile(shared.rtt_us, 99));
+              static_cast<double>(shared.echoed) / duration,
+              cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(shared.echoed, 1)), percentile(shared.rtt_us, 50),
+              percentile(shared.rtt_us, 99));
   return 0;
 }

@@ -24,8 +24,8 @@ static void on_signal(int signo) {
   stopping = 1;
 }
 
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t length) {
-  struct connection *c = (struct connection *)user;
+static int callback(struct lws* wsi, enum lws_callback_reasons reason, void* user, void* in, size_t length) {
+  struct connection* c = (struct connection*)user;
   switch (reason) {
     case LWS_CALLBACK_RECEIVE:
       if (lws_is_first_fragment(wsi)) c->length = 0;
@@ -55,7 +55,7 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 2) return 2;
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
   info.iface = "127.0.0.1";
   info.protocols = protocols;
   lws_set_log_level(LLL_ERR, NULL);
-  struct lws_context *context = lws_create_context(&info);
+  struct lws_context* context = lws_create_context(&info);
   if (context == NULL) return 1;
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);

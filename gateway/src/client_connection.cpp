@@ -86,7 +86,8 @@ asio::awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, St
   broker_stream.socket().set_option(tcp::no_delay(true), ec);
   beast::get_lowest_layer(stream).socket().set_option(tcp::no_delay(true), ec);
 
-  auto pipe = std::make_shared<WebSocketPipe<Stream>>(state, std::move(slot), std::move(stream), std::move(broker_stream));
+  auto pipe =
+      std::make_shared<WebSocketPipe<Stream>>(state, std::move(slot), std::move(stream), std::move(broker_stream));
   co_await WebSocketPipe<Stream>::run(pipe, std::move(*request), verdict.subprotocol);
 }
 

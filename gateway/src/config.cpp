@@ -26,12 +26,19 @@ const Option kOptions[] = {
     {"tls_key_file", &Config::tls_key_file, "its PEM private key"},
     {"broker_host", &Config::broker_host, "the broker's MQTT TCP listener (an IP address)"},
     {"broker_port", IntOption{&Config::broker_port, 1, 65535}, "its port"},
-    {"broker_connect_timeout_ms", IntOption{&Config::broker_connect_timeout_ms, 1, 600000}, "then the handshake is refused (502)"},
-    {"allowed_origins", &Config::allowed_origins, "Origin values browsers may connect from (comma/space separated, * any); a handshake without Origin is let through"},
-    {"max_connections", IntOption{&Config::max_connections, 1, 1000000}, "WebSocket connections open or in their handshake; more are refused (503)"},
-    {"max_message_bytes", IntOption{&Config::max_message_bytes, 16, 64 * 1024 * 1024}, "largest WebSocket message from a client; larger closes with 1009"},
-    {"handshake_timeout_ms", IntOption{&Config::handshake_timeout_ms, 1, 600000}, "TLS and HTTP upgrade (and a closing handshake) must finish within it"},
-    {"idle_timeout_s", IntOption{&Config::idle_timeout_s, 1, 86400}, "a client silent this long is closed (pinged at half of it)"},
+    {"broker_connect_timeout_ms", IntOption{&Config::broker_connect_timeout_ms, 1, 600000},
+     "then the handshake is refused (502)"},
+    {"allowed_origins", &Config::allowed_origins,
+     "Origin values browsers may connect from (comma/space separated, * any); a handshake without Origin is let "
+     "through"},
+    {"max_connections", IntOption{&Config::max_connections, 1, 1000000},
+     "WebSocket connections open or in their handshake; more are refused (503)"},
+    {"max_message_bytes", IntOption{&Config::max_message_bytes, 16, 64 * 1024 * 1024},
+     "largest WebSocket message from a client; larger closes with 1009"},
+    {"handshake_timeout_ms", IntOption{&Config::handshake_timeout_ms, 1, 600000},
+     "TLS and HTTP upgrade (and a closing handshake) must finish within it"},
+    {"idle_timeout_s", IntOption{&Config::idle_timeout_s, 1, 86400},
+     "a client silent this long is closed (pinged at half of it)"},
     {"http_bind", &Config::http_bind, "address of /healthz and /metrics"},
     {"http_port", IntOption{&Config::http_port, 0, 65535}, "port of /healthz and /metrics; 0: off"},
     {"drain_timeout_ms", IntOption{&Config::drain_timeout_ms, 0, 600000}, "SIGTERM: time for the closing handshakes"},
@@ -79,8 +86,7 @@ ConfigResult load_config(const std::vector<std::string>& args, const settings::S
         return settings::apply_key_value_lines(
             text, [&](const std::string& key, const std::string& value) { return set_option(config, key, value); });
       },
-      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); },
-      result.help);
+      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); }, result.help);
   if (result.error.empty() && !result.help) result.error = check(config);
   return result;
 }

@@ -18,10 +18,18 @@ class Logger {
   Logger(std::ostream& out, LogLevel level) : out_(out), level_(level) {}
   bool enabled(LogLevel level) const { return level >= level_; }
   void log(LogLevel level, std::string_view msg, nlohmann::json fields = nlohmann::json::object());
-  void debug(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { log(LogLevel::debug, msg, std::move(fields)); }
-  void info(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { log(LogLevel::info, msg, std::move(fields)); }
-  void warn(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { log(LogLevel::warn, msg, std::move(fields)); }
-  void error(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) { log(LogLevel::error, msg, std::move(fields)); }
+  void debug(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) {
+    log(LogLevel::debug, msg, std::move(fields));
+  }
+  void info(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) {
+    log(LogLevel::info, msg, std::move(fields));
+  }
+  void warn(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) {
+    log(LogLevel::warn, msg, std::move(fields));
+  }
+  void error(std::string_view msg, nlohmann::json fields = nlohmann::json::object()) {
+    log(LogLevel::error, msg, std::move(fields));
+  }
 
  private:
   std::ostream& out_;

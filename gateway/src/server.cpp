@@ -33,8 +33,8 @@ tcp::acceptor listen_on(asio::io_context& io, const tcp::endpoint& endpoint, con
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw std::runtime_error(std::string("cannot listen for ") + what + " on " + endpoint.address().to_string() +
-                             ":" + std::to_string(endpoint.port()) + ": " + ec.message());
+    throw std::runtime_error(std::string("cannot listen for ") + what + " on " + endpoint.address().to_string() + ":" +
+                             std::to_string(endpoint.port()) + ": " + ec.message());
   }
   return acceptor;
 }
@@ -103,14 +103,14 @@ int run_gateway(const Config& config, Logger& log) {
   // std::list: the accept loops hold references to their acceptors.
   std::list<tcp::acceptor> client_acceptors;
   if (config.ws_port != 0) {
-    auto& acceptor = client_acceptors.emplace_back(
-        listen_on(io, endpoint_of(config.ws_bind, config.ws_port, "ws_bind"), "ws://"));
+    auto& acceptor =
+        client_acceptors.emplace_back(listen_on(io, endpoint_of(config.ws_bind, config.ws_port, "ws_bind"), "ws://"));
     asio::co_spawn(io, accept_clients(state, acceptor, nullptr, broker), asio::detached);
     log.info("listening", {{"url", "ws://" + config.ws_bind + ":" + std::to_string(config.ws_port) + "/mqtt"}});
   }
   if (config.tls_enabled()) {
-    auto& acceptor = client_acceptors.emplace_back(
-        listen_on(io, endpoint_of(config.ws_bind, config.wss_port, "ws_bind"), "wss://"));
+    auto& acceptor =
+        client_acceptors.emplace_back(listen_on(io, endpoint_of(config.ws_bind, config.wss_port, "ws_bind"), "wss://"));
     asio::co_spawn(io, accept_clients(state, acceptor, &*tls, broker), asio::detached);
     log.info("listening", {{"url", "wss://" + config.ws_bind + ":" + std::to_string(config.wss_port) + "/mqtt"}});
   }
@@ -118,7 +118,8 @@ int run_gateway(const Config& config, Logger& log) {
   if (config.http_port != 0) {
     admin.emplace(listen_on(io, endpoint_of(config.http_bind, config.http_port, "http_bind"), "/healthz"));
     asio::co_spawn(io, accept_admin(state, *admin, std::make_shared<int>(0)), asio::detached);
-    log.info("listening", {{"url", "http://" + config.http_bind + ":" + std::to_string(config.http_port) + "/healthz"}});
+    log.info("listening",
+             {{"url", "http://" + config.http_bind + ":" + std::to_string(config.http_port) + "/healthz"}});
   }
   log.info("piping to the broker", {{"broker", broker.address().to_string() + ":" + std::to_string(broker.port())}});
 

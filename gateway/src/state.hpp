@@ -24,14 +24,14 @@ class Drainable {
 };
 
 struct Counters {
-  std::uint64_t connections_accepted = 0;                // TCP connections taken, both listeners
-  std::uint64_t upgrades = 0;                            // WebSockets opened and piped
-  std::map<std::string, std::uint64_t> refusals;         // by reason: HTTP answers other than 101
+  std::uint64_t connections_accepted = 0;                   // TCP connections taken, both listeners
+  std::uint64_t upgrades = 0;                               // WebSockets opened and piped
+  std::map<std::string, std::uint64_t> refusals;            // by reason: HTTP answers other than 101
   std::map<std::string, std::uint64_t> handshake_failures;  // timeout, tls, http, websocket
-  std::map<std::string, std::uint64_t> closes;           // by who or what ended a pipe
-  std::uint64_t messages_to_broker = 0;                  // WebSocket messages from clients
+  std::map<std::string, std::uint64_t> closes;              // by who or what ended a pipe
+  std::uint64_t messages_to_broker = 0;                     // WebSocket messages from clients
   std::uint64_t bytes_to_broker = 0;
-  std::uint64_t reads_from_broker = 0;                   // = WebSocket messages to clients
+  std::uint64_t reads_from_broker = 0;  // = WebSocket messages to clients
   std::uint64_t bytes_to_clients = 0;
 };
 

@@ -16,8 +16,8 @@ namespace {
 // Moves every notification libpq has already read into `out`.
 void drain_notifications(PGconn* conn, std::vector<Notification>& out) {
   while (PGnotify* note = PQnotifies(conn)) {
-    out.push_back(Notification{note->relname != nullptr ? note->relname : "",
-                               note->extra != nullptr ? note->extra : ""});
+    out.push_back(
+        Notification{note->relname != nullptr ? note->relname : "", note->extra != nullptr ? note->extra : ""});
     PQfreemem(note);
   }
 }

@@ -25,13 +25,9 @@ UserChat read_user_chat(const Row& row) {
 
 std::vector<UserChat> read_user_chats(const Rows& rows) { return detail::read_rows(rows, read_user_chat); }
 
-ChatSummary read_chat_summary(const Row& row) {
-  return ChatSummary{detail::read_chat(row), row.int64("member_count")};
-}
+ChatSummary read_chat_summary(const Row& row) { return ChatSummary{detail::read_chat(row), row.int64("member_count")}; }
 
-std::vector<ChatSummary> read_chat_summaries(const Rows& rows) {
-  return detail::read_rows(rows, read_chat_summary);
-}
+std::vector<ChatSummary> read_chat_summaries(const Rows& rows) { return detail::read_rows(rows, read_chat_summary); }
 
 }  // namespace
 

@@ -24,8 +24,7 @@ std::size_t group_size(UserId owner, std::span<const UserId> members) {
 
 Chat ChatStore::create_group(UserId owner, std::string_view title, std::span<const UserId> members) {
   if (group_size(owner, members) > kMaxGroupMembers) {
-    throw DbError(DbErrc::invalid_input,
-                  "a group has at most " + std::to_string(kMaxGroupMembers) + " members");
+    throw DbError(DbErrc::invalid_input, "a group has at most " + std::to_string(kMaxGroupMembers) + " members");
   }
   return connection_.transaction([&](Connection& tx) {
     Chat chat = detail::read_chat(tx.execute(sql::kCreateGroup, title, owner).one());

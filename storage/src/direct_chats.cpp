@@ -31,8 +31,7 @@ std::map<Pair, Found> find_direct(Connection& tx, const std::vector<Pair>& pairs
   std::map<Pair, Found> found;
   std::size_t i = 0;
   for (const Row row : tx.execute(sql::kFindDirectChats, Param::int64_array(lo), Param::int64_array(hi))) {
-    found[pairs.at(i++)] = Found{row.optional_int64("chat_id"), row.boolean("a_exists"),
-                                 row.boolean("b_exists")};
+    found[pairs.at(i++)] = Found{row.optional_int64("chat_id"), row.boolean("a_exists"), row.boolean("b_exists")};
   }
   return found;
 }

@@ -84,7 +84,8 @@ GroupChange ChatStore::add_group_members(ChatId chat, UserId actor, std::span<co
     std::vector<UserId> newcomers;
     std::set_difference(wanted.begin(), wanted.end(), locked.members.begin(), locked.members.end(),
                         std::back_inserter(newcomers));
-    if (locked.members.size() + newcomers.size() > kMaxGroupMembers) return refused(GroupChangeStatus::too_many_members);
+    if (locked.members.size() + newcomers.size() > kMaxGroupMembers)
+      return refused(GroupChangeStatus::too_many_members);
     GroupChange change;
     change.members_before = locked.members;
     change.added = read_ids(tx.execute(sql::kAddMembers, chat, Param::int64_array(newcomers)), "user_id");
@@ -105,8 +106,8 @@ GroupChange ChatStore::remove_group_members(ChatId chat, UserId actor, std::span
     change.members_before = locked.members;
     change.removed = read_ids(tx.execute(sql::kRemoveMembers, chat, Param::int64_array(leaving)), "user_id");
     if (!change.removed.empty()) {
-      const bool owner_left = locked.owner_id &&
-                              std::binary_search(change.removed.begin(), change.removed.end(), *locked.owner_id);
+      const bool owner_left =
+          locked.owner_id && std::binary_search(change.removed.begin(), change.removed.end(), *locked.owner_id);
       if (owner_left) {
         if (const auto heir = tx.execute(sql::kPassOwnership, chat).at_most_one()) {
           change.new_owner = heir->int64("owner_id");

@@ -27,10 +27,10 @@ MediaTotals detail::media_totals(Connection& connection) {
 }
 
 MediaInsert MediaCatalog::insert(const NewMedia& media) {
-  if (const auto row = connection_
-                           .execute(sql::kInsertMedia, media.id, media.uploader_id, media.mime,
-                                    media.size_bytes, media.sha256)
-                           .at_most_one()) {
+  if (const auto row =
+          connection_
+              .execute(sql::kInsertMedia, media.id, media.uploader_id, media.mime, media.size_bytes, media.sha256)
+              .at_most_one()) {
     return MediaInsert{read_media(*row), true};
   }
   // Catalogued before (the same upload again); read in a fresh snapshot, which

@@ -36,16 +36,15 @@ AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
   const std::vector<Rows> rows = tx.execute_pipeline(steps);
   AppendReads reads;
   for (const Row row : rows[0]) {
-    detail::ChatState& chat = reads.chats.emplace_back(
-        detail::ChatState{row.int64("id"), row.int64("last_seq"), row.boolean("deleted"), {}});
+    detail::ChatState& chat =
+        reads.chats.emplace_back(detail::ChatState{row.int64("id"), row.int64("last_seq"), row.boolean("deleted"), {}});
     for (const char* column : {"deleted_lo", "deleted_hi"}) {
       if (const auto gone = row.optional_int64(column)) chat.deleted_members.push_back(*gone);
     }
   }
   for (const Row row : rows[1]) reads.memberships.push_back({row.int64("chat_id"), row.int64("user_id")});
   for (const Row row : rows[2]) {
-    reads.stored.push_back({row.int64("sender_id"), row.text("client_msg_id"), row.int64("chat_id"),
-                            row.int64("seq")});
+    reads.stored.push_back({row.int64("sender_id"), row.text("client_msg_id"), row.int64("chat_id"), row.int64("seq")});
   }
   return reads;
 }
@@ -81,8 +80,7 @@ PipelineStep notification_step(std::span<const NewMessage> batch, const detail::
     seqs.push_back(plan.results[i].seq);
     senders.push_back(batch[i].sender_id);
   }
-  return {sql::kQueueNotifications,
-          {Param::int64_array(chats), Param::int64_array(seqs), Param::int64_array(senders)}};
+  return {sql::kQueueNotifications, {Param::int64_array(chats), Param::int64_array(seqs), Param::int64_array(senders)}};
 }
 
 // The server times of the originals that the plan's duplicates are answered with.
@@ -135,10 +133,8 @@ std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::s
     // client id into two different chats at once is not serialized by them:
     // the loser fails on the client-id key after the winner committed.
     // Running again finds the winner's row: a duplicate.
-    if (error.code() == DbErrc::unique_violation &&
-        error.constraint() == constraint::client_msg_id_taken) {
-      throw DbError(DbErrc::serialization_conflict,
-                    "append: a concurrent batch stored the same client id; retrying",
+    if (error.code() == DbErrc::unique_violation && error.constraint() == constraint::client_msg_id_taken) {
+      throw DbError(DbErrc::serialization_conflict, "append: a concurrent batch stored the same client id; retrying",
                     error.sqlstate(), error.constraint());
     }
     throw;

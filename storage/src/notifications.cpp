@@ -9,8 +9,8 @@ namespace chat::storage {
 std::vector<PendingNotification> DeliveryStore::claim_notifications(int limit, std::chrono::milliseconds lease) {
   if (limit <= 0) return {};
   std::vector<PendingNotification> claimed;
-  for (const Row row : connection_.execute(sql::kClaimNotifications, std::int64_t{limit},
-                                           static_cast<std::int64_t>(lease.count()))) {
+  for (const Row row :
+       connection_.execute(sql::kClaimNotifications, std::int64_t{limit}, static_cast<std::int64_t>(lease.count()))) {
     PendingNotification n;
     n.id = row.int64("id");
     n.recipient_id = row.int64("user_id");
@@ -37,8 +37,7 @@ void DeliveryStore::finish_notifications(std::span<const std::int64_t> ids) {
 }
 
 void DeliveryStore::reschedule_notification(std::int64_t id, std::chrono::milliseconds delay, std::string_view error) {
-  connection_.execute(sql::kRescheduleNotification, id, static_cast<std::int64_t>(delay.count()),
-                      error.substr(0, 500));
+  connection_.execute(sql::kRescheduleNotification, id, static_cast<std::int64_t>(delay.count()), error.substr(0, 500));
 }
 
 std::int64_t DeliveryStore::notification_backlog() {

@@ -56,8 +56,8 @@ std::vector<std::optional<PresenceChange>> DeliveryStore::set_device_states(std:
         changes.emplace_back(std::nullopt);
         continue;
       }
-      changes.emplace_back(
-          change_from(state.user_id, tx.execute(sql::kSetDeviceState, state.user_id, state.device, state.online).one()));
+      changes.emplace_back(change_from(
+          state.user_id, tx.execute(sql::kSetDeviceState, state.user_id, state.device, state.online).one()));
     }
     return changes;
   });

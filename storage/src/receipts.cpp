@@ -28,11 +28,10 @@ std::vector<CursorChange> DeliveryStore::apply_receipts(std::span<const ReceiptU
   }
   return connection_.transaction([&](Connection& tx) {
     std::vector<std::int64_t> t_chat, t_user, t_delivered, t_read;
-    for (const Row row : tx.execute(sql::kResolveReceipts, Param::int64_array(idx),
-                                    Param::int64_array(chat), Param::int64_array(peer),
-                                    Param::int64_array(reader), Param::int64_array(is_read),
-                                    Param::int64_array(seq), Param::int64_array(ref_idx),
-                                    Param::int64_array(ref_sender), Param::text_array(ref_id))) {
+    for (const Row row :
+         tx.execute(sql::kResolveReceipts, Param::int64_array(idx), Param::int64_array(chat), Param::int64_array(peer),
+                    Param::int64_array(reader), Param::int64_array(is_read), Param::int64_array(seq),
+                    Param::int64_array(ref_idx), Param::int64_array(ref_sender), Param::text_array(ref_id))) {
       t_chat.push_back(row.int64("chat_id"));
       t_user.push_back(row.int64("user_id"));
       t_delivered.push_back(row.int64("delivered"));
@@ -40,11 +39,10 @@ std::vector<CursorChange> DeliveryStore::apply_receipts(std::span<const ReceiptU
     }
     std::vector<CursorChange> changes;
     if (t_chat.empty()) return changes;
-    for (const Row row : tx.execute(sql::kAdvanceCursors, Param::int64_array(t_chat),
-                                    Param::int64_array(t_user), Param::int64_array(t_delivered),
-                                    Param::int64_array(t_read))) {
-      changes.push_back({row.int64("chat_id"), row.int64("user_id"), row.int64("delivered_seq"),
-                         row.int64("read_seq")});
+    for (const Row row : tx.execute(sql::kAdvanceCursors, Param::int64_array(t_chat), Param::int64_array(t_user),
+                                    Param::int64_array(t_delivered), Param::int64_array(t_read))) {
+      changes.push_back(
+          {row.int64("chat_id"), row.int64("user_id"), row.int64("delivered_seq"), row.int64("read_seq")});
     }
     return changes;
   });

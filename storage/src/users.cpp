@@ -63,9 +63,8 @@ std::vector<UserId> sorted_unique(std::span<const UserId> ids) {
 User UserStore::create(const NewUser& user) {
   const std::string username = fold_username(user.username);
   return connection_.transaction([&](Connection& tx) {
-    return detail::read_user(tx.execute(sql::kCreateUser, username, user.phone, user.password_hash,
-                                        user.display_name)
-                                 .one());
+    return detail::read_user(
+        tx.execute(sql::kCreateUser, username, user.phone, user.password_hash, user.display_name).one());
   });
 }
 
@@ -76,8 +75,7 @@ std::optional<UserAccount> UserStore::find(UserId id) {
 }
 
 std::optional<UserAccount> UserStore::find_by_username(std::string_view username) {
-  const auto row =
-      connection_.execute(sql::kAdminFindUserByUsername, fold_username(username)).at_most_one();
+  const auto row = connection_.execute(sql::kAdminFindUserByUsername, fold_username(username)).at_most_one();
   if (!row) return std::nullopt;
   return read_admin_user(*row);
 }
@@ -88,18 +86,17 @@ std::vector<UserAccount> UserStore::list(UserId after_id, int limit) {
 }
 
 std::vector<UserAccount> UserStore::search_by_username(std::string_view prefix, std::string_view after_username,
-                                                         int limit) {
+                                                       int limit) {
   check_limit(limit, "users.search_by_username");
   const std::string folded = fold_username(prefix);
-  return read_admin_users(connection_.execute(sql::kAdminSearchUsername, folded,
-                                              prefix_successor(folded), after_username, limit));
+  return read_admin_users(
+      connection_.execute(sql::kAdminSearchUsername, folded, prefix_successor(folded), after_username, limit));
 }
 
-std::vector<UserAccount> UserStore::search_by_phone(std::string_view prefix, std::string_view after_phone,
-                                                      int limit) {
+std::vector<UserAccount> UserStore::search_by_phone(std::string_view prefix, std::string_view after_phone, int limit) {
   check_limit(limit, "users.search_by_phone");
-  return read_admin_users(connection_.execute(sql::kAdminSearchPhone, prefix,
-                                              prefix_successor(prefix), after_phone, limit));
+  return read_admin_users(
+      connection_.execute(sql::kAdminSearchPhone, prefix, prefix_successor(prefix), after_phone, limit));
 }
 
 AccountChange UserStore::update(UserId id, const UserPatch& patch) {
@@ -160,9 +157,8 @@ UserDeletion UserStore::delete_account(UserId id, bool withhold_messages) {
     }
     result.media_released = static_cast<std::int64_t>(result.released_digests.size());
     std::sort(result.released_digests.begin(), result.released_digests.end());
-    result.released_digests.erase(
-        std::unique(result.released_digests.begin(), result.released_digests.end()),
-        result.released_digests.end());
+    result.released_digests.erase(std::unique(result.released_digests.begin(), result.released_digests.end()),
+                                  result.released_digests.end());
     tx.execute(sql::kAdminAnonymiseUser, id);
     result.user = read_admin_user(tx.execute(sql::kAdminFindUser, id).one());
     return result;

@@ -28,23 +28,24 @@ bool sorted_unique(const std::vector<chat::bridge::Id>& ids) {
 // The bounds docs/protocol.md promises for what reaches the database.
 void check_bounds(const chat::bridge::RequestArgs& args) {
   namespace limits = chat::bridge::request_limits;
-  std::visit(Overloaded{
-                 [](const chat::bridge::ChatCreateArgs& a) {
-                   chat::fuzz::require(sorted_unique(a.members) && a.members.size() <= limits::kMaxGroupMembers);
-                 },
-                 [](const chat::bridge::ChatUsersArgs& a) {
-                   chat::fuzz::require(sorted_unique(a.users) && !a.users.empty() && a.users.size() <= limits::kMaxUsers);
-                 },
-                 [](const chat::bridge::HistoryArgs& a) {
-                   chat::fuzz::require(a.limit >= 1 && a.limit <= limits::kMaxHistoryLimit);
-                 },
-                 [](const chat::bridge::SyncArgs& a) { chat::fuzz::require(a.cursors.size() <= limits::kMaxSyncCursors); },
-                 [](const chat::bridge::PresenceGetArgs& a) {
-                   chat::fuzz::require(sorted_unique(a.users) && a.users.size() <= limits::kMaxPresenceUsers);
-                 },
-                 [](const auto&) {},
-             },
-             args);
+  std::visit(
+      Overloaded{
+          [](const chat::bridge::ChatCreateArgs& a) {
+            chat::fuzz::require(sorted_unique(a.members) && a.members.size() <= limits::kMaxGroupMembers);
+          },
+          [](const chat::bridge::ChatUsersArgs& a) {
+            chat::fuzz::require(sorted_unique(a.users) && !a.users.empty() && a.users.size() <= limits::kMaxUsers);
+          },
+          [](const chat::bridge::HistoryArgs& a) {
+            chat::fuzz::require(a.limit >= 1 && a.limit <= limits::kMaxHistoryLimit);
+          },
+          [](const chat::bridge::SyncArgs& a) { chat::fuzz::require(a.cursors.size() <= limits::kMaxSyncCursors); },
+          [](const chat::bridge::PresenceGetArgs& a) {
+            chat::fuzz::require(sorted_unique(a.users) && a.users.size() <= limits::kMaxPresenceUsers);
+          },
+          [](const auto&) {},
+      },
+      args);
 }
 
 }  // namespace

@@ -16,14 +16,21 @@ using chat::bridge::TopicKind;
 std::string rebuild(const chat::bridge::InboundTopic& t) {
   const auto id = [](chat::bridge::Id v) { return std::to_string(v); };
   switch (t.kind) {
-    case TopicKind::dm_msg: return "dm/" + id(t.target) + "/msg/" + id(t.from);
-    case TopicKind::group_msg: return "g/" + id(t.target) + "/msg/" + id(t.from);
-    case TopicKind::dm_rcpt: return "dm/" + id(t.target) + "/rcpt/" + id(t.from);
-    case TopicKind::group_rcpt: return "g/" + id(t.target) + "/rcpt/" + id(t.from);
-    case TopicKind::device_state: return "st/" + id(t.target) + "/" + t.device;
-    case TopicKind::request: return "req/" + id(t.target) + "/" + t.device;
-    case TopicKind::dm_typing:     // the bridge never reads typing: an empty rebuild fails the check
-    case TopicKind::group_typing: return {};
+    case TopicKind::dm_msg:
+      return "dm/" + id(t.target) + "/msg/" + id(t.from);
+    case TopicKind::group_msg:
+      return "g/" + id(t.target) + "/msg/" + id(t.from);
+    case TopicKind::dm_rcpt:
+      return "dm/" + id(t.target) + "/rcpt/" + id(t.from);
+    case TopicKind::group_rcpt:
+      return "g/" + id(t.target) + "/rcpt/" + id(t.from);
+    case TopicKind::device_state:
+      return "st/" + id(t.target) + "/" + t.device;
+    case TopicKind::request:
+      return "req/" + id(t.target) + "/" + t.device;
+    case TopicKind::dm_typing:  // the bridge never reads typing: an empty rebuild fails the check
+    case TopicKind::group_typing:
+      return {};
   }
   return {};
 }

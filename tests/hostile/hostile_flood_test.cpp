@@ -18,11 +18,11 @@ namespace chat::hostile {
 namespace {
 
 TEST_F(HostileTest, ConnectFloodWithForgedTokens) {
-  const std::string forged = hand_made_jwt(R"({"alg":"HS256","typ":"JWT"})",
-                                           claims(stack().alice.id, stack().alice.name, unix_now_s() + 60),
-                                           "not the platform's secret at all, sorry", 256);
-  const RawConnect as_alice{.client_id = stack().alice.client_id("flood"), .username = stack().alice.name,
-                            .password = forged};
+  const std::string forged =
+      hand_made_jwt(R"({"alg":"HS256","typ":"JWT"})", claims(stack().alice.id, stack().alice.name, unix_now_s() + 60),
+                    "not the platform's secret at all, sorry", 256);
+  const RawConnect as_alice{
+      .client_id = stack().alice.client_id("flood"), .username = stack().alice.name, .password = forged};
   int refused = 0;
   under_attack([&](int) {
     // Ten at a time, all open before any answer is read.
@@ -89,7 +89,8 @@ TEST_F(HostileTest, ConnectFloodOfUnknownUsernamesWithPasswords) {
     for (int i = 0; i < 10; ++i, ++wave) {
       clients.push_back(std::make_unique<RawMqttClient>(stack().port()));
       sign_ins.push_back(RawConnect{.client_id = std::to_string(900000 + wave) + ":x",
-                                    .username = "nobody" + std::to_string(wave), .password = "guess" + std::to_string(wave)});
+                                    .username = "nobody" + std::to_string(wave),
+                                    .password = "guess" + std::to_string(wave)});
     }
     for (std::size_t i = 0; i < clients.size(); ++i) {
       const int code = clients[i]->connect(sign_ins[i]);
@@ -114,10 +115,10 @@ TEST_F(HostileTest, ConnectFloodOfUnknownUsernamesWithPasswords) {
     ++tries;
   }
   ASSERT_EQ(code, kAccepted) << "the real user's correct password";
-  std::cout << "[ after     ] the real password got in "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - flood_ended)
-                   .count()
-            << " ms after the flood, on try " << tries << "\n";
+  std::cout
+      << "[ after     ] the real password got in "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - flood_ended).count()
+      << " ms after the flood, on try " << tries << "\n";
 }
 
 // A few accounts flapping device states (st/{uid}/{device}, online/offline)
@@ -173,10 +174,14 @@ TEST_F(HostileTest, DeviceStateFlappingFromAFewAccounts) {
   for (const auto& flapper : flappers) {
     std::string expected;
     for (int d = 0; d < kDevices; ++d) {
-      expected += (d > 0 ? "," : "") + ("d" + std::to_string(d)) + "=" + (last_accepted.at({flapper.id, d}) ? "t" : "f");
+      expected +=
+          (d > 0 ? "," : "") + ("d" + std::to_string(d)) + "=" + (last_accepted.at({flapper.id, d}) ? "t" : "f");
     }
-    const std::string sql = "SELECT string_agg(device_id || '=' || CASE WHEN online THEN 't' ELSE 'f' END, ',' ORDER BY device_id) FROM devices "
-                            "WHERE user_id = " + flapper.uid();
+    const std::string sql =
+        "SELECT string_agg(device_id || '=' || CASE WHEN online THEN 't' ELSE 'f' END, ',' ORDER BY device_id) FROM "
+        "devices "
+        "WHERE user_id = " +
+        flapper.uid();
     EXPECT_TRUE(testing::wait_until([&] { return stack().psql(sql) == expected; }, 15s, 50ms))
         << flapper.name << ": stored " << stack().psql(sql) << ", last accepted " << expected;
   }

@@ -21,7 +21,7 @@ struct BadPayload {
   const char* name;
   const char* channel;  // "msg" or "rcpt"
   std::function<std::string()> payload;
-  const char* error;    // the nack's error
+  const char* error;         // the nack's error
   const char* id = nullptr;  // the nack's id, where the test asserts it (issue #13, item 3)
 };
 
@@ -72,8 +72,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadPayload{"OverlongUtf8Slash", "msg", [] { return text_with("\xc0\xaf"); }, "bad_request"},
         BadPayload{"Utf16Surrogate", "msg", [] { return text_with("\xed\xa0\x80"); }, "bad_request"},
         BadPayload{"EscapedLoneSurrogate", "msg", [] { return text_with("\\udc00"); }, "bad_request"},
-        BadPayload{"KeyGivenTwice", "msg", [] { return R"({"id":"c1","type":"text","text":"a","text":"b"})"; }, "bad_request"},
-        BadPayload{"SqlInTheMessageId", "msg", [] { return text_with("hi", "x'; DROP TABLE messages; --"); }, "bad_request"},
+        BadPayload{"KeyGivenTwice", "msg", [] { return R"({"id":"c1","type":"text","text":"a","text":"b"})"; },
+                   "bad_request"},
+        BadPayload{"SqlInTheMessageId", "msg", [] { return text_with("hi", "x'; DROP TABLE messages; --"); },
+                   "bad_request"},
         BadPayload{"NotJson", "msg", [] { return std::string("SELECT * FROM users"); }, "bad_request"},
         BadPayload{"ReceiptWithTooManyRefs", "rcpt",
                    [] {
@@ -82,8 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
                      return nlohmann::json{{"type", "read"}, {"refs", refs}}.dump();
                    },
                    "bad_request"},
-        BadPayload{"ReceiptWithSqlSeq", "rcpt", [] { return std::string(R"({"type":"read","seq":"1; DELETE FROM messages"})"); },
-                   "bad_request"}),
+        BadPayload{"ReceiptWithSqlSeq", "rcpt",
+                   [] { return std::string(R"({"type":"read","seq":"1; DELETE FROM messages"})"); }, "bad_request"}),
     [](const ::testing::TestParamInfo<BadPayload>& param) { return std::string(param.param.name); });
 
 // Past max_packet_size (256 KiB, broker-config/mosquitto.conf) mosquitto

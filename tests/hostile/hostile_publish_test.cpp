@@ -50,20 +50,31 @@ std::string uid(const StackUser& user) { return user.uid(); }
 INSTANTIATE_TEST_SUITE_P(
     Topics, HostilePublish,
     ::testing::Values(
-        ForbiddenPublish{"AsAnotherUser", [](const HostileStack& s, const StackUser&) { return "dm/" + uid(s.sink) + "/msg/" + uid(s.alice); },
-                         false, ForbiddenPublish::Nack::with_id},
-        ForbiddenPublish{"FakeAckToAnotherUser", [](const HostileStack& s, const StackUser&) { return "u/" + uid(s.alice) + "/ev"; }},
-        ForbiddenPublish{"FakeAnswerToAnotherUser", [](const HostileStack& s, const StackUser&) { return "u/" + uid(s.alice) + "/rsp/phone"; }},
-        ForbiddenPublish{"FakePresence", [](const HostileStack& s, const StackUser&) { return "presence/" + uid(s.alice); }},
-        ForbiddenPublish{"RequestAsAnotherUser", [](const HostileStack& s, const StackUser&) { return "req/" + uid(s.alice) + "/phone"; }},
-        ForbiddenPublish{"DeviceStateOfAnotherUser", [](const HostileStack& s, const StackUser&) { return "st/" + uid(s.alice) + "/phone"; }},
+        ForbiddenPublish{
+            "AsAnotherUser",
+            [](const HostileStack& s, const StackUser&) { return "dm/" + uid(s.sink) + "/msg/" + uid(s.alice); }, false,
+            ForbiddenPublish::Nack::with_id},
+        ForbiddenPublish{"FakeAckToAnotherUser",
+                         [](const HostileStack& s, const StackUser&) { return "u/" + uid(s.alice) + "/ev"; }},
+        ForbiddenPublish{"FakeAnswerToAnotherUser",
+                         [](const HostileStack& s, const StackUser&) { return "u/" + uid(s.alice) + "/rsp/phone"; }},
+        ForbiddenPublish{"FakePresence",
+                         [](const HostileStack& s, const StackUser&) { return "presence/" + uid(s.alice); }},
+        ForbiddenPublish{"RequestAsAnotherUser",
+                         [](const HostileStack& s, const StackUser&) { return "req/" + uid(s.alice) + "/phone"; }},
+        ForbiddenPublish{"DeviceStateOfAnotherUser",
+                         [](const HostileStack& s, const StackUser&) { return "st/" + uid(s.alice) + "/phone"; }},
         ForbiddenPublish{"GroupSheIsNotIn",
-                         [](const HostileStack& s, const StackUser& me) { return "g/" + std::to_string(s.closed_group) + "/msg/" + uid(me); },
+                         [](const HostileStack& s, const StackUser& me) {
+                           return "g/" + std::to_string(s.closed_group) + "/msg/" + uid(me);
+                         },
                          false, ForbiddenPublish::Nack::with_id},
-        ForbiddenPublish{"RetainedInAChat",
-                         [](const HostileStack& s, const StackUser& me) { return "dm/" + uid(s.alice) + "/msg/" + uid(me); }, true,
-                         ForbiddenPublish::Nack::with_id},
-        ForbiddenPublish{"PluginStats", [](const HostileStack&, const StackUser&) { return "$SYS/broker/chat-auth/stats"; }, false,
+        ForbiddenPublish{
+            "RetainedInAChat",
+            [](const HostileStack& s, const StackUser& me) { return "dm/" + uid(s.alice) + "/msg/" + uid(me); }, true,
+            ForbiddenPublish::Nack::with_id},
+        ForbiddenPublish{"PluginStats",
+                         [](const HostileStack&, const StackUser&) { return "$SYS/broker/chat-auth/stats"; }, false,
                          ForbiddenPublish::Nack::none},
         ForbiddenPublish{"SqlInTheTopic",
                          [](const HostileStack&, const StackUser& me) { return "dm/1 OR 1=1/msg/" + uid(me); }}),
@@ -98,13 +109,18 @@ TEST_P(HostileTopicName, ClosesTheConnection) {
 
 INSTANTIATE_TEST_SUITE_P(
     Names, HostileTopicName,
-    ::testing::Values(
-        InvalidTopicName{"WildcardInTopicName", [](const HostileStack&, const StackUser& me) { return "dm/+/msg/" + uid(me); }},
-        InvalidTopicName{"HashInTopicName", [](const HostileStack& s, const StackUser&) { return "dm/" + uid(s.alice) + "/#"; }},
-        InvalidTopicName{"InvalidUtf8InTopicName",
-                         [](const HostileStack& s, const StackUser&) { return "dm/" + uid(s.alice) + "/msg/\xc3\x28"; }},
-        InvalidTopicName{"NulInTopicName",
-                         [](const HostileStack& s, const StackUser& me) { return "dm/" + uid(s.alice) + std::string("\0/msg/", 6) + uid(me); }}),
+    ::testing::Values(InvalidTopicName{"WildcardInTopicName",
+                                       [](const HostileStack&, const StackUser& me) { return "dm/+/msg/" + uid(me); }},
+                      InvalidTopicName{"HashInTopicName", [](const HostileStack& s,
+                                                             const StackUser&) { return "dm/" + uid(s.alice) + "/#"; }},
+                      InvalidTopicName{"InvalidUtf8InTopicName",
+                                       [](const HostileStack& s, const StackUser&) {
+                                         return "dm/" + uid(s.alice) + "/msg/\xc3\x28";
+                                       }},
+                      InvalidTopicName{"NulInTopicName",
+                                       [](const HostileStack& s, const StackUser& me) {
+                                         return "dm/" + uid(s.alice) + std::string("\0/msg/", 6) + uid(me);
+                                       }}),
     [](const ::testing::TestParamInfo<InvalidTopicName>& param) { return std::string(param.param.name); });
 
 // QoS 2 is not spoken (docs/protocol.md section 1): the broker disconnects.

@@ -44,33 +44,45 @@ INSTANTIATE_TEST_SUITE_P(
     Attempts, HostileSignIn,
     ::testing::Values(
         // Client ids
-        ForgedSignIn{"ClientIdWithHash", [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":#", s.mallory.name); }},
-        ForgedSignIn{"ClientIdWithLevels", [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":a/b", s.mallory.name); }},
-        ForgedSignIn{"ClientIdWithSql",
-                     [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":' OR 1=1--", s.mallory.name); }},
+        ForgedSignIn{"ClientIdWithHash",
+                     [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":#", s.mallory.name); }},
+        ForgedSignIn{"ClientIdWithLevels",
+                     [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":a/b", s.mallory.name); }},
+        ForgedSignIn{
+            "ClientIdWithSql",
+            [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":' OR 1=1--", s.mallory.name); }},
         ForgedSignIn{"ClientIdDeviceTooLong",
-                     [](const HostileStack& s) { return mallory_with(s, s.mallory.uid() + ":" + std::string(33, 'd'), s.mallory.name); }},
+                     [](const HostileStack& s) {
+                       return mallory_with(s, s.mallory.uid() + ":" + std::string(33, 'd'), s.mallory.name);
+                     }},
         // mosquitto itself refuses to assign an id here: 0x80, unspecified error.
-        ForgedSignIn{"BrokerAssignedClientId", [](const HostileStack& s) { return mallory_with(s, "", s.mallory.name); },
-                     kUnspecifiedError},
-        ForgedSignIn{"BridgesClientId", [](const HostileStack& s) { return mallory_with(s, "bridge", s.mallory.name); }},
+        ForgedSignIn{"BrokerAssignedClientId",
+                     [](const HostileStack& s) { return mallory_with(s, "", s.mallory.name); }, kUnspecifiedError},
+        ForgedSignIn{"BridgesClientId",
+                     [](const HostileStack& s) { return mallory_with(s, "bridge", s.mallory.name); }},
         // Usernames
-        ForgedSignIn{"UsernameOfAnotherUser", [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), s.alice.name); }},
-        ForgedSignIn{"UsernameUpperCaseOfAnotherUser", [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "ALICE"); }},
-        ForgedSignIn{"UsernameWithTrailingSpace",
-                     [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), s.mallory.name + " "); }},
+        ForgedSignIn{"UsernameOfAnotherUser",
+                     [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), s.alice.name); }},
+        ForgedSignIn{"UsernameUpperCaseOfAnotherUser",
+                     [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "ALICE"); }},
+        ForgedSignIn{
+            "UsernameWithTrailingSpace",
+            [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), s.mallory.name + " "); }},
         ForgedSignIn{"UsernameLookAlikeCyrillic",
                      [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "mall\xd0\xbery"); }},
-        ForgedSignIn{"UsernameWithWildcard", [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "mallory/#"); }},
-        ForgedSignIn{"UsernameWithSql",
-                     [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "mallory' OR '1'='1"); }},
+        ForgedSignIn{"UsernameWithWildcard",
+                     [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "mallory/#"); }},
+        ForgedSignIn{
+            "UsernameWithSql",
+            [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "mallory' OR '1'='1"); }},
         ForgedSignIn{"UsernameOfTheServiceAccount",
                      [](const HostileStack& s) { return mallory_with(s, s.mallory.client_id(), "svc-bridge"); }},
         ForgedSignIn{"Anonymous", [](const HostileStack& s) { return RawConnect{.client_id = s.mallory.client_id()}; }},
         // Tokens
         ForgedSignIn{"TokenExpired",
                      [](const HostileStack& s) {
-                       return mallory_token(s, s.token(s.mallory.id, s.mallory.name, unix_now_s() - 100, unix_now_s() - 1));
+                       return mallory_token(
+                           s, s.token(s.mallory.id, s.mallory.name, unix_now_s() - 100, unix_now_s() - 1));
                      }},
         ForgedSignIn{"TokenNotYetValid",
                      [](const HostileStack& s) {
@@ -81,13 +93,15 @@ INSTANTIATE_TEST_SUITE_P(
                      }},
         ForgedSignIn{"TokenSignedWithAnotherKey",
                      [](const HostileStack& s) {
-                       return mallory_token(s, hand_made_jwt(kHs256, claims(s.mallory.id, s.mallory.name, unix_now_s() + 60),
-                                                             std::string(48, 'k'), 256));
+                       return mallory_token(
+                           s, hand_made_jwt(kHs256, claims(s.mallory.id, s.mallory.name, unix_now_s() + 60),
+                                            std::string(48, 'k'), 256));
                      }},
         ForgedSignIn{"TokenAlgNone",
                      [](const HostileStack& s) {
-                       return mallory_token(s, hand_made_jwt(R"({"alg":"none","typ":"JWT"})",
-                                                             claims(s.mallory.id, s.mallory.name, unix_now_s() + 60), "", 0));
+                       return mallory_token(
+                           s, hand_made_jwt(R"({"alg":"none","typ":"JWT"})",
+                                            claims(s.mallory.id, s.mallory.name, unix_now_s() + 60), "", 0));
                      }},
         ForgedSignIn{"TokenHs512WithTheRightKey",
                      [](const HostileStack& s) {
@@ -97,8 +111,9 @@ INSTANTIATE_TEST_SUITE_P(
                      }},
         ForgedSignIn{"TokenClaimingHs256SignedHs384",
                      [](const HostileStack& s) {
-                       return mallory_token(s, hand_made_jwt(kHs256, claims(s.mallory.id, s.mallory.name, unix_now_s() + 60),
-                                                             HostileStack::secret(), 384));
+                       return mallory_token(
+                           s, hand_made_jwt(kHs256, claims(s.mallory.id, s.mallory.name, unix_now_s() + 60),
+                                            HostileStack::secret(), 384));
                      }},
         ForgedSignIn{"TokenWithNumericSub",
                      [](const HostileStack& s) {
@@ -111,24 +126,29 @@ INSTANTIATE_TEST_SUITE_P(
                        // mallory's real token with alice's claims pasted in: the signature no longer matches.
                        const std::string real = s.token(s.mallory);
                        const std::string signature = real.substr(real.rfind('.'));
-                       return RawConnect{.client_id = s.alice.client_id(), .username = s.alice.name,
+                       return RawConnect{.client_id = s.alice.client_id(),
+                                         .username = s.alice.name,
                                          .password = base64url(kHs256) + "." +
-                                                     base64url(claims(s.alice.id, s.alice.name, unix_now_s() + 60)) + signature};
+                                                     base64url(claims(s.alice.id, s.alice.name, unix_now_s() + 60)) +
+                                                     signature};
                      }},
         ForgedSignIn{"TokenOfAnotherUserUnderOwnName",
                      [](const HostileStack& s) { return mallory_token(s, s.token(s.alice)); }},
         ForgedSignIn{"TokenOfAnotherUserWithOwnClientId",
                      [](const HostileStack& s) {
-                       return RawConnect{.client_id = s.mallory.client_id(), .username = s.alice.name, .password = s.token(s.alice)};
+                       return RawConnect{
+                           .client_id = s.mallory.client_id(), .username = s.alice.name, .password = s.token(s.alice)};
                      }},
-        ForgedSignIn{"TokenShapedGarbage", [](const HostileStack& s) { return mallory_token(s, "eyJhbGciOi.eyJzdWIi.c2ln"); }}),
+        ForgedSignIn{"TokenShapedGarbage",
+                     [](const HostileStack& s) { return mallory_token(s, "eyJhbGciOi.eyJzdWIi.c2ln"); }}),
     [](const ::testing::TestParamInfo<ForgedSignIn>& param) { return std::string(param.param.name); });
 
 // Session takeover: mallory, signed in properly, names alice's client id.
 // Refused; alice's live session is untouched and still publishes.
 TEST_F(HostileTest, ClientIdTakeoverLeavesTheVictimConnected) {
   auto alice = connect_as(stack().alice);
-  const RawConnect takeover{.client_id = stack().alice.client_id(), .username = stack().mallory.name,
+  const RawConnect takeover{.client_id = stack().alice.client_id(),
+                            .username = stack().mallory.name,
                             .password = stack().token(stack().mallory)};
   under_attack([&](int round) { ASSERT_EQ(try_connect(takeover), kNotAuthorized) << "round " << round; });
   EXPECT_EQ(alice->publish("dm/" + stack().sink.uid() + "/msg/" + stack().alice.uid(),
@@ -139,16 +159,18 @@ TEST_F(HostileTest, ClientIdTakeoverLeavesTheVictimConnected) {
 
 // MQTT 3.1.1 clients get their own refusal code.
 TEST_F(HostileTest, ForgedTokenInMqtt311) {
-  const RawConnect forged{.client_id = stack().mallory.client_id(), .username = stack().mallory.name,
-                          .password = stack().token(stack().mallory.id, stack().mallory.name, 0, 1), .version = 4};
+  const RawConnect forged{.client_id = stack().mallory.client_id(),
+                          .username = stack().mallory.name,
+                          .password = stack().token(stack().mallory.id, stack().mallory.name, 0, 1),
+                          .version = 4};
   under_attack([&](int) { ASSERT_EQ(try_connect(forged), kRefused311); });
 }
 
 // A name no account has costs one lookup and no PBKDF2 check: refused at
 // once (floods of them: ConnectFloodOfUnknownUsernamesWithPasswords).
 TEST_F(HostileTest, SqlLookingUsernameWithPassword) {
-  const RawConnect sql{.client_id = stack().mallory.client_id(), .username = "x'; DROP TABLE users; --",
-                       .password = "' OR '1'='1"};
+  const RawConnect sql{
+      .client_id = stack().mallory.client_id(), .username = "x'; DROP TABLE users; --", .password = "' OR '1'='1"};
   under_attack([&](int) { ASSERT_EQ(try_connect(sql), kNotAuthorized); }, Rounds::once);
   EXPECT_GE(stack().psql_int("SELECT count(*) FROM users"), 3) << "the users table is intact";
 }
@@ -168,8 +190,8 @@ TEST_F(HostileTest, WrongPasswordFloodForRealAccounts) {
   for (int i = 0; i < 3; ++i) {
     const StackUser victim = stack().add_user("pwvictim" + std::to_string(i), hash);
     for (int g = 0; g < 4; ++g) {
-      guesses.push_back(RawConnect{.client_id = victim.client_id("guess"), .username = victim.name,
-                                   .password = "guess " + std::to_string(g)});
+      guesses.push_back(RawConnect{
+          .client_id = victim.client_id("guess"), .username = victim.name, .password = "guess " + std::to_string(g)});
     }
   }
   std::size_t tried = 0;

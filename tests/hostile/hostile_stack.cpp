@@ -18,8 +18,7 @@ const std::string kServiceUser = "svc-bridge";
 const std::string kServicePassword = "hostile suite service password";
 
 std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 class StackEnvironment : public ::testing::Environment {
@@ -114,8 +113,8 @@ std::string HostileStack::token(const StackUser& user) const {
 }
 
 testing::RawConnect HostileStack::sign_in(const StackUser& user, const std::string& device, int version) const {
-  return testing::RawConnect{.client_id = user.client_id(device), .username = user.name, .password = token(user),
-                             .version = version};
+  return testing::RawConnect{
+      .client_id = user.client_id(device), .username = user.name, .password = token(user), .version = version};
 }
 
 testing::RawConnect HostileStack::service_sign_in(const std::string& client_id) {

@@ -9,7 +9,9 @@ namespace chat::admin::testing {
 namespace {
 
 std::int64_t id_of(const json& record) { return record["id"].get<std::int64_t>(); }
-std::string chats(std::int64_t id, const std::string& rest = {}) { return "/v1/admin/chats/" + std::to_string(id) + rest; }
+std::string chats(std::int64_t id, const std::string& rest = {}) {
+  return "/v1/admin/chats/" + std::to_string(id) + rest;
+}
 
 class AdminChatsTest : public AdminTest {
  protected:
@@ -20,8 +22,8 @@ TEST_F(AdminChatsTest, GroupsAreCreatedWithTheirMembers) {
   const json owner = create_user(unique("owner"));
   std::vector<std::int64_t> members;
   for (int i = 0; i < 4; ++i) members.push_back(id_of(create_user(unique("m"))));
-  const Reply created = post("/v1/admin/chats", {{"kind", "group"}, {"title", "Team ✓"}, {"owner", id_of(owner)},
-                                                 {"members", members}});
+  const Reply created =
+      post("/v1/admin/chats", {{"kind", "group"}, {"title", "Team ✓"}, {"owner", id_of(owner)}, {"members", members}});
   ASSERT_EQ(created.status, 201) << created.body;
   const json& chat = created.data;
   EXPECT_EQ(chat["kind"], "group");
@@ -134,9 +136,11 @@ TEST_F(AdminChatsTest, AFullGroupRefusesANewMember) {
   const json chat = create_group(id_of(owner), {});
   const std::string group = std::to_string(id_of(chat));
   // The other 999 members by SQL: fast, and not through the path under test.
-  psql("WITH u AS (INSERT INTO users (username, display_name) SELECT '" + unique("fill") + "_' || n, 'filler' "
+  psql("WITH u AS (INSERT INTO users (username, display_name) SELECT '" + unique("fill") +
+       "_' || n, 'filler' "
        "FROM generate_series(1, 999) AS n RETURNING id) "
-       "INSERT INTO chat_members (chat_id, user_id, role) SELECT " + group + ", id, 'member' FROM u");
+       "INSERT INTO chat_members (chat_id, user_id, role) SELECT " +
+       group + ", id, 'member' FROM u");
   const std::string count_sql = "SELECT count(*) FROM chat_members WHERE chat_id = " + group;
   ASSERT_EQ(psql(count_sql), "1000");
 
@@ -230,8 +234,8 @@ TEST_F(AdminChatsTest, ModerationWithholdsContentEverywhereTheHistoryIsRead) {
   const json owner = create_user(unique("mod"));
   const json member = create_user(unique("member"));
   const json chat = create_group(id_of(owner), {id_of(member)});
-  const auto seqs = send(id_of(chat), id_of(member), {R"({"text":"fine"})", R"({"text":"abusive"})",
-                                                      R"({"text":"fine too"})"});
+  const auto seqs =
+      send(id_of(chat), id_of(member), {R"({"text":"fine"})", R"({"text":"abusive"})", R"({"text":"fine too"})"});
 
   const Reply deleted = call("DELETE", chats(id_of(chat), "/messages/" + std::to_string(seqs[1])));
   ASSERT_EQ(deleted.status, 200) << deleted.body;

@@ -43,7 +43,8 @@ TEST_F(AdminSigninTest, TheRightPasswordGetsATokenTheBrokerAccepts) {
   EXPECT_EQ(expires_ms - issued_ms, 3600 * 1000);
 
   // The plugin's own check (chat::credentials, the broker's format): uid, name, lifetime.
-  const auto check = credentials::verify_token(reply.data["token"].get<std::string>(), kTokenSecret, std::time(nullptr));
+  const auto check =
+      credentials::verify_token(reply.data["token"].get<std::string>(), kTokenSecret, std::time(nullptr));
   ASSERT_TRUE(check.ok()) << credentials::to_string(check.error);
   EXPECT_EQ(check.claims->uid, id_of(user));
   EXPECT_EQ(check.claims->username, username);
@@ -97,8 +98,9 @@ TEST_F(AdminSigninTest, ProfilesShowNameAndDisplayNameToSignedInUsersOnly) {
 
   const Reply by_id = as_user("/v1/users/" + std::to_string(id_of(alice)), bob_token);
   ASSERT_EQ(by_id.status, 200) << by_id.body;
-  EXPECT_EQ(by_id.data, json({{"id", id_of(alice)}, {"username", alice["username"]}, {"display_name", "Alice A."},
-                              {"deleted", false}}));
+  EXPECT_EQ(
+      by_id.data,
+      json({{"id", id_of(alice)}, {"username", alice["username"]}, {"display_name", "Alice A."}, {"deleted", false}}));
   const Reply by_name = as_user("/v1/users/by-username/" + alice["username"].get<std::string>(), bob_token);
   ASSERT_EQ(by_name.status, 200) << by_name.body;
   EXPECT_EQ(by_name.data["id"], id_of(alice));
@@ -186,7 +188,9 @@ TEST_F(AdminWebAppTest, ServesTheBundleWithItsConfigAndAStrictPolicy) {
   EXPECT_EQ(open("/app/../admin_token").status, 404);
 }
 
-TEST_F(AdminSigninTest, WithoutAWebDirThereIsNoApp) { EXPECT_EQ(call("GET", "/app/", std::nullopt, std::nullopt).status, 404); }
+TEST_F(AdminSigninTest, WithoutAWebDirThereIsNoApp) {
+  EXPECT_EQ(call("GET", "/app/", std::nullopt, std::nullopt).status, 404);
+}
 
 }  // namespace
 }  // namespace chat::admin::testing

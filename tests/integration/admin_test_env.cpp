@@ -80,15 +80,11 @@ AdminProcess::AdminProcess(const std::string& conninfo, const std::filesystem::p
       token_file_(dir / "admin_token") {
   chat::testing::write_file(token_file_, kAdminToken + "\n");
   chat::testing::write_file(dir / "jwt_secret", kTokenSecret + "\n");
-  std::vector<std::string> args{CHAT_ADMIN_PATH,
-                                "--database-url", conninfo,
-                                "--port", std::to_string(port_),
-                                "--admin-token-file", token_file_.string(),
-                                "--token-secret-file", (dir / "jwt_secret").string(),
-                                "--media-dir", media_dir_.string(),
+  std::vector<std::string> args{CHAT_ADMIN_PATH, "--database-url", conninfo, "--port", std::to_string(port_),
+                                "--admin-token-file", token_file_.string(), "--token-secret-file",
+                                (dir / "jwt_secret").string(), "--media-dir", media_dir_.string(),
                                 // Cheap hashes: the scheme is the same, tests stay fast.
-                                "--password-iterations", "1000",
-                                "--log-requests", "false"};
+                                "--password-iterations", "1000", "--log-requests", "false"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<chat::testing::ChildProcess>(args, log_path_.string());
   httplib::Client client("127.0.0.1", port_);
@@ -199,7 +195,8 @@ std::vector<std::int64_t> AdminTest::send(std::int64_t chat, std::int64_t from, 
   }
   std::vector<std::int64_t> seqs;
   for (const auto& result : store().messages().append_messages(batch)) {
-    if (!result.accepted()) throw std::runtime_error("send: refused (" + std::string(storage::to_string(result.status)) + ")");
+    if (!result.accepted())
+      throw std::runtime_error("send: refused (" + std::string(storage::to_string(result.status)) + ")");
     seqs.push_back(result.seq);
   }
   return seqs;

@@ -53,8 +53,7 @@ int connect_retrying(MqttTestClient& client, const MqttConnectOptions& options) 
 }
 
 std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // One PostgreSQL cluster and one migrated database per test binary.
@@ -107,9 +106,7 @@ struct TestUser {
 
 class AuthPluginTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    broker_ = new MosquittoBroker(MosquittoOptions{.auth_plugin = plugin_settings()});
-  }
+  static void SetUpTestSuite() { broker_ = new MosquittoBroker(MosquittoOptions{.auth_plugin = plugin_settings()}); }
   static void TearDownTestSuite() {
     delete broker_;
     broker_ = nullptr;
@@ -165,8 +162,7 @@ class AuthPluginTest : public ::testing::Test {
 
   static std::unique_ptr<MqttTestClient> connect_service(const std::string& client_id = "bridge-test") {
     auto client = std::make_unique<MqttTestClient>(broker_->uri(), client_id);
-    EXPECT_EQ(connect_retrying(*client, {.username = kServiceUser, .password = kServicePassword}), 0)
-        << broker_->log();
+    EXPECT_EQ(connect_retrying(*client, {.username = kServiceUser, .password = kServicePassword}), 0) << broker_->log();
     return client;
   }
 
@@ -179,7 +175,8 @@ class AuthPluginTest : public ::testing::Test {
                                                 std::chrono::milliseconds timeout = 3s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       auto msg = client.next_message(left);
       if (!msg) return std::nullopt;
@@ -213,11 +210,10 @@ TEST_F(AuthPluginTest, PasswordSignInIsVerifiedAndRemembered) {
 
 TEST_F(AuthPluginTest, BadTokensAreRefused) {
   const auto carol = make_user();
-  const std::string claims =
-      json{{"sub", carol.uid()}, {"usr", carol.name}, {"exp", now_s() + 3600}}.dump();
+  const std::string claims = json{{"sub", carol.uid()}, {"usr", carol.name}, {"exp", now_s() + 3600}}.dump();
   auto b64url = [](const std::string& text) {
-    std::string out = credentials::base64_encode_unpadded(reinterpret_cast<const unsigned char*>(text.data()),
-                                                         text.size());
+    std::string out =
+        credentials::base64_encode_unpadded(reinterpret_cast<const unsigned char*>(text.data()), text.size());
     for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;
   };
@@ -225,10 +221,10 @@ TEST_F(AuthPluginTest, BadTokensAreRefused) {
   std::string forged = good;
   forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
   const std::string bad_tokens[] = {
-      credentials::mint_token(kSecret, carol.id, carol.name, now_s() - 100, now_s() - 1),  // expired
-      forged,                                                                            // forged signature
+      credentials::mint_token(kSecret, carol.id, carol.name, now_s() - 100, now_s() - 1),          // expired
+      forged,                                                                                      // forged signature
       credentials::mint_token(std::string(48, 'w'), carol.id, carol.name, now_s(), now_s() + 60),  // wrong key
-      b64url(R"({"alg":"none","typ":"JWT"})") + "." + b64url(claims) + ".",               // alg none
+      b64url(R"({"alg":"none","typ":"JWT"})") + "." + b64url(claims) + ".",                        // alg none
       b64url(R"({"alg":"RS256","typ":"JWT"})") + "." + b64url(claims) + "." + good.substr(good.rfind('.') + 1),
       credentials::mint_token(kSecret, carol.id + 1000, carol.name, now_s(), now_s() + 60),  // another uid
   };
@@ -243,7 +239,8 @@ TEST_F(AuthPluginTest, WildcardsAndSlashesInNamesAreRefused) {
   for (const char* username : {"#", "+", "dan/x", "d+n", "d#n"}) {
     EXPECT_EQ(try_connect(dan.client_id(), username, dan.token()), kNotAuthorized) << username;
   }
-  for (const std::string& id : std::vector<std::string>{std::string("#"), std::string("+"), dan.uid() + ":+", dan.uid() + ":#",
+  for (const std::string& id :
+       std::vector<std::string>{std::string("#"), std::string("+"), dan.uid() + ":+", dan.uid() + ":#",
                                 dan.uid() + "/x", dan.uid() + ":a/b", std::string("+:phone")}) {
     EXPECT_EQ(try_connect(id, dan.name, dan.token()), kNotAuthorized) << id;
   }
@@ -309,8 +306,8 @@ TEST_F(AuthPluginTest, APasswordChangeRevokesEarlierTokens) {
   const auto kim = make_user();
   const std::string before = kim.token();  // issued 5 s ago
   ASSERT_EQ(try_connect(kim.client_id(), kim.name, before), 0);
-  psql("UPDATE users SET password_hash = '" + credentials::hash_password("changed", kFastHash) + "' WHERE id = " +
-       kim.uid());
+  psql("UPDATE users SET password_hash = '" + credentials::hash_password("changed", kFastHash) +
+       "' WHERE id = " + kim.uid());
   EXPECT_TRUE(wait_until([&] { return try_connect(kim.client_id(), kim.name, before) == kNotAuthorized; }, 3s))
       << "a token issued before the password change still works";
   const std::string after = credentials::mint_token(kSecret, kim.id, kim.name, now_s(), now_s() + 60);
@@ -348,7 +345,8 @@ TEST_F(AuthPluginTest, ARevocationEndsTheUsersOpenConnections) {
 
   psql("UPDATE users SET tokens_not_before = now() WHERE id = " + kay.uid());
   EXPECT_TRUE(wait_until([&] { return !by_token->connected() && !by_password->connected(); }, 3s))
-      << "sign out everywhere left connections open\n" << broker().log();
+      << "sign out everywhere left connections open\n"
+      << broker().log();
   EXPECT_TRUE(bystander->connected()) << "another user's connection was ended";
 
   // A token minted after the revocation signs in again; a password change ends it too.
@@ -397,7 +395,8 @@ TEST_F(AuthPluginTest, ChangesMadeWhileTheCacheLoaderWasAwayAreAppliedOnReload) 
   ASSERT_TRUE(wait_until([&] { return loads() >= 2; }, 10s)) << own.log();
   EXPECT_TRUE(wait_until([&] { return !session->connected(); }, 3s)) << "ned, disabled meanwhile, is disconnected";
   EXPECT_EQ(try_connect(mia.client_id(), mia.name, mia.password, 5, &own), kNotAuthorized)
-      << "mia's old password is forgotten\n" << own.log();
+      << "mia's old password is forgotten\n"
+      << own.log();
   EXPECT_EQ(try_connect(mia.client_id(), mia.name, "new", 5, &own), 0);
 }
 
@@ -450,7 +449,8 @@ TEST_F(AuthPluginTest, APasswordIsAnsweredOnTheRetry) {
         << "MQTT " << version << ": a wrong password is not refused before it is checked";
     EXPECT_EQ(try_connect(ann.client_id(device), ann.name, "wrong " + device, version),
               version == 5 ? kNotAuthorized : 5)
-        << "the retry finds it wrong\n" << broker().log();
+        << "the retry finds it wrong\n"
+        << broker().log();
   }
   const int first = try_connect_once(ann.client_id(), ann.name, ann.password, 4);
   EXPECT_TRUE(told_to_retry(first)) << "CONNACK " << first << ": checked on the broker's thread?";
@@ -502,8 +502,8 @@ CrowdSignIn sign_in_crowd(MosquittoBroker& broker, const std::vector<TestUser>& 
   CrowdSignIn result;
   const auto total = static_cast<int>(users.size());
   while (signed_in + given_up < total) {
-    const int rc = bystander.publish(bystander_topic, R"({"id":"b)" + std::to_string(result.bystander_acks) +
-                                                          R"(","type":"text","text":"hi"})");
+    const int rc = bystander.publish(
+        bystander_topic, R"({"id":"b)" + std::to_string(result.bystander_acks) + R"(","type":"text","text":"hi"})");
     EXPECT_EQ(rc, 0) << "the broker stopped answering a bystander after " << result.bystander_acks << " PUBACKs\n"
                      << broker.log();
     if (rc != 0) break;
@@ -548,7 +548,8 @@ TEST_F(AuthPluginTest, AHundredUsersWithDefaultCostPasswordsAllGetIn) {
   const auto by = make_user();
   auto bystander = connect(by, "phone", 5, &defaults);
   const auto crowd = sign_in_crowd(defaults, users, *bystander, "dm/1/msg/" + by.uid(), 180s);
-  EXPECT_EQ(crowd.signed_in, 100) << crowd.given_up << " gave up (refused as not authorized or told to retry for 180 s)";
+  EXPECT_EQ(crowd.signed_in, 100) << crowd.given_up
+                                  << " gave up (refused as not authorized or told to retry for 180 s)";
   std::cout << "100 password sign-ins (210 000 iterations): " << crowd.took.count() << " ms, " << crowd.retries
             << " retries; bystander PUBACKs meanwhile: " << crowd.bystander_acks << "\n";
 }
@@ -563,9 +564,11 @@ TEST_F(AuthPluginTest, TheServiceAccountGetsInDuringASignInFlood) {
     EXPECT_EQ(try_connect("99999" + std::to_string(i) + ":x", "nobody" + std::to_string(i), "guess", 4, &flooded), 5);
   }
   EXPECT_EQ(try_connect(victim.client_id(), victim.name, victim.password, 4, &flooded), 0)
-      << "unknown usernames spent no password check\n" << flooded.log();
+      << "unknown usernames spent no password check\n"
+      << flooded.log();
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(told_to_retry(try_connect_once(victim.client_id(), victim.name, "guess" + std::to_string(i), 4, &flooded)))
+    EXPECT_TRUE(
+        told_to_retry(try_connect_once(victim.client_id(), victim.name, "guess" + std::to_string(i), 4, &flooded)))
         << "the users' budget is spent";
   }
   MqttTestClient bridge(flooded.uri(), "bridge-flooded");
@@ -610,16 +613,15 @@ TEST_F(AuthPluginTest, SubscribeRowsOfTheContract) {
   auto client = connect(me);
   const std::string s = me.uid();
   const std::string o = other.uid();
-  for (const std::string& allowed : std::vector<std::string>{"dm/" + s + "/#", "dm/+/+/" + s, "dm/" + s + "/msg/+", "u/" + s + "/ev",
-                                     "u/" + s + "/rsp/phone", "u/" + s + "/#", std::string("presence/+"), "presence/" + o,
-                                     "g/" + std::to_string(group.id) + "/#"}) {
+  for (const std::string& allowed : std::vector<std::string>{
+           "dm/" + s + "/#", "dm/+/+/" + s, "dm/" + s + "/msg/+", "u/" + s + "/ev", "u/" + s + "/rsp/phone",
+           "u/" + s + "/#", std::string("presence/+"), "presence/" + o, "g/" + std::to_string(group.id) + "/#"}) {
     EXPECT_LE(client->subscribe(allowed), 1) << allowed;
   }
-  for (const std::string& denied :
-       std::vector<std::string>{std::string("#"), std::string("$SYS/#"), "$share/g1/dm/" + s + "/#", std::string("dm/+/#"),
-        "dm/" + o + "/#", "dm/+/+/" + o, "u/" + o + "/ev", "g/" + std::to_string(foreign.id) + "/#",
-        std::string("g/+/#"), "+/+/+/" + s, "req/" + s + "/phone", "st/" + s + "/phone", "dm/0" + s + "/#",
-        "dm//msg/" + s}) {
+  for (const std::string& denied : std::vector<std::string>{
+           std::string("#"), std::string("$SYS/#"), "$share/g1/dm/" + s + "/#", std::string("dm/+/#"), "dm/" + o + "/#",
+           "dm/+/+/" + o, "u/" + o + "/ev", "g/" + std::to_string(foreign.id) + "/#", std::string("g/+/#"),
+           "+/+/+/" + s, "req/" + s + "/phone", "st/" + s + "/phone", "dm/0" + s + "/#", "dm//msg/" + s}) {
     EXPECT_EQ(client->subscribe(denied), kNotAuthorized) << denied;
   }
 }
@@ -651,9 +653,9 @@ TEST_F(AuthPluginTest, WriteRowsOfTheContract) {
   EXPECT_EQ(client->publish("st/" + s + "/phone", "online", 1, /*retain=*/true), kNotAuthorized)
       << "users may not retain messages in the broker";
   for (const std::string& denied :
-       std::vector<std::string>{"dm/" + o + "/msg/" + o, "dm/" + s + "/msg/" + o, "g/" + f + "/msg/" + s, "req/" + o + "/phone",
-        "st/" + o + "/phone", "u/" + s + "/ev", "u/" + o + "/ev", "presence/" + s, std::string("$SYS/x"),
-        "dm/abc/msg/" + s}) {
+       std::vector<std::string>{"dm/" + o + "/msg/" + o, "dm/" + s + "/msg/" + o, "g/" + f + "/msg/" + s,
+                                "req/" + o + "/phone", "st/" + o + "/phone", "u/" + s + "/ev", "u/" + o + "/ev",
+                                "presence/" + s, std::string("$SYS/x"), "dm/abc/msg/" + s}) {
     EXPECT_EQ(client->publish(denied, text_message("w3")), kNotAuthorized) << denied;
   }
 }
@@ -708,8 +710,8 @@ TEST_F(AuthPluginTest, RemovedMemberStillSubscribedReceivesNothingAfterOneSecond
   // (the same membership decides reading). Writes accepted before come back
   // to the member's own subscription and are read past below.
   const std::string own_topic = "g/" + g + "/msg/" + member.uid();
-  ASSERT_TRUE(wait_until([&] { return listener->publish(own_topic, text_message("late")) == kNotAuthorized; }, 10s,
-                         20ms))
+  ASSERT_TRUE(
+      wait_until([&] { return listener->publish(own_topic, text_message("late")) == kNotAuthorized; }, 10s, 20ms))
       << "a removed member may no longer write";
   ASSERT_EQ(speaker->publish(topic, text_message("after")), 0);
   // A marker the member receives on a subscription of its own, published
@@ -874,9 +876,27 @@ TEST_F(AuthPluginTest, TheStatusWillOfADeviceThatDropsOffIsDelivered) {
   auto bridge = connect_service("bridge-wills");
   ASSERT_LE(bridge->subscribe("$share/bridge/st/+/+"), 1);
   const std::string topic = "st/" + a.uid() + "/phone";
-  ChildProcess phone({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker().port()), "-V", "mqttv5",
-                      "-i", a.client_id(), "-u", a.name, "-P", a.token(), "-t", "u/" + a.uid() + "/ev",
-                      "--will-topic", topic, "--will-payload", "offline", "--will-qos", "1"},
+  ChildProcess phone({"mosquitto_sub",
+                      "-h",
+                      "127.0.0.1",
+                      "-p",
+                      std::to_string(broker().port()),
+                      "-V",
+                      "mqttv5",
+                      "-i",
+                      a.client_id(),
+                      "-u",
+                      a.name,
+                      "-P",
+                      a.token(),
+                      "-t",
+                      "u/" + a.uid() + "/ev",
+                      "--will-topic",
+                      topic,
+                      "--will-payload",
+                      "offline",
+                      "--will-qos",
+                      "1"},
                      (broker().dir() / "phone.log").string());
   ASSERT_TRUE(wait_until([&] { return broker().log().find("as " + a.client_id()) != std::string::npos; }, 5s));
   phone.kill_hard();  // off the network: no DISCONNECT
@@ -886,8 +906,8 @@ TEST_F(AuthPluginTest, TheStatusWillOfADeviceThatDropsOffIsDelivered) {
 }
 
 TEST_F(AuthPluginTest, RateLimitAnswersRateLimited) {
-  MosquittoBroker limited(MosquittoOptions{
-      .auth_plugin = plugin_settings({{"publish_rate_per_s", "1"}, {"publish_burst", "3"}})});
+  MosquittoBroker limited(
+      MosquittoOptions{.auth_plugin = plugin_settings({{"publish_rate_per_s", "1"}, {"publish_burst", "3"}})});
   const auto a = make_user();
   auto sender = connect(a, "phone", 5, &limited);
   const std::string topic = "dm/1/msg/" + a.uid();
@@ -903,16 +923,16 @@ TEST_F(AuthPluginTest, RateLimitAnswersRateLimited) {
 
 TEST_F(AuthPluginTest, RefusesToLoadWithBadOptionsListingEveryProblem) {
   AuthPluginSettings bad = plugin_settings({{"max_payload_bytes", "huge"}, {"no_such_option", "1"}});
-  bad.service_username = "bridge";            // could be a user's name
-  bad.service_password_hash = "plain text";   // not a hash
+  bad.service_username = "bridge";           // could be a user's name
+  bad.service_password_hash = "plain text";  // not a hash
   try {
     MosquittoBroker broken(MosquittoOptions{.auth_plugin = bad});
     FAIL() << "the broker started with bad plugin options";
   } catch (const std::runtime_error& error) {
     const std::string log = error.what();
-    for (const char* problem : {"refusing to load: 4 problem(s)", "plugin_opt_no_such_option",
-                                "plugin_opt_service_username", "plugin_opt_service_password_hash",
-                                "plugin_opt_max_payload_bytes"}) {
+    for (const char* problem :
+         {"refusing to load: 4 problem(s)", "plugin_opt_no_such_option", "plugin_opt_service_username",
+          "plugin_opt_service_password_hash", "plugin_opt_max_payload_bytes"}) {
       EXPECT_NE(log.find(problem), std::string::npos) << problem << "\n" << log;
     }
   }
@@ -939,16 +959,16 @@ TEST_F(AuthPluginTest, TlsListenerSignsInWithATokenOverTls) {
   auto bridge = connect_service("bridge-tls");
   ASSERT_EQ(bridge->publish(topic, R"({"online":true})", 1, true), 0);
   for (const char* host : {"127.0.0.1", "localhost"}) {
-    const auto out = run_command({"mosquitto_sub", "-h", host, "-p", port, "--cafile", ca, "-i", a.client_id(),
-                                  "-u", a.name, "-P", a.token(), "-t", topic, "-C", "1", "-W", "5"});
+    const auto out = run_command({"mosquitto_sub", "-h", host, "-p", port, "--cafile", ca, "-i", a.client_id(), "-u",
+                                  a.name, "-P", a.token(), "-t", topic, "-C", "1", "-W", "5"});
     EXPECT_EQ(out.exit_code, 0) << out.output;
     EXPECT_EQ(out.output, "{\"online\":true}\n") << host;
   }
-  const auto refused = run_command({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "--cafile", ca, "-i",
-                                    a.client_id(), "-u", a.name, "-P", "wrong", "-t", topic, "-C", "1", "-W", "2"});
+  const auto refused = run_command({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "--cafile", ca, "-i", a.client_id(),
+                                    "-u", a.name, "-P", "wrong", "-t", topic, "-C", "1", "-W", "2"});
   EXPECT_NE(refused.exit_code, 0) << "TLS does not replace sign-in";
-  const auto plain = run_command({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-i", a.client_id(), "-u",
-                                  a.name, "-P", a.token(), "-t", topic, "-C", "1", "-W", "1"});
+  const auto plain = run_command({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-i", a.client_id(), "-u", a.name,
+                                  "-P", a.token(), "-t", topic, "-C", "1", "-W", "1"});
   EXPECT_NE(plain.exit_code, 0) << "the TLS port speaks TLS only";
 }
 

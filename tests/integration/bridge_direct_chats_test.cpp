@@ -27,9 +27,7 @@ bool eventually(F condition, std::chrono::milliseconds timeout = 10s) {
   return true;
 }
 
-json nack(const ChatClient& device, const std::string& id) {
-  return json::parse(device.nack_of(id).value_or("{}"));
-}
+json nack(const ChatClient& device, const std::string& id) { return json::parse(device.nack_of(id).value_or("{}")); }
 
 class BridgeDirectChats : public BridgeTest {};
 
@@ -57,8 +55,9 @@ TEST_F(BridgeDirectChats, ClearingTheCacheMidBatchLosesNothing) {
     const double received = bridge->metric("chat_bridge_messages_received_total");
     a->send(dm(ben.id, anna.id), "m2");
     const bool writer_waits = eventually([&] {
-      return psql_int("SELECT count(*) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1;
+      return psql_int(
+                 "SELECT count(*) FROM pg_stat_activity "
+                 "WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1;
     });
     a->send(dm(ben.id, anna.id), "m3");
     a->send(dm(cleo.id, anna.id), "m4");
@@ -91,8 +90,8 @@ TEST_F(BridgeDirectChats, ADeletedAccountReceivesNoDirectMessages) {
   ASSERT_EQ(store().users().delete_account(ben.id, false).status, storage::AccountStatus::ok);
   ASSERT_EQ(store().users().delete_account(cleo.id, false).status, storage::AccountStatus::ok);
 
-  a->send(dm(ben.id, anna.id), "cached");    // the writer knows the chat
-  a->send(dm(cleo.id, anna.id), "new");      // no chat yet
+  a->send(dm(ben.id, anna.id), "cached");  // the writer knows the chat
+  a->send(dm(cleo.id, anna.id), "new");    // no chat yet
   ASSERT_TRUE(a->wait_all_answered(10s));
   for (const char* id : {"cached", "new"}) {
     EXPECT_EQ(nack(*a, id)["error"], "not_found") << id;

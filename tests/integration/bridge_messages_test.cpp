@@ -3,7 +3,6 @@
 // not stored again; what cannot be stored gets a nack.
 #include "bridge_test_env.hpp"
 
-
 #include <nlohmann/json.hpp>
 
 namespace chat::bridge::testing {
@@ -169,10 +168,10 @@ TEST_F(BridgeOwnChecks, WhatCannotBeStoredIsNacked) {
   auto& a = connected[0];
   auto& c = connected[1];
 
-  a->send(dm(999999, alice.id), "to-nobody");              // unknown recipient
-  a->send(group(gone.id, alice.id), "to-deleted");         // deleted chat
-  a->send(group(888888, alice.id), "to-no-chat");          // no such chat
-  c->send(group(team.id, carol.id), "not-a-member");       // e.g. removed meanwhile
+  a->send(dm(999999, alice.id), "to-nobody");         // unknown recipient
+  a->send(group(gone.id, alice.id), "to-deleted");    // deleted chat
+  a->send(group(888888, alice.id), "to-no-chat");     // no such chat
+  c->send(group(team.id, carol.id), "not-a-member");  // e.g. removed meanwhile
   c->publish_raw(dm(bob.id, carol.id), R"({"id":"bad-type","type":"sticker"})");
   ASSERT_TRUE(a->wait_all_answered(10s));
   ASSERT_TRUE(c->wait_all_answered(10s));
@@ -247,8 +246,7 @@ TEST_F(BridgeMessages, SigtermDrainsAndExitsCleanly) {
   EXPECT_NE(bridge->log().find("\"msg\":\"stopped\""), std::string::npos);
   // Whatever it stored it acked; the rest waits in the broker's session.
   const auto stored = check_messages_consistent();
-  EXPECT_TRUE(chat::testing::wait_until(
-      [&] { return static_cast<std::int64_t>(sender->acked()) == stored; }, 5s))
+  EXPECT_TRUE(chat::testing::wait_until([&] { return static_cast<std::int64_t>(sender->acked()) == stored; }, 5s))
       << sender->acked() << " acked, " << stored << " stored";
 
   auto again = start_bridge();

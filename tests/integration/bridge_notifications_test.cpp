@@ -94,8 +94,8 @@ TEST_F(BridgeNotifications, AFailingWebhookIsRetriedWithBackoffUntilItAccepts) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");
   TestWebhook webhook(/*fail_first=*/2);
-  auto bridge = start_bridge({"--webhook-url", webhook.url(), "--webhook-poll-ms", "50",
-                              "--webhook-backoff-first-ms", "200", "--webhook-backoff-max-ms", "1000"});
+  auto bridge = start_bridge({"--webhook-url", webhook.url(), "--webhook-poll-ms", "50", "--webhook-backoff-first-ms",
+                              "200", "--webhook-backoff-max-ms", "1000"});
   auto a = client(alice.id);
   a->send("dm/" + std::to_string(bob.id) + "/msg/" + std::to_string(alice.id), "d1", "hi bob");
   ASSERT_TRUE(a->wait_all_answered(10s));
@@ -122,13 +122,13 @@ TEST_F(BridgeNotifications, PendingNotificationsSurviveARestart) {
   const auto bob = make_user("bob");
   // No webhook yet: the bridge writes the job but cannot deliver it.
   const std::string dead_url = "http://127.0.0.1:" + std::to_string(chat::testing::free_loopback_port()) + "/push";
-  auto bridge = start_bridge({"--webhook-url", dead_url, "--webhook-poll-ms", "50",
-                              "--webhook-backoff-first-ms", "100", "--webhook-backoff-max-ms", "200"});
+  auto bridge = start_bridge({"--webhook-url", dead_url, "--webhook-poll-ms", "50", "--webhook-backoff-first-ms", "100",
+                              "--webhook-backoff-max-ms", "200"});
   auto a = client(alice.id);
   a->send("dm/" + std::to_string(bob.id) + "/msg/" + std::to_string(alice.id), "d1");
   ASSERT_TRUE(a->wait_all_answered(10s));
-  ASSERT_TRUE(chat::testing::wait_until(
-      [&] { return psql("SELECT attempts >= 1 FROM notification_outbox") == "t"; }, 10s));
+  ASSERT_TRUE(
+      chat::testing::wait_until([&] { return psql("SELECT attempts >= 1 FROM notification_outbox") == "t"; }, 10s));
   bridge->kill_hard();
 
   TestWebhook webhook;

@@ -11,8 +11,8 @@ namespace {
 class BridgeReceipts : public BridgeTest {
  protected:
   std::string cursors(std::int64_t chat, std::int64_t user) {
-    return psql("SELECT delivered_seq || '/' || read_seq FROM chat_members WHERE chat_id = " +
-                std::to_string(chat) + " AND user_id = " + std::to_string(user));
+    return psql("SELECT delivered_seq || '/' || read_seq FROM chat_members WHERE chat_id = " + std::to_string(chat) +
+                " AND user_id = " + std::to_string(user));
   }
   bool wait_cursors(std::int64_t chat, std::int64_t user, const std::string& expected) {
     return chat::testing::wait_until([&] { return cursors(chat, user) == expected; }, 10s, 50ms);
@@ -43,8 +43,8 @@ TEST_F(BridgeReceipts, DirectChatCursorsOnlyMoveForward) {
   b->publish_raw(rcpt, R"({"type":"delivered","refs":[{"id":"c4"}]})");
   ASSERT_TRUE(wait_cursors(chat, bob.id, "4/2")) << cursors(chat, bob.id);
   // Read implies delivered; refs count by their newest.
-  b->publish_raw(rcpt, R"({"type":"read","refs":[{"from":)" + std::to_string(alice.id) +
-                           R"(,"id":"c5"},{"id":"c1"}]})");
+  b->publish_raw(rcpt,
+                 R"({"type":"read","refs":[{"from":)" + std::to_string(alice.id) + R"(,"id":"c5"},{"id":"c1"}]})");
   ASSERT_TRUE(wait_cursors(chat, bob.id, "5/5")) << cursors(chat, bob.id);
   a->send(to_bob, "c6");
   ASSERT_TRUE(a->wait_all_answered(10s));
@@ -117,19 +117,38 @@ TEST_F(BridgePresence, AUserIsOnlineWhileAnyOfItsDevicesIs) {
   // Two devices. The phone is a stock mosquitto_sub with the contract's will
   // (killed below, as a phone that drops off the network); the laptop also
   // announces the phone, as the phone's app would after its CONNACK.
-  chat::testing::ChildProcess phone(
-      {"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker().port()), "-V", "mqttv5",
-       "-i", std::to_string(alice.id) + ":phone", "-t", "u/" + std::to_string(alice.id) + "/ev",
-       "-u", alice.username, "-P", token(alice.id),
-       "--will-topic", st(alice.id, "phone"), "--will-payload", "offline", "--will-qos", "1"},
-      (broker().dir() / "phone.log").string());
+  chat::testing::ChildProcess phone({"mosquitto_sub",
+                                     "-h",
+                                     "127.0.0.1",
+                                     "-p",
+                                     std::to_string(broker().port()),
+                                     "-V",
+                                     "mqttv5",
+                                     "-i",
+                                     std::to_string(alice.id) + ":phone",
+                                     "-t",
+                                     "u/" + std::to_string(alice.id) + "/ev",
+                                     "-u",
+                                     alice.username,
+                                     "-P",
+                                     token(alice.id),
+                                     "--will-topic",
+                                     st(alice.id, "phone"),
+                                     "--will-payload",
+                                     "offline",
+                                     "--will-qos",
+                                     "1"},
+                                    (broker().dir() / "phone.log").string());
   auto laptop = client(alice.id, "laptop");
-  ASSERT_TRUE(chat::testing::wait_until([&] { return broker().log().find(std::to_string(alice.id) + ":phone") != std::string::npos; }, 10s));
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] { return broker().log().find(std::to_string(alice.id) + ":phone") != std::string::npos; }, 10s));
   laptop->publish_raw(st(alice.id, "phone"), "online");
   EXPECT_EQ(presence_of(*watcher, alice.id, 1), R"({"online":true})");
   laptop->publish_raw(st(alice.id, "laptop"), "online");
   ASSERT_TRUE(chat::testing::wait_until(
-      [&] { return psql("SELECT count(*) FROM devices WHERE online AND user_id = " + std::to_string(alice.id)) == "2"; },
+      [&] {
+        return psql("SELECT count(*) FROM devices WHERE online AND user_id = " + std::to_string(alice.id)) == "2";
+      },
       10s));
 
   // The phone drops off the network: the broker publishes its will.
@@ -230,8 +249,8 @@ TEST_F(BridgePresence, AFloodOfDeviceStatesNeverHoldsMessagesBack) {
   EXPECT_EQ(psql("SELECT string_agg(device_id, ',' ORDER BY device_id) FROM devices WHERE online AND user_id = " +
                  std::to_string(flooder.id)),
             "d0,d10,d12,d14,d16,d18,d2,d4,d6,d8");
-  ASSERT_TRUE(chat::testing::wait_until(
-      [&] { return bridge->metric("chat_bridge_presence_events_total") >= kStates; }, 20s));
+  ASSERT_TRUE(
+      chat::testing::wait_until([&] { return bridge->metric("chat_bridge_presence_events_total") >= kStates; }, 20s));
 }
 
 }  // namespace

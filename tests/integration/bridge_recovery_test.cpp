@@ -168,9 +168,7 @@ TEST_F(BridgeRecovery, SigkillMidStreamLosesAndDuplicatesNothing) { sigkill_mid_
 
 // The same with four writers: each resend reaches the writer of its chat, as
 // its original did, and is answered as a duplicate there.
-TEST_F(BridgeRecovery, SigkillWithFourWritersLosesAndDuplicatesNothing) {
-  sigkill_mid_stream({"--writers", "4"}, 600);
-}
+TEST_F(BridgeRecovery, SigkillWithFourWritersLosesAndDuplicatesNothing) { sigkill_mid_stream({"--writers", "4"}, 600); }
 
 TEST_F(BridgeRecovery, AFullQueueHoldsTheBrokerBackAndLosesNothing) {
   // A tiny queue: the MQTT callback waits for room again and again (with

@@ -170,20 +170,21 @@ TEST_F(BridgeRequests, EveryFailureIsAnAnswerWithACodeAndTheBridgeGoesOn) {
   const auto& [anna, ben, cleo] = std::tie(users_[0], users_[1], users_[2]);
   auto& a = *devices_[0];
   auto& b = *devices_[1];
-  const auto chat = a.request("chat.create", {{"title", "team"}, {"members", {ben.id}}})["result"]["chat"]["id"]
-                        .get<std::int64_t>();
+  const auto chat =
+      a.request("chat.create", {{"title", "team"}, {"members", {ben.id}}})["result"]["chat"]["id"].get<std::int64_t>();
   const auto dm = a.request("dm.open", {{"user", ben.id}})["result"]["chat"]["id"].get<std::int64_t>();
 
   // Unreadable requests: answered with a null id.
-  for (const std::string& payload : std::vector<std::string>{"not json", "[]", R"({"op":"chat.list"})", R"({"id":5,"op":"chat.list"})",
-                                    std::string(40, '[') + std::string(40, ']')}) {
+  for (const std::string& payload :
+       std::vector<std::string>{"not json", "[]", R"({"op":"chat.list"})", R"({"id":5,"op":"chat.list"})",
+                                std::string(40, '[') + std::string(40, ']')}) {
     const json answer = a.request_raw(payload, std::nullopt);
     EXPECT_EQ(error_code(answer), "bad_request") << payload;
     EXPECT_TRUE(answer["id"].is_null()) << payload;
   }
   // Near the broker's limit (64 KiB): read, refused (an unknown argument), answered.
-  const json large = a.request_raw(R"({"id":"big","op":"chat.list","args":{"pad":")" + std::string(65000, 'x') + "\"}}",
-                                   "big");
+  const json large =
+      a.request_raw(R"({"id":"big","op":"chat.list","args":{"pad":")" + std::string(65000, 'x') + "\"}}", "big");
   EXPECT_EQ(error_code(large), "bad_request") << large;
 
   // bad_request: unknown op, missing or wrong arguments, limits.
@@ -238,8 +239,8 @@ TEST_F(BridgeRequests, OwnershipRulesAndTheOwnerLeaving) {
   auto& a = *devices_[0];
   auto& b = *devices_[1];
   auto& cl = *devices_[2];
-  const auto chat = a.request("chat.create", {{"title", "team"}, {"members", {cleo.id}}})["result"]["chat"]["id"]
-                        .get<std::int64_t>();
+  const auto chat =
+      a.request("chat.create", {{"title", "team"}, {"members", {cleo.id}}})["result"]["chat"]["id"].get<std::int64_t>();
   std::this_thread::sleep_for(5ms);  // ben joins after cleo
   const json added = a.request("chat.add", {{"chat", chat}, {"users", {ben.id, cleo.id}}});
   ASSERT_TRUE(added.value("ok", false)) << added;
@@ -284,8 +285,9 @@ TEST_F(BridgeRequests, MembershipChangesReachTheBrokerAtOnce) {
   auto& b = *devices_[1];
   auto& cl = *devices_[2];
   auto& d = *devices_[3];
-  const auto chat = a.request("chat.create", {{"title", "team"}, {"members", {ben.id, cleo.id}}})["result"]["chat"]
-                        ["id"].get<std::int64_t>();
+  const auto chat =
+      a.request("chat.create", {{"title", "team"}, {"members", {ben.id, cleo.id}}})["result"]["chat"]["id"]
+          .get<std::int64_t>();
   const std::string filter = "g/" + std::to_string(chat) + "/#";
   const std::string topic = group_topic(chat, anna.id);
   b.subscribe(filter);

@@ -28,8 +28,8 @@ TEST_F(BridgeStore, ResolvesDirectChatsInBulkCreatingThemOnce) {
   const auto a = make_user("alice");
   const auto b = make_user("bob");
   const auto c = make_user("carol");
-  const std::vector<storage::UserPair> pairs{{a.id, b.id}, {b.id, a.id}, {a.id, c.id}, {a.id, 999999},
-                                             {999998, a.id}, {a.id, a.id}};
+  const std::vector<storage::UserPair> pairs{{a.id, b.id},   {b.id, a.id},   {a.id, c.id},
+                                             {a.id, 999999}, {999998, a.id}, {a.id, a.id}};
   const auto refs = store().chats().resolve_direct_chats(pairs);
   ASSERT_EQ(refs.size(), pairs.size());
   ASSERT_TRUE(refs[0].chat_id);
@@ -62,7 +62,7 @@ TEST_F(BridgeStore, NotifyingAppendQueuesOneJobPerOfflineRecipient) {
   const auto group = store().chats().create_group(a.id, "g", members);
   ASSERT_TRUE(store().delivery().set_device_state(c.id, "phone", true));  // carol is online
   const std::vector<storage::NewMessage> batch{text(group.id, a.id, "m1"), text(group.id, a.id, "m1"),
-                                              text(group.id, b.id, "m2")};
+                                               text(group.id, b.id, "m2")};
   const auto results = store().messages().append_messages_notifying(batch);
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[1].status, storage::AppendStatus::duplicate);
@@ -76,8 +76,11 @@ TEST_F(BridgeStore, NotifyingAppendQueuesOneJobPerOfflineRecipient) {
 TEST_F(BridgeStore, ClaimsLeaseSkipLockedAndReschedule) {
   const auto a = make_user("alice");
   const auto b = make_user("bob");
-  const auto chat = store().chats().resolve_direct_chats(std::vector<storage::UserPair>{{a.id, b.id}})[0].chat_id.value();
-  for (int i = 0; i < 3; ++i) store().messages().append_messages_notifying(std::vector<storage::NewMessage>{text(chat, a.id, "m" + std::to_string(i))});
+  const auto chat =
+      store().chats().resolve_direct_chats(std::vector<storage::UserPair>{{a.id, b.id}})[0].chat_id.value();
+  for (int i = 0; i < 3; ++i)
+    store().messages().append_messages_notifying(
+        std::vector<storage::NewMessage>{text(chat, a.id, "m" + std::to_string(i))});
   EXPECT_EQ(store().delivery().notification_backlog(), 3);
 
   auto first = store().delivery().claim_notifications(2, std::chrono::seconds(60));
@@ -103,7 +106,8 @@ TEST_F(BridgeStore, ClaimsLeaseSkipLockedAndReschedule) {
   EXPECT_EQ(psql("SELECT last_error FROM notification_outbox WHERE id = " + std::to_string(first[1].id)), "HTTP 500");
 
   // Read meanwhile: the claim says so.
-  store().delivery().apply_receipts(std::vector<ReceiptUpdate>{{.peer_id = a.id, .reader_id = b.id, .kind = ReceiptKind::read, .seq = 3}});
+  store().delivery().apply_receipts(
+      std::vector<ReceiptUpdate>{{.peer_id = a.id, .reader_id = b.id, .kind = ReceiptKind::read, .seq = 3}});
   store().delivery().reschedule_notification(second[0].id, std::chrono::milliseconds(0), "x");
   const auto read = store().delivery().claim_notifications(10, std::chrono::seconds(60));
   ASSERT_EQ(read.size(), 1u);
@@ -114,8 +118,10 @@ TEST_F(BridgeStore, ClaimsLeaseSkipLockedAndReschedule) {
 TEST_F(BridgeStore, ReceiptsMoveForwardOnlyAndStayInTheirChat) {
   const auto a = make_user("alice");
   const auto b = make_user("bob");
-  const auto chat = store().chats().resolve_direct_chats(std::vector<storage::UserPair>{{a.id, b.id}})[0].chat_id.value();
-  for (int i = 1; i <= 4; ++i) store().messages().append_messages(std::vector<storage::NewMessage>{text(chat, a.id, "m" + std::to_string(i))});
+  const auto chat =
+      store().chats().resolve_direct_chats(std::vector<storage::UserPair>{{a.id, b.id}})[0].chat_id.value();
+  for (int i = 1; i <= 4; ++i)
+    store().messages().append_messages(std::vector<storage::NewMessage>{text(chat, a.id, "m" + std::to_string(i))});
   const auto cursors = [&] {
     return psql("SELECT delivered_seq || '/' || read_seq FROM chat_members WHERE user_id = " + std::to_string(b.id));
   };

@@ -103,7 +103,8 @@ ChatClient::ChatClient(const std::string& uri, std::int64_t uid, const std::stri
           // (100 by default), connected or not: a stream needs more.
           mqtt::create_options_builder().mqtt_version(MQTTVERSION_5).max_buffered_messages(1000000).finalize(),
           nullptr)) {
-  client_->set_message_callback([this](mqtt::const_message_ptr msg) { on_message(msg->get_topic(), msg->to_string()); });
+  client_->set_message_callback(
+      [this](mqtt::const_message_ptr msg) { on_message(msg->get_topic(), msg->to_string()); });
 }
 
 ChatClient::~ChatClient() {
@@ -120,7 +121,9 @@ void ChatClient::connect(std::optional<std::string> will_topic) {
 
 void ChatClient::begin_connect(std::optional<std::string> will_topic) {
   mqtt::connect_options_builder builder;
-  builder.mqtt_version(MQTTVERSION_5).clean_start(!persistent_).keep_alive_interval(std::chrono::seconds(30))
+  builder.mqtt_version(MQTTVERSION_5)
+      .clean_start(!persistent_)
+      .keep_alive_interval(std::chrono::seconds(30))
       .connect_timeout(std::chrono::seconds(5));
   if (persistent_) builder.properties(mqtt::properties{{mqtt::property::SESSION_EXPIRY_INTERVAL, 3600}});
   if (will_topic) builder.will(mqtt::message(*will_topic, "offline", 1, false));
@@ -248,8 +251,8 @@ void ChatClient::on_message(const std::string& topic, const std::string& payload
     if (event.value("ev", "") == "acks" && event.contains("acks") && event["acks"].is_array()) {
       for (const auto& ack : event["acks"]) {
         const std::string id = ack["id"].get<std::string>();
-        acks_[id].push_back({ack["chat"].get<std::int64_t>(), ack["seq"].get<std::int64_t>(),
-                             ack["ts"].get<std::int64_t>()});
+        acks_[id].push_back(
+            {ack["chat"].get<std::int64_t>(), ack["seq"].get<std::int64_t>(), ack["ts"].get<std::int64_t>()});
         unacked_.erase(id);
       }
     }
@@ -328,8 +331,10 @@ void BridgeTest::SetUp() {
     plugin.service_username = kServiceUser;
     plugin.service_password_hash = environment->service_hash();
     // The SIGKILL test streams 500 messages a second per user; resends come in bursts.
-    plugin.options = {{"publish_rate_per_s", "100000"}, {"publish_burst", "100000"},
-                      {"password_checks_per_s", "100"}, {"password_checks_burst", "100"}};
+    plugin.options = {{"publish_rate_per_s", "100000"},
+                      {"publish_burst", "100000"},
+                      {"password_checks_per_s", "100"},
+                      {"password_checks_burst", "100"}};
     options.auth_plugin = plugin;
   }
   options.overrides = broker_overrides();
@@ -342,8 +347,8 @@ std::string BridgeTest::token(std::int64_t uid) {
   if (!use_auth_plugin()) return {};
   const auto user = store().users().find(uid);
   if (!user) throw std::runtime_error("no user " + std::to_string(uid));
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return credentials::mint_token(kSecret, uid, user->user.username, now - 5, now + 3600);
 }
 
@@ -377,16 +382,24 @@ storage::User BridgeTest::make_user(const std::string& username) {
   return store().users().create(user);
 }
 
-std::unique_ptr<BridgeProcess> BridgeTest::start_bridge(const std::vector<std::string>& extra, const std::string& name) {
+std::unique_ptr<BridgeProcess> BridgeTest::start_bridge(const std::vector<std::string>& extra,
+                                                        const std::string& name) {
   const std::uint16_t http_port = chat::testing::free_loopback_port();
   std::vector<std::string> args{CHAT_BRIDGE_PATH,
-                                "--database-url", conninfo(),
-                                "--mqtt-uri", broker().uri(),
-                                "--mqtt-client-id", name,
-                                "--http-port", std::to_string(http_port),
-                                "--db-backoff-first-ms", "50",
-                                "--db-backoff-max-ms", "500",
-                                "--log-level", "debug"};
+                                "--database-url",
+                                conninfo(),
+                                "--mqtt-uri",
+                                broker().uri(),
+                                "--mqtt-client-id",
+                                name,
+                                "--http-port",
+                                std::to_string(http_port),
+                                "--db-backoff-first-ms",
+                                "50",
+                                "--db-backoff-max-ms",
+                                "500",
+                                "--log-level",
+                                "debug"};
   if (use_auth_plugin()) {
     args.insert(args.end(), {"--mqtt-username", kServiceUser, "--mqtt-password", kServicePassword});
   }
@@ -422,8 +435,9 @@ std::unique_ptr<ChatClient> BridgeTest::client(std::int64_t uid, const std::stri
 std::int64_t BridgeTest::check_messages_consistent() {
   EXPECT_EQ(psql("SELECT count(*) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE m.seq > c.last_seq"), "0")
       << "a message above its chat's last_seq";
-  EXPECT_EQ(psql("SELECT count(*) FROM chats c WHERE c.last_seq <> (SELECT count(*) FROM messages m WHERE m.chat_id = c.id)"),
-            "0")
+  EXPECT_EQ(
+      psql("SELECT count(*) FROM chats c WHERE c.last_seq <> (SELECT count(*) FROM messages m WHERE m.chat_id = c.id)"),
+      "0")
       << "a chat whose seqs have gaps";
   EXPECT_EQ(psql("SELECT count(*) - count(DISTINCT (sender_id, client_msg_id)) FROM messages"), "0")
       << "a client id stored twice";
@@ -434,7 +448,8 @@ HeldRow::HeldRow(const std::string& conninfo, const std::string& table, std::int
     : conn_(PQconnectdb(conninfo.c_str())) {
   if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(std::string("HeldRow: ") + PQerrorMessage(conn_));
   PQclear(PQexec(conn_, "BEGIN"));
-  PGresult* locked = PQexec(conn_, ("SELECT id FROM " + table + " WHERE id = " + std::to_string(id) + " FOR UPDATE").c_str());
+  PGresult* locked =
+      PQexec(conn_, ("SELECT id FROM " + table + " WHERE id = " + std::to_string(id) + " FOR UPDATE").c_str());
   const bool ok = PQresultStatus(locked) == PGRES_TUPLES_OK && PQntuples(locked) == 1;
   PQclear(locked);
   if (!ok) throw std::runtime_error("HeldRow: cannot lock " + table + " " + std::to_string(id));

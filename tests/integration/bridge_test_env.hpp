@@ -28,7 +28,7 @@ struct pg_conn;  // libpq's PGconn
 namespace mqtt {
 class async_client;
 class token;
-}
+}  // namespace mqtt
 
 namespace chat::bridge::testing {
 
@@ -156,7 +156,7 @@ class ChatClient {
   std::map<std::string, std::vector<Ack>> acks_;
   std::map<std::string, std::string> nacks_;
   std::map<std::string, std::vector<std::string>> received_;
-  std::vector<nlohmann::json> events_;                   // u/{uid}/ev, every event
+  std::vector<nlohmann::json> events_;                                         // u/{uid}/ev, every event
   std::map<std::optional<std::string>, std::vector<nlohmann::json>> answers_;  // by request id
 };
 

@@ -48,8 +48,8 @@ TEST_F(BridgeWriters, AWriterWaitingOnOneChatHoldsNoOtherWritersChats) {
   auto a = client(alice.id);
   HeldRow held(conninfo(), "chats", held_chat.id);
   a->send(group_topic(held_chat.id, alice.id), "held-1");
-  ASSERT_TRUE(chat::testing::wait_until(
-      [&] { return bridge->metric("chat_bridge_messages_received_total") >= 1; }, 10s));
+  ASSERT_TRUE(
+      chat::testing::wait_until([&] { return bridge->metric("chat_bridge_messages_received_total") >= 1; }, 10s));
   a->send(group_topic(free_chat->id, alice.id), "free-1");
 
   ASSERT_TRUE(a->wait_answer("free-1", 10s)) << "a chat of another writer waited behind the held one";

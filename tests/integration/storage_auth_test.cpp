@@ -109,8 +109,9 @@ TEST_F(StorageAuthTest, RepeatedChangesInOneTransactionAllArrive) {
   listener();
   const std::string g = std::to_string(group.id);
   const std::string ub = std::to_string(b.id);
-  psql("BEGIN; INSERT INTO chat_members (chat_id, user_id) VALUES (" + g + ", " + ub + "); DELETE FROM chat_members WHERE chat_id = " +
-       g + " AND user_id = " + ub + "; INSERT INTO chat_members (chat_id, user_id) VALUES (" + g + ", " + ub + "); COMMIT;");
+  psql("BEGIN; INSERT INTO chat_members (chat_id, user_id) VALUES (" + g + ", " + ub +
+       "); DELETE FROM chat_members WHERE chat_id = " + g + " AND user_id = " + ub +
+       "; INSERT INTO chat_members (chat_id, user_id) VALUES (" + g + ", " + ub + "); COMMIT;");
   EXPECT_EQ(heard(), (std::vector<std::string>{"m+ " + g + " " + ub, "m- " + g + " " + ub, "m+ " + g + " " + ub}));
 }
 
@@ -149,7 +150,8 @@ TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
   EXPECT_TRUE(store().auth().load_snapshot().token_floors.empty()) << "no revocation yet";
   listener();
   const auto now_s = [] {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
   };
   const std::int64_t before = now_s();
   psql("UPDATE users SET password_hash = 'y' WHERE id = " + ua);
@@ -179,8 +181,9 @@ TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
 
 TEST_F(StorageAuthTest, WaitingOnADeadSessionThrowsConnectionLost) {
   listener();
-  cluster().psql(database(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                             "AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'");
+  cluster().psql(database(),
+                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'");
   EXPECT_THROW(
       {
         for (int i = 0; i < 20; ++i) listener().auth().wait_for_notifications(50ms);

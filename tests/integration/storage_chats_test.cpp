@@ -16,9 +16,13 @@ class ChatsTest : public StorageTest {
   // Users added to a group by SQL (fast, and not through the code under
   // test) until it has kMaxGroupMembers.
   void fill_group(ChatId group, std::size_t members_now) {
-    psql("WITH u AS (INSERT INTO users (username, display_name) SELECT 'filler' || n, 'filler' "
-         "FROM generate_series(1, " + std::to_string(kMaxGroupMembers - members_now) + ") AS n RETURNING id) "
-         "INSERT INTO chat_members (chat_id, user_id, role) SELECT " + std::to_string(group) + ", id, 'member' FROM u");
+    psql(
+        "WITH u AS (INSERT INTO users (username, display_name) SELECT 'filler' || n, 'filler' "
+        "FROM generate_series(1, " +
+        std::to_string(kMaxGroupMembers - members_now) +
+        ") AS n RETURNING id) "
+        "INSERT INTO chat_members (chat_id, user_id, role) SELECT " +
+        std::to_string(group) + ", id, 'member' FROM u");
   }
 };
 
@@ -49,8 +53,8 @@ TEST_F(ChatsTest, OpeningTheSameDirectChatConcurrentlyMakesOne) {
   for (int i = 0; i < kOpeners; ++i) {
     openers.emplace_back([&, i] {
       Store own(conninfo());
-      ids[static_cast<std::size_t>(i)] = i % 2 == 0 ? own.chats().open_direct(a.id, b.id).id
-                                                    : own.chats().open_direct(b.id, a.id).id;
+      ids[static_cast<std::size_t>(i)] =
+          i % 2 == 0 ? own.chats().open_direct(a.id, b.id).id : own.chats().open_direct(b.id, a.id).id;
     });
   }
   for (auto& t : openers) t.join();

@@ -81,8 +81,8 @@ TEST_F(MessagesTest, HistoryPagesBySeq) {
 }
 
 TEST_F(MessagesTest, AResendReturnsTheOriginalSeq) {
-  const auto first = store().messages().append_messages(
-      std::vector{text(group_.id, alice_.id, "c-7f3a9", R"({"text": "original"})")});
+  const auto first =
+      store().messages().append_messages(std::vector{text(group_.id, alice_.id, "c-7f3a9", R"({"text": "original"})")});
   ASSERT_EQ(first[0].status, AppendStatus::stored);
   store().messages().append_messages(std::vector{text(group_.id, bob_.id, "b-1")});
 
@@ -107,19 +107,19 @@ TEST_F(MessagesTest, ClientIdsGoWithTheirMessages) {
   const std::vector<UserId> bob{bob_.id};
   const Chat other = store().chats().create_group(alice_.id, "other", bob);
   store().messages().append_messages(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, bob_.id, "g-2"),
-                                      text(other.id, alice_.id, "o-1")});
+                                                 text(other.id, alice_.id, "o-1")});
   psql("DELETE FROM chats WHERE id = " + std::to_string(group_.id));
   EXPECT_EQ(psql("SELECT string_agg(client_msg_id, ',' ORDER BY client_msg_id) FROM message_client_ids"), "o-1");
   psql("DELETE FROM messages WHERE chat_id = " + std::to_string(other.id));
   EXPECT_EQ(psql("SELECT count(*) FROM message_client_ids"), "0");
   const auto again = store().messages().append_messages(std::vector{text(other.id, alice_.id, "g-1")});
   EXPECT_EQ(again[0].status, AppendStatus::stored);
-  EXPECT_EQ(again[0].seq, 2);   // seqs are never reused: the chat's last_seq stays
+  EXPECT_EQ(again[0].seq, 2);  // seqs are never reused: the chat's last_seq stays
 }
 
 TEST_F(MessagesTest, ARepeatWithinABatchIsStoredOnce) {
-  const auto results = store().messages().append_messages(std::vector{
-      text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "y")});
+  const auto results = store().messages().append_messages(
+      std::vector{text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "x"), text(group_.id, alice_.id, "y")});
   EXPECT_EQ(results[0].status, AppendStatus::stored);
   EXPECT_EQ(results[1].status, AppendStatus::duplicate);
   EXPECT_EQ(results[1].seq, results[0].seq);
@@ -134,9 +134,9 @@ TEST_F(MessagesTest, RefusesPerMessageAndStoresTheRest) {
   const Chat gone = store().chats().create_group(alice_.id, "gone", {});
   psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
 
-  const auto results = store().messages().append_messages(std::vector{
-      text(group_.id, eve.id, "e-1"), text(gone.id, alice_.id, "a-1"),
-      text(987654, alice_.id, "a-2"), text(group_.id, alice_.id, "a-3")});
+  const auto results = store().messages().append_messages(
+      std::vector{text(group_.id, eve.id, "e-1"), text(gone.id, alice_.id, "a-1"), text(987654, alice_.id, "a-2"),
+                  text(group_.id, alice_.id, "a-3")});
   EXPECT_EQ(results[0].status, AppendStatus::not_member);
   EXPECT_EQ(results[1].status, AppendStatus::chat_deleted);
   EXPECT_EQ(results[2].status, AppendStatus::chat_not_found);
@@ -157,8 +157,8 @@ TEST_F(MessagesTest, RefusesPerMessageAndStoresTheRest) {
 TEST_F(MessagesTest, AnInvalidPayloadFailsTheWholeBatch) {
   const auto last_seq = [&] { return psql("SELECT last_seq FROM chats WHERE id = " + std::to_string(group_.id)); };
   try {
-    store().messages().append_messages(std::vector{text(group_.id, alice_.id, "ok-1"),
-                                        text(group_.id, alice_.id, "ok-2", "[1, 2]")});
+    store().messages().append_messages(
+        std::vector{text(group_.id, alice_.id, "ok-1"), text(group_.id, alice_.id, "ok-2", "[1, 2]")});
     FAIL() << "a non-object body was stored";
   } catch (const DbError& error) {
     EXPECT_EQ(error.code(), DbErrc::check_violation);
@@ -188,7 +188,7 @@ TEST_F(MessagesTest, TheSchemaKeepsTheContractsClientIdRule) {
   EXPECT_NO_THROW(store().messages().append_messages(std::vector{text(group_.id, alice_.id, longest)}));
   EXPECT_NO_THROW(store().messages().append_messages(std::vector{text(group_.id, alice_.id, "A-z_0-9")}));
   for (const std::string& bad : {std::string(65, 'z'), std::string(), std::string("a b"), std::string("caf\u00e9"),
-                                std::string("a\nb"), std::string("a%")}) {
+                                 std::string("a\nb"), std::string("a%")}) {
     try {
       store().messages().append_messages(std::vector{text(group_.id, alice_.id, bad)});
       ADD_FAILURE() << "client id \"" << bad << "\" was stored";
@@ -209,7 +209,7 @@ TEST_F(MessagesTest, PayloadTextRoundTripsAsJson) {
 
 TEST_F(MessagesTest, DeletedContentIsWithheldButKeepsItsSeq) {
   store().messages().append_messages(std::vector{text(group_.id, alice_.id, "a", R"({"text": "spam"})"),
-                                      text(group_.id, alice_.id, "b", R"({"text": "fine"})")});
+                                                 text(group_.id, alice_.id, "b", R"({"text": "fine"})")});
   psql("UPDATE messages SET deleted_at = now() WHERE seq = 1");
   const auto history = store().messages().history(group_.id, storage::HistoryAnchor::after(0), 10);
   ASSERT_EQ(history.size(), 2u);
@@ -230,8 +230,8 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
   constexpr int kRounds = 20;
   constexpr int kBatch = 4;
   constexpr std::size_t kRegularChats = 4;
-  constexpr std::size_t kSharedChat = 4;     // writers 0 and 1 race here
-  constexpr std::size_t kCrossedChats = 5;   // writers 2 and 3 race across 5 and 6
+  constexpr std::size_t kSharedChat = 4;    // writers 0 and 1 race here
+  constexpr std::size_t kCrossedChats = 5;  // writers 2 and 3 race across 5 and 6
 
   std::vector<User> senders;
   for (int i = 0; i < kWriters; ++i) senders.push_back(make_user("writer_" + std::to_string(i)));
@@ -254,16 +254,16 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
         std::vector<NewMessage> batch;
         for (int k = 0; k < kBatch; ++k) {
           const std::size_t chat = static_cast<std::size_t>(w + r + k / 2) % kRegularChats;
-          batch.push_back(text(chats[chat], me, "w" + std::to_string(w) + "-" + std::to_string(r) +
-                                                    "-" + std::to_string(k)));
+          batch.push_back(
+              text(chats[chat], me, "w" + std::to_string(w) + "-" + std::to_string(r) + "-" + std::to_string(k)));
         }
         if (r % 5 == 4) batch.insert(batch.end(), previous.begin(), previous.end());  // resend
         if (w < 2) {
           batch.push_back(text(chats[kSharedChat], senders[0].id, "shared-" + std::to_string(r)));
         }
         if (w == 2 || w == 3) {
-          batch.push_back(text(chats[kCrossedChats + static_cast<std::size_t>(w - 2)],
-                               senders[2].id, "crossed-" + std::to_string(r)));
+          batch.push_back(text(chats[kCrossedChats + static_cast<std::size_t>(w - 2)], senders[2].id,
+                               "crossed-" + std::to_string(r)));
         }
         const auto results = own.messages().append_messages(batch);
         std::lock_guard lock(mutex);
@@ -301,8 +301,7 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
     const auto history = store().messages().history(chat, storage::HistoryAnchor::after(0), 100000);
     for (std::size_t i = 0; i < history.size(); ++i) {
       ASSERT_EQ(history[i].seq, static_cast<Seq>(i + 1)) << "chat " << chat;
-      EXPECT_EQ(place_of.at({history[i].sender_id, history[i].client_msg_id}),
-                std::pair(chat, history[i].seq));
+      EXPECT_EQ(place_of.at({history[i].sender_id, history[i].client_msg_id}), std::pair(chat, history[i].seq));
     }
     EXPECT_EQ(store().chats().find(chat)->last_seq, static_cast<Seq>(history.size()));
     total += history.size();
@@ -320,14 +319,12 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
 TEST_F(MessagesTest, AResendIntoAnotherChatRacingItsOriginalIsADuplicate) {
   static constexpr Statement kTakeSeq{
       "test.take_seq", "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1::bigint RETURNING last_seq"};
-  static constexpr Statement kInsertMessage{
-      "test.insert_message",
-      "INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type) "
-      "VALUES ($1::bigint, $2::bigint, $3::bigint, $4::text, 'text')"};
-  static constexpr Statement kInsertClientId{
-      "test.insert_client_id",
-      "INSERT INTO message_client_ids (sender_id, client_msg_id, chat_id, seq) "
-      "VALUES ($1::bigint, $2::text, $3::bigint, $4::bigint)"};
+  static constexpr Statement kInsertMessage{"test.insert_message",
+                                            "INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type) "
+                                            "VALUES ($1::bigint, $2::bigint, $3::bigint, $4::text, 'text')"};
+  static constexpr Statement kInsertClientId{"test.insert_client_id",
+                                             "INSERT INTO message_client_ids (sender_id, client_msg_id, chat_id, seq) "
+                                             "VALUES ($1::bigint, $2::text, $3::bigint, $4::bigint)"};
   const Chat other = store().chats().create_group(alice_.id, "other", {});
 
   std::vector<AppendResult> loser;
@@ -344,8 +341,9 @@ TEST_F(MessagesTest, AResendIntoAnotherChatRacingItsOriginalIsADuplicate) {
     });
     const bool waiting = chat::testing::wait_until(
         [&] {
-          return psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                      "AND wait_event_type = 'Lock'") == "1";
+          return psql(
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") == "1";
         },
         std::chrono::seconds(10));
     EXPECT_TRUE(waiting) << "the second writer never blocked on the first";
@@ -366,8 +364,8 @@ constexpr Statement kInsertTwoMessages{
     "test.insert_two_messages",
     "INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type) "
     "VALUES ($1::bigint, 100, $3::bigint, 'fk-1', 'text'), ($2::bigint, 1, $3::bigint, 'fk-2', 'text')"};
-constexpr Statement kMoveMessage{
-    "test.move_message", "UPDATE messages SET chat_id = $2::bigint WHERE chat_id = $1::bigint"};
+constexpr Statement kMoveMessage{"test.move_message",
+                                 "UPDATE messages SET chat_id = $2::bigint WHERE chat_id = $1::bigint"};
 constexpr Statement kDeleteChat{"test.delete_chat", "DELETE FROM chats WHERE id = $1::bigint"};
 constexpr ChatId kNoSuchChat = 9'000'000'000;
 
@@ -397,8 +395,8 @@ TEST_F(MessagesTest, AMessageNamingNoChatIsRefusedAsByTheForeignKey) {
 // their client ids and their notification jobs; other chats keep theirs.
 TEST_F(MessagesTest, DeletingAChatDeletesItsMessagesAndWhatFollowsThem) {
   const Chat other = store().chats().create_group(alice_.id, "other", std::vector<UserId>{bob_.id});
-  store().messages().append_messages_notifying(std::vector{text(group_.id, alice_.id, "g-1"), text(group_.id, alice_.id, "g-2"),
-                                                text(other.id, alice_.id, "o-1")});
+  store().messages().append_messages_notifying(std::vector{
+      text(group_.id, alice_.id, "g-1"), text(group_.id, alice_.id, "g-2"), text(other.id, alice_.id, "o-1")});
   ASSERT_EQ(psql("SELECT count(*) FROM notification_outbox"), "3");  // bob has no online device
   psql("DELETE FROM chats WHERE id = " + std::to_string(group_.id));
   EXPECT_EQ(psql("SELECT string_agg(client_msg_id, ',') FROM messages"), "o-1");
@@ -420,8 +418,9 @@ TEST_F(MessagesTest, AChatDeletedWhileAMessageIsStoredTakesThatMessageToo) {
     });
     const bool waiting = chat::testing::wait_until(
         [&] {
-          return psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                      "AND wait_event_type = 'Lock'") == "1";
+          return psql(
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") == "1";
         },
         std::chrono::seconds(10));
     EXPECT_TRUE(waiting) << "the deletion did not wait for the storing transaction";

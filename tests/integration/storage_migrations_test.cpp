@@ -102,8 +102,7 @@ TEST_F(MigrationsTest, ConcurrentRunnersApplyEachMigrationOnce) {
   for (auto& runner : runners) runner.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(applied.load(), latest_schema_version());
-  EXPECT_EQ(cluster().psql(db, "SELECT count(*) FROM schema_migrations"),
-            std::to_string(latest_schema_version()));
+  EXPECT_EQ(cluster().psql(db, "SELECT count(*) FROM schema_migrations"), std::to_string(latest_schema_version()));
 }
 
 TEST_F(MigrationsTest, ChatMigrateToolAppliesAndReports) {
@@ -113,8 +112,7 @@ TEST_F(MigrationsTest, ChatMigrateToolAppliesAndReports) {
   auto first = run_command({CHAT_MIGRATE_PATH, conninfo});
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("applied migration 0001_initial"), std::string::npos) << first.output;
-  EXPECT_NE(first.output.find("schema version " + std::to_string(latest_schema_version())),
-            std::string::npos);
+  EXPECT_NE(first.output.find("schema version " + std::to_string(latest_schema_version())), std::string::npos);
 
   // Idempotent; the conninfo may come from the environment.
   auto second = run_command({"env", "CHAT_DATABASE_URL=" + conninfo, CHAT_MIGRATE_PATH});
@@ -130,8 +128,7 @@ TEST_F(MigrationsTest, ChatMigrateToolFailsClearly) {
   auto usage = run_command({"env", "-u", "CHAT_DATABASE_URL", CHAT_MIGRATE_PATH});
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
 
-  auto unreachable = run_command(
-      {CHAT_MIGRATE_PATH, "host=127.0.0.1 port=1 user=postgres dbname=x connect_timeout=2"});
+  auto unreachable = run_command({CHAT_MIGRATE_PATH, "host=127.0.0.1 port=1 user=postgres dbname=x connect_timeout=2"});
   EXPECT_EQ(unreachable.exit_code, 1) << unreachable.output;
   EXPECT_NE(unreachable.output.find("cannot connect"), std::string::npos) << unreachable.output;
 

@@ -11,8 +11,7 @@ namespace {
 class ReconnectTest : public StorageTest {};
 
 constexpr Statement kCountUsers{"test.count_users", "SELECT count(*) AS n FROM users"};
-constexpr Statement kInsertUser{"test.insert_user",
-                                "INSERT INTO users (username) VALUES ($1::text)"};
+constexpr Statement kInsertUser{"test.insert_user", "INSERT INTO users (username) VALUES ($1::text)"};
 
 // Calls fn until it succeeds, allowing at most one connection_lost before.
 template <class F>
@@ -115,8 +114,7 @@ TEST_F(ReconnectTest, AnUnreachableServerIsAConnectionError) {
 
 TEST_F(ReconnectTest, TransactionsDoNotNest) {
   Connection connection(conninfo());
-  EXPECT_THROW(connection.transaction([](Connection& tx) { tx.transaction([](Connection&) {}); }),
-               std::logic_error);
+  EXPECT_THROW(connection.transaction([](Connection& tx) { tx.transaction([](Connection&) {}); }), std::logic_error);
   EXPECT_FALSE(connection.in_transaction());
   EXPECT_EQ(connection.execute(kCountUsers).one().int64("n"), 0);
 }

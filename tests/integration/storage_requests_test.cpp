@@ -13,8 +13,8 @@ class RequestsStoreTest : public StorageTest {
   void append(ChatId chat, UserId sender, int count, const std::string& prefix = "m") {
     std::vector<NewMessage> batch;
     for (int i = 0; i < count; ++i) {
-      batch.push_back(NewMessage{chat, sender, prefix + std::to_string(next_id_++), MessageType::text,
-                                 R"({"text":"hello"})"});
+      batch.push_back(
+          NewMessage{chat, sender, prefix + std::to_string(next_id_++), MessageType::text, R"({"text":"hello"})"});
     }
     for (const auto& result : store().messages().append_messages(batch)) ASSERT_TRUE(result.accepted());
   }
@@ -80,8 +80,8 @@ TEST_F(RequestsStoreTest, MessagesAfterCursorsComeByChatThenSeqBoundedPerChat) {
   ASSERT_EQ(messages.size(), 6u);
   std::vector<std::pair<ChatId, Seq>> order;
   for (const auto& m : messages) order.emplace_back(m.chat_id, m.seq);
-  EXPECT_EQ(order, (std::vector<std::pair<ChatId, Seq>>{{one.id, 3}, {one.id, 4}, {one.id, 5},
-                                                        {two.id, 2}, {two.id, 3}, {two.id, 4}}));
+  EXPECT_EQ(order, (std::vector<std::pair<ChatId, Seq>>{
+                       {one.id, 3}, {one.id, 4}, {one.id, 5}, {two.id, 2}, {two.id, 3}, {two.id, 4}}));
   EXPECT_TRUE(messages[1].deleted());
   EXPECT_EQ(messages[1].body, "{}");
   EXPECT_EQ(messages[0].body, R"({"text": "hello"})");
@@ -102,7 +102,8 @@ TEST_F(RequestsStoreTest, HistoryBeforeATimeIsNewestFirst) {
   EXPECT_EQ(before[0].seq, 3);
   EXPECT_EQ(before[2].seq, 1);
   EXPECT_EQ(store().messages().history(chat.id, storage::HistoryAnchor::before_time(third + 1), 2).back().seq, 2);
-  EXPECT_TRUE(store().messages().history(chat.id, storage::HistoryAnchor::before_time(all.at(0).created_at_ms), 10).empty());
+  EXPECT_TRUE(
+      store().messages().history(chat.id, storage::HistoryAnchor::before_time(all.at(0).created_at_ms), 10).empty());
 }
 
 TEST_F(RequestsStoreTest, PresenceAndLiveUsers) {

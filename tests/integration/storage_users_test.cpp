@@ -9,8 +9,7 @@ namespace {
 class UsersTest : public StorageTest {};
 
 TimeMs now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -57,8 +56,7 @@ TEST_F(UsersTest, CreatesAndFindsAUser) {
   ASSERT_TRUE(by_name);
   EXPECT_EQ(by_name->user.id, created.id);
 
-  EXPECT_EQ(psql("SELECT password_hash FROM users WHERE id = " + std::to_string(created.id)),
-            *input.password_hash);
+  EXPECT_EQ(psql("SELECT password_hash FROM users WHERE id = " + std::to_string(created.id)), *input.password_hash);
 }
 
 TEST_F(UsersTest, UnknownUsersAreNotFound) {

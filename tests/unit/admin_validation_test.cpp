@@ -35,8 +35,8 @@ TEST(AdminValidation, PhonesAreE164) {
   for (const char* good : {"+4915112345678", "+1234567", "+123456789012345"}) {
     EXPECT_EQ(bad_field([&] { validate_phone(good); }), "") << good;
   }
-  for (const char* bad : {"4915112345678", "+0151123456", "+123456", "+1234567890123456", "+49 151", "+49-151-123",
-                          "", "+"}) {
+  for (const char* bad :
+       {"4915112345678", "+0151123456", "+123456", "+1234567890123456", "+49 151", "+49-151-123", "", "+"}) {
     EXPECT_EQ(bad_field([&] { validate_phone(bad); }), "phone") << bad;
   }
 }
@@ -88,7 +88,8 @@ TEST(AdminValidation, DevicesPrefixesAndIds) {
 
   EXPECT_EQ(parse_id("42", "user"), 42);
   EXPECT_EQ(parse_id("9223372036854775807", "user"), INT64_MAX);
-  for (const char* bad : {"0", "-1", "+1", "1.0", "", " 1", "007", "9223372036854775808", "99999999999999999999", "0x1"}) {
+  for (const char* bad :
+       {"0", "-1", "+1", "1.0", "", " 1", "007", "9223372036854775808", "99999999999999999999", "0x1"}) {
     EXPECT_EQ(bad_field([&] { parse_id(bad, "user"); }), "user") << bad;
   }
   try {

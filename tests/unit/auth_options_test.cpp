@@ -60,16 +60,16 @@ TEST(AuthOptions, MinimalOptionsGiveTheDefaults) {
 
 TEST(AuthOptions, EveryOptionIsRead) {
   FakeFiles files;
-  Raw raw = {{"db_conninfo_file", "/secrets/db"},     {"jwt_secret_file", "/secrets/jwt"},
-             {"service_username", "svc-bridge"},      {"service_password_hash", kServiceHash},
-             {"db_statement_timeout_ms", "250"},      {"db_connect_timeout_s", "3"},
-             {"startup_wait_ms", "100"},              {"password_cache_ttl_s", "60"},
-             {"password_cache_size", "10"},           {"password_checks_per_s", "0.5"},
-             {"password_checks_burst", "2"},          {"max_payload_bytes", "1024"},
-             {"publish_rate_per_s", "5"},             {"publish_burst", "10"},
-             {"stats_interval_s", "0"},               {"stats_topic", "sys/chat-auth/stats"},
-             {"kick_disabled_users", "false"},        {"password_lookups_per_s", "30"},
-             {"password_lookups_burst", "60"},        {"max_token_lifetime_s", "86400"},
+  Raw raw = {{"db_conninfo_file", "/secrets/db"}, {"jwt_secret_file", "/secrets/jwt"},
+             {"service_username", "svc-bridge"},  {"service_password_hash", kServiceHash},
+             {"db_statement_timeout_ms", "250"},  {"db_connect_timeout_s", "3"},
+             {"startup_wait_ms", "100"},          {"password_cache_ttl_s", "60"},
+             {"password_cache_size", "10"},       {"password_checks_per_s", "0.5"},
+             {"password_checks_burst", "2"},      {"max_payload_bytes", "1024"},
+             {"publish_rate_per_s", "5"},         {"publish_burst", "10"},
+             {"stats_interval_s", "0"},           {"stats_topic", "sys/chat-auth/stats"},
+             {"kick_disabled_users", "false"},    {"password_lookups_per_s", "30"},
+             {"password_lookups_burst", "60"},    {"max_token_lifetime_s", "86400"},
              {"password_check_threads", "3"}};
   const auto result = parse_options(raw, files.reader());
   ASSERT_TRUE(result.options.has_value()) << (result.errors.empty() ? "" : result.errors.front());
@@ -108,29 +108,21 @@ TEST(AuthOptions, EveryMissingOptionIsReportedTogether) {
 
 TEST(AuthOptions, EveryBadValueIsReportedTogether) {
   FakeFiles files;
-  Raw raw = {{"db_conninfo", "dbname=chat"},
-             {"db_conninfo_file", "/secrets/db"},
-             {"jwt_secret_file", "/secrets/short"},
-             {"service_username", "bridge"},
-             {"service_password_hash", "plaintext"},
-             {"max_payload_bytes", "lots"},
-             {"publish_rate_per_s", "-1"},
-             {"password_checks_per_s", "nan"},
-             {"stats_interval_s", "99999999"},
-             {"stats_topic", "presence/#"},
-             {"kick_disabled_users", "yes"},
-             {"password_check_threads", "0"},
-             {"db_statement_timeout_ms", "1"},
-             {"typo_option", "1"}};
+  Raw raw = {{"db_conninfo", "dbname=chat"},         {"db_conninfo_file", "/secrets/db"},
+             {"jwt_secret_file", "/secrets/short"},  {"service_username", "bridge"},
+             {"service_password_hash", "plaintext"}, {"max_payload_bytes", "lots"},
+             {"publish_rate_per_s", "-1"},           {"password_checks_per_s", "nan"},
+             {"stats_interval_s", "99999999"},       {"stats_topic", "presence/#"},
+             {"kick_disabled_users", "yes"},         {"password_check_threads", "0"},
+             {"db_statement_timeout_ms", "1"},       {"typo_option", "1"}};
   raw.emplace_back("publish_burst", "5");
   raw.emplace_back("publish_burst", "6");
   const auto result = parse_options(raw, files.reader());
   EXPECT_FALSE(result.options.has_value());
-  for (const char* expected : {"typo_option", "publish_burst is given more than once", "not both",
-                               "jwt_secret_file", "service_username", "service_password_hash",
-                               "max_payload_bytes", "publish_rate_per_s", "password_checks_per_s",
-                               "stats_interval_s", "stats_topic", "kick_disabled_users",
-                               "db_statement_timeout_ms", "password_check_threads"}) {
+  for (const char* expected :
+       {"typo_option", "publish_burst is given more than once", "not both", "jwt_secret_file", "service_username",
+        "service_password_hash", "max_payload_bytes", "publish_rate_per_s", "password_checks_per_s", "stats_interval_s",
+        "stats_topic", "kick_disabled_users", "db_statement_timeout_ms", "password_check_threads"}) {
     EXPECT_TRUE(mentions(result.errors, expected)) << expected;
   }
   EXPECT_EQ(result.errors.size(), 14u);

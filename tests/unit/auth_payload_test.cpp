@@ -30,12 +30,12 @@ void expect_bad(const PayloadCheck& check, const std::string& what) {
 }
 
 TEST(AuthPayload, AcceptsContractMessages) {
-  for (const char* ok : {R"({"id":"c-7f3a9","type":"text","text":"hello","ts":1763700000000})",
-                         R"({"id":"c1","type":"text","text":""})",
-                         R"({"id":"c_2","type":"image","media":{"id":"m-1","mime":"image/jpeg","size":48213},"text":"caption"})",
-                         R"({"id":"c3","type":"voice","media":{"id":"m2"}})",
-                         R"({"id":"c4","type":"file","media":{"id":"m3","size":0},"extra":[1,2,{"x":null}]})",
-                         R"( {"id":"c5","type":"text","text":"ünïcödé 😀"} )"}) {
+  for (const char* ok :
+       {R"({"id":"c-7f3a9","type":"text","text":"hello","ts":1763700000000})", R"({"id":"c1","type":"text","text":""})",
+        R"({"id":"c_2","type":"image","media":{"id":"m-1","mime":"image/jpeg","size":48213},"text":"caption"})",
+        R"({"id":"c3","type":"voice","media":{"id":"m2"}})",
+        R"({"id":"c4","type":"file","media":{"id":"m3","size":0},"extra":[1,2,{"x":null}]})",
+        R"( {"id":"c5","type":"text","text":"ünïcödé 😀"} )"}) {
     const auto check = check_message(ok);
     EXPECT_TRUE(check.ok()) << ok << ": " << check.detail;
   }
@@ -44,20 +44,34 @@ TEST(AuthPayload, AcceptsContractMessages) {
 
 TEST(AuthPayload, RefusesBadMessages) {
   for (const char* bad :
-       {"", "hello", "[]", "\"text\"", "42", "null", R"({"id":"c1","type":"text","text":"x")",
-        R"({"type":"text","text":"x"})", R"({"id":1,"type":"text","text":"x"})",
-        R"({"id":"","type":"text","text":"x"})", R"({"id":"a b","type":"text","text":"x"})",
+       {"",
+        "hello",
+        "[]",
+        "\"text\"",
+        "42",
+        "null",
+        R"({"id":"c1","type":"text","text":"x")",
+        R"({"type":"text","text":"x"})",
+        R"({"id":1,"type":"text","text":"x"})",
+        R"({"id":"","type":"text","text":"x"})",
+        R"({"id":"a b","type":"text","text":"x"})",
         R"({"id":"ü","type":"text","text":"x"})",
         R"({"id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","type":"text","text":"x"})",
-        R"({"id":"c1","text":"x"})", R"({"id":"c1","type":"video","media":{"id":"m"}})",
-        R"({"id":"c1","type":"TEXT","text":"x"})", R"({"id":"c1","type":"text"})",
-        R"({"id":"c1","type":"text","text":5})", R"({"id":"c1","type":"text","text":"x","media":{"id":"m"}})",
-        R"({"id":"c1","type":"image"})", R"({"id":"c1","type":"image","media":"m-1"})",
-        R"({"id":"c1","type":"image","media":{}})", R"({"id":"c1","type":"image","media":{"id":"m 1"}})",
+        R"({"id":"c1","text":"x"})",
+        R"({"id":"c1","type":"video","media":{"id":"m"}})",
+        R"({"id":"c1","type":"TEXT","text":"x"})",
+        R"({"id":"c1","type":"text"})",
+        R"({"id":"c1","type":"text","text":5})",
+        R"({"id":"c1","type":"text","text":"x","media":{"id":"m"}})",
+        R"({"id":"c1","type":"image"})",
+        R"({"id":"c1","type":"image","media":"m-1"})",
+        R"({"id":"c1","type":"image","media":{}})",
+        R"({"id":"c1","type":"image","media":{"id":"m 1"}})",
         R"({"id":"c1","type":"image","media":{"id":"m","size":-1}})",
         R"({"id":"c1","type":"image","media":{"id":"m","size":"1"}})",
         R"({"id":"c1","type":"image","media":{"id":"m","mime":3}})",
-        R"({"id":"c1","type":"text","text":"x","ts":"now"})", R"({"id":"c1","type":"text","text":"x","ts":-5})",
+        R"({"id":"c1","type":"text","text":"x","ts":"now"})",
+        R"({"id":"c1","type":"text","text":"x","ts":-5})",
         R"({"id":"c1","type":"text","text":"x","ts":1.5})",
         R"({"id":"c1","type":"text","text":"x","id":"c2"})" /* duplicate key */}) {
     expect_bad(check_message(bad), bad);
@@ -105,10 +119,10 @@ TEST(AuthPayload, NestingLimit) {
 TEST(AuthPayload, RefusesInvalidUtf8) {
   const std::string payloads[] = {
       std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xff\"}"),
-      std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xc0\xaf\"}"),      // overlong '/'
-      std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xed\xa0\x80\"}"),  // surrogate
+      std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xc0\xaf\"}"),          // overlong '/'
+      std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xed\xa0\x80\"}"),      // surrogate
       std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xf4\x90\x80\x80\"}"),  // > U+10FFFF
-      std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xe2\x82\"}"),      // truncated
+      std::string("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xe2\x82\"}"),          // truncated
   };
   for (const auto& payload : payloads) {
     const auto check = check_message(payload);
@@ -128,9 +142,10 @@ TEST(AuthPayload, EscapesMustDecodeToValidUtf8) {
   using namespace std::string_literals;  // ""s keeps the embedded NUL bytes
   expect_bad(check_message("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"x\"}\0"s), "trailing NUL");
   expect_bad(check_message("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\0\"}"s), "NUL in a string");
-  for (const char* bad : {R"({"id":"c1","type":"text","text":"x","ts":1e400})", R"({"id":"c1","type":"text","text":'x'})",
-                          R"({"id":"c1","type":"text","text":"x",})", R"({"id":"c1","type":"text","text":"x","n":NaN})",
-                          R"({"id":"c1","type":"text","text":"x"/*c*/})", R"({"id":"c1","type":"text","text":"x","n":01})"}) {
+  for (const char* bad :
+       {R"({"id":"c1","type":"text","text":"x","ts":1e400})", R"({"id":"c1","type":"text","text":'x'})",
+        R"({"id":"c1","type":"text","text":"x",})", R"({"id":"c1","type":"text","text":"x","n":NaN})",
+        R"({"id":"c1","type":"text","text":"x"/*c*/})", R"({"id":"c1","type":"text","text":"x","n":01})"}) {
     expect_bad(check_message(bad), bad);
   }
 }
@@ -186,13 +201,13 @@ TEST(AuthPayload, AcceptsContractReceipts) {
 }
 
 TEST(AuthPayload, RefusesBadReceipts) {
-  for (const char* bad : {"{}", R"({"type":"seen","seq":1})", R"({"seq":1})", R"({"type":"read"})",
-                          R"({"type":"read","seq":0})", R"({"type":"read","seq":-3})", R"({"type":"read","seq":"1"})",
-                          R"({"type":"read","seq":1.5})", R"({"type":"read","seq":1,"refs":[{"id":"c1"}]})",
-                          R"({"type":"read","refs":[]})", R"({"type":"read","refs":{}})",
-                          R"({"type":"read","refs":["c1"]})", R"({"type":"read","refs":[{"from":1}]})",
-                          R"({"type":"read","refs":[{"id":"c 1"}]})", R"({"type":"read","refs":[{"id":"c1","from":0}]})",
-                          R"({"type":"read","refs":[{"id":"c1","from":"12"}]})", "[1]"}) {
+  for (const char* bad :
+       {"{}", R"({"type":"seen","seq":1})", R"({"seq":1})", R"({"type":"read"})", R"({"type":"read","seq":0})",
+        R"({"type":"read","seq":-3})", R"({"type":"read","seq":"1"})", R"({"type":"read","seq":1.5})",
+        R"({"type":"read","seq":1,"refs":[{"id":"c1"}]})", R"({"type":"read","refs":[]})",
+        R"({"type":"read","refs":{}})", R"({"type":"read","refs":["c1"]})", R"({"type":"read","refs":[{"from":1}]})",
+        R"({"type":"read","refs":[{"id":"c 1"}]})", R"({"type":"read","refs":[{"id":"c1","from":0}]})",
+        R"({"type":"read","refs":[{"id":"c1","from":"12"}]})", "[1]"}) {
     expect_bad(check_receipt(bad, false), bad);
   }
   expect_bad(check_receipt(R"({"type":"read","refs":[{"id":"c1"}]})", true), "group ref without from");
@@ -239,8 +254,8 @@ TEST(AuthPayload, ManyKeysCostAboutWhatThePlainMessageOfTheSameSizeCosts) {
 }
 
 TEST(AuthPayload, NackEventHasTheContractsShape) {
-  const auto nack = nlohmann::json::parse(make_nack(std::string("c1"), "dm/2/msg/1", Rejection::bad_request,
-                                                    "\"type\" must be \"text\""));
+  const auto nack = nlohmann::json::parse(
+      make_nack(std::string("c1"), "dm/2/msg/1", Rejection::bad_request, "\"type\" must be \"text\""));
   EXPECT_EQ(nack["ev"], "nack");
   EXPECT_EQ(nack["id"], "c1");
   EXPECT_EQ(nack["topic"], "dm/2/msg/1");

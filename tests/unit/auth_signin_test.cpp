@@ -137,9 +137,8 @@ TEST_F(SignInTest, TokenMustMatchUsernameAndClientId) {
   EXPECT_FALSE(sign_in("alice", token(42, "alice"), "42").ok());
   EXPECT_FALSE(sign_in("alice", token(42, "alice"), "42:").ok());
   EXPECT_FALSE(sign_in("alice", token(42, "alice", -1), "42:phone").ok()) << "expired";
-  EXPECT_FALSE(sign_in("alice", credentials::mint_token(std::string(48, 'x'), 42, "alice", kNow, kNow + 60),
-                       "42:phone")
-                   .ok())
+  EXPECT_FALSE(
+      sign_in("alice", credentials::mint_token(std::string(48, 'x'), 42, "alice", kNow, kNow + 60), "42:phone").ok())
       << "wrong key";
   EXPECT_EQ(stats.signin_refused, 6u);
   EXPECT_EQ(lookup.queries, 0) << "a bad token never reaches the database";
@@ -245,11 +244,14 @@ TEST_F(SignInTest, TokensIssuedBeforeARevocationAreRefused) {
 
 TEST_F(SignInTest, TokenLifetimeIsCapped) {
   options.max_token_lifetime_s = 30 * 86400;
-  EXPECT_TRUE(sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 30 * 86400), "42:phone").ok());
-  const auto year = sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 365 * 86400), "42:phone");
+  EXPECT_TRUE(
+      sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 30 * 86400), "42:phone").ok());
+  const auto year =
+      sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow, kNow + 365 * 86400), "42:phone");
   EXPECT_FALSE(year.ok());
   EXPECT_NE(year.reason.find("lifetime"), std::string::npos);
-  EXPECT_FALSE(sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow + 3600, kNow + 7200), "42:phone").ok())
+  EXPECT_FALSE(
+      sign_in("alice", credentials::mint_token(kSecret, 42, "alice", kNow + 3600, kNow + 7200), "42:phone").ok())
       << "issued in the future: would outlive every revocation";
 }
 
@@ -297,7 +299,8 @@ TEST_F(SignInTest, AHundredUsersSignInTogetherWithTheDefaultBudget) {
   options.password_checks_per_s = Options{}.password_checks_per_s;
   options.password_checks_burst = Options{}.password_checks_burst;
   for (int i = 0; i < 100; ++i) {
-    lookup.users["user" + std::to_string(i)] = {1000 + i, credentials::hash_password("pw" + std::to_string(i), 1000), false};
+    lookup.users["user" + std::to_string(i)] = {1000 + i, credentials::hash_password("pw" + std::to_string(i), 1000),
+                                                false};
   }
   for (int i = 0; i < 100; ++i) {
     const std::string client = std::to_string(1000 + i) + ":phone";

@@ -66,8 +66,8 @@ TEST(BridgeInboundClassification, AGroupReceiptMovesTheReadersCursorInThatChat) 
 TEST(BridgeInboundClassification, ADirectReceiptsRefsDefaultToTheOtherUser) {
   // dm/{to}/rcpt/{from}: receipts for messages `to` sent; a ref without
   // `from` names one of them.
-  const auto r = classify_receipt(topic("dm/9/rcpt/7"),
-                                  R"({"type":"delivered","refs":[{"id":"a"},{"from":9,"id":"b"}]})");
+  const auto r =
+      classify_receipt(topic("dm/9/rcpt/7"), R"({"type":"delivered","refs":[{"id":"a"},{"from":9,"id":"b"}]})");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->chat_id, 0);
   EXPECT_EQ(r->peer_id, 9);
@@ -78,7 +78,8 @@ TEST(BridgeInboundClassification, ADirectReceiptsRefsDefaultToTheOtherUser) {
   EXPECT_EQ(r->refs[1].sender_id, 9);
 
   // In a group a ref must name its sender: one without is left out.
-  const auto g = classify_receipt(topic("g/42/rcpt/7"), R"({"type":"delivered","refs":[{"id":"a"},{"from":3,"id":"b"}]})");
+  const auto g =
+      classify_receipt(topic("g/42/rcpt/7"), R"({"type":"delivered","refs":[{"id":"a"},{"from":3,"id":"b"}]})");
   ASSERT_TRUE(g);
   ASSERT_EQ(g->refs.size(), 1u);
   EXPECT_EQ(g->refs[0].sender_id, 3);

@@ -32,7 +32,8 @@ TEST(BridgePayloads, AMessageKeepsEverythingButIdTypeAndTs) {
   EXPECT_EQ(m.type, storage::MessageType::text);
   EXPECT_EQ(json::parse(m.body), json({{"text", "hello"}, {"reply_to", 3}}));
 
-  const auto image = ok(R"({"id":"i1","type":"image","media":{"id":"m-1","mime":"image/jpeg","size":48213},"text":"caption"})");
+  const auto image =
+      ok(R"({"id":"i1","type":"image","media":{"id":"m-1","mime":"image/jpeg","size":48213},"text":"caption"})");
   EXPECT_EQ(image.type, storage::MessageType::image);
   EXPECT_EQ(json::parse(image.body)["media"]["size"], 48213);
   EXPECT_EQ(ok(R"({"id":"v","type":"voice","media":{}})").type, storage::MessageType::voice);
@@ -62,9 +63,10 @@ TEST(BridgePayloads, RefusedMessagesSayWhyAndKeepTheIdWhenReadable) {
   EXPECT_EQ(refused("{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xff\"}").error, "bad_request");
 
   // Nesting beyond 16 levels (the plugin's limit too).
-  EXPECT_EQ(refused(R"({"id":"c1","type":"text","text":"x","deep":)" + std::string(20, '[') + std::string(20, ']') + "}")
-                .error,
-            "bad_request");
+  EXPECT_EQ(
+      refused(R"({"id":"c1","type":"text","text":"x","deep":)" + std::string(20, '[') + std::string(20, ']') + "}")
+          .error,
+      "bad_request");
   EXPECT_EQ(ok(R"({"id":"c1","type":"text","text":"x","deep":)" + std::string(10, '[') + std::string(10, ']') + "}").id,
             "c1");
 
@@ -90,8 +92,8 @@ TEST(BridgePayloads, Receipts) {
   for (const char* bad : {"", "{}", R"({"type":"seen","seq":1})", R"({"type":"read"})", R"({"type":"read","seq":0})",
                           R"({"type":"read","seq":-3})", R"({"type":"read","seq":1.5})", R"({"type":"read","seq":"1"})",
                           R"({"type":"read","refs":[]})", R"({"type":"read","refs":[{"from":1}]})",
-                          R"({"type":"read","refs":[{"from":0,"id":"a"}]})", R"({"type":"read","refs":[{"id":"bad id"}]})",
-                          R"({"type":"read","refs":{"id":"a"}})"}) {
+                          R"({"type":"read","refs":[{"from":0,"id":"a"}]})",
+                          R"({"type":"read","refs":[{"id":"bad id"}]})", R"({"type":"read","refs":{"id":"a"}})"}) {
     EXPECT_FALSE(parse_receipt_payload(bad)) << bad;
   }
 }
@@ -110,7 +112,10 @@ TEST(BridgePayloads, DeviceStates) {
 
 TEST(BridgePayloads, Events) {
   const auto nack = json::parse(nack_event("c-1", "dm/2/msg/1", "not_found", "unknown_recipient"));
-  EXPECT_EQ(nack, json({{"ev", "nack"}, {"id", "c-1"}, {"topic", "dm/2/msg/1"}, {"error", "not_found"},
+  EXPECT_EQ(nack, json({{"ev", "nack"},
+                        {"id", "c-1"},
+                        {"topic", "dm/2/msg/1"},
+                        {"error", "not_found"},
                         {"detail", "unknown_recipient"}}));
   EXPECT_EQ(json::parse(nack_event("x", "t", "bad_request", "a \"quoted\" detail"))["detail"], "a \"quoted\" detail");
   EXPECT_EQ(presence_payload(true, 5), R"({"online":true})");

@@ -54,12 +54,12 @@ storage::StoredMessage message(ChatId chat, storage::Seq seq) {
 // The database as the caller sees it, and a record of what was asked.
 class FakeData final : public RequestData {
  public:
-  std::set<UserId> live;                                // live accounts
-  std::map<ChatId, storage::ListedChatState> chats;     // as kCaller sees them
+  std::set<UserId> live;                             // live accounts
+  std::map<ChatId, storage::ListedChatState> chats;  // as kCaller sees them
   std::map<ChatId, std::vector<storage::Member>> members_of;
-  std::vector<storage::UserChat> unlisted;              // user_chats_not_listed answers these
-  storage::GroupChange change;                          // what the group changes answer
-  std::vector<storage::StoredMessage> messages;         // what the history readers answer
+  std::vector<storage::UserChat> unlisted;       // user_chats_not_listed answers these
+  storage::GroupChange change;                   // what the group changes answer
+  std::vector<storage::StoredMessage> messages;  // what the history readers answer
   std::vector<storage::UserPresence> presence;
 
   int calls = 0;
@@ -223,8 +223,9 @@ TEST(BridgeRequestHandler, CreatingAGroupTellsEveryMember) {
   const Answer created = handle(data, Op::chat_create, ChatCreateArgs{"team", {kCaller, 2, 3}});
   ASSERT_TRUE(created.ok()) << created.body;
   EXPECT_EQ(created.result().at("chat").at("members").size(), 3u);  // the caller once, as owner
-  EXPECT_EQ(events_of(created.outcome), (std::vector<std::pair<std::string, std::string>>{
-                                            {"u/1/ev", "chat.added"}, {"u/2/ev", "chat.added"}, {"u/3/ev", "chat.added"}}));
+  EXPECT_EQ(events_of(created.outcome),
+            (std::vector<std::pair<std::string, std::string>>{
+                {"u/1/ev", "chat.added"}, {"u/2/ev", "chat.added"}, {"u/3/ev", "chat.added"}}));
 
   const Answer missing = handle(data, Op::chat_create, ChatCreateArgs{"team", {2, 8, 9}});
   EXPECT_EQ(missing.error_message(), "no such user: 8, 9");
@@ -241,8 +242,9 @@ TEST(BridgeRequestHandler, AddingTellsNewcomersAddedAndTheOthersUpdated) {
   const Answer added = handle(data, Op::chat_add, ChatUsersArgs{1, {2, 4}});
   ASSERT_TRUE(added.ok()) << added.body;
   EXPECT_EQ(added.result().at("added"), json::array({4}));
-  EXPECT_EQ(events_of(added.outcome), (std::vector<std::pair<std::string, std::string>>{
-                                          {"u/4/ev", "chat.added"}, {"u/1/ev", "chat.updated"}, {"u/2/ev", "chat.updated"}}));
+  EXPECT_EQ(events_of(added.outcome),
+            (std::vector<std::pair<std::string, std::string>>{
+                {"u/4/ev", "chat.added"}, {"u/1/ev", "chat.updated"}, {"u/2/ev", "chat.updated"}}));
 
   data.change.added.clear();  // all of them were members already: nobody hears of it
   EXPECT_TRUE(handle(data, Op::chat_add, ChatUsersArgs{1, {2}}).outcome.events.empty());
@@ -283,8 +285,8 @@ TEST(BridgeRequestHandler, AMemberThatLeftSeesTheChatWithoutItsMembers) {
   const Answer left = handle(data, Op::chat_remove, ChatUsersArgs{1, {kCaller}});
   ASSERT_TRUE(left.ok()) << left.body;
   EXPECT_FALSE(left.result().at("chat").contains("members"));
-  EXPECT_EQ(events_of(left.outcome), (std::vector<std::pair<std::string, std::string>>{
-                                         {"u/1/ev", "chat.removed"}, {"u/2/ev", "chat.updated"}}));
+  EXPECT_EQ(events_of(left.outcome),
+            (std::vector<std::pair<std::string, std::string>>{{"u/1/ev", "chat.removed"}, {"u/2/ev", "chat.updated"}}));
 }
 
 TEST(BridgeRequestHandler, DeletingTellsTheMembersBefore) {
@@ -296,8 +298,8 @@ TEST(BridgeRequestHandler, DeletingTellsTheMembersBefore) {
 
   const Answer deleted = handle(data, Op::chat_delete, ChatArgs{1});
   ASSERT_TRUE(deleted.ok()) << deleted.body;
-  EXPECT_EQ(events_of(deleted.outcome), (std::vector<std::pair<std::string, std::string>>{
-                                            {"u/1/ev", "chat.deleted"}, {"u/2/ev", "chat.deleted"}}));
+  EXPECT_EQ(events_of(deleted.outcome),
+            (std::vector<std::pair<std::string, std::string>>{{"u/1/ev", "chat.deleted"}, {"u/2/ev", "chat.deleted"}}));
 }
 
 TEST(BridgeRequestHandler, HistoryAsksFromTheRightAnchorAndAnswersInSeqOrder) {
@@ -342,10 +344,10 @@ TEST(BridgeRequestHandler, SyncReportsLeftChatsNewChatsAndMissedMessages) {
   FakeData data;
   storage::Chat deleted = group(2, 3);
   deleted.deleted_at_ms = 1000;
-  data.add_chat(group(1, 5), true);  // behind: the client has up to 3
-  data.add_chat(deleted, true);      // deleted while the client was away
+  data.add_chat(group(1, 5), true);   // behind: the client has up to 3
+  data.add_chat(deleted, true);       // deleted while the client was away
   data.add_chat(group(3, 1), false);  // the client was removed
-  data.add_chat(group(4, 2), true);  // up to date
+  data.add_chat(group(4, 2), true);   // up to date
   storage::UserChat joined;
   joined.chat = group(7);
   data.unlisted = {joined};
@@ -367,8 +369,8 @@ TEST(BridgeRequestHandler, SyncReportsLeftChatsNewChatsAndMissedMessages) {
   for (const auto& event : sync.result().at("membership")) {
     membership.emplace_back(event.at("ev").get<std::string>(), event.at("chat").at("id").get<ChatId>());
   }
-  EXPECT_EQ(membership, (std::vector<std::pair<std::string, ChatId>>{
-                            {"chat.deleted", 2}, {"chat.removed", 3}, {"chat.added", 7}}));
+  EXPECT_EQ(membership,
+            (std::vector<std::pair<std::string, ChatId>>{{"chat.deleted", 2}, {"chat.removed", 3}, {"chat.added", 7}}));
   EXPECT_FALSE(sync.result().at("more"));
 }
 

@@ -42,13 +42,36 @@ TEST(BridgeTopics, ParsesTheInboundTopics) {
 }
 
 TEST(BridgeTopics, RefusesEverythingElse) {
-  for (const char* topic :
-       {"", "dm", "dm/1/msg", "dm/1/msg/2/3", "dm/1/typing/2", "g/1/typing/2", "x/1/msg/2", "dm/0/msg/2",
-        "dm/01/msg/2", "dm/-1/msg/2", "dm/+/msg/2", "dm/1/msg/", "dm//msg/2", "dm/1/msg/a",
-        "dm/99999999999999999999/msg/1", "dm/9223372036854775808/msg/1", "st/1", "st/1/", "st/1/a/b",
-        "st/1/bad.device", "st/1/0123456789012345678901234567890123", "u/1/ev", "presence/1", "req/1", "req/0/phone",
-        "req/1/bad.device", "req/1/phone/x", "req/+/phone", "rsp/1/phone",
-        "$share/bridge/dm/1/msg/2"}) {
+  for (const char* topic : {"",
+                            "dm",
+                            "dm/1/msg",
+                            "dm/1/msg/2/3",
+                            "dm/1/typing/2",
+                            "g/1/typing/2",
+                            "x/1/msg/2",
+                            "dm/0/msg/2",
+                            "dm/01/msg/2",
+                            "dm/-1/msg/2",
+                            "dm/+/msg/2",
+                            "dm/1/msg/",
+                            "dm//msg/2",
+                            "dm/1/msg/a",
+                            "dm/99999999999999999999/msg/1",
+                            "dm/9223372036854775808/msg/1",
+                            "st/1",
+                            "st/1/",
+                            "st/1/a/b",
+                            "st/1/bad.device",
+                            "st/1/0123456789012345678901234567890123",
+                            "u/1/ev",
+                            "presence/1",
+                            "req/1",
+                            "req/0/phone",
+                            "req/1/bad.device",
+                            "req/1/phone/x",
+                            "req/+/phone",
+                            "rsp/1/phone",
+                            "$share/bridge/dm/1/msg/2"}) {
     EXPECT_FALSE(parse_topic(topic)) << topic;
   }
   EXPECT_TRUE(parse_topic("dm/9223372036854775807/msg/1"));
@@ -59,9 +82,9 @@ TEST(BridgeTopics, FormatsOutboundTopicsAndFilters) {
   EXPECT_EQ(presence_topic(12), "presence/12");
   EXPECT_EQ(response_topic(12, "phone"), "u/12/rsp/phone");
   const auto filters = subscription_filters("bridge");
-  const std::vector<std::string> expected{"$share/bridge/dm/+/msg/+", "$share/bridge/g/+/msg/+",
+  const std::vector<std::string> expected{"$share/bridge/dm/+/msg/+",  "$share/bridge/g/+/msg/+",
                                           "$share/bridge/dm/+/rcpt/+", "$share/bridge/g/+/rcpt/+",
-                                          "$share/bridge/st/+/+", "$share/bridge/req/+/+"};
+                                          "$share/bridge/st/+/+",      "$share/bridge/req/+/+"};
   EXPECT_EQ(filters, expected);
 }
 

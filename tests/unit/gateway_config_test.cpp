@@ -35,8 +35,9 @@ TEST(GatewayConfig, DefaultsListenOnLoopbackAtTheConventionalPorts) {
 
 TEST(GatewayConfig, FileThenFlagsWin) {
   const auto loaded = load_config({"--config", "g.conf", "--max-connections=7"},
-                                  files({{"g.conf", "# the gateway\nwss_port = 0\nmax_connections = 3\n"
-                                                    "allowed_origins = http://a:1, http://b:2\n"}}));
+                                  files({{"g.conf",
+                                          "# the gateway\nwss_port = 0\nmax_connections = 3\n"
+                                          "allowed_origins = http://a:1, http://b:2\n"}}));
   ASSERT_EQ(loaded.error, "");
   EXPECT_EQ(loaded.config.wss_port, 0);
   EXPECT_EQ(loaded.config.max_connections, 7);
@@ -44,7 +45,8 @@ TEST(GatewayConfig, FileThenFlagsWin) {
 }
 
 TEST(GatewayConfig, RefusesWhatCannotWork) {
-  EXPECT_NE(load_config({}, files({})).error.find("tls_cert_file"), std::string::npos) << "wss:// without a certificate";
+  EXPECT_NE(load_config({}, files({})).error.find("tls_cert_file"), std::string::npos)
+      << "wss:// without a certificate";
   EXPECT_NE(load_config({"--wss-port", "0", "--ws-port", "0"}, files({})).error.find("nothing to listen on"),
             std::string::npos);
   EXPECT_NE(load_config({"--wss-port", "0", "--max-connections", "0"}, files({})).error.find("max_connections"),

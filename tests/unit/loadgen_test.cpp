@@ -78,7 +78,7 @@ TEST(LoadgenHistogram, BucketsCoverEveryValueWithBoundedWidth) {
     const auto width = Histogram::bucket_high(b) - Histogram::bucket_low(b);
     EXPECT_LE(width, Histogram::bucket_low(b) / 128) << v;
     if (v >= previous_value) {
-      EXPECT_GE(b, previous);   // monotonic
+      EXPECT_GE(b, previous);  // monotonic
     }
     previous = b;
     previous_value = v;
@@ -87,14 +87,14 @@ TEST(LoadgenHistogram, BucketsCoverEveryValueWithBoundedWidth) {
 
 TEST(LoadgenHistogram, PercentilesWithinOnePercentOnAWideRange) {
   Histogram h;
-  for (std::uint64_t v = 1; v <= 200000; ++v) h.record(v * 7);   // 7 µs .. 1.4 s
+  for (std::uint64_t v = 1; v <= 200000; ++v) h.record(v * 7);  // 7 µs .. 1.4 s
   const auto near = [](std::uint64_t got, double want) {
     return std::abs(static_cast<double>(got) - want) <= want * 0.008;
   };
   EXPECT_TRUE(near(h.percentile(50), 700000.0)) << h.percentile(50);
   EXPECT_TRUE(near(h.percentile(95), 1330000.0)) << h.percentile(95);
   EXPECT_TRUE(near(h.percentile(99), 1386000.0)) << h.percentile(99);
-  EXPECT_EQ(h.max(), 1400000U);   // max is exact, not a bucket bound
+  EXPECT_EQ(h.max(), 1400000U);  // max is exact, not a bucket bound
   EXPECT_EQ(h.min(), 7U);
 }
 
@@ -160,11 +160,10 @@ TEST(LoadgenMessage, TopicsFollowTheContract) {
   EXPECT_EQ(group_msg_topic(3, 7), "g/3/msg/7");
   EXPECT_EQ(user_event_topic(7), "u/7/ev");
   EXPECT_EQ(parse_msg_topic("dm/12/msg/7"), (MsgTopic{ChatKind::direct, 12, 7}));
-  EXPECT_EQ(parse_msg_topic("g/3/msg/9223372036854775807"),
-            (MsgTopic{ChatKind::group, 3, 9223372036854775807ULL}));
-  for (const char* bad : {"dm/12/rcpt/7", "dm/12/typing/7", "dm/0/msg/7", "dm/12/msg/0", "dm/012/msg/7",
-                          "dm/12/msg/", "dm/12/msg", "dm//msg/7", "dm/12/msg/7/", "dm/12/msg/7/8", "x/12/msg/7",
-                          "g/a/msg/7", "g/3/msg/+", "dm/12/msg/9223372036854775808", "dm/12/msg/18446744073709551616", "", "dm"}) {
+  EXPECT_EQ(parse_msg_topic("g/3/msg/9223372036854775807"), (MsgTopic{ChatKind::group, 3, 9223372036854775807ULL}));
+  for (const char* bad : {"dm/12/rcpt/7", "dm/12/typing/7", "dm/0/msg/7", "dm/12/msg/0", "dm/012/msg/7", "dm/12/msg/",
+                          "dm/12/msg", "dm//msg/7", "dm/12/msg/7/", "dm/12/msg/7/8", "x/12/msg/7", "g/a/msg/7",
+                          "g/3/msg/+", "dm/12/msg/9223372036854775808", "dm/12/msg/18446744073709551616", "", "dm"}) {
     EXPECT_FALSE(parse_msg_topic(bad).has_value()) << bad;
   }
 }
@@ -184,8 +183,8 @@ TEST(LoadgenMessage, IdsRoundTripAndMatchTheContract) {
   EXPECT_EQ(make_run_tag(0), "0");
   EXPECT_EQ(make_run_tag(35), "z");
   EXPECT_EQ(make_run_tag(36), "10");
-  for (const char* bad : {"", "c-7f3a9", "-1-2", "ab--2", "ab-1-", "ab-01-2", "ab-1-02", "a_b-1-2", "ab-x-2",
-                          "ab-1-2x", "ab-4294967296-1", "abcdefghijklmnopq-1-2"}) {
+  for (const char* bad : {"", "c-7f3a9", "-1-2", "ab--2", "ab-1-", "ab-01-2", "ab-1-02", "a_b-1-2", "ab-x-2", "ab-1-2x",
+                          "ab-4294967296-1", "abcdefghijklmnopq-1-2"}) {
     EXPECT_FALSE(parse_message_id(bad).has_value()) << bad;
   }
 }
@@ -198,10 +197,10 @@ TEST(LoadgenMessage, PayloadIsAContractTextMessageOfTheRequestedSize) {
   EXPECT_EQ(j.at("id"), "r1-0-42");
   EXPECT_EQ(j.at("type"), "text");
   EXPECT_TRUE(j.at("text").is_string());
-  EXPECT_EQ(j.at("ts").get<std::uint64_t>(), send_us / 1000);   // the contract's ts is milliseconds
+  EXPECT_EQ(j.at("ts").get<std::uint64_t>(), send_us / 1000);  // the contract's ts is milliseconds
   EXPECT_EQ(j.size(), 4U);
 
-  const auto small = build_message("r1-0-42", send_us, 1);   // smaller than the fixed part: minimal
+  const auto small = build_message("r1-0-42", send_us, 1);  // smaller than the fixed part: minimal
   EXPECT_LT(small.size(), 100U);
   EXPECT_TRUE(nlohmann::json::accept(small));
   const auto parsed = parse_message(small);
@@ -218,7 +217,8 @@ TEST(LoadgenMessage, ParsesItsOwnAndReserialisedPayloads) {
 
   // The same message as a server might write it back: other key order, spaces, extra fields.
   const auto j = nlohmann::json::parse(payload);
-  const std::string reordered = R"({ "ts" : 1, "text" : )" + j.at("text").dump() + R"(, "type": "text", "seq": 4, "id" : "r1-2-9" })";
+  const std::string reordered =
+      R"({ "ts" : 1, "text" : )" + j.at("text").dump() + R"(, "type": "text", "seq": 4, "id" : "r1-2-9" })";
   parsed = parse_message(reordered);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->id, "r1-2-9");
@@ -228,11 +228,11 @@ TEST(LoadgenMessage, ParsesItsOwnAndReserialisedPayloads) {
   parsed = parse_message(R"({"text":"\"id\" is here","id":"c-1"})");
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->id, "c-1");
-  EXPECT_EQ(parsed->send_us, 0U);   // a text with escapes carries no loadgen time
+  EXPECT_EQ(parsed->send_us, 0U);  // a text with escapes carries no loadgen time
   parsed = parse_message(R"({"type":"text","text":"id","id":"c-1"})");
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->id, "c-1");
-  EXPECT_EQ(parsed->send_us, 0U);   // no loadgen time in this text
+  EXPECT_EQ(parsed->send_us, 0U);  // no loadgen time in this text
 
   for (const char* bad : {"", "{}", R"({"id":1})", R"({"id":"a\"b"})", R"({"id":"unterminated)", "not json"}) {
     EXPECT_FALSE(parse_message(bad).has_value()) << bad;
@@ -253,9 +253,9 @@ TEST(LoadgenMessage, AckEventsOfBothShapes) {
   EXPECT_EQ(list[1].chat, 9U);
   EXPECT_EQ(list[1].id, "r1-0-4");
   EXPECT_EQ(list[1].seq, 7U);
-  for (const char* other : {R"({"ev":"nack","id":"x","topic":"t","error":"forbidden"})", R"({"ev":"ack","id":"x"})",
-                            R"({"ev":"ack","chat":-1,"id":"x","seq":1})", R"({"ev":"acks","acks":{}})", R"([1,2])", "{",
-                            ""}) {
+  for (const char* other :
+       {R"({"ev":"nack","id":"x","topic":"t","error":"forbidden"})", R"({"ev":"ack","id":"x"})",
+        R"({"ev":"ack","chat":-1,"id":"x","seq":1})", R"({"ev":"acks","acks":{}})", R"([1,2])", "{", ""}) {
     EXPECT_TRUE(parse_ack_events(other).empty()) << other;
   }
   EXPECT_EQ(parse_nack_id(R"({"ev":"nack","id":"r1-0-5","topic":"t","error":"forbidden"})"), "r1-0-5");
@@ -265,7 +265,7 @@ TEST(LoadgenMessage, AckEventsOfBothShapes) {
 // ------------------------------------------------------------------ schedule and windows
 
 TEST(LoadgenSchedule, MessagesAreDueOnTheirOwnTimeWhateverCameBack) {
-  const FixedRateSchedule s(1000, 5'000'000);   // 1000/s from t = 5 s
+  const FixedRateSchedule s(1000, 5'000'000);  // 1000/s from t = 5 s
   EXPECT_EQ(s.intended_us(0), 5'000'000U);
   EXPECT_EQ(s.intended_us(1), 5'001'000U);
   EXPECT_EQ(s.intended_us(2500), 7'500'000U);
@@ -277,7 +277,7 @@ TEST(LoadgenSchedule, MessagesAreDueOnTheirOwnTimeWhateverCameBack) {
   EXPECT_EQ(s.due_by(6'000'000), 1001U);
   EXPECT_EQ(s.wait_us(1001, 6'000'000), 1000U);
   EXPECT_EQ(s.wait_us(10, 6'000'000), 0U);
-  const FixedRateSchedule odd(3, 0);   // rounding must agree between due_by and intended_us
+  const FixedRateSchedule odd(3, 0);  // rounding must agree between due_by and intended_us
   for (std::uint64_t t = 0; t < 3'000'000; t += 111'111) {
     const auto k = odd.due_by(t);
     EXPECT_LE(odd.intended_us(k - 1), t);
@@ -286,7 +286,7 @@ TEST(LoadgenSchedule, MessagesAreDueOnTheirOwnTimeWhateverCameBack) {
 }
 
 TEST(LoadgenSchedule, AnOverloadPhaseThenTheNormalRate) {
-  const FixedRateSchedule s(100, 0, 1000, 2);   // 1000/s for 2 s, then 100/s
+  const FixedRateSchedule s(100, 0, 1000, 2);  // 1000/s for 2 s, then 100/s
   EXPECT_EQ(s.intended_us(1999), 1'999'000U);
   EXPECT_EQ(s.intended_us(2000), 2'000'000U) << "the second phase starts on time";
   EXPECT_EQ(s.intended_us(2001), 2'010'000U);
@@ -306,11 +306,11 @@ TEST(LoadgenSchedule, AnOverloadPhaseThenTheNormalRate) {
 }
 
 TEST(LoadgenWindows, CountsAndLatencyPerWindow) {
-  WindowedStats w(1'000'000, 10'000'000);   // 10 s windows from t = 1 s
+  WindowedStats w(1'000'000, 10'000'000);  // 10 s windows from t = 1 s
   w.sent(1'000'000);
   w.sent(12'000'000);
   w.acked(2'000'000, 500);
-  w.acked(11'000'001, 9'000'000);   // a slow ack lands in the window it happened in
+  w.acked(11'000'001, 9'000'000);  // a slow ack lands in the window it happened in
   w.delivered(25'000'000, 700);
   ASSERT_EQ(w.windows().size(), 3U);
   EXPECT_EQ(w.windows()[0].sent, 1U);
@@ -410,7 +410,8 @@ TEST(LoadgenOptions, WatchPids) {
   EXPECT_EQ(w->name, "postgres");
   EXPECT_EQ(w->pids, (std::vector<pid_t>{12, 13}));
   for (const char* bad : {"postgres", "=1", "x=", "x=1,", "x=-1", "x=a"}) EXPECT_FALSE(parse_watch_pid(bad)) << bad;
-  const auto r = parse_options({"--mode", "plain", "--watch-pid", "bridge=5", "--watch-pid", "postgres=6,7", "--window", "1"});
+  const auto r =
+      parse_options({"--mode", "plain", "--watch-pid", "bridge=5", "--watch-pid", "postgres=6,7", "--window", "1"});
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.options.watch.size(), 2U);
   EXPECT_DOUBLE_EQ(r.options.window_s, 1.0);
@@ -423,12 +424,12 @@ TEST(LoadgenOutbox, WindowBoundsUnackedMessages) {
   EXPECT_TRUE(box.has_room());
   EXPECT_TRUE(box.add(0, "t", "p0", 100));
   EXPECT_TRUE(box.add(1, "t", "p1", 101));
-  EXPECT_FALSE(box.add(1, "t", "again", 102));   // the same number twice
+  EXPECT_FALSE(box.add(1, "t", "again", 102));  // the same number twice
   EXPECT_TRUE(box.add(2, "t", "p2", 103));
   EXPECT_FALSE(box.has_room());
   EXPECT_FALSE(box.add(3, "t", "p3", 104));
   EXPECT_EQ(box.size(), 3U);
-  EXPECT_EQ(box.ack(1), std::optional<std::uint64_t>(101));   // out of order is fine
+  EXPECT_EQ(box.ack(1), std::optional<std::uint64_t>(101));  // out of order is fine
   EXPECT_TRUE(box.has_room());
   EXPECT_TRUE(box.add(3, "t", "p3", 104));
 }
@@ -437,8 +438,8 @@ TEST(LoadgenOutbox, AckReturnsFirstSendTimeOnceAndCountsStrays) {
   Outbox box(10);
   box.add(7, "t", "p", 555);
   EXPECT_EQ(box.ack(7), std::optional<std::uint64_t>(555));
-  EXPECT_FALSE(box.ack(7).has_value());   // a second ack for the same message
-  EXPECT_FALSE(box.ack(8).has_value());   // an ack for a message never sent
+  EXPECT_FALSE(box.ack(7).has_value());  // a second ack for the same message
+  EXPECT_FALSE(box.ack(8).has_value());  // an ack for a message never sent
   EXPECT_EQ(box.unknown_acks(), 2U);
   EXPECT_TRUE(box.empty());
 }
@@ -448,7 +449,7 @@ TEST(LoadgenOutbox, ReconnectResendsEveryUnackedMessageWithItsIdInOrder) {
   for (std::uint64_t n = 0; n < 5; ++n) box.add(n, "dm/2/msg/1", "payload-" + std::to_string(n), 1000 + n);
   box.ack(1);
   box.ack(3);
-  EXPECT_TRUE(box.take_unsent().empty());   // everything is in flight
+  EXPECT_TRUE(box.take_unsent().empty());  // everything is in flight
   box.connection_lost();
   EXPECT_EQ(box.unsent(), 3U);
   const auto again = box.take_unsent();
@@ -456,15 +457,15 @@ TEST(LoadgenOutbox, ReconnectResendsEveryUnackedMessageWithItsIdInOrder) {
   EXPECT_EQ(again[0].n, 0U);
   EXPECT_EQ(again[1].n, 2U);
   EXPECT_EQ(again[2].n, 4U);
-  EXPECT_EQ(again[1].payload, "payload-2");    // byte for byte: same id, same ts
+  EXPECT_EQ(again[1].payload, "payload-2");  // byte for byte: same id, same ts
   EXPECT_EQ(again[1].topic, "dm/2/msg/1");
-  EXPECT_EQ(again[1].first_send_us, 1002U);    // latency counts from the first attempt
+  EXPECT_EQ(again[1].first_send_us, 1002U);  // latency counts from the first attempt
   EXPECT_EQ(again[1].attempts, 2U);
   EXPECT_TRUE(again[1].in_flight);
   EXPECT_EQ(box.resends(), 3U);
   EXPECT_EQ(box.unsent(), 0U);
   EXPECT_TRUE(box.take_unsent().empty());
-  EXPECT_EQ(box.size(), 3U);   // still unacked: they stay until their ack
+  EXPECT_EQ(box.size(), 3U);  // still unacked: they stay until their ack
   EXPECT_EQ(box.ack(2), std::optional<std::uint64_t>(1002));
 }
 
@@ -473,10 +474,10 @@ TEST(LoadgenOutbox, FailedPublishIsRetriedAndAckOfAnUnsentEntryKeepsCountsRight)
   box.add(0, "t", "a", 1);
   box.add(1, "t", "b", 2);
   box.mark_unsent(1);
-  box.mark_unsent(1);   // twice: still one
-  box.mark_unsent(9);   // unknown: ignored
+  box.mark_unsent(1);  // twice: still one
+  box.mark_unsent(9);  // unknown: ignored
   EXPECT_EQ(box.unsent(), 1U);
-  EXPECT_EQ(box.ack(1), std::optional<std::uint64_t>(2));   // a late ack of the first attempt
+  EXPECT_EQ(box.ack(1), std::optional<std::uint64_t>(2));  // a late ack of the first attempt
   EXPECT_EQ(box.unsent(), 0U);
   EXPECT_TRUE(box.take_unsent().empty());
   box.connection_lost();
@@ -492,19 +493,20 @@ std::span<const std::uint32_t> test_recipients(std::uint32_t dest) {
   static const std::vector<std::uint32_t> direct{1};
   static const std::vector<std::uint32_t> group{0, 1, 2};
   static const std::vector<std::uint32_t> none;
-  return dest == 0 ? std::span<const std::uint32_t>(direct)
-                   : dest == 1 ? std::span<const std::uint32_t>(group) : std::span<const std::uint32_t>(none);
+  return dest == 0   ? std::span<const std::uint32_t>(direct)
+         : dest == 1 ? std::span<const std::uint32_t>(group)
+                     : std::span<const std::uint32_t>(none);
 }
 
 TEST(LoadgenTracker, CountsFirstsDuplicatesAndLosses) {
   DeliveryTracker t(test_recipients);
-  EXPECT_EQ(t.sent(0, 0, 0), 1U);   // client 0 -> client 1
-  EXPECT_EQ(t.sent(0, 1, 1), 3U);   // client 0 -> group
-  EXPECT_EQ(t.sent(0, 1, 1), 0U);   // recorded once
+  EXPECT_EQ(t.sent(0, 0, 0), 1U);  // client 0 -> client 1
+  EXPECT_EQ(t.sent(0, 1, 1), 3U);  // client 0 -> group
+  EXPECT_EQ(t.sent(0, 1, 1), 0U);  // recorded once
   EXPECT_EQ(t.expected(), 4U);
   EXPECT_EQ(t.received(1, 0, 0), Delivery::first);
-  EXPECT_EQ(t.received(1, 0, 0), Delivery::duplicate);   // a resend seen twice
-  EXPECT_EQ(t.received(0, 0, 1), Delivery::first);       // the sender's own device (group echo)
+  EXPECT_EQ(t.received(1, 0, 0), Delivery::duplicate);  // a resend seen twice
+  EXPECT_EQ(t.received(0, 0, 1), Delivery::first);      // the sender's own device (group echo)
   EXPECT_EQ(t.received(2, 0, 1), Delivery::first);
   // client 1 never gets message 1
   std::vector<DeliveryTracker::Lost> lost;
@@ -525,15 +527,15 @@ TEST(LoadgenTracker, CountsFirstsDuplicatesAndLosses) {
 // other members do; a copy that comes anyway is unexpected, not lost.
 TEST(LoadgenTracker, NoLocalLeavesTheSenderOut) {
   DeliveryTracker t(test_recipients, /*no_local=*/true);
-  EXPECT_EQ(t.sent(0, 0, 1), 2U);   // client 0 -> group {0, 1, 2}: clients 1 and 2
-  EXPECT_EQ(t.sent(1, 0, 0), 0U);   // client 1 -> client 1 (a direct message to itself)
+  EXPECT_EQ(t.sent(0, 0, 1), 2U);  // client 0 -> group {0, 1, 2}: clients 1 and 2
+  EXPECT_EQ(t.sent(1, 0, 0), 0U);  // client 1 -> client 1 (a direct message to itself)
   EXPECT_EQ(t.received(1, 0, 0), Delivery::first);
   auto c = t.reconcile();
   EXPECT_EQ(c.expected, 2U);
   EXPECT_EQ(c.delivered, 1U);
-  EXPECT_EQ(c.lost, 1U);   // client 2
+  EXPECT_EQ(c.lost, 1U);  // client 2
   EXPECT_EQ(t.received(2, 0, 0), Delivery::first);
-  EXPECT_EQ(t.received(0, 0, 0), Delivery::first);   // the broker ignored No Local
+  EXPECT_EQ(t.received(0, 0, 0), Delivery::first);  // the broker ignored No Local
   c = t.reconcile();
   EXPECT_EQ(c.lost, 0U);
   EXPECT_EQ(c.unexpected, 1U);
@@ -542,9 +544,9 @@ TEST(LoadgenTracker, NoLocalLeavesTheSenderOut) {
 TEST(LoadgenTracker, UnknownAndUnexpectedDeliveriesAreSeparate) {
   DeliveryTracker t(test_recipients);
   t.sent(3, 0, 0);
-  EXPECT_EQ(t.received(1, 3, 5), Delivery::unknown);   // never sent
-  EXPECT_EQ(t.received(1, 9, 0), Delivery::unknown);   // unknown sender
-  EXPECT_EQ(t.received(2, 3, 0), Delivery::first);     // client 2 is no recipient of a dm to 1
+  EXPECT_EQ(t.received(1, 3, 5), Delivery::unknown);  // never sent
+  EXPECT_EQ(t.received(1, 9, 0), Delivery::unknown);  // unknown sender
+  EXPECT_EQ(t.received(2, 3, 0), Delivery::first);    // client 2 is no recipient of a dm to 1
   EXPECT_EQ(t.received(1, 3, 0), Delivery::first);
   const auto c = t.reconcile();
   EXPECT_EQ(c.unknown, 2U);
@@ -588,7 +590,8 @@ TEST(LoadgenTracker, DestinationWithoutRecipientsExpectsNothing) {
 // ------------------------------------------------------------------ population
 
 TEST(LoadgenPopulation, ClientsGroupsAndRecipients) {
-  const Population p(PopulationShape{.users = 5, .devices = 2, .groups = 3, .group_size = 3, .uid_base = 100, .chat_base = 40});
+  const Population p(
+      PopulationShape{.users = 5, .devices = 2, .groups = 3, .group_size = 3, .uid_base = 100, .chat_base = 40});
   EXPECT_EQ(p.clients(), 10U);
   EXPECT_EQ(p.client_id(3), "101:d1");
   EXPECT_EQ(p.user_of(3), 1U);
@@ -638,10 +641,10 @@ TEST(LoadgenPopulation, PickerNeverWritesToItselfAndHonoursTheGroupShare) {
     EXPECT_FALSE(p.is_group(dest));
     EXPECT_NE(dest, p.direct_to(1));
     seen.insert(dest);
-    ASSERT_TRUE(groups.pick(1, dest));   // user 1 is in group 0 only
+    ASSERT_TRUE(groups.pick(1, dest));  // user 1 is in group 0 only
     EXPECT_EQ(dest, p.group_dest(0));
   }
-  EXPECT_EQ(seen, (std::set<std::uint32_t>{0, 2, 3}));   // every other user, uniformly enough to see all
+  EXPECT_EQ(seen, (std::set<std::uint32_t>{0, 2, 3}));  // every other user, uniformly enough to see all
 
   DestinationPicker a(p, 0.5, 42);
   DestinationPicker b(p, 0.5, 42);
@@ -650,7 +653,7 @@ TEST(LoadgenPopulation, PickerNeverWritesToItselfAndHonoursTheGroupShare) {
     std::uint32_t db = 0;
     ASSERT_TRUE(a.pick(0, da));
     ASSERT_TRUE(b.pick(0, db));
-    EXPECT_EQ(da, db);   // deterministic for a seed
+    EXPECT_EQ(da, db);  // deterministic for a seed
   }
 
   const Population alone(PopulationShape{.users = 1, .groups = 1, .group_size = 1});
@@ -675,9 +678,30 @@ TEST(LoadgenOptions, DefaultsAndBothSpellings) {
   EXPECT_EQ(r.options.qos, 1);
   EXPECT_EQ(r.options.group_share, 0.0);
 
-  r = parse({"--mode=fanout", "--plain", "--users=50", "--groups", "2", "--group-size=10", "--duration", "2.5",
-             "--rate", "1000", "--qos", "0", "--inflight", "7", "--payload-bytes", "512", "--mqtt-version", "3",
-             "--json", "--strict", "--broker-pid", "123", "--uri", "tcp://127.0.0.1:5"});
+  r = parse({"--mode=fanout",
+             "--plain",
+             "--users=50",
+             "--groups",
+             "2",
+             "--group-size=10",
+             "--duration",
+             "2.5",
+             "--rate",
+             "1000",
+             "--qos",
+             "0",
+             "--inflight",
+             "7",
+             "--payload-bytes",
+             "512",
+             "--mqtt-version",
+             "3",
+             "--json",
+             "--strict",
+             "--broker-pid",
+             "123",
+             "--uri",
+             "tcp://127.0.0.1:5"});
   ASSERT_EQ(r.error, "");
   const auto& o = r.options;
   EXPECT_EQ(o.mode, Mode::fanout);
@@ -685,7 +709,7 @@ TEST(LoadgenOptions, DefaultsAndBothSpellings) {
   EXPECT_EQ(o.users, 50U);
   EXPECT_EQ(o.groups, 2U);
   EXPECT_EQ(o.group_size, 10U);
-  EXPECT_EQ(o.group_share, 0.5);   // the default with groups
+  EXPECT_EQ(o.group_share, 0.5);  // the default with groups
   EXPECT_EQ(o.messages, 0U);
   EXPECT_EQ(o.duration_s, 2.5);
   EXPECT_EQ(o.rate, 1000.0);
@@ -738,15 +762,15 @@ TEST(LoadgenOptions, RefusesWhatCannotRun) {
     for (const auto& a : args) joined += a + " ";
     EXPECT_NE(parse(args).error, "") << joined;
   }
-  EXPECT_EQ(parse({"--mode", "sync", "--plain", "--groups", "20"}).error, "");   // chats need no group size
+  EXPECT_EQ(parse({"--mode", "sync", "--plain", "--groups", "20"}).error, "");  // chats need no group size
   EXPECT_EQ(parse({"--mode", "sync", "--groups", "20", "--request-load", "100"}).options.request_load, 100);
 }
 
 // ---- catch-up through requests (sync mode) -------------------------------------------
 
 std::string sync_answer(const std::string& id, const nlohmann::json& chats, bool more) {
-  return nlohmann::json{{"id", id}, {"ok", true},
-                        {"result", {{"chats", chats}, {"membership", nlohmann::json::array()}, {"more", more}}}}
+  return nlohmann::json{
+      {"id", id}, {"ok", true}, {"result", {{"chats", chats}, {"membership", nlohmann::json::array()}, {"more", more}}}}
       .dump();
 }
 
@@ -774,8 +798,9 @@ TEST(LoadgenCatchUp, ListsPageByPageThenSyncsFromTheCursorsItHolds) {
   ASSERT_TRUE(c.take_sync(sync_answer("s1", {{{"chat", 5}, {"messages", messages(1, 2)}, {"more", true}}}, true)));
   EXPECT_FALSE(c.sync_done());
   EXPECT_EQ(nlohmann::json::parse(c.sync_request("s2"))["args"]["cursors"]["5"], 2);
-  ASSERT_TRUE(c.take_sync(sync_answer("s2", {{{"chat", 5}, {"messages", messages(3, 3)}, {"more", false}},
-                                             {{"chat", 9}, {"messages", messages(1, 2)}, {"more", false}}},
+  ASSERT_TRUE(c.take_sync(sync_answer("s2",
+                                      {{{"chat", 5}, {"messages", messages(3, 3)}, {"more", false}},
+                                       {{"chat", 9}, {"messages", messages(1, 2)}, {"more", false}}},
                                       false)));
   EXPECT_TRUE(c.sync_done());
   EXPECT_EQ(c.received(), 5U);
@@ -827,12 +852,12 @@ TEST(LoadgenCpu, ReadsTcpExtCounters) {
   EXPECT_EQ(parse_tcp_ext_counter(netstat, "ListenOverflows"), std::optional<std::uint64_t>(205));
   EXPECT_EQ(parse_tcp_ext_counter(netstat, "ListenDrops"), std::optional<std::uint64_t>(206));
   EXPECT_EQ(parse_tcp_ext_counter(netstat, "SyncookiesSent"), std::optional<std::uint64_t>(0));
-  EXPECT_FALSE(parse_tcp_ext_counter(netstat, "InNoRoutes").has_value());   // not a TcpExt counter
+  EXPECT_FALSE(parse_tcp_ext_counter(netstat, "InNoRoutes").has_value());  // not a TcpExt counter
   EXPECT_FALSE(parse_tcp_ext_counter(netstat, "Nope").has_value());
   EXPECT_FALSE(parse_tcp_ext_counter("TcpExt: A B\nTcpExt: 1\n", "B").has_value());
   EXPECT_FALSE(parse_tcp_ext_counter("TcpExt: A\n", "A").has_value());
   EXPECT_FALSE(parse_tcp_ext_counter("", "A").has_value());
-  EXPECT_TRUE(read_tcp_ext_counter("ListenOverflows").has_value());   // Linux has it
+  EXPECT_TRUE(read_tcp_ext_counter("ListenOverflows").has_value());  // Linux has it
 }
 
 TEST(LoadgenCpu, MeasuresThisProcess) {
@@ -854,7 +879,7 @@ TEST(LoadgenCpu, TreeCountsChildrenLivingAndReaped) {
   if (child == 0) {
     const double t0 = self_cpu_seconds();
     volatile std::uint64_t sink = 0;
-    while (self_cpu_seconds() - t0 < 0.3) sink = sink + 1;   // 0.3 s of CPU, then exit
+    while (self_cpu_seconds() - t0 < 0.3) sink = sink + 1;  // 0.3 s of CPU, then exit
     _exit(0);
   }
   int status = 0;
@@ -870,7 +895,7 @@ TEST(LoadgenReport, JsonCarriesParamsFiguresAndNotes) {
   r.param("users", 10);
   r.figure("msgs_per_s", 1234.5, "msg/s", "throughput");
   Histogram h;
-  for (std::uint64_t v = 100; v <= 300; v += 100) h.record(v);   // buckets are exact below 256 µs
+  for (std::uint64_t v = 100; v <= 300; v += 100) h.record(v);  // buckets are exact below 256 µs
   r.latency("e2e", h, "latency");
   r.note("ack is PUBACK");
   const auto j = nlohmann::json::parse(r.json());
@@ -880,7 +905,7 @@ TEST(LoadgenReport, JsonCarriesParamsFiguresAndNotes) {
   EXPECT_EQ(j.at("params").at("users"), 10);
   EXPECT_EQ(j.at("figures").at("msgs_per_s"), 1234.5);
   EXPECT_EQ(j.at("figures").at("e2e_p50_ms"), 0.2);
-  EXPECT_EQ(j.at("figures").at("e2e_max_ms"), 0.3);     // the max is exact
+  EXPECT_EQ(j.at("figures").at("e2e_max_ms"), 0.3);  // the max is exact
   EXPECT_EQ(j.at("figures").at("e2e_samples"), 3);
   EXPECT_EQ(j.at("notes").at(0), "ack is PUBACK");
   EXPECT_EQ(r.value("msgs_per_s"), 1234.5);
@@ -913,8 +938,8 @@ TEST(LoadgenResults, RatesRunToTheLastAckAndDelivery) {
   a.last_delivery_us = 3'000'000;
   a.acked = 1000;
   a.counts = DeliveryCounts{.messages = 1000, .expected = 1000, .delivered = 998, .lost = 2, .duplicates = 1};
-  EXPECT_DOUBLE_EQ(a.acked_per_s(), 1000.0);        // 1000 acked over 1 s
-  EXPECT_DOUBLE_EQ(a.deliveries_per_s(), 499.0);    // 998 over 2 s
+  EXPECT_DOUBLE_EQ(a.acked_per_s(), 1000.0);      // 1000 acked over 1 s
+  EXPECT_DOUBLE_EQ(a.deliveries_per_s(), 499.0);  // 998 over 2 s
   EXPECT_DOUBLE_EQ(a.wall_s(), 2.5);
   EXPECT_DOUBLE_EQ(RunTotals{}.acked_per_s(), 0.0) << "nothing happened: no rate, no division by zero";
 }

@@ -67,11 +67,12 @@ TEST(Metrics, LabelsAreEscapedAndCountersReadBack) {
 }
 
 TEST(Log, OneJsonObjectPerLine) {
-  const std::string line = format_log_line(1763700000123, LogLevel::warn, "database unavailable",
-                                           {{"attempt", 3}, {"error", "connection refused"}, {"ok", false},
-                                            {"pause_ms", std::int64_t{250}}});
+  const std::string line = format_log_line(
+      1763700000123, LogLevel::warn, "database unavailable",
+      {{"attempt", 3}, {"error", "connection refused"}, {"ok", false}, {"pause_ms", std::int64_t{250}}});
   EXPECT_EQ(line.find('\n'), std::string::npos);
-  EXPECT_EQ(line.rfind(R"({"ts":"2025-11-21T04:40:00.123Z","level":"warn","msg":"database unavailable")", 0), 0u) << line;
+  EXPECT_EQ(line.rfind(R"({"ts":"2025-11-21T04:40:00.123Z","level":"warn","msg":"database unavailable")", 0), 0u)
+      << line;
   const auto json = nlohmann::json::parse(line);
   EXPECT_EQ(json["attempt"], 3);
   EXPECT_EQ(json["error"], "connection refused");

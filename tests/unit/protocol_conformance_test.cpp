@@ -31,8 +31,8 @@ constexpr std::size_t kMaxBytes = 256;  // small, so that the size rule is cheap
 using Verdict = std::optional<std::string>;
 
 Verdict plugin_message(const std::string& payload) {
-  const auto check = auth::check_publish(auth::TopicInfo{auth::TopicKind::direct, auth::Channel::msg}, payload,
-                                         kMaxBytes);
+  const auto check =
+      auth::check_publish(auth::TopicInfo{auth::TopicKind::direct, auth::Channel::msg}, payload, kMaxBytes);
   if (check.ok()) return std::nullopt;
   return std::string(auth::to_string(check.error));
 }
@@ -59,12 +59,15 @@ std::vector<MessageCase> agreed_message_cases() {
   return {
       {"a text message", R"({"id":"c-7f3a9","type":"text","text":"hello","ts":1763700000000})", ok},
       {"an empty text", R"({"id":"c1","type":"text","text":""})", ok},
-      {"an image with media", R"({"id":"c2","type":"image","media":{"id":"m-1","mime":"image/jpeg","size":48213}})", ok},
+      {"an image with media", R"({"id":"c2","type":"image","media":{"id":"m-1","mime":"image/jpeg","size":48213}})",
+       ok},
       {"a voice message", R"({"id":"c3","type":"voice","media":{"id":"m2"}})", ok},
-      {"a file with extra fields", R"({"id":"c4","type":"file","media":{"id":"m3","size":0},"extra":[1,{"x":null}]})", ok},
+      {"a file with extra fields", R"({"id":"c4","type":"file","media":{"id":"m3","size":0},"extra":[1,{"x":null}]})",
+       ok},
       {"unicode text", R"({"id":"c5","type":"text","text":"ünïcödé 😀"})", ok},
       {"the longest id", R"({"id":")" + std::string(64, 'a') + R"(","type":"text","text":"x"})", ok},
-      {"16 levels deep", R"({"id":"c6","type":"text","text":"x","d":)" + std::string(15, '[') + std::string(15, ']') + "}", ok},
+      {"16 levels deep",
+       R"({"id":"c6","type":"text","text":"x","d":)" + std::string(15, '[') + std::string(15, ']') + "}", ok},
       {"not JSON", "hello", kBadRequest},
       {"an empty payload", "", kBadRequest},
       {"an array", R"([{"id":"c1","type":"text","text":"x"}])", kBadRequest},
@@ -81,10 +84,11 @@ std::vector<MessageCase> agreed_message_cases() {
       {"text not a string", R"({"id":"c1","type":"text","text":5})", kBadRequest},
       {"an image without media", R"({"id":"c1","type":"image","text":"x"})", kBadRequest},
       {"media not an object", R"({"id":"c1","type":"file","media":"m1"})", kBadRequest},
-      {"17 levels deep", R"({"id":"c6","type":"text","text":"x","d":)" + std::string(16, '[') + std::string(16, ']') + "}",
-       kBadRequest},
+      {"17 levels deep",
+       R"({"id":"c6","type":"text","text":"x","d":)" + std::string(16, '[') + std::string(16, ']') + "}", kBadRequest},
       {"invalid UTF-8", "{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xC3\x28\"}", kBadRequest},
-      {"over the size limit", R"({"id":"c1","type":"text","text":")" + std::string(kMaxBytes, 'x') + R"("})", kTooLarge},
+      {"over the size limit", R"({"id":"c1","type":"text","text":")" + std::string(kMaxBytes, 'x') + R"("})",
+       kTooLarge},
   };
 }
 
@@ -126,8 +130,8 @@ TEST(ProtocolConformance, ReceiptsPluginAndBridgeAgree) {
   for (const ReceiptCase& c : std::vector<ReceiptCase>{
            {"a seq", R"({"type":"read","seq":118})", false, true},
            {"refs in a dm", R"({"type":"delivered","refs":[{"id":"c-7f3a9"}]})", false, true},
-           {"refs with from in a group", R"({"type":"read","refs":[{"from":12,"id":"c1"},{"from":13,"id":"c2"}]})", true,
-            true},
+           {"refs with from in a group", R"({"type":"read","refs":[{"from":12,"id":"c1"},{"from":13,"id":"c2"}]})",
+            true, true},
            {"not JSON", "read", false, false},
            {"no type", R"({"seq":1})", false, false},
            {"an unknown type", R"({"type":"seen","seq":1})", false, false},
@@ -179,7 +183,9 @@ TEST(ProtocolConformance, TopicsPluginAndBridgeAgree) {
            {"dm/12/note/7", false, false},
            {"dm/9223372036854775808/msg/7", false, false},
            {"st/7/bad.device", false, false},
-           {"st/7/" "0123456789012345678901234567890123", false, false},
+           {"st/7/"
+            "0123456789012345678901234567890123",
+            false, false},
            {"req/7", false, false},
            {"u/7/ev", false, false},
            {"presence/7", false, false},

@@ -13,8 +13,8 @@ namespace {
 TEST(ProtocolIdentifiers, ParsesPositiveDecimalIds) {
   EXPECT_EQ(parse_id("1"), 1);
   EXPECT_EQ(parse_id("9223372036854775807"), 9223372036854775807LL);
-  for (const char* bad : {"", "0", "01", "-1", "+1", "1a", " 1", "1 ", "9223372036854775808",
-                          "99999999999999999999", "1.0", "0x10"}) {
+  for (const char* bad :
+       {"", "0", "01", "-1", "+1", "1a", " 1", "1 ", "9223372036854775808", "99999999999999999999", "1.0", "0x10"}) {
     EXPECT_FALSE(parse_id(bad).has_value()) << bad;
   }
 }
@@ -25,9 +25,9 @@ TEST(ProtocolIdentifiers, ParsesClientIds) {
   EXPECT_EQ(id->uid, 42);
   EXPECT_EQ(id->uid_text, "42");
   EXPECT_EQ(id->device, "phone-1_A");
-  for (const char* bad : {"", "42", "42:", ":phone", "042:phone", "0:phone", "abc:phone", "42:ph:one",
-                          "42:ph one", "42:ph/one", "42:ph+", "42:#", "42:phone.x",
-                          "42:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 33 */, "auto-1234"}) {
+  for (const char* bad :
+       {"", "42", "42:", ":phone", "042:phone", "0:phone", "abc:phone", "42:ph:one", "42:ph one", "42:ph/one", "42:ph+",
+        "42:#", "42:phone.x", "42:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 33 */, "auto-1234"}) {
     EXPECT_FALSE(parse_client_id(bad).has_value()) << bad;
   }
 }
@@ -37,9 +37,9 @@ TEST(ProtocolIdentifiers, RefusesWildcardsSlashesAndControlCharacters) {
   EXPECT_TRUE(is_safe_identifier("7:phone"));
   EXPECT_TRUE(is_safe_identifier("svc-bridge"));
   EXPECT_TRUE(is_safe_identifier("ünïcode"));
-  for (const std::string& bad : {std::string(""), std::string("a+b"), std::string("#"), std::string("a/b"),
-                                std::string("a\tb"), std::string("a\nb"), std::string("a\x7f"),
-                                std::string("a\0b", 3), std::string("\x01")}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("a+b"), std::string("#"), std::string("a/b"), std::string("a\tb"),
+        std::string("a\nb"), std::string("a\x7f"), std::string("a\0b", 3), std::string("\x01")}) {
     EXPECT_FALSE(is_safe_identifier(bad)) << bad;
   }
 }

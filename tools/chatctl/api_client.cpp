@@ -53,8 +53,7 @@ json Api::call(const std::string& method, const std::string& path, const std::op
     throw ApiFailure("cannot reach " + global_.url + ": " + httplib::to_string(result.error()));
   }
   const auto& response = *result;
-  json answer = response.body.empty() ? json(nullptr)
-                                      : json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  json answer = response.body.empty() ? json(nullptr) : json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (response.status >= 400) {
     if (answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
       const json& error = answer["error"];

@@ -16,7 +16,6 @@ const OptionSpec* find_spec(const std::vector<OptionSpec>& specs, const std::str
   return nullptr;
 }
 
-
 // Options may come anywhere after the command: --name value, --name=value.
 Args parse_args(const std::vector<std::string>& raw, const std::vector<OptionSpec>& specs) {
   Args args;

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
       command_index = i;
       break;
     }
-    const std::string name = raw[i].substr(2, raw[i].find('=') == std::string::npos ? std::string::npos : raw[i].find('=') - 2);
+    const std::string name =
+        raw[i].substr(2, raw[i].find('=') == std::string::npos ? std::string::npos : raw[i].find('=') - 2);
     const OptionSpec* spec = find_spec(kGlobalOptions, name);
     if (spec != nullptr && spec->takes_value && raw[i].find('=') == std::string::npos) ++i;
   }
@@ -120,4 +121,3 @@ int main(int argc, char** argv) {
     return 1;
   }
 }
-

@@ -69,29 +69,33 @@ void each_item(Api& api, const std::string& path_with_query, bool all, std::opti
 
 std::vector<Command> commands() {
   std::vector<Command> list;
-  list.push_back(
-      {"add-user", "add-user USERNAME [--phone E164] [--display-name NAME] [--password-stdin | --password-file FILE]",
-       "Creates an account. The username is 3-32 of a-z 0-9 _ . (folded to lower case). Without a password\n"
-       "the user signs in with tokens only (see mint-token).",
-       {{"phone", true, "E.164 number, e.g. +4915112345678"},
-        {"display-name", true, "the name shown to others"},
-        {"password-stdin", false, "read the password from the first line of stdin"},
-        {"password-file", true, "read the password from the first line of FILE"}},
-       [](Api& api, const Args& args, const Global& global) {
-         need(args, 1, "USERNAME");
-         json body{{"username", args.positional[0]}};
-         if (auto phone = args.value("phone")) body["phone"] = *phone;
-         if (auto name = args.value("display-name")) body["display_name"] = *name;
-         if (args.has("password-stdin") || args.has("password-file")) body["password"] = read_password(args);
-         return emit(global, api.post("/v1/admin/users", body), print_user);
-       }});
-  list.push_back({"show-user", "show-user USER", "Shows an account. USER is an id or a username.", {},
+  list.push_back({"add-user",
+                  "add-user USERNAME [--phone E164] [--display-name NAME] [--password-stdin | --password-file FILE]",
+                  "Creates an account. The username is 3-32 of a-z 0-9 _ . (folded to lower case). Without a password\n"
+                  "the user signs in with tokens only (see mint-token).",
+                  {{"phone", true, "E.164 number, e.g. +4915112345678"},
+                   {"display-name", true, "the name shown to others"},
+                   {"password-stdin", false, "read the password from the first line of stdin"},
+                   {"password-file", true, "read the password from the first line of FILE"}},
+                  [](Api& api, const Args& args, const Global& global) {
+                    need(args, 1, "USERNAME");
+                    json body{{"username", args.positional[0]}};
+                    if (auto phone = args.value("phone")) body["phone"] = *phone;
+                    if (auto name = args.value("display-name")) body["display_name"] = *name;
+                    if (args.has("password-stdin") || args.has("password-file")) body["password"] = read_password(args);
+                    return emit(global, api.post("/v1/admin/users", body), print_user);
+                  }});
+  list.push_back({"show-user",
+                  "show-user USER",
+                  "Shows an account. USER is an id or a username.",
+                  {},
                   [](Api& api, const Args& args, const Global& global) {
                     need(args, 1, "USER");
                     return emit(global, api.get("/v1/admin/users/" + user_id(api, args.positional[0])), print_user);
                   }});
   list.push_back(
-      {"list-users", "list-users [--username-prefix P | --phone-prefix +P] [--limit N] [--cursor C] [--all]",
+      {"list-users",
+       "list-users [--username-prefix P | --phone-prefix +P] [--limit N] [--cursor C] [--all]",
        "Lists accounts by id, or those whose username or phone starts with a prefix.",
        {{"username-prefix", true, "only usernames starting with this"},
         {"phone-prefix", true, "only phones starting with this (+ and digits)"},
@@ -100,23 +104,24 @@ std::vector<Command> commands() {
         {"all", false, "follow every page"}},
        [](Api& api, const Args& args, const Global& global) {
          need(args, 0, "no arguments");
-         const std::string path =
-             "/v1/admin/users" + query({{"username_prefix", args.value("username-prefix")},
-                                        {"phone_prefix", args.value("phone-prefix")},
-                                        {"limit", args.value("limit")}});
+         const std::string path = "/v1/admin/users" + query({{"username_prefix", args.value("username-prefix")},
+                                                             {"phone_prefix", args.value("phone-prefix")},
+                                                             {"limit", args.value("limit")}});
          json items = json::array();
          each_item(api, path, args.has("all"), args.value("cursor"), [&](const json& user) { items.push_back(user); });
          return emit(global, items, [](const json& users) {
            for (const json& user : users) {
              std::cout << text_of(user["id"]) << '\t' << text_of(user["username"]) << '\t' << text_of(user["phone"])
-                       << '\t' << (user["deleted"].get<bool>()    ? "deleted"
-                                   : user["disabled"].get<bool>() ? "disabled"
-                                                                  : "active")
+                       << '\t'
+                       << (user["deleted"].get<bool>()    ? "deleted"
+                           : user["disabled"].get<bool>() ? "disabled"
+                                                          : "active")
                        << '\n';
            }
          });
        }});
-  list.push_back({"update-user", "update-user USER [--display-name NAME] [--phone E164 | --clear-phone]",
+  list.push_back({"update-user",
+                  "update-user USER [--display-name NAME] [--phone E164 | --clear-phone]",
                   "Changes an account's display name or phone.",
                   {{"display-name", true, "the new display name"},
                    {"phone", true, "the new phone"},
@@ -130,7 +135,8 @@ std::vector<Command> commands() {
                     return emit(global, api.patch("/v1/admin/users/" + user_id(api, args.positional[0]), body),
                                 print_user);
                   }});
-  list.push_back({"set-password", "set-password USER (--password-stdin | --password-file FILE)",
+  list.push_back({"set-password",
+                  "set-password USER (--password-stdin | --password-file FILE)",
                   "Sets an account's password (8 to 1024 bytes).",
                   {{"password-stdin", false, "read the password from the first line of stdin"},
                    {"password-file", true, "read the password from the first line of FILE"}},
@@ -142,20 +148,22 @@ std::vector<Command> commands() {
                     return 0;
                   }});
   for (const bool disable : {true, false}) {
-    list.push_back({disable ? "disable-user" : "enable-user", disable ? "disable-user USER" : "enable-user USER",
-                    disable ? "Disables an account: the broker refuses its sign-ins (password and tokens)."
-                            : "Enables a disabled account again.",
-                    {},
-                    [disable](Api& api, const Args& args, const Global& global) {
-                      need(args, 1, "USER");
-                      const std::string id = user_id(api, args.positional[0]);
-                      return emit(global,
-                                  api.post("/v1/admin/users/" + id + (disable ? "/disable" : "/enable"), json::object()),
-                                  print_user);
-                    }});
+    list.push_back(
+        {disable ? "disable-user" : "enable-user",
+         disable ? "disable-user USER" : "enable-user USER",
+         disable ? "Disables an account: the broker refuses its sign-ins (password and tokens)."
+                 : "Enables a disabled account again.",
+         {},
+         [disable](Api& api, const Args& args, const Global& global) {
+           need(args, 1, "USER");
+           const std::string id = user_id(api, args.positional[0]);
+           return emit(global, api.post("/v1/admin/users/" + id + (disable ? "/disable" : "/enable"), json::object()),
+                       print_user);
+         }});
   }
   list.push_back(
-      {"delete-user", "delete-user USER --yes [--withhold-messages]",
+      {"delete-user",
+       "delete-user USER --yes [--withhold-messages]",
        "Deletes an account (docs/admin-api.md says what happens to its data): it is anonymised and\n"
        "disabled, leaves its groups (owned groups pass to the earliest member), loses devices and\n"
        "unshared uploads. Its messages stay in the chats unless --withhold-messages.",
@@ -164,8 +172,8 @@ std::vector<Command> commands() {
          need(args, 1, "USER");
          if (!args.has("yes")) throw UsageError("deleting an account cannot be undone: add --yes");
          const std::string id = user_id(api, args.positional[0]);
-         const json answer = api.del("/v1/admin/users/" + id +
-                                     (args.has("withhold-messages") ? "?withhold_messages=true" : ""));
+         const json answer =
+             api.del("/v1/admin/users/" + id + (args.has("withhold-messages") ? "?withhold_messages=true" : ""));
          return emit(global, answer, [](const json& a) {
            std::cout << "deleted user " << text_of(a["user"]["id"]) << " (now " << text_of(a["user"]["username"])
                      << "): left " << text_of(a["groups_left"]) << " groups, handed over "
@@ -174,7 +182,8 @@ std::vector<Command> commands() {
                      << text_of(a["media_released"]) << '\n';
          });
        }});
-  list.push_back({"mint-token", "mint-token USER [--device DEVICE] [--ttl SECONDS]",
+  list.push_back({"mint-token",
+                  "mint-token USER [--device DEVICE] [--ttl SECONDS]",
                   "Mints a sign-in token (JWT HS256, the format the broker accepts) and prints it alone\n"
                   "on stdout, so that TOKEN=$(chatctl mint-token alice) works.",
                   {{"device", true, "the device id the client will use (client id {uid}:{device})"},
@@ -187,14 +196,16 @@ std::vector<Command> commands() {
                       if (!all_digits(*ttl)) throw UsageError("--ttl takes seconds");
                       body["ttl_s"] = std::stoll(*ttl);
                     }
-                    const json answer = api.post("/v1/admin/users/" + user_id(api, args.positional[0]) + "/tokens", body);
+                    const json answer =
+                        api.post("/v1/admin/users/" + user_id(api, args.positional[0]) + "/tokens", body);
                     return emit(global, answer, [](const json& a) {
                       std::cout << a["token"].get<std::string>() << std::endl;  // before the note on stderr
                       std::cerr << "uid " << text_of(a["uid"]) << " (" << text_of(a["username"]) << "), expires "
                                 << format_time(a["expires_at"]) << '\n';
                     });
                   }});
-  list.push_back({"create-group", "create-group TITLE --owner USER [--member USER]...",
+  list.push_back({"create-group",
+                  "create-group TITLE --owner USER [--member USER]...",
                   "Creates a group owned by USER with the given members.",
                   {{"owner", true, "the owner (id or username)"}, {"member", true, "a member (repeatable)"}},
                   [](Api& api, const Args& args, const Global& global) {
@@ -202,24 +213,32 @@ std::vector<Command> commands() {
                     const auto owner = args.value("owner");
                     if (!owner) throw UsageError("--owner is required");
                     json members = json::array();
-                    for (const auto& member : args.values("member")) members.push_back(std::stoll(user_id(api, member)));
+                    for (const auto& member : args.values("member"))
+                      members.push_back(std::stoll(user_id(api, member)));
                     const json body{{"kind", "group"},
                                     {"title", args.positional[0]},
                                     {"owner", std::stoll(user_id(api, *owner))},
                                     {"members", members}};
                     return emit(global, api.post("/v1/admin/chats", body), print_chat);
                   }});
-  list.push_back({"add-member", "add-member CHAT USER", "Adds a user to a group.", {},
+  list.push_back({"add-member",
+                  "add-member CHAT USER",
+                  "Adds a user to a group.",
+                  {},
                   [](Api& api, const Args& args, const Global& global) {
                     need(args, 2, "CHAT USER");
                     const json answer = api.post("/v1/admin/chats/" + chat_id(args.positional[0]) + "/members",
                                                  {{"user", std::stoll(user_id(api, args.positional[1]))}});
                     return emit(global, answer, [](const json& a) {
-                      std::cout << "user " << text_of(a["uid"]) << (a["added"].get<bool>() ? " added to" : " was already in")
-                                << " chat " << text_of(a["chat"]) << '\n';
+                      std::cout << "user " << text_of(a["uid"])
+                                << (a["added"].get<bool>() ? " added to" : " was already in") << " chat "
+                                << text_of(a["chat"]) << '\n';
                     });
                   }});
-  list.push_back({"remove-member", "remove-member CHAT USER", "Removes a user from a group (not its owner).", {},
+  list.push_back({"remove-member",
+                  "remove-member CHAT USER",
+                  "Removes a user from a group (not its owner).",
+                  {},
                   [](Api& api, const Args& args, const Global& global) {
                     need(args, 2, "CHAT USER");
                     const json answer = api.del("/v1/admin/chats/" + chat_id(args.positional[0]) + "/members/" +
@@ -229,7 +248,8 @@ std::vector<Command> commands() {
                     });
                   }});
   list.push_back(
-      {"list-chats", "list-chats [--user USER] [--kind group|direct] [--limit N] [--cursor C] [--all]",
+      {"list-chats",
+       "list-chats [--user USER] [--kind group|direct] [--limit N] [--cursor C] [--all]",
        "Lists chats by id, or the chats of one user.",
        {{"user", true, "only this user's chats"},
         {"kind", true, "group or direct"},
@@ -254,7 +274,8 @@ std::vector<Command> commands() {
            }
          });
        }});
-  list.push_back({"show-chat", "show-chat CHAT [--messages N]",
+  list.push_back({"show-chat",
+                  "show-chat CHAT [--messages N]",
                   "Shows a chat, all its members and (with --messages) its newest N messages.",
                   {{"messages", true, "also show the newest N messages (1-200)"}},
                   [](Api& api, const Args& args, const Global& global) {
@@ -264,8 +285,8 @@ std::vector<Command> commands() {
                     each_item(api, "/v1/admin/chats/" + id + "/members?limit=200", true, std::nullopt,
                               [&](const json& member) { answer["members"].push_back(member); });
                     if (const auto count = args.value("messages")) {
-                      json page = api.get("/v1/admin/chats/" + id + "/messages?before_seq=9223372036854775807&limit=" +
-                                          encode_segment(*count));
+                      json page = api.get("/v1/admin/chats/" + id +
+                                          "/messages?before_seq=9223372036854775807&limit=" + encode_segment(*count));
                       json messages = json::array();
                       for (auto it = page["items"].rbegin(); it != page["items"].rend(); ++it) messages.push_back(*it);
                       answer["messages"] = messages;
@@ -286,7 +307,8 @@ std::vector<Command> commands() {
                       }
                     });
                   }});
-  list.push_back({"history", "history CHAT [--after-seq N | --before-seq N] [--limit N]",
+  list.push_back({"history",
+                  "history CHAT [--after-seq N | --before-seq N] [--limit N]",
                   "Prints a page of a chat's messages: from the start (or after N), or newest first below N.",
                   {{"after-seq", true, "messages after this seq, oldest first"},
                    {"before-seq", true, "messages below this seq, newest first"},
@@ -302,89 +324,93 @@ std::vector<Command> commands() {
                       if (!p["next"].is_null()) std::cerr << "(more)\n";
                     });
                   }});
-  list.push_back({"delete-message", "delete-message CHAT SEQ",
-                  "Moderation: withholds a message's content; it keeps its place and shows as deleted.", {},
+  list.push_back({"delete-message",
+                  "delete-message CHAT SEQ",
+                  "Moderation: withholds a message's content; it keeps its place and shows as deleted.",
+                  {},
                   [](Api& api, const Args& args, const Global& global) {
                     need(args, 2, "CHAT SEQ");
                     if (!all_digits(args.positional[1])) throw UsageError("SEQ is a number");
                     const json answer =
                         api.del("/v1/admin/chats/" + chat_id(args.positional[0]) + "/messages/" + args.positional[1]);
                     return emit(global, answer, [](const json& a) {
-                      std::cout << "message " << text_of(a["seq"]) << " of chat " << text_of(a["chat"])
-                                << " deleted\n";
+                      std::cout << "message " << text_of(a["seq"]) << " of chat " << text_of(a["chat"]) << " deleted\n";
                     });
                   }});
-  list.push_back(
-      {"stats", "stats [--days N] [--watch [--interval SECONDS] [--count N]]",
-       "Shows users, users online, chats, messages and messages per day. --watch prints one line per\n"
-       "interval (with the message rate) until interrupted or --count lines were printed.",
-       {{"days", true, "days of messages per day (1-90, default 7)"},
-        {"watch", false, "print a line every interval"},
-        {"interval", true, "seconds between lines (default 2; fractions allowed)"},
-        {"count", true, "stop after this many lines"}},
-       [](Api& api, const Args& args, const Global& global) {
-         need(args, 0, "no arguments");
-         const std::string path = "/v1/admin/stats" + query({{"days", args.value("days")}});
-         if (!args.has("watch")) {
-           return emit(global, api.get(path), [](const json& s) {
-             print_fields(s, {{"users", "users"},
-                              {"online_users", "online now"},
-                              {"online_devices", "devices online"},
-                              {"disabled_users", "disabled"},
-                              {"deleted_users", "deleted"},
-                              {"chats", "chats"},
-                              {"groups", "groups"},
-                              {"direct_chats", "direct chats"},
-                              {"messages", "messages"},
-                              {"media_files", "media files"},
-                              {"media_bytes", "media bytes"}});
-             std::cout << "messages per day:\n";
-             for (const json& day : s["messages_per_day"]) {
-               std::cout << "  " << text_of(day["day"]) << "  " << text_of(day["messages"]) << '\n';
-             }
-           });
-         }
-         double interval = 2.0;
-         if (const auto text = args.value("interval")) {
-           try {
-             interval = std::stod(*text);
-           } catch (const std::exception&) {
-             throw UsageError("--interval takes seconds");
-           }
-           if (!(interval > 0.0) || interval > 86400.0) throw UsageError("--interval takes seconds");
-         }
-         long long count = -1;
-         if (const auto text = args.value("count")) {
-           if (!all_digits(*text) || text->size() > 9) throw UsageError("--count takes a number");
-           count = std::stoll(*text);
-         }
-         std::optional<std::int64_t> previous;
-         for (long long line = 0; count < 0 || line < count; ++line) {
-           if (line > 0) std::this_thread::sleep_for(std::chrono::duration<double>(interval));
-           const json s = api.get(path);
-           if (global.json_output) {
-             std::cout << s.dump() << std::endl;
-             continue;
-           }
-           const std::int64_t messages = s["messages"].get<std::int64_t>();
-           const json& days = s["messages_per_day"];
-           std::ostringstream out;
-           out << format_time(json(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count()))
-               << "  users " << text_of(s["users"]) << "  online " << text_of(s["online_users"]) << "  chats "
-               << text_of(s["chats"]) << "  messages " << messages << "  today "
-               << (days.empty() ? std::string("-") : text_of(days.back()["messages"]));
-           if (previous) {
-             out.precision(1);
-             out << std::fixed << "  rate " << static_cast<double>(messages - *previous) / interval << "/s";
-           }
-           std::cout << out.str() << std::endl;
-           previous = messages;
-         }
-         return 0;
-       }});
-  list.push_back({"health", "health", "Asks the server's /healthz (no token needed).", {},
+  list.push_back({"stats",
+                  "stats [--days N] [--watch [--interval SECONDS] [--count N]]",
+                  "Shows users, users online, chats, messages and messages per day. --watch prints one line per\n"
+                  "interval (with the message rate) until interrupted or --count lines were printed.",
+                  {{"days", true, "days of messages per day (1-90, default 7)"},
+                   {"watch", false, "print a line every interval"},
+                   {"interval", true, "seconds between lines (default 2; fractions allowed)"},
+                   {"count", true, "stop after this many lines"}},
+                  [](Api& api, const Args& args, const Global& global) {
+                    need(args, 0, "no arguments");
+                    const std::string path = "/v1/admin/stats" + query({{"days", args.value("days")}});
+                    if (!args.has("watch")) {
+                      return emit(global, api.get(path), [](const json& s) {
+                        print_fields(s, {{"users", "users"},
+                                         {"online_users", "online now"},
+                                         {"online_devices", "devices online"},
+                                         {"disabled_users", "disabled"},
+                                         {"deleted_users", "deleted"},
+                                         {"chats", "chats"},
+                                         {"groups", "groups"},
+                                         {"direct_chats", "direct chats"},
+                                         {"messages", "messages"},
+                                         {"media_files", "media files"},
+                                         {"media_bytes", "media bytes"}});
+                        std::cout << "messages per day:\n";
+                        for (const json& day : s["messages_per_day"]) {
+                          std::cout << "  " << text_of(day["day"]) << "  " << text_of(day["messages"]) << '\n';
+                        }
+                      });
+                    }
+                    double interval = 2.0;
+                    if (const auto text = args.value("interval")) {
+                      try {
+                        interval = std::stod(*text);
+                      } catch (const std::exception&) {
+                        throw UsageError("--interval takes seconds");
+                      }
+                      if (!(interval > 0.0) || interval > 86400.0) throw UsageError("--interval takes seconds");
+                    }
+                    long long count = -1;
+                    if (const auto text = args.value("count")) {
+                      if (!all_digits(*text) || text->size() > 9) throw UsageError("--count takes a number");
+                      count = std::stoll(*text);
+                    }
+                    std::optional<std::int64_t> previous;
+                    for (long long line = 0; count < 0 || line < count; ++line) {
+                      if (line > 0) std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+                      const json s = api.get(path);
+                      if (global.json_output) {
+                        std::cout << s.dump() << std::endl;
+                        continue;
+                      }
+                      const std::int64_t messages = s["messages"].get<std::int64_t>();
+                      const json& days = s["messages_per_day"];
+                      std::ostringstream out;
+                      out << format_time(json(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count()))
+                          << "  users " << text_of(s["users"]) << "  online " << text_of(s["online_users"])
+                          << "  chats " << text_of(s["chats"]) << "  messages " << messages << "  today "
+                          << (days.empty() ? std::string("-") : text_of(days.back()["messages"]));
+                      if (previous) {
+                        out.precision(1);
+                        out << std::fixed << "  rate " << static_cast<double>(messages - *previous) / interval << "/s";
+                      }
+                      std::cout << out.str() << std::endl;
+                      previous = messages;
+                    }
+                    return 0;
+                  }});
+  list.push_back({"health",
+                  "health",
+                  "Asks the server's /healthz (no token needed).",
+                  {},
                   [](Api& api, const Args& args, const Global& global) {
                     need(args, 0, "no arguments");
                     return emit(global, api.get("/healthz"),

@@ -10,8 +10,8 @@
 
 namespace chat::chatctl {
 
-std::string text_of(const json& value);    // "-" for null, strings bare, the rest as JSON
-std::string format_time(const json& ms);   // "2025-11-21 09:30:00Z"; "-" when not a time
+std::string text_of(const json& value);   // "-" for null, strings bare, the rest as JSON
+std::string format_time(const json& ms);  // "2025-11-21 09:30:00Z"; "-" when not a time
 void print_fields(const json& object, const std::vector<std::pair<std::string, std::string>>& fields);
 void print_user(const json& user);
 void print_chat(const json& chat);

@@ -74,9 +74,7 @@ std::optional<std::string> secret_from(const std::map<std::string, std::string>&
 }
 
 std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 int run(const std::string& command, const std::map<std::string, std::string>& flags) {
@@ -86,9 +84,8 @@ int run(const std::string& command, const std::map<std::string, std::string>& fl
       const auto value = parse_int(it->second);
       if (!value || *value < chat::credentials::kMinPbkdf2Iterations ||
           *value > chat::credentials::kMaxPbkdf2Iterations) {
-        std::cerr << "chat-credentials: --iterations must be between "
-                  << chat::credentials::kMinPbkdf2Iterations << " and "
-                  << chat::credentials::kMaxPbkdf2Iterations << "\n";
+        std::cerr << "chat-credentials: --iterations must be between " << chat::credentials::kMinPbkdf2Iterations
+                  << " and " << chat::credentials::kMaxPbkdf2Iterations << "\n";
         return kExitUsage;
       }
       iterations = static_cast<int>(*value);

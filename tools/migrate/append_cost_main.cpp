@@ -67,8 +67,7 @@ std::optional<Options> parse(int argc, char** argv) {
       options.notify = true;
       continue;
     }
-    if (arg == "--chats" || arg == "--batch" || arg == "--batches" || arg == "--pause" ||
-        arg == "--sessions") {
+    if (arg == "--chats" || arg == "--batch" || arg == "--batches" || arg == "--pause" || arg == "--sessions") {
       if (i + 1 >= argc) return std::nullopt;
       const auto value = positive(argv[++i]);
       if (!value) return std::nullopt;
@@ -126,7 +125,8 @@ class Session {
       batch_[i].chat_id = chats_[chat];
       batch_[i].sender_id = senders_[chat];
       batch_[i].client_msg_id = tag_ + "-" + std::to_string(next_id_++);
-      batch_[i].body = R"({"text":"lg:0000000000000000:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})";
+      batch_[i].body =
+          R"({"text":"lg:0000000000000000:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})";
     }
     notify_ ? store_.messages().append_messages_notifying(batch_) : store_.messages().append_messages(batch_);
   }
@@ -147,13 +147,13 @@ int run(const Options& options) {
     std::cerr << "chat-append-cost: --chats and --batch must be multiples of --sessions\n";
     return 2;
   }
-  const std::string tag = std::to_string(::getpid()) +
-                          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
+  const std::string tag =
+      std::to_string(::getpid()) + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
   std::vector<std::unique_ptr<Session>> sessions;
   for (int s = 0; s < options.sessions; ++s) {
     sessions.push_back(std::make_unique<Session>(options.conninfo, tag + "s" + std::to_string(s),
-                                                 options.chats / options.sessions,
-                                                 options.batch / options.sessions, options.notify));
+                                                 options.chats / options.sessions, options.batch / options.sessions,
+                                                 options.notify));
   }
   if (options.pause_s > 0) {
     for (const auto& session : sessions) std::cout << "backend pid " << session->backend() << std::endl;

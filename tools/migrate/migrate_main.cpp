@@ -69,8 +69,7 @@ int run(const Options& options) {
   chat::storage::Connection connection(options.conninfo);
   if (options.status_only) {
     const auto status = chat::storage::schema_status(connection);
-    std::cout << "schema version " << status.current_version << " (latest "
-              << status.latest_version << ", ";
+    std::cout << "schema version " << status.current_version << " (latest " << status.latest_version << ", ";
     if (status.up_to_date()) {
       std::cout << "up to date)\n";
     } else {

@@ -50,14 +50,22 @@ Args parse(int argc, char** argv) {
   a.mode = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
-    if (key == "--uri") a.uri = value;
-    else if (key == "--share") a.share = value;
-    else if (key == "--seconds") a.seconds = std::stoi(value);
-    else if (key == "--receive-maximum") a.receive_maximum = std::stoi(value);
-    else if (key == "--count") a.count = std::stoi(value);
-    else if (key == "--qos") a.qos = std::stoi(value);
-    else if (key == "--window") a.window = std::stoi(value);
-    else if (key == "--bytes") a.bytes = std::stoi(value);
+    if (key == "--uri")
+      a.uri = value;
+    else if (key == "--share")
+      a.share = value;
+    else if (key == "--seconds")
+      a.seconds = std::stoi(value);
+    else if (key == "--receive-maximum")
+      a.receive_maximum = std::stoi(value);
+    else if (key == "--count")
+      a.count = std::stoi(value);
+    else if (key == "--qos")
+      a.qos = std::stoi(value);
+    else if (key == "--window")
+      a.window = std::stoi(value);
+    else if (key == "--bytes")
+      a.bytes = std::stoi(value);
     else {
       std::cerr << "chat-paho-floor: unknown option " << key << "\n";
       std::exit(2);
@@ -152,8 +160,9 @@ int publish(const Args& a) {
   const double cpu = cpu_seconds() - start_cpu;
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   client.disconnect()->wait();
-  std::printf("{\"mode\":\"publish\",\"qos\":%d,\"messages\":%d,\"cpu_s\":%.3f,\"us_per_message\":%.2f,\"per_s\":%.0f}\n",
-              a.qos, a.count, cpu, cpu * 1e6 / a.count, a.count / wall);
+  std::printf(
+      "{\"mode\":\"publish\",\"qos\":%d,\"messages\":%d,\"cpu_s\":%.3f,\"us_per_message\":%.2f,\"per_s\":%.0f}\n",
+      a.qos, a.count, cpu, cpu * 1e6 / a.count, a.count / wall);
   return 0;
 }
 

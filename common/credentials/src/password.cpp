@@ -12,8 +12,7 @@ namespace chat::credentials {
 namespace {
 
 constexpr std::string_view kPrefix = "$pbkdf2-sha512$i=";
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int base64_value(char c) noexcept {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -24,11 +23,11 @@ int base64_value(char c) noexcept {
   return -1;
 }
 
-bool derive(std::string_view password, const std::vector<unsigned char>& salt, int iterations,
-            unsigned char* out, std::size_t out_size) noexcept {
+bool derive(std::string_view password, const std::vector<unsigned char>& salt, int iterations, unsigned char* out,
+            std::size_t out_size) noexcept {
   return PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
-                           static_cast<int>(salt.size()), iterations, EVP_sha512(),
-                           static_cast<int>(out_size), out) == 1;
+                           static_cast<int>(salt.size()), iterations, EVP_sha512(), static_cast<int>(out_size),
+                           out) == 1;
 }
 
 }  // namespace

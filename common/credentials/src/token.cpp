@@ -23,8 +23,7 @@ struct MallocDeleter {
 using CString = std::unique_ptr<char, MallocDeleter>;
 
 bool is_base64url(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 // A positive decimal id without sign or leading zero that fits int64.
@@ -52,13 +51,20 @@ std::optional<std::int64_t> integer_claim(const nlohmann::json& claims, const ch
 
 std::string_view to_string(TokenError error) noexcept {
   switch (error) {
-    case TokenError::none: return "none";
-    case TokenError::malformed: return "malformed token";
-    case TokenError::bad_signature: return "token signature not valid";
-    case TokenError::wrong_algorithm: return "token algorithm is not HS256";
-    case TokenError::expired: return "token expired";
-    case TokenError::not_yet_valid: return "token not valid yet";
-    case TokenError::bad_claims: return "token claims invalid";
+    case TokenError::none:
+      return "none";
+    case TokenError::malformed:
+      return "malformed token";
+    case TokenError::bad_signature:
+      return "token signature not valid";
+    case TokenError::wrong_algorithm:
+      return "token algorithm is not HS256";
+    case TokenError::expired:
+      return "token expired";
+    case TokenError::not_yet_valid:
+      return "token not valid yet";
+    case TokenError::bad_claims:
+      return "token claims invalid";
   }
   return "unknown";
 }
@@ -152,11 +158,11 @@ TokenCheck verify_token(std::string_view token, std::string_view secret, std::in
   }
 }
 
-std::string mint_token(std::string_view secret, std::int64_t uid, std::string_view username,
-                       std::int64_t issued_at, std::int64_t expires_at) {
+std::string mint_token(std::string_view secret, std::int64_t uid, std::string_view username, std::int64_t issued_at,
+                       std::int64_t expires_at) {
   if (secret.size() < kMinTokenSecretBytes) {
-    throw std::invalid_argument("the token secret must have at least " +
-                                std::to_string(kMinTokenSecretBytes) + " bytes");
+    throw std::invalid_argument("the token secret must have at least " + std::to_string(kMinTokenSecretBytes) +
+                                " bytes");
   }
   if (uid <= 0) throw std::invalid_argument("uid must be positive");
   if (username.empty()) throw std::invalid_argument("username must not be empty");
@@ -165,8 +171,7 @@ std::string mint_token(std::string_view secret, std::int64_t uid, std::string_vi
   const JwtPtr jwt(raw);
   const std::string uid_text = std::to_string(uid);
   const std::string user(username);
-  if (jwt_add_grant(jwt.get(), "sub", uid_text.c_str()) != 0 ||
-      jwt_add_grant(jwt.get(), "usr", user.c_str()) != 0 ||
+  if (jwt_add_grant(jwt.get(), "sub", uid_text.c_str()) != 0 || jwt_add_grant(jwt.get(), "usr", user.c_str()) != 0 ||
       jwt_add_grant_int(jwt.get(), "iat", static_cast<long>(issued_at)) != 0 ||
       jwt_add_grant_int(jwt.get(), "exp", static_cast<long>(expires_at)) != 0) {
     throw std::runtime_error("jwt_add_grant failed");

@@ -12,9 +12,7 @@ constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 constexpr bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-constexpr bool is_token_char(char c) {
-  return is_lower(c) || is_upper(c) || is_digit(c) || c == '_' || c == '-';
-}
+constexpr bool is_token_char(char c) { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_' || c == '-'; }
 
 template <class Pred>
 bool all_of_length(std::string_view text, std::size_t min, std::size_t max, Pred pred) noexcept {

@@ -22,9 +22,12 @@ bool split_levels(std::string_view topic, std::array<std::string_view, N>& level
 
 TopicKind chat_topic_kind(bool direct, Channel channel) noexcept {
   switch (channel) {
-    case Channel::msg: return direct ? TopicKind::dm_msg : TopicKind::group_msg;
-    case Channel::rcpt: return direct ? TopicKind::dm_rcpt : TopicKind::group_rcpt;
-    case Channel::typing: return direct ? TopicKind::dm_typing : TopicKind::group_typing;
+    case Channel::msg:
+      return direct ? TopicKind::dm_msg : TopicKind::group_msg;
+    case Channel::rcpt:
+      return direct ? TopicKind::dm_rcpt : TopicKind::group_rcpt;
+    case Channel::typing:
+      return direct ? TopicKind::dm_typing : TopicKind::group_typing;
   }
   return TopicKind::dm_msg;
 }
@@ -58,9 +61,12 @@ std::optional<Channel> parse_channel(std::string_view level) noexcept {
 
 std::string_view channel_name(Channel channel) noexcept {
   switch (channel) {
-    case Channel::msg: return "msg";
-    case Channel::rcpt: return "rcpt";
-    case Channel::typing: return "typing";
+    case Channel::msg:
+      return "msg";
+    case Channel::rcpt:
+      return "rcpt";
+    case Channel::typing:
+      return "typing";
   }
   return "msg";
 }
@@ -68,13 +74,17 @@ std::string_view channel_name(Channel channel) noexcept {
 std::optional<Channel> Topic::channel() const noexcept {
   switch (kind) {
     case TopicKind::dm_msg:
-    case TopicKind::group_msg: return Channel::msg;
+    case TopicKind::group_msg:
+      return Channel::msg;
     case TopicKind::dm_rcpt:
-    case TopicKind::group_rcpt: return Channel::rcpt;
+    case TopicKind::group_rcpt:
+      return Channel::rcpt;
     case TopicKind::dm_typing:
-    case TopicKind::group_typing: return Channel::typing;
+    case TopicKind::group_typing:
+      return Channel::typing;
     case TopicKind::device_state:
-    case TopicKind::request: return std::nullopt;
+    case TopicKind::request:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -112,9 +122,7 @@ std::string event_topic(Id uid) { return event_topic(std::to_string(uid)); }
 
 std::string event_topic(std::string_view uid_text) { return join("u", uid_text, "ev"); }
 
-std::string response_topic(Id uid, std::string_view device) {
-  return join("u", std::to_string(uid), "rsp", device);
-}
+std::string response_topic(Id uid, std::string_view device) { return join("u", std::to_string(uid), "rsp", device); }
 
 std::string request_topic(Id uid, std::string_view device) { return join("req", std::to_string(uid), device); }
 

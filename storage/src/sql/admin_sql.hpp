@@ -8,17 +8,17 @@
 
 namespace chat::storage::sql {
 
-#define CHAT_ADMIN_USER_COLUMNS                                                              \
-  "u.id, u.username, u.phone, u.display_name, u.disabled, "                                  \
-  "epoch_ms(u.created_at) AS created_at_ms, epoch_ms(u.updated_at) AS updated_at_ms, "       \
-  "epoch_ms(u.last_seen) AS last_seen_ms, u.password_hash IS NOT NULL AS has_password, "     \
-  "EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.online) AS online, "         \
+#define CHAT_ADMIN_USER_COLUMNS                                                          \
+  "u.id, u.username, u.phone, u.display_name, u.disabled, "                              \
+  "epoch_ms(u.created_at) AS created_at_ms, epoch_ms(u.updated_at) AS updated_at_ms, "   \
+  "epoch_ms(u.last_seen) AS last_seen_ms, u.password_hash IS NOT NULL AS has_password, " \
+  "EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id AND d.online) AS online, "     \
   "epoch_ms(u.deleted_at) AS deleted_at_ms "
 
-#define CHAT_ADMIN_CHAT_COLUMNS                                                              \
-  "c.id, c.kind, c.title, c.owner_id, c.last_seq, "                                          \
-  "epoch_ms(c.created_at) AS created_at_ms, epoch_ms(c.updated_at) AS updated_at_ms, "       \
-  "epoch_ms(c.deleted_at) AS deleted_at_ms, "                                                \
+#define CHAT_ADMIN_CHAT_COLUMNS                                                        \
+  "c.id, c.kind, c.title, c.owner_id, c.last_seq, "                                    \
+  "epoch_ms(c.created_at) AS created_at_ms, epoch_ms(c.updated_at) AS updated_at_ms, " \
+  "epoch_ms(c.deleted_at) AS deleted_at_ms, "                                          \
   "(SELECT count(*) FROM chat_members cm WHERE cm.chat_id = c.id) AS member_count "
 
 // ---- users -------------------------------------------------------------------
@@ -41,16 +41,14 @@ LIMIT $2::bigint)sql"};
 
 // Usernames in [$1, $2) (a prefix and its successor, computed by the caller,
 // so a generic plan still scans only the prefix's range), after $3, in byte order.
-inline constexpr Statement kAdminSearchUsername{"admin.users.search_username",
-                                                "SELECT " CHAT_ADMIN_USER_COLUMNS R"sql(
+inline constexpr Statement kAdminSearchUsername{"admin.users.search_username", "SELECT " CHAT_ADMIN_USER_COLUMNS R"sql(
 FROM users u
 WHERE u.username COLLATE "C" >= $1::text AND u.username COLLATE "C" < $2::text
   AND u.username COLLATE "C" > $3::text
 ORDER BY u.username COLLATE "C"
 LIMIT $4::bigint)sql"};
 
-inline constexpr Statement kAdminSearchPhone{"admin.users.search_phone",
-                                             "SELECT " CHAT_ADMIN_USER_COLUMNS R"sql(
+inline constexpr Statement kAdminSearchPhone{"admin.users.search_phone", "SELECT " CHAT_ADMIN_USER_COLUMNS R"sql(
 FROM users u
 WHERE u.phone COLLATE "C" >= $1::text AND u.phone COLLATE "C" < $2::text
   AND u.phone COLLATE "C" > $3::text

@@ -5,9 +5,9 @@
 
 namespace chat::storage::sql {
 
-#define CHAT_MEDIA_COLUMNS                                                                   \
-  "m.id, m.uploader_id, m.mime, m.size_bytes, m.sha256, "                                    \
-  "epoch_ms(m.created_at) AS created_at_ms, "                                                \
+#define CHAT_MEDIA_COLUMNS                                \
+  "m.id, m.uploader_id, m.mime, m.size_bytes, m.sha256, " \
+  "epoch_ms(m.created_at) AS created_at_ms, "             \
   "epoch_ms(m.first_referenced_at) AS first_referenced_at_ms "
 
 // Nothing is returned when the id is catalogued already (kFindMedia reads it).

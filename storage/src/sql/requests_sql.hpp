@@ -1,26 +1,27 @@
 #pragma once
-// Statements of the clients' requests (group_changes.cpp, chat_lists.cpp, message_history.cpp, presence.cpp, users.cpp): chat lists, sync,
-// membership changes by members, presence. Chat columns are those read_chat()
-// reads, message columns those of read_stored_message().
+// Statements of the clients' requests (group_changes.cpp, chat_lists.cpp, message_history.cpp, presence.cpp,
+// users.cpp): chat lists, sync, membership changes by members, presence. Chat columns are those read_chat() reads,
+// message columns those of read_stored_message().
 #include "chat/storage/statement.hpp"
 
 namespace chat::storage::sql {
 
-#define CHAT_REQUEST_CHAT_COLUMNS                                                   \
-  " c.id, c.kind, c.title, c.owner_id, c.last_seq,"                                 \
+#define CHAT_REQUEST_CHAT_COLUMNS                                                      \
+  " c.id, c.kind, c.title, c.owner_id, c.last_seq,"                                    \
   " epoch_ms(c.created_at) AS created_at_ms, epoch_ms(c.updated_at) AS updated_at_ms," \
   " epoch_ms(c.deleted_at) AS deleted_at_ms "
 
-#define CHAT_REQUEST_USER_CHAT_COLUMNS                                            \
-  CHAT_REQUEST_CHAT_COLUMNS ", m.role, m.delivered_seq, m.read_seq,"               \
-  " CASE WHEN c.kind = 'direct' THEN"                                              \
-  "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END"  \
-  " END AS peer_id "
+#define CHAT_REQUEST_USER_CHAT_COLUMNS                                                \
+  CHAT_REQUEST_CHAT_COLUMNS                                                           \
+      ", m.role, m.delivered_seq, m.read_seq,"                                        \
+      " CASE WHEN c.kind = 'direct' THEN"                                             \
+      "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END" \
+      " END AS peer_id "
 
 // Content deleted by moderation is withheld; the row keeps its place.
-#define CHAT_REQUEST_MESSAGE_COLUMNS                                              \
-  " x.chat_id, x.seq, x.sender_id, x.client_msg_id, x.type,"                       \
-  " CASE WHEN x.deleted_at IS NULL THEN x.body ELSE '{}'::jsonb END AS body,"      \
+#define CHAT_REQUEST_MESSAGE_COLUMNS                                          \
+  " x.chat_id, x.seq, x.sender_id, x.client_msg_id, x.type,"                  \
+  " CASE WHEN x.deleted_at IS NULL THEN x.body ELSE '{}'::jsonb END AS body," \
   " epoch_ms(x.created_at) AS created_at_ms, epoch_ms(x.deleted_at) AS deleted_at_ms "
 
 // Which of $1 are live accounts (not deleted).
@@ -45,8 +46,8 @@ ORDER BY m.chat_id
 LIMIT $3::bigint)sql"};
 
 // Each chat of $2 (in order) as user $1 sees it: exists, deleted, member.
-inline constexpr Statement kListedChatStates{"requests.listed_chat_states", "SELECT k.chat_id AS listed_id,"
-                                             CHAT_REQUEST_CHAT_COLUMNS R"sql(,
+inline constexpr Statement kListedChatStates{"requests.listed_chat_states",
+                                             "SELECT k.chat_id AS listed_id," CHAT_REQUEST_CHAT_COLUMNS R"sql(,
        c.id IS NOT NULL AS chat_exists, m.user_id IS NOT NULL AS member
 FROM unnest($2::bigint[]) WITH ORDINALITY AS k(chat_id, n)
 LEFT JOIN chats c ON c.id = k.chat_id

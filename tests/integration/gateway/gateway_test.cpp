@@ -56,7 +56,8 @@ class MqttOverWs {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       if (auto packet = reader.next()) return packet;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       WsIncoming incoming = ws.read(left);
       if (incoming.kind != WsIncoming::Kind::message) {
@@ -98,7 +99,8 @@ class GatewayTest : public ::testing::Test {
                                                                std::chrono::milliseconds timeout = 10s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       auto message = client.next_message(left);
       if (!message || message->topic == topic) return message;
@@ -139,10 +141,10 @@ TEST_F(GatewayTest, StockWebSocketClientChatsWithATcpClient) {
   ASSERT_EQ(phone->subscribe("dm/" + phone_user.uid() + "/#"), 1);
 
   // The browser-shaped client subscribes to its inbox, sends the phone a message, and waits for one.
-  PahoRun paho(std::vector<std::string>{gateway.ws_url(), browser_user.client_id("web"), browser_user.name, browser_user.token(),
-                        "--origin", "http://app.test:8080", "--subscribe", "dm/" + browser_user.uid() + "/#",
-                        "--publish", dm_topic(phone_user, browser_user), text_message("w1", "from the web"),
-                        "--expect", "1"});
+  PahoRun paho(std::vector<std::string>{
+      gateway.ws_url(), browser_user.client_id("web"), browser_user.name, browser_user.token(), "--origin",
+      "http://app.test:8080", "--subscribe", "dm/" + browser_user.uid() + "/#", "--publish",
+      dm_topic(phone_user, browser_user), text_message("w1", "from the web"), "--expect", "1"});
   ASSERT_TRUE(paho.wait_output("\"published\"")) << paho.output() << gateway.log();
   auto at_phone = next_on(*phone, dm_topic(phone_user, browser_user));
   ASSERT_TRUE(at_phone) << paho.output();
@@ -170,8 +172,8 @@ TEST_F(GatewayTest, StockClientOverWssWithTheStackCertificate) {
   auto listener = tcp_client(other, "phone");
   ASSERT_EQ(listener->subscribe("dm/" + other.uid() + "/#"), 1);
   PahoRun paho(std::vector<std::string>{gateway.wss_url(), user.client_id("web"), user.name, user.token(), "--ca",
-                        gateway.ca_file().string(), "--origin", "http://app.test:8080", "--publish",
-                        dm_topic(other, user), text_message("tls1")});
+                                        gateway.ca_file().string(), "--origin", "http://app.test:8080", "--publish",
+                                        dm_topic(other, user), text_message("tls1")});
   EXPECT_EQ(paho.exit_code(), 0) << paho.output() << gateway.log();
   auto got = next_on(*listener, dm_topic(other, user));
   ASSERT_TRUE(got);
@@ -181,8 +183,8 @@ TEST_F(GatewayTest, StockClientOverWssWithTheStackCertificate) {
 TEST_F(GatewayTest, StockClientWithABadTokenIsRefusedByThePlugin) {
   GatewayProcess gateway;
   const auto user = make_user();
-  PahoRun paho(std::vector<std::string>{gateway.ws_url(), user.client_id("web"), user.name, user.token() + "x", "--origin",
-                        "http://app.test:8080"});
+  PahoRun paho(std::vector<std::string>{gateway.ws_url(), user.client_id("web"), user.name, user.token() + "x",
+                                        "--origin", "http://app.test:8080"});
   EXPECT_EQ(paho.exit_code(), 2) << paho.output() << gateway.log();
   EXPECT_NE(paho.output().find("\"rc\": 5"), std::string::npos) << "3.1.1 CONNACK 5, not authorized: " << paho.output();
   // The broker closed its side after the refusal; the gateway closed the WebSocket in turn.
@@ -266,13 +268,17 @@ TEST_F(GatewayTest, OversizedMessageClosesWith1009AndTheBrokerSideToo) {
   const WsIncoming closed = client.ws.wait_closed();
   ASSERT_EQ(closed.kind, WsIncoming::Kind::closed);
   EXPECT_EQ(closed.close_code, 1009) << "message too big";
-  EXPECT_TRUE(gateway.wait_metric("chat_gateway_closes_total{reason=\"too_big\"}", 1)) << gateway.get("/metrics").second;
+  EXPECT_TRUE(gateway.wait_metric("chat_gateway_closes_total{reason=\"too_big\"}", 1))
+      << gateway.get("/metrics").second;
   // Mid-packet, mosquitto logs the end as "disconnected" rather than "closed its connection".
   EXPECT_TRUE(chat::testing::wait_until(
-      [&] { return environment().broker().log().find("Client " + user.client_id("big") + " disconnected") !=
-                   std::string::npos; },
+      [&] {
+        return environment().broker().log().find("Client " + user.client_id("big") + " disconnected") !=
+               std::string::npos;
+      },
       10s))
-      << "the broker did not see the connection close\n" << environment().broker().log();
+      << "the broker did not see the connection close\n"
+      << environment().broker().log();
 }
 
 TEST_F(GatewayTest, TextMessageClosesWith1003) {
@@ -288,7 +294,8 @@ TEST_F(GatewayTest, TextMessageClosesWith1003) {
 
 TEST_F(GatewayTest, HandshakeWithoutMqttSubprotocolIsRefused) {
   GatewayProcess gateway;
-  for (const std::optional<std::string>& offered : {std::optional<std::string>("binary"), std::optional<std::string>()}) {
+  for (const std::optional<std::string>& offered :
+       {std::optional<std::string>("binary"), std::optional<std::string>()}) {
     WsTestClient client(gateway.ws_port());
     const auto result = client.handshake({.subprotocols = offered});
     EXPECT_EQ(result.status, 400) << offered.value_or("(none)") << ": " << result.error;
@@ -387,8 +394,10 @@ TEST_F(GatewayTest, ClientCloseClosesTheBrokerConnection) {
   ASSERT_EQ(client.sign_in(user, "leaving"), 0);
   client.ws.close();
   EXPECT_TRUE(chat::testing::wait_until(
-      [&] { return environment().broker().log().find("Client " + user.client_id("leaving") + " closed its connection") !=
-                   std::string::npos; },
+      [&] {
+        return environment().broker().log().find("Client " + user.client_id("leaving") + " closed its connection") !=
+               std::string::npos;
+      },
       10s))
       << environment().broker().log();
   EXPECT_TRUE(gateway.wait_metric("chat_gateway_closes_total{reason=\"client_closed\"}", 1));

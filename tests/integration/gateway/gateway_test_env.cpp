@@ -62,8 +62,10 @@ TestUser GatewayEnvironment::make_user() {
 GatewayProcess::GatewayProcess(std::map<std::string, std::string> settings) : dir_("chat-gateway-test") {
   using chat::testing::free_loopback_port;
   ws_port_ = free_loopback_port();
-  do wss_port_ = free_loopback_port(); while (wss_port_ == ws_port_);
-  do http_port_ = free_loopback_port(); while (http_port_ == ws_port_ || http_port_ == wss_port_);
+  do wss_port_ = free_loopback_port();
+  while (wss_port_ == ws_port_);
+  do http_port_ = free_loopback_port();
+  while (http_port_ == ws_port_ || http_port_ == wss_port_);
   auto& broker = environment().broker();
   std::map<std::string, std::string> config = {
       {"ws_port", std::to_string(ws_port_)},
@@ -81,8 +83,8 @@ GatewayProcess::GatewayProcess(std::map<std::string, std::string> settings) : di
   chat::testing::write_file(dir_.path() / "gateway.conf", text.str());
   process_ = chat::testing::ChildProcess({CHAT_GATEWAY_PATH, "--config", (dir_.path() / "gateway.conf").string()},
                                          (dir_.path() / "gateway.log").string());
-  const bool healthy = chat::testing::wait_until([&] { return get("/healthz").first == 200 || !process_.running(); },
-                                                 20s, 20ms);
+  const bool healthy =
+      chat::testing::wait_until([&] { return get("/healthz").first == 200 || !process_.running(); }, 20s, 20ms);
   if (!healthy || !process_.running()) throw std::runtime_error("chat-gateway did not start:\n" + log());
 }
 

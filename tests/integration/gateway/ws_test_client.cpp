@@ -172,7 +172,8 @@ WsIncoming WsTestClient::read(std::chrono::milliseconds timeout) {
 WsIncoming WsTestClient::wait_closed(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return WsIncoming{};
     WsIncoming incoming = read(left);
     if (incoming.kind != WsIncoming::Kind::message) return incoming;

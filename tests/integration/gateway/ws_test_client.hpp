@@ -21,18 +21,18 @@ struct WsHandshake {
 };
 
 struct WsHandshakeResult {
-  int status = 0;             // HTTP status: 101 upgraded; 0 no answer (closed, timeout)
-  std::string subprotocol;    // what the server answered
-  std::string body;           // a refusal's body
-  std::string error;          // what went wrong, for messages
+  int status = 0;           // HTTP status: 101 upgraded; 0 no answer (closed, timeout)
+  std::string subprotocol;  // what the server answered
+  std::string body;         // a refusal's body
+  std::string error;        // what went wrong, for messages
 };
 
 struct WsIncoming {
   enum class Kind { message, closed, timeout };
   Kind kind = Kind::timeout;
-  std::string data;           // message bytes
+  std::string data;  // message bytes
   bool binary = false;
-  int close_code = 0;         // closed: the code of the server's close frame (0: none, the TCP connection ended)
+  int close_code = 0;  // closed: the code of the server's close frame (0: none, the TCP connection ended)
 };
 
 class WsTestClient {

@@ -11,9 +11,7 @@ namespace {
 
 constexpr std::string_view kTimePrefix = "lg:";
 
-bool is_alnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
   if (text.empty() || text.size() > 20) return std::nullopt;
@@ -35,7 +33,7 @@ std::optional<std::size_t> find_value(std::string_view json, std::string_view ke
   for (std::size_t pos = json.find(needle); pos != std::string_view::npos; pos = json.find(needle, pos + 1)) {
     std::size_t p = pos + needle.size();
     while (p < json.size() && (json[p] == ' ' || json[p] == '\t' || json[p] == '\n' || json[p] == '\r')) ++p;
-    if (p >= json.size() || json[p] != ':') continue;   // the text was a value, not a key
+    if (p >= json.size() || json[p] != ':') continue;  // the text was a value, not a key
     ++p;
     while (p < json.size() && (json[p] == ' ' || json[p] == '\t' || json[p] == '\n' || json[p] == '\r')) ++p;
     return p;

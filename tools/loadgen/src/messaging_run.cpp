@@ -15,7 +15,8 @@ namespace chat::loadgen {
 bool MessagingRun::connect() {
   subscribe_retries_.assign(pop_.clients(), 0);
   for (std::uint32_t c = 0; c < pop_.clients(); ++c) {
-    auto d = std::make_unique<Device>(o_.inflight, pop_, traffic_.group_share, o_.seed * 1000003ULL + c, traffic_.paired);
+    auto d =
+        std::make_unique<Device>(o_.inflight, pop_, traffic_.group_share, o_.seed * 1000003ULL + c, traffic_.paired);
     d->user = pop_.user_of(c);
     d->device = pop_.device_of(c);
     d->sender = d->user < traffic_.senders;
@@ -30,7 +31,7 @@ bool MessagingRun::connect() {
   const auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                     std::chrono::duration<double>(o_.connect_timeout_s));
   const std::uint32_t total = pop_.clients();
-  ConnectSettings settings;   // clean sessions, automatic reconnect
+  ConnectSettings settings;  // clean sessions, automatic reconnect
   std::uint32_t started = 0;
   while (subscribed_.load() < total) {
     if (failed_.load()) return false;
@@ -56,7 +57,7 @@ bool MessagingRun::connect() {
            " clients connected and subscribed within --connect-timeout");
       return false;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));   // outcomes arrive on the event loop
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // outcomes arrive on the event loop
   }
   connect_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return true;
@@ -176,7 +177,7 @@ void MessagingRun::send_closed_loop() {
     while (issued_ < o_.messages || o_.duration_s > 0) {
       if (!d->client->connected() || !d->outbox.has_room()) break;
       if (delivery_cap_ > 0 && undelivered_ >= delivery_cap_) {
-        make_ready(*d);   // again when deliveries come in
+        make_ready(*d);  // again when deliveries come in
         break;
       }
       const auto now = now_us();
@@ -286,9 +287,8 @@ void MessagingRun::disconnect_all() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   while (std::chrono::steady_clock::now() < deadline &&
          std::any_of(devices_.begin(), devices_.end(), [](const auto& d) { return d->client->connected(); })) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));   // DISCONNECTs go out on the event loop
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // DISCONNECTs go out on the event loop
   }
 }
-
 
 }  // namespace chat::loadgen

@@ -55,15 +55,15 @@ struct Device {
   std::uint32_t user = 0;
   std::uint32_t device = 0;
   bool sender = false;
-  bool ready = false;   // queued in the driver's ready list
+  bool ready = false;  // queued in the driver's ready list
   std::vector<std::string> filters;
   DestinationPicker picker;
   Outbox outbox;
   std::uint64_t next_n = 0;
-  std::deque<std::uint64_t> held;   // open loop: due times of messages waiting for room in the window
+  std::deque<std::uint64_t> held;  // open loop: due times of messages waiting for room in the window
 };
 
-using TimedEvents = std::vector<std::pair<std::uint64_t, std::uint64_t>>;   // (sent, happened) µs
+using TimedEvents = std::vector<std::pair<std::uint64_t, std::uint64_t>>;  // (sent, happened) µs
 
 class MessagingRun final : public Listener {
  public:
@@ -101,7 +101,7 @@ class MessagingRun final : public Listener {
   }
   void subscribe_done(std::uint32_t c, bool ok) override {
     if (!ok && platform_ != nullptr && subscribe_retries_[c]++ < max_subscribe_retries()) {
-      devices_[c]->client->resubscribe_later(devices_[c]->filters, o_.qos, o_.no_local);   // see there
+      devices_[c]->client->resubscribe_later(devices_[c]->filters, o_.qos, o_.no_local);  // see there
       return;
     }
     if (!ok) {
@@ -169,7 +169,7 @@ class MessagingRun final : public Listener {
   Histogram e2e_;
   Histogram ack_;
   WindowedStats windows_;
-  TimedEvents delivery_log_;   // --latency-log
+  TimedEvents delivery_log_;  // --latency-log
   TimedEvents ack_log_;
   std::string run_tag_;
   std::uint64_t t0_ = 0;
@@ -177,7 +177,7 @@ class MessagingRun final : public Listener {
   std::uint64_t drain_deadline_ = 0;
   std::uint64_t last_delivery_us_ = 0;
   std::uint64_t last_ack_us_ = 0;
-  std::uint64_t issued_ = 0;       // messages due (first sends, held ones included)
+  std::uint64_t issued_ = 0;  // messages due (first sends, held ones included)
   std::uint64_t settled_ = 0;
   std::uint64_t acked_ = 0;
   std::uint64_t rejected_ = 0;
@@ -189,15 +189,15 @@ class MessagingRun final : public Listener {
   std::uint64_t last_progress_us_ = 0;
   std::uint64_t progress_mark_ = 0;
   bool stalled_ = false;
-  bool retry_pending_ = false;     // unsent or held messages wait for a connection
+  bool retry_pending_ = false;  // unsent or held messages wait for a connection
   bool drained_ = false;
-  std::vector<Device*> ready_;     // closed loop: devices whose window may have room
+  std::vector<Device*> ready_;  // closed loop: devices whose window may have room
   std::unique_ptr<FixedRateSchedule> schedule_;
-  std::uint64_t scheduled_ = 0;    // open loop: messages whose due time has come
+  std::uint64_t scheduled_ = 0;  // open loop: messages whose due time has come
   double connect_s_ = 0;
 
   std::atomic<std::uint32_t> subscribed_{0};
-  std::vector<std::uint32_t> subscribe_retries_;   // loop thread: per client
+  std::vector<std::uint32_t> subscribe_retries_;  // loop thread: per client
   std::mutex done_mu_;
   std::condition_variable done_cv_;
   bool done_ = false;

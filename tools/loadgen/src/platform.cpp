@@ -52,8 +52,8 @@ PlatformSetup token_sign_in(const Options& o) {
   const auto expires = now_s() + 24 * 3600;
   auto add = [&](std::uint64_t uid) {
     const std::string username = "lg" + std::to_string(uid);
-    setup.credentials[uid] = {username, credentials::mint_token(secret, static_cast<std::int64_t>(uid), username,
-                                                                now_s() - 5, expires)};
+    setup.credentials[uid] = {
+        username, credentials::mint_token(secret, static_cast<std::int64_t>(uid), username, now_s() - 5, expires)};
   };
   const auto users = traffic_of(o).population.users;
   for (std::uint64_t i = 0; i < users; ++i) add(o.uid_base + i);
@@ -100,8 +100,10 @@ int run_platform(const Options& given, Report& report) {
     for (std::uint32_t g = 0; g < pop.groups(); ++g) {
       const auto& members = pop.members(g);
       std::vector<storage::UserId> others;
-      for (std::size_t j = 1; j < members.size(); ++j) others.push_back(static_cast<storage::UserId>(pop.uid(members[j])));
-      const auto chat = store.chats().create_group(static_cast<storage::UserId>(pop.uid(members.front())), "lg " + tag, others);
+      for (std::size_t j = 1; j < members.size(); ++j)
+        others.push_back(static_cast<storage::UserId>(pop.uid(members[j])));
+      const auto chat =
+          store.chats().create_group(static_cast<storage::UserId>(pop.uid(members.front())), "lg " + tag, others);
       if (first_chat && chat.id != previous + 1) {
         std::cerr << "chat-loadgen: group ids are not consecutive (another writer?); run again\n";
         return kExitFailed;

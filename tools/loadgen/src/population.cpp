@@ -18,7 +18,8 @@ Population::Population(const PopulationShape& shape) : shape_(shape) {
   if (shape_.group_sizes.empty()) shape_.group_sizes.assign(shape_.groups, shape_.group_size);
   shape_.groups = static_cast<std::uint32_t>(shape_.group_sizes.size());
   for (const auto size : shape_.group_sizes) {
-    if (size == 0 || size > shape_.users) throw std::invalid_argument("group size must be between 1 and the number of users");
+    if (size == 0 || size > shape_.users)
+      throw std::invalid_argument("group size must be between 1 and the number of users");
   }
   members_.resize(shape_.groups);
   groups_of_.resize(shape_.users);

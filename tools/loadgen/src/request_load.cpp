@@ -48,8 +48,7 @@ std::string read_line(int fd) {
 class LoadDevice final : public Listener {
  public:
   explicit LoadDevice(const RequestLoadSpec& spec)
-      : spec_(spec),
-        client_(*this, 0, spec.uri, std::to_string(spec.uid) + ":load", spec.mqtt_version, 100000) {}
+      : spec_(spec), client_(*this, 0, spec.uri, std::to_string(spec.uid) + ":load", spec.mqtt_version, 100000) {}
 
   void connect_done(std::uint32_t, bool ok, std::string_view) override { set_state(ok ? 1 : -1); }
   void subscribe_done(std::uint32_t, bool ok) override { set_state(ok ? 2 : -1); }
@@ -84,9 +83,10 @@ class LoadDevice final : public Listener {
     auto next = std::chrono::steady_clock::now();
     for (std::uint64_t k = 0;; ++k) {
       const std::string id = "h" + std::to_string(k);
-      const auto payload = nlohmann::json{{"id", id}, {"op", "history"},
-                                          {"args", {{"chat", spec_.chats[k % spec_.chats.size()]}, {"limit", 200}}}}
-                               .dump();
+      const auto payload =
+          nlohmann::json{
+              {"id", id}, {"op", "history"}, {"args", {{"chat", spec_.chats[k % spec_.chats.size()]}, {"limit", 200}}}}
+              .dump();
       {
         std::lock_guard lock(mu_);
         sent_at_[id] = now_us();
@@ -94,7 +94,8 @@ class LoadDevice final : public Listener {
       }
       (void)client_.publish(topic, payload, 1, 0, false);
       next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(pause);
-      const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - std::chrono::steady_clock::now());
+      const auto wait_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next - std::chrono::steady_clock::now());
       pollfd stop{stop_fd, POLLIN, 0};
       if (::poll(&stop, 1, static_cast<int>(std::max<std::int64_t>(wait_ms.count(), 0))) > 0) break;
     }

@@ -27,15 +27,19 @@
 namespace chat::loadgen {
 namespace {
 
-constexpr std::uint32_t kReader = 0;   // client index of the catching-up device
-constexpr std::uint32_t kWriter = 1;   // client index of the sender
+constexpr std::uint32_t kReader = 0;  // client index of the catching-up device
+constexpr std::uint32_t kWriter = 1;  // client index of the sender
 
 class SyncRun final : public Listener {
  public:
   SyncRun(const Options& o, std::uint32_t chats)
       : o_(o),
-        pop_(PopulationShape{.users = 2, .devices = 1, .groups = chats, .group_size = 2,
-                             .uid_base = o.uid_base, .chat_base = o.chat_base}),
+        pop_(PopulationShape{.users = 2,
+                             .devices = 1,
+                             .groups = chats,
+                             .group_size = 2,
+                             .uid_base = o.uid_base,
+                             .chat_base = o.chat_base}),
         tracker_([this](std::uint32_t) { return std::span<const std::uint32_t>(&reader_only_, 1); }),
         run_tag_(make_run_tag(now_us())),
         outbox_(o.inflight) {}
@@ -148,7 +152,8 @@ int SyncRun::run(Report& report) {
     return fail("the reader could not connect");
   }
   std::vector<std::string> filters;
-  for (std::uint32_t g = 0; g < pop_.groups(); ++g) filters.push_back(protocol::group_filter(static_cast<protocol::Id>(pop_.chat_id(g))));
+  for (std::uint32_t g = 0; g < pop_.groups(); ++g)
+    filters.push_back(protocol::group_filter(static_cast<protocol::Id>(pop_.chat_id(g))));
   if (reader_->subscribe(filters, 1) != kMqttOk || !wait([&] { return subscribed_; }, o_.connect_timeout_s)) {
     return fail("the reader could not subscribe");
   }
@@ -219,14 +224,16 @@ int SyncRun::run(Report& report) {
   report.figure("lost", static_cast<double>(counts.lost), "", "messages lost");
   report.figure("duplicates", static_cast<double>(counts.duplicates), "", "messages duplicated");
   report.figure("foreign", static_cast<double>(foreign_), "", "messages not from this run");
-  report.figure("loadgen_cpu_pct", wall > 0 ? 100.0 * (cpu1 - cpu0) / wall : 0, "% of a core", "loadgen CPU (catch-up)");
+  report.figure("loadgen_cpu_pct", wall > 0 ? 100.0 * (cpu1 - cpu0) / wall : 0, "% of a core",
+                "loadgen CPU (catch-up)");
   if (broker_cpu0 && broker_cpu1) {
     report.figure("broker_cpu_pct", wall > 0 ? 100.0 * (*broker_cpu1 - *broker_cpu0) / wall : 0, "% of a core",
                   "broker CPU (catch-up, pid " + std::to_string(o_.broker_pid) + ")");
   }
   report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
-  report.note("plain broker: the catch-up is the broker's queue of a persistent session (the denominator of the "
-              "platform's `sync`); what max_queued_messages drops shows as lost");
+  report.note(
+      "plain broker: the catch-up is the broker's queue of a persistent session (the denominator of the "
+      "platform's `sync`); what max_queued_messages drops shows as lost");
   if (!complete) report.note("incomplete at --drain-timeout");
   if (o_.strict && (counts.lost > 0 || counts.duplicates > 0)) return kExitLossOrDup;
   return kExitOk;

@@ -42,8 +42,7 @@ constexpr std::uint32_t kReader = 0;  // the catching-up device
 constexpr std::uint32_t kWriter = 1;
 
 std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 struct Account {
@@ -68,10 +67,10 @@ class PlatformSyncRun final : public Listener {
   }
   void subscribe_done(std::uint32_t c, bool ok) override {
     std::lock_guard lock(mu_);
-    const auto retries_allowed =
-        static_cast<std::uint32_t>(o_.connect_timeout_s * 1000 / static_cast<double>(MqttClient::kResubscribeDelay.count()));
+    const auto retries_allowed = static_cast<std::uint32_t>(o_.connect_timeout_s * 1000 /
+                                                            static_cast<double>(MqttClient::kResubscribeDelay.count()));
     if (!ok && subscribe_retries_[c]++ < retries_allowed) {
-      clients_[c]->resubscribe_later(filters_[c], 1, o_.mqtt_version == 5);   // see there
+      clients_[c]->resubscribe_later(filters_[c], 1, o_.mqtt_version == 5);  // see there
       return;
     }
     if (!ok) error_ = "client " + std::to_string(c) + ": subscription refused";
@@ -129,7 +128,7 @@ class PlatformSyncRun final : public Listener {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::uint32_t, int> subscribed_;
-  std::map<std::uint32_t, std::vector<std::string>> filters_;       // per client, for a resubscribe
+  std::map<std::uint32_t, std::vector<std::string>> filters_;  // per client, for a resubscribe
   std::map<std::uint32_t, std::uint32_t> subscribe_retries_;
   Outbox outbox_;
   std::uint64_t acked_ = 0;
@@ -152,7 +151,8 @@ bool PlatformSyncRun::setup_database(Report& report) {
     u.display_name = u.username;
     const auto user = store.users().create(u);
     Account a{static_cast<std::uint64_t>(user.id), user.username, {}};
-    if (!secret.empty()) a.token = credentials::mint_token(secret, user.id, user.username, now_s() - 5, now_s() + 86400);
+    if (!secret.empty())
+      a.token = credentials::mint_token(secret, user.id, user.username, now_s() - 5, now_s() + 86400);
     return a;
   };
   reader_ = account("r");
@@ -251,7 +251,8 @@ int PlatformSyncRun::run(Report& report) {
   if (!written) return fail("not every message was acked by the bridge");
 
   // 2. The reader's device comes back and catches up through requests.
-  if (!connect(kReader, reader_, "s" + run_tag_, {protocol::response_topic(static_cast<protocol::Id>(reader_.uid), "s" + run_tag_)})) {
+  if (!connect(kReader, reader_, "s" + run_tag_,
+               {protocol::response_topic(static_cast<protocol::Id>(reader_.uid), "s" + run_tag_)})) {
     return fail("the reader could not connect");
   }
   CatchUp catch_up;
@@ -267,7 +268,8 @@ int PlatformSyncRun::run(Report& report) {
   while (!catch_up.sync_done()) {
     const std::string id = "s" + std::to_string(++asked);
     const auto answer = ask(id, catch_up.sync_request(id));
-    if (!answer || !catch_up.take_sync(*answer)) return fail("sync failed: " + answer.value_or("no answer").substr(0, 300));
+    if (!answer || !catch_up.take_sync(*answer))
+      return fail("sync failed: " + answer.value_or("no answer").substr(0, 300));
   }
   const auto t_end = now_us();
   const double cpu1 = self_cpu_seconds();

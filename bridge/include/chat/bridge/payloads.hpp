@@ -17,13 +17,13 @@ namespace chat::bridge {
 // ---- messages ----------------------------------------------------------------
 
 struct MessagePayload {
-  std::string id;                 // the sender's client id
+  std::string id;  // the sender's client id
   storage::MessageType type = storage::MessageType::text;
-  std::string body;               // the other fields (no id/type/ts) as a JSON object
+  std::string body;  // the other fields (no id/type/ts) as a JSON object
 };
 
 struct PayloadError {
-  std::string error;              // bad_request | too_large (the nack's `error`)
+  std::string error;  // bad_request | too_large (the nack's `error`)
   std::string detail;
   std::optional<std::string> id;  // the client id, when one could be read: then the sender gets a nack
 };
@@ -31,8 +31,7 @@ struct PayloadError {
 // Validates a message payload: a JSON object of at most max_bytes with a valid
 // `id` and `type`, `text` (type text) or `media` (image/voice/file) present,
 // and no NUL character anywhere (PostgreSQL's jsonb cannot hold one).
-std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload,
-                                                                 std::size_t max_bytes);
+std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload, std::size_t max_bytes);
 
 // ---- receipts ----------------------------------------------------------------
 
@@ -43,7 +42,7 @@ struct ReceiptRef {
 
 struct ReceiptPayload {
   storage::ReceiptKind kind = storage::ReceiptKind::delivered;
-  std::int64_t seq = 0;   // 0: none
+  std::int64_t seq = 0;  // 0: none
   std::vector<ReceiptRef> refs;
 };
 
@@ -61,8 +60,7 @@ std::optional<bool> parse_device_state(std::string_view payload);
 
 // Acks: ack_batch.hpp.
 // {"ev":"nack","id":…,"topic":…,"error":…,"detail":…}
-std::string nack_event(std::string_view id, std::string_view topic, std::string_view error,
-                       std::string_view detail);
+std::string nack_event(std::string_view id, std::string_view topic, std::string_view error, std::string_view detail);
 // {"online":true} or {"online":false,"last_seen":…}
 std::string presence_payload(bool online, std::optional<std::int64_t> last_seen_ms);
 

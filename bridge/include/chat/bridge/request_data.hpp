@@ -31,8 +31,7 @@ class RequestData {
                                                                    std::span<const storage::ChatId> chats) = 0;
   virtual std::vector<storage::UserChat> user_chats(storage::UserId user, storage::ChatId after_chat, int limit) = 0;
   virtual std::vector<storage::UserChat> user_chats_not_listed(storage::UserId user,
-                                                               std::span<const storage::ChatId> listed,
-                                                               int limit) = 0;
+                                                               std::span<const storage::ChatId> listed, int limit) = 0;
   virtual std::vector<storage::Member> members(storage::ChatId chat) = 0;
   virtual ChatWithMembers open_direct(storage::UserId a, storage::UserId b) = 0;
   virtual ChatWithMembers create_group(storage::UserId owner, std::string_view title,

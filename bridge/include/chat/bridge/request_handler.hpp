@@ -17,7 +17,7 @@ struct OutgoingEvent {
 };
 
 struct RequestOutcome {
-  std::string response;               // the payload for u/{uid}/rsp/{device}
+  std::string response;  // the payload for u/{uid}/rsp/{device}
   bool ok = true;
   std::vector<OutgoingEvent> events;  // chat.added/removed/deleted/updated for the users concerned
 };

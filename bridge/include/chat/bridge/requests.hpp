@@ -74,8 +74,18 @@ struct PresenceGetArgs {
   std::vector<Id> users;  // sorted, unique, not empty
 };
 
-enum class Op { dm_open, chat_create, chat_delete, chat_add, chat_remove, chat_list, chat_info, history, sync,
-                presence_get };
+enum class Op {
+  dm_open,
+  chat_create,
+  chat_delete,
+  chat_add,
+  chat_remove,
+  chat_list,
+  chat_info,
+  history,
+  sync,
+  presence_get
+};
 std::string_view to_string(Op op) noexcept;
 
 using RequestArgs = std::variant<DmOpenArgs, ChatCreateArgs, ChatArgs, ChatUsersArgs, ChatListArgs, HistoryArgs,

@@ -27,7 +27,7 @@ struct InboundTopic {
 };
 
 // The contract's rules and topic builders, named here for the bridge's code.
-using protocol::event_topic;     // u/{uid}/ev
+using protocol::event_topic;  // u/{uid}/ev
 using protocol::parse_id;
 using protocol::presence_topic;  // presence/{uid}
 using protocol::response_topic;  // u/{uid}/rsp/{device}

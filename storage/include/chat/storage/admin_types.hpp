@@ -15,9 +15,9 @@ namespace chat::storage {
 
 struct UserAccount {
   User user;
-  bool has_password = false;             // never the hash itself
-  bool online = false;                   // any device online (devices.online)
-  std::optional<TimeMs> deleted_at_ms;   // deleted (anonymised) accounts keep their row
+  bool has_password = false;            // never the hash itself
+  bool online = false;                  // any device online (devices.online)
+  std::optional<TimeMs> deleted_at_ms;  // deleted (anonymised) accounts keep their row
 
   bool deleted() const { return deleted_at_ms.has_value(); }
 };
@@ -36,12 +36,12 @@ struct AccountChange {
 // What deleting an account did (Store::delete_user).
 struct UserDeletion {
   AccountStatus status = AccountStatus::ok;
-  std::optional<UserAccount> user;        // the anonymised account, when ok
-  std::int64_t groups_left = 0;         // group memberships removed
-  std::int64_t groups_handed_over = 0;  // groups it owned that now have a new owner
-  std::int64_t groups_closed = 0;       // groups it owned that had nobody left (soft-deleted)
-  std::int64_t messages_withheld = 0;   // its messages whose content is now withheld
-  std::int64_t media_released = 0;      // its never-shared uploads removed from the catalogue
+  std::optional<UserAccount> user;            // the anonymised account, when ok
+  std::int64_t groups_left = 0;               // group memberships removed
+  std::int64_t groups_handed_over = 0;        // groups it owned that now have a new owner
+  std::int64_t groups_closed = 0;             // groups it owned that had nobody left (soft-deleted)
+  std::int64_t messages_withheld = 0;         // its messages whose content is now withheld
+  std::int64_t media_released = 0;            // its never-shared uploads removed from the catalogue
   std::vector<std::string> released_digests;  // their sha256s: blobs the caller may remove
 };
 
@@ -69,14 +69,14 @@ struct PlatformStats {
   std::int64_t users = 0;           // accounts not deleted
   std::int64_t disabled_users = 0;  // of those, disabled
   std::int64_t deleted_users = 0;
-  std::int64_t online_users = 0;    // users with at least one device online
+  std::int64_t online_users = 0;  // users with at least one device online
   std::int64_t online_devices = 0;
-  std::int64_t chats = 0;           // not deleted
+  std::int64_t chats = 0;  // not deleted
   std::int64_t groups = 0;
   std::int64_t direct_chats = 0;
-  std::int64_t messages = 0;        // every stored message (sum of the chats' last_seq)
-  std::int64_t media_files = 0;     // catalogue rows
-  std::int64_t media_bytes = 0;     // bytes of distinct blobs
+  std::int64_t messages = 0;               // every stored message (sum of the chats' last_seq)
+  std::int64_t media_files = 0;            // catalogue rows
+  std::int64_t media_bytes = 0;            // bytes of distinct blobs
   std::vector<DayCount> messages_per_day;  // oldest first, today (UTC) last
 };
 

@@ -86,11 +86,11 @@ struct PendingNotification {
   UserId sender_id = 0;
   std::string sender_name;  // display name, may be empty
   ChatKind chat_kind = ChatKind::direct;
-  std::string chat_title;   // empty for direct chats
+  std::string chat_title;  // empty for direct chats
   MessageType type = MessageType::text;
-  std::string body;         // the message's JSON body ("{}" once deleted by moderation)
+  std::string body;  // the message's JSON body ("{}" once deleted by moderation)
   TimeMs created_at_ms = 0;
-  std::int64_t badge = 0;   // unread messages over all the recipient's chats
+  std::int64_t badge = 0;     // unread messages over all the recipient's chats
   bool already_read = false;  // the recipient's read cursor passed seq meanwhile
 };
 

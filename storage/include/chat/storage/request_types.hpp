@@ -44,25 +44,25 @@ struct UserPresence {
 // The outcome of a membership change requested by a member (the actor).
 enum class GroupChangeStatus {
   ok,
-  chat_not_found,     // no such chat
-  chat_deleted,       // deleted before
-  not_member,         // the actor is not a member
-  direct_chat,        // direct chats keep their two members and are not deleted
-  not_owner,          // only the owner may do this
-  user_not_found,     // a named user is not a live account (see missing_users)
-  too_many_members,   // the group would exceed the limit
+  chat_not_found,    // no such chat
+  chat_deleted,      // deleted before
+  not_member,        // the actor is not a member
+  direct_chat,       // direct chats keep their two members and are not deleted
+  not_owner,         // only the owner may do this
+  user_not_found,    // a named user is not a live account (see missing_users)
+  too_many_members,  // the group would exceed the limit
 };
 
 struct GroupChange {
   GroupChangeStatus status = GroupChangeStatus::ok;
-  std::vector<UserId> missing_users;     // user_not_found
-  std::vector<UserId> added;             // members that are new
-  std::vector<UserId> removed;           // members that left
-  std::optional<UserId> new_owner;       // the owner left and this member took over
-  bool deleted = false;                  // the chat is deleted now (requested, or nobody was left)
-  std::vector<UserId> members_before;    // by id, before the change
-  Chat chat;                             // after the change (ok only)
-  std::vector<Member> members;           // after the change, by user id (ok only)
+  std::vector<UserId> missing_users;   // user_not_found
+  std::vector<UserId> added;           // members that are new
+  std::vector<UserId> removed;         // members that left
+  std::optional<UserId> new_owner;     // the owner left and this member took over
+  bool deleted = false;                // the chat is deleted now (requested, or nobody was left)
+  std::vector<UserId> members_before;  // by id, before the change
+  Chat chat;                           // after the change (ok only)
+  std::vector<Member> members;         // after the change, by user id (ok only)
 };
 
 }  // namespace chat::storage

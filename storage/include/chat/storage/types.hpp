@@ -29,7 +29,7 @@ struct User {
 };
 
 struct NewUser {
-  std::string username;  // folded by the store; must then match ^[a-z0-9_.]{3,32}$
+  std::string username;                      // folded by the store; must then match ^[a-z0-9_.]{3,32}$
   std::optional<std::string> phone;          // E.164
   std::optional<std::string> password_hash;  // already hashed; never a password
   std::string display_name;
@@ -54,11 +54,11 @@ enum class MemberRole { owner, member };
 struct Chat {
   ChatId id = 0;
   ChatKind kind = ChatKind::group;
-  std::string title;                // empty for direct chats
-  std::optional<UserId> owner_id;   // none for direct chats
-  Seq last_seq = 0;                 // seq of the newest message, 0 when there is none
+  std::string title;               // empty for direct chats
+  std::optional<UserId> owner_id;  // none for direct chats
+  Seq last_seq = 0;                // seq of the newest message, 0 when there is none
   TimeMs created_at_ms = 0;
-  TimeMs updated_at_ms = 0;         // metadata and membership changes, not messages
+  TimeMs updated_at_ms = 0;  // metadata and membership changes, not messages
   std::optional<TimeMs> deleted_at_ms;
 
   bool deleted() const { return deleted_at_ms.has_value(); }
@@ -96,20 +96,20 @@ struct NewMessage {
 };
 
 enum class AppendStatus {
-  stored,          // newly stored under `seq`
-  duplicate,       // (sender, client_msg_id) was stored before: chat/seq/time are the original's
-  chat_not_found,  // refused: no such chat
-  chat_deleted,    // refused: the chat is deleted
-  not_member,      // refused: the sender is not a member of the chat
+  stored,             // newly stored under `seq`
+  duplicate,          // (sender, client_msg_id) was stored before: chat/seq/time are the original's
+  chat_not_found,     // refused: no such chat
+  chat_deleted,       // refused: the chat is deleted
+  not_member,         // refused: the sender is not a member of the chat
   sender_deleted,     // refused: a direct chat whose sender's account was deleted
   recipient_deleted,  // refused: a direct chat whose other member's account was deleted
 };
 
 struct AppendResult {
   AppendStatus status = AppendStatus::stored;
-  ChatId chat_id = 0;       // for a duplicate, the chat the original went to
-  Seq seq = 0;              // 0 when refused
-  TimeMs created_at_ms = 0; // server time of the stored message; 0 when refused
+  ChatId chat_id = 0;        // for a duplicate, the chat the original went to
+  Seq seq = 0;               // 0 when refused
+  TimeMs created_at_ms = 0;  // server time of the stored message; 0 when refused
 
   // Stored now or before: the sender gets an ack.
   bool accepted() const { return status == AppendStatus::stored || status == AppendStatus::duplicate; }

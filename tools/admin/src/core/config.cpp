@@ -55,8 +55,8 @@ const Option kOptions[] = {
      "lifetime of a minted sign-in token when the request names none (default 30 days)"},
     {"token_max_ttl_s", IntOption{&Config::token_max_ttl_s, 60, kMaxInt},
      "longest lifetime a minted token may have (default 30 days, the broker's limit)"},
-    {"password_iterations", IntOption{&Config::password_iterations, credentials::kMinPbkdf2Iterations,
-                                      credentials::kMaxPbkdf2Iterations},
+    {"password_iterations",
+     IntOption{&Config::password_iterations, credentials::kMinPbkdf2Iterations, credentials::kMaxPbkdf2Iterations},
      "PBKDF2-SHA512 rounds of new password hashes (default 210000)"},
     {"password_burst_per_address", IntOption{&Config::password_burst_per_address, 1, 1000000},
      "media sign-ins with a password one client address may make at once (default 10)"},
@@ -181,8 +181,7 @@ ConfigResult load_config(const std::vector<std::string>& args, const ConfigSourc
 
   result.error = settings::apply_command_line(
       args, sources, [&](const std::string& text) { return apply_config_text(config, text); },
-      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); },
-      result.help);
+      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); }, result.help);
   if (result.error.empty() && !result.help) result.error = check(config);
   return result;
 }

@@ -58,7 +58,7 @@ nlohmann::json member_json(const storage::MemberProfile& admin_member) {
 
 nlohmann::json message_json(const storage::StoredMessage& message) {
   nlohmann::json record{
-      {"chat", message.chat_id}, {"seq", message.seq}, {"from", message.sender_id},
+      {"chat", message.chat_id},     {"seq", message.seq},          {"from", message.sender_id},
       {"id", message.client_msg_id}, {"ts", message.created_at_ms},
   };
   if (message.deleted()) {

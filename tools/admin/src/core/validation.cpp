@@ -10,9 +10,7 @@ namespace chat::admin {
 namespace {
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_username_char(char c) {
-  return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '.';
-}
+constexpr bool is_username_char(char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '.'; }
 
 // Decodes one code point at `i` (advancing it); nullopt for malformed input.
 std::optional<char32_t> next_code_point(std::string_view text, std::size_t& i) noexcept {
@@ -103,9 +101,7 @@ void validate_display_name(std::string_view name, std::string_view field) {
   validate_text(name, field, 0, kMaxDisplayNameChars);
 }
 
-void validate_title(std::string_view title, std::string_view field) {
-  validate_text(title, field, 1, kMaxTitleChars);
-}
+void validate_title(std::string_view title, std::string_view field) { validate_text(title, field, 1, kMaxTitleChars); }
 
 void validate_password(std::string_view password, std::string_view field) {
   if (password.size() < kMinPasswordBytes) {

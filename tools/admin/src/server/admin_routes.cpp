@@ -20,9 +20,9 @@
 namespace chat::admin {
 namespace {
 
-using storage::UserAccount;
 using storage::AccountStatus;
 using storage::ChatId;
+using storage::UserAccount;
 using storage::UserId;
 
 constexpr std::size_t kMaxMembersPerRequest = 256;
@@ -56,7 +56,9 @@ UserAccount existing_user(storage::Store& store, UserId id) {
 // A user that may take part in something (a member, an owner, a token).
 UserAccount live_user(storage::Store& store, UserId id, std::string_view field) {
   auto user = store.users().find(id);
-  if (!user) throw ApiError(ErrorCode::not_found, std::string(field) + ": user " + std::to_string(id) + " does not exist", std::string(field));
+  if (!user)
+    throw ApiError(ErrorCode::not_found, std::string(field) + ": user " + std::to_string(id) + " does not exist",
+                   std::string(field));
   if (user->deleted()) throw conflict(field, "user " + std::to_string(id) + " is deleted");
   return std::move(*user);
 }
@@ -83,8 +85,7 @@ void check_status(AccountStatus status, UserId id) {
 }
 
 std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 nlohmann::json user_item(const UserAccount& user) { return user_json(user); }
@@ -131,22 +132,25 @@ void list_users(Context& context, const Request& request, Response& response) {
     const std::string prefix = normalize_username_prefix(*username_prefix);
     const std::string after = cursor ? decode_cursor(*cursor, "users-by-username") : std::string();
     send_json(response, 200,
-              page(store->users().search_by_username(prefix, after, limit + 1), limit, "users-by-username",
-                   [](const UserAccount& u) { return u.user.username; }, user_item));
+              page(
+                  store->users().search_by_username(prefix, after, limit + 1), limit, "users-by-username",
+                  [](const UserAccount& u) { return u.user.username; }, user_item));
     return;
   }
   if (phone_prefix) {
     validate_phone_prefix(*phone_prefix);
     const std::string after = cursor ? decode_cursor(*cursor, "users-by-phone") : std::string();
     send_json(response, 200,
-              page(store->users().search_by_phone(*phone_prefix, after, limit + 1), limit, "users-by-phone",
-                   [](const UserAccount& u) { return u.user.phone.value_or(""); }, user_item));
+              page(
+                  store->users().search_by_phone(*phone_prefix, after, limit + 1), limit, "users-by-phone",
+                  [](const UserAccount& u) { return u.user.phone.value_or(""); }, user_item));
     return;
   }
   const UserId after = cursor ? decode_integer_cursor(*cursor, "users") : 0;
   send_json(response, 200,
-            page(store->users().list(after, limit + 1), limit, "users",
-                 [](const UserAccount& u) { return std::to_string(u.user.id); }, user_item));
+            page(
+                store->users().list(after, limit + 1), limit, "users",
+                [](const UserAccount& u) { return std::to_string(u.user.id); }, user_item));
 }
 
 void get_user(Context& context, const Request& request, Response& response) {
@@ -247,14 +251,15 @@ void mint_token(Context& context, const Request& request, Response& response) {
   JsonBody body = JsonBody::parse(request.body);
   const auto device = body.string("device");
   if (device) validate_device(*device);
-  const std::int64_t ttl = body.integer("ttl_s", 60, context.config.token_max_ttl_s)
-                               .value_or(context.config.token_default_ttl_s);
+  const std::int64_t ttl =
+      body.integer("ttl_s", 60, context.config.token_max_ttl_s).value_or(context.config.token_default_ttl_s);
   body.finish();
   auto store = context.pool.acquire();
   const UserAccount user = existing_user(*store, id);
   if (user.deleted()) throw ApiError(ErrorCode::conflict, "user " + std::to_string(id) + " is deleted");
   if (user.user.disabled) {
-    throw ApiError(ErrorCode::conflict, "user " + std::to_string(id) + " is disabled: the broker would refuse the token");
+    throw ApiError(ErrorCode::conflict,
+                   "user " + std::to_string(id) + " is disabled: the broker would refuse the token");
   }
   const std::int64_t issued = now_seconds();
   const std::int64_t expires = issued + ttl;
@@ -281,8 +286,9 @@ void user_chats(Context& context, const Request& request, Response& response) {
   auto store = context.pool.acquire();
   existing_user(*store, id);
   send_json(response, 200,
-            page(store->chats().list_of_user(id, after, limit + 1), limit, "user-chats",
-                 [](const storage::ChatSummary& c) { return std::to_string(c.chat.id); }, chat_item));
+            page(
+                store->chats().list_of_user(id, after, limit + 1), limit, "user-chats",
+                [](const storage::ChatSummary& c) { return std::to_string(c.chat.id); }, chat_item));
 }
 
 // ---- chats ---------------------------------------------------------------------------
@@ -299,8 +305,9 @@ void list_chats(Context& context, const Request& request, Response& response) {
   const ChatId after = cursor ? decode_integer_cursor(*cursor, "chats") : 0;
   auto store = context.pool.acquire();
   send_json(response, 200,
-            page(store->chats().list(after, limit + 1, kind), limit, "chats",
-                 [](const storage::ChatSummary& c) { return std::to_string(c.chat.id); }, chat_item));
+            page(
+                store->chats().list(after, limit + 1, kind), limit, "chats",
+                [](const storage::ChatSummary& c) { return std::to_string(c.chat.id); }, chat_item));
 }
 
 void create_chat(Context& context, const Request& request, Response& response) {
@@ -357,8 +364,9 @@ void list_members(Context& context, const Request& request, Response& response) 
   auto store = context.pool.acquire();
   existing_chat(*store, id);
   send_json(response, 200,
-            page(store->chats().member_page(id, after, limit + 1), limit, "members",
-                 [](const storage::MemberProfile& m) { return std::to_string(m.member.user_id); }, member_item));
+            page(
+                store->chats().member_page(id, after, limit + 1), limit, "members",
+                [](const storage::MemberProfile& m) { return std::to_string(m.member.user_id); }, member_item));
 }
 
 void refuse_unavailable_chat(const storage::ChatSummary& chat) {
@@ -397,9 +405,8 @@ void remove_member(Context& context, const Request& request, Response& response)
   const storage::ChatSummary chat = existing_chat(*store, id);
   refuse_unavailable_chat(chat);
   if (chat.chat.owner_id == user) {
-    throw ApiError(ErrorCode::conflict,
-                   "user " + std::to_string(user) + " owns chat " + std::to_string(id) +
-                       "; an owner cannot be removed (disable or delete the account instead)");
+    throw ApiError(ErrorCode::conflict, "user " + std::to_string(user) + " owns chat " + std::to_string(id) +
+                                            "; an owner cannot be removed (disable or delete the account instead)");
   }
   const storage::MembershipChange change = store->chats().remove_member(id, user);
   if (change == storage::MembershipChange::chat_unavailable) refuse_unavailable_chat(existing_chat(*store, id));
@@ -442,9 +449,12 @@ void history(Context& context, const Request& request, Response& response) {
   const auto seq_of = [](const storage::StoredMessage& m) { return std::to_string(m.seq); };
   if (descending) {
     send_json(response, 200,
-              page(store->messages().history(id, storage::HistoryAnchor::before(from), limit + 1), limit, "messages-desc", seq_of, message_item));
+              page(store->messages().history(id, storage::HistoryAnchor::before(from), limit + 1), limit,
+                   "messages-desc", seq_of, message_item));
   } else {
-    send_json(response, 200, page(store->messages().history(id, storage::HistoryAnchor::after(from), limit + 1), limit, "messages-asc", seq_of, message_item));
+    send_json(response, 200,
+              page(store->messages().history(id, storage::HistoryAnchor::after(from), limit + 1), limit, "messages-asc",
+                   seq_of, message_item));
   }
 }
 
@@ -476,7 +486,9 @@ void register_admin_routes(Routes& routes, Context& context) {
   using W = Response&;
   Context* c = &context;
   constexpr auto admin = Access::admin;
-  const auto bind = [c](void (*fn)(Context&, R, W)) { return [c, fn](R request, W response) { fn(*c, request, response); }; };
+  const auto bind = [c](void (*fn)(Context&, R, W)) {
+    return [c, fn](R request, W response) { fn(*c, request, response); };
+  };
 
   routes.post("/v1/admin/users", "/v1/admin/users", admin, bind(create_user));
   routes.get("/v1/admin/users", "/v1/admin/users", admin, bind(list_users));

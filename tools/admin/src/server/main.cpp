@@ -54,8 +54,7 @@ std::string load_secrets(const Config& config, Secrets& secrets) {
     return "token secret: " + error;
   }
   if (secrets.token_secret.size() < chat::credentials::kMinTokenSecretBytes) {
-    return "the token secret must have at least " + std::to_string(chat::credentials::kMinTokenSecretBytes) +
-           " bytes";
+    return "the token secret must have at least " + std::to_string(chat::credentials::kMinTokenSecretBytes) + " bytes";
   }
   secrets.dummy_password_hash =
       chat::credentials::hash_password("chat-admin: no such user", config.password_iterations);
@@ -135,13 +134,13 @@ int main(int argc, char** argv) {
                                          kThrottledKeys);
     AttemptThrottle passwords_by_user({config.password_burst_per_user, config.password_per_minute_per_user},
                                       kThrottledKeys);
-    Context context{config, std::move(secrets), limits, pool, media, metrics, log, passwords_by_address,
-                    passwords_by_user};
+    Context context{config, std::move(secrets),   limits,           pool, media, metrics,
+                    log,    passwords_by_address, passwords_by_user};
 
     AdminServer server(context);
     const int port = server.bind();
-    log.info("listening on http://" + config.bind + ":" + std::to_string(port) + " (media in " +
-             config.media_dir + ")");
+    log.info("listening on http://" + config.bind + ":" + std::to_string(port) + " (media in " + config.media_dir +
+             ")");
     MediaCollector collector(context);
     std::thread serving([&server] { server.serve(); });
 

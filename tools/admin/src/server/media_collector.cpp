@@ -43,8 +43,8 @@ CollectorPass collect_media(Context& context, storage::Store& store, unsigned sh
   // Blobs without any catalogue row, past the same age (their time is
   // refreshed whenever an upload of the same content arrives): one shard of
   // the 256 per pass, so a pass stays small however many blobs there are.
-  const auto file_cutoff = std::filesystem::file_time_type::clock::now() -
-                           std::chrono::seconds(context.config.media_gc_age_s);
+  const auto file_cutoff =
+      std::filesystem::file_time_type::clock::now() - std::chrono::seconds(context.config.media_gc_age_s);
   char shard[3];
   std::snprintf(shard, sizeof shard, "%02x", static_cast<unsigned>(shard_index % 256));
   const auto candidates = context.media.blobs_modified_before(file_cutoff, shard);

@@ -206,14 +206,14 @@ void download(Context& context, const Request& request, Response& response) {
     response.status = 200;
   }
   const std::uint64_t first = bytes.first;
-  response.set_content_provider(
-      static_cast<std::size_t>(bytes.length()), media.mime,
-      [fd, first](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        std::string buffer(std::min(length, kChunkBytes), '\0');
-        const ssize_t n = ::pread(*fd, buffer.data(), buffer.size(), static_cast<off_t>(first + offset));
-        if (n <= 0) return false;
-        return sink.write(buffer.data(), static_cast<std::size_t>(n));
-      });
+  response.set_content_provider(static_cast<std::size_t>(bytes.length()), media.mime,
+                                [fd, first](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                  std::string buffer(std::min(length, kChunkBytes), '\0');
+                                  const ssize_t n =
+                                      ::pread(*fd, buffer.data(), buffer.size(), static_cast<off_t>(first + offset));
+                                  if (n <= 0) return false;
+                                  return sink.write(buffer.data(), static_cast<std::size_t>(n));
+                                });
 }
 
 }  // namespace

@@ -152,15 +152,15 @@ void require_admin(const Context& context, const Request& request) {
 
 Routes::Handler Routes::wrap(const char* label, Access access, Handler handler) {
   // Captures the context, not this: Routes is only a registration helper.
-  return [&context = context_, label, access, handler = std::move(handler)](const Request& request,
-                                                                           Response& response) {
-    request_state.route = label;
-    forget_ranges(request);
-    answer(context, response, [&] {
-      if (access == Access::admin) require_admin(context, request);
-      handler(request, response);
-    });
-  };
+  return
+      [&context = context_, label, access, handler = std::move(handler)](const Request& request, Response& response) {
+        request_state.route = label;
+        forget_ranges(request);
+        answer(context, response, [&] {
+          if (access == Access::admin) require_admin(context, request);
+          handler(request, response);
+        });
+      };
 }
 
 void Routes::get(const char* label, const char* regex, Access access, Handler handler) {
@@ -235,7 +235,8 @@ void register_operations(Routes& routes, Context& context) {
       const auto status = store->schema_status();
       if (!status.up_to_date()) {
         send_json(response, 503,
-                  {{"status", "degraded"}, {"database", "ok"},
+                  {{"status", "degraded"},
+                   {"database", "ok"},
                    {"schema", "version " + std::to_string(status.current_version) + ", this build needs " +
                                   std::to_string(status.latest_version)}});
         return;
@@ -277,11 +278,11 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
       // No media route takes this method. httplib would read the whole body
       // (up to the largest upload) into memory before its 404: refused
       // unread instead, 401 without credentials as every media request.
-      refuse_before_body(request, response,
-                         request.has_header("Authorization")
-                             ? not_found("no such route: " + request.method + " " + request.path)
-                             : ApiError(ErrorCode::unauthorized,
-                                        "sign in: Authorization: Bearer <sign-in token> or Basic"));
+      refuse_before_body(
+          request, response,
+          request.has_header("Authorization")
+              ? not_found("no such route: " + request.method + " " + request.path)
+              : ApiError(ErrorCode::unauthorized, "sign in: Authorization: Bearer <sign-in token> or Basic"));
       return httplib::Server::HandlerResponse::Handled;
     }
     // Admin bodies are read into memory before a handler runs: bound them
@@ -289,14 +290,15 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
     const auto max = static_cast<std::uint64_t>(context_.config.max_json_body_bytes);
     if (request.has_header("Transfer-Encoding")) {
       forget_ranges(request);
-      send_error_and_close(response, bad_request("body", "chunked request bodies are not accepted here; "
-                                                         "send Content-Length"));
+      send_error_and_close(response, bad_request("body",
+                                                 "chunked request bodies are not accepted here; "
+                                                 "send Content-Length"));
       return httplib::Server::HandlerResponse::Handled;
     }
     if (request.has_header("Content-Length") && request.get_header_value<std::uint64_t>("Content-Length") > max) {
       forget_ranges(request);
-      send_error_and_close(response, ApiError(ErrorCode::too_large, "the request body exceeds " +
-                                                                        std::to_string(max) + " bytes"));
+      send_error_and_close(
+          response, ApiError(ErrorCode::too_large, "the request body exceeds " + std::to_string(max) + " bytes"));
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -314,7 +316,8 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
         return 413;
       }
       if (!request.has_header("Authorization")) {
-        send_error(response, ApiError(ErrorCode::unauthorized, "sign in: Authorization: Bearer <sign-in token> or Basic"));
+        send_error(response,
+                   ApiError(ErrorCode::unauthorized, "sign in: Authorization: Bearer <sign-in token> or Basic"));
         return 401;
       }
     } else if (length > static_cast<std::uint64_t>(context_.config.max_json_body_bytes)) {
@@ -332,11 +335,24 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
     ErrorCode code = ErrorCode::bad_request;
     std::string message = "bad request";
     switch (response.status) {
-      case 404: code = ErrorCode::not_found; message = "no such route: " + request.method + " " + request.path; break;
-      case 413: code = ErrorCode::too_large; message = "the request body is too large"; break;
-      case 416: code = ErrorCode::range_not_satisfiable; message = "malformed Range header"; break;
-      case 500: code = ErrorCode::internal; message = "internal error"; break;
-      default: break;
+      case 404:
+        code = ErrorCode::not_found;
+        message = "no such route: " + request.method + " " + request.path;
+        break;
+      case 413:
+        code = ErrorCode::too_large;
+        message = "the request body is too large";
+        break;
+      case 416:
+        code = ErrorCode::range_not_satisfiable;
+        message = "malformed Range header";
+        break;
+      case 500:
+        code = ErrorCode::internal;
+        message = "internal error";
+        break;
+      default:
+        break;
     }
     const int status = response.status;
     response.set_content(ApiError(code, message).to_json(), "application/json");
@@ -352,10 +368,9 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
   server.set_logger([this](const Request& request, const Response& response) {
     const RequestState state = request_state;
     request_state = RequestState{};
-    const double seconds =
-        state.start == std::chrono::steady_clock::time_point{}
-            ? 0.0
-            : std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+    const double seconds = state.start == std::chrono::steady_clock::time_point{}
+                               ? 0.0
+                               : std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
     const char* route = state.route != nullptr ? state.route : "(unmatched)";
     context_.metrics.observe_request(request.method, route, response.status, seconds);
     if (context_.config.log_requests) {

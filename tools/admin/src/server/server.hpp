@@ -72,7 +72,7 @@ class StorePool {
 
 struct Secrets {
   std::string admin_token;
-  std::string token_secret;  // HS256 secret of sign-in tokens
+  std::string token_secret;         // HS256 secret of sign-in tokens
   std::string dummy_password_hash;  // verified when a Basic username is unknown (same cost)
 };
 

@@ -12,8 +12,7 @@
 namespace chat::admin {
 
 std::int64_t unix_seconds_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // A password check costs ~0.2 s of CPU (PBKDF2) and is a guess at an

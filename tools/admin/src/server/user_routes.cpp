@@ -18,7 +18,9 @@ using storage::UserId;
 
 // What one signed-in user may know of another: no phone, no state.
 nlohmann::json public_profile(const storage::UserAccount& user) {
-  return {{"id", user.user.id}, {"username", user.user.username}, {"display_name", user.user.display_name},
+  return {{"id", user.user.id},
+          {"username", user.user.username},
+          {"display_name", user.user.display_name},
           {"deleted", user.deleted()}};
 }
 

@@ -57,8 +57,8 @@ TokenCheck verify_token(std::string_view token, std::string_view secret, std::in
 // A token for (uid, username) valid from `issued_at` until `expires_at`.
 // Throws std::invalid_argument for a short secret, a non-positive uid or an
 // empty username, std::runtime_error when libjwt fails.
-std::string mint_token(std::string_view secret, std::int64_t uid, std::string_view username,
-                       std::int64_t issued_at, std::int64_t expires_at);
+std::string mint_token(std::string_view secret, std::int64_t uid, std::string_view username, std::int64_t issued_at,
+                       std::int64_t expires_at);
 
 // True when a CONNECT password has the shape of a JWT (three base64url parts,
 // the first one starting like a JSON object): such a password is checked as a

@@ -11,7 +11,7 @@ namespace chat::protocol {
 
 using Id = std::int64_t;  // a uid or a chat id: positive, decimal on the wire
 
-inline constexpr std::size_t kMaxIdDigits = 19;          // INT64_MAX has 19 digits
+inline constexpr std::size_t kMaxIdDigits = 19;  // INT64_MAX has 19 digits
 inline constexpr std::size_t kMinUsernameBytes = 3;
 inline constexpr std::size_t kMaxUsernameBytes = 32;
 inline constexpr std::size_t kMaxDeviceBytes = 32;

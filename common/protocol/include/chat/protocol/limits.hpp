@@ -7,25 +7,26 @@
 namespace chat::protocol::limits {
 
 // ---- payloads (section 3)
-inline constexpr std::size_t kMaxPayloadBytes = 64 * 1024;  // the default; both the plugin and the bridge take an option
-inline constexpr int kMaxJsonDepth = 16;                   // objects and arrays nested at most this deep
-inline constexpr std::size_t kMaxReceiptRefs = 1000;       // `refs` of one receipt
+inline constexpr std::size_t kMaxPayloadBytes =
+    64 * 1024;                                        // the default; both the plugin and the bridge take an option
+inline constexpr int kMaxJsonDepth = 16;              // objects and arrays nested at most this deep
+inline constexpr std::size_t kMaxReceiptRefs = 1000;  // `refs` of one receipt
 
 // ---- groups
-inline constexpr std::size_t kMaxGroupMembers = 1000;      // members of a group, its owner included
+inline constexpr std::size_t kMaxGroupMembers = 1000;  // members of a group, its owner included
 
 // ---- requests (section 4)
-inline constexpr std::size_t kMaxRequestIdBytes = 128;     // a request's `id`
-inline constexpr std::size_t kMaxUsers = 100;              // users/members in chat.create/add/remove
-inline constexpr std::size_t kMaxPresenceUsers = 200;      // users in presence.get
-inline constexpr std::size_t kMaxTitleChars = 128;         // a group's title, in code points
+inline constexpr std::size_t kMaxRequestIdBytes = 128;  // a request's `id`
+inline constexpr std::size_t kMaxUsers = 100;           // users/members in chat.create/add/remove
+inline constexpr std::size_t kMaxPresenceUsers = 200;   // users in presence.get
+inline constexpr std::size_t kMaxTitleChars = 128;      // a group's title, in code points
 inline constexpr int kDefaultHistoryLimit = 50;
 inline constexpr int kMaxHistoryLimit = 200;
-inline constexpr int kChatListPage = 200;                  // chats per chat.list answer
-inline constexpr std::size_t kMaxSyncCursors = 1000;       // chats named in one sync
-inline constexpr int kSyncPerChat = 200;                   // messages per chat in one sync answer
-inline constexpr int kSyncTotal = 2000;                    // messages in one sync answer
-inline constexpr int kSyncMembershipEvents = 200;          // "added" chats in one sync answer
+inline constexpr int kChatListPage = 200;             // chats per chat.list answer
+inline constexpr std::size_t kMaxSyncCursors = 1000;  // chats named in one sync
+inline constexpr int kSyncPerChat = 200;              // messages per chat in one sync answer
+inline constexpr int kSyncTotal = 2000;               // messages in one sync answer
+inline constexpr int kSyncMembershipEvents = 200;     // "added" chats in one sync answer
 // history's before_ts at most: the last millisecond of year 9999. PostgreSQL's
 // interval and timestamp arithmetic overflows near 9.2e15 ms; a bound well
 // inside makes such a value the client's error (bad_request), not the database's.

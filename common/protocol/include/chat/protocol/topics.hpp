@@ -47,14 +47,14 @@ struct Topic {
 // levels as the table has; nullopt for anything else (wildcards included).
 std::optional<Topic> parse_topic(std::string_view topic) noexcept;
 
-std::string dm_topic(Channel channel, Id to, Id from);       // dm/{to}/{channel}/{from}
-std::string group_topic(Channel channel, Id chat, Id from);  // g/{chat}/{channel}/{from}
-std::string event_topic(Id uid);                             // u/{uid}/ev
-std::string event_topic(std::string_view uid_text);          // u/{uid}/ev, uid already decimal
-std::string response_topic(Id uid, std::string_view device); // u/{uid}/rsp/{device}
-std::string request_topic(Id uid, std::string_view device);  // req/{uid}/{device}
-std::string state_topic(Id uid, std::string_view device);    // st/{uid}/{device}
-std::string presence_topic(Id uid);                          // presence/{uid}
+std::string dm_topic(Channel channel, Id to, Id from);        // dm/{to}/{channel}/{from}
+std::string group_topic(Channel channel, Id chat, Id from);   // g/{chat}/{channel}/{from}
+std::string event_topic(Id uid);                              // u/{uid}/ev
+std::string event_topic(std::string_view uid_text);           // u/{uid}/ev, uid already decimal
+std::string response_topic(Id uid, std::string_view device);  // u/{uid}/rsp/{device}
+std::string request_topic(Id uid, std::string_view device);   // req/{uid}/{device}
+std::string state_topic(Id uid, std::string_view device);     // st/{uid}/{device}
+std::string presence_topic(Id uid);                           // presence/{uid}
 
 // Filters a user subscribes to (docs/protocol.md, end of section 2).
 std::string direct_inbox_filter(Id uid);  // dm/{uid}/#

@@ -22,13 +22,13 @@ namespace chat::loadgen {
 // ---------------------------------------------------------------- topics
 enum class ChatKind : std::uint8_t { direct, group };
 
-std::string dm_msg_topic(std::uint64_t to, std::uint64_t from);        // dm/{to}/msg/{from}
-std::string group_msg_topic(std::uint64_t chat, std::uint64_t from);   // g/{chat}/msg/{from}
-std::string user_event_topic(std::uint64_t uid);                       // u/{uid}/ev
+std::string dm_msg_topic(std::uint64_t to, std::uint64_t from);       // dm/{to}/msg/{from}
+std::string group_msg_topic(std::uint64_t chat, std::uint64_t from);  // g/{chat}/msg/{from}
+std::string user_event_topic(std::uint64_t uid);                      // u/{uid}/ev
 
 struct MsgTopic {
   ChatKind kind = ChatKind::direct;
-  std::uint64_t target = 0;   // `to` of a dm, `chat` of a group
+  std::uint64_t target = 0;  // `to` of a dm, `chat` of a group
   std::uint64_t from = 0;
   bool operator==(const MsgTopic&) const = default;
 };
@@ -40,9 +40,9 @@ std::optional<MsgTopic> parse_msg_topic(std::string_view topic);
 
 // ---------------------------------------------------------------- message ids
 struct MessageId {
-  std::string run;            // [A-Za-z0-9]{1,16}
-  std::uint32_t device = 0;   // index of the device within its user
-  std::uint64_t n = 0;        // the device's message number, from 0
+  std::string run;           // [A-Za-z0-9]{1,16}
+  std::uint32_t device = 0;  // index of the device within its user
+  std::uint64_t n = 0;       // the device's message number, from 0
   bool operator==(const MessageId&) const = default;
 };
 
@@ -59,7 +59,7 @@ std::string build_message(std::string_view id, std::uint64_t send_us, std::size_
 
 struct ParsedMessage {
   std::string_view id;
-  std::uint64_t send_us = 0;   // 0 when the text carries no loadgen time
+  std::uint64_t send_us = 0;  // 0 when the text carries no loadgen time
 };
 
 // Reads `id` and the loadgen send time from a payload this tool built, or from
