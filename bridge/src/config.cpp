@@ -1,7 +1,7 @@
 #include "chat/bridge/config.hpp"
 
 #include "chat/observability/log.hpp"
-#include "chat/settings/settings.hpp"
+#include "chat/settings/option_table.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,16 +11,8 @@
 namespace chat::bridge {
 namespace {
 
-struct IntOption {
-  int Config::*field;
-  int min;
-  int max;
-};
-struct Option {
-  const char* key;
-  std::variant<std::string Config::*, IntOption> target;
-  const char* help;
-};
+using IntOption = settings::IntOption<Config>;
+using Option = settings::Option<Config>;
 
 constexpr int kMaxInt = 2147483647;
 
@@ -70,23 +62,8 @@ const Option kOptions[] = {
     {"log_level", &Config::log_level, "debug | info | warn | error"},
 };
 
-const Option* find_option(const std::string& key) {
-  for (const Option& option : kOptions) {
-    if (key == option.key) return &option;
-  }
-  return nullptr;
-}
-
 std::string set_option(Config& config, const std::string& raw_key, const std::string& value) {
-  const std::string key = settings::normalize_key(raw_key);
-  const Option* option = find_option(key);
-  if (option == nullptr) return "unknown option \"" + raw_key + "\"";
-  if (const auto* field = std::get_if<std::string Config::*>(&option->target)) {
-    config.*(*field) = value;
-    return {};
-  }
-  const auto& int_option = std::get<IntOption>(option->target);
-  return settings::parse_int_setting(key, value, int_option.min, int_option.max, config.*(int_option.field));
+  return settings::set_option<Config>(kOptions, config, raw_key, value);
 }
 
 std::string check(const Config& config) {
@@ -146,18 +123,7 @@ std::string config_usage() {
          "usage: chat-bridge [--config FILE] [--KEY VALUE | --KEY=VALUE]...\n\n"
          "The config file is a JSON object or key = value lines (# comments). Flags win over\n"
          "the file, the file over the environment. Keys (flags may use - for _):\n";
-  const Config defaults;
-  for (const Option& option : kOptions) {
-    out << "  " << option.key;
-    for (std::size_t n = std::string_view(option.key).size(); n < 26; ++n) out << ' ';
-    out << option.help;
-    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
-      if (!(defaults.*(*field)).empty()) out << " [" << defaults.*(*field) << "]";
-    } else {
-      out << " [" << defaults.*(std::get<IntOption>(option.target).field) << "]";
-    }
-    out << '\n';
-  }
+  settings::print_options<Config>(out, kOptions, 26);
   return out.str();
 }
 

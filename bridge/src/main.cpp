@@ -4,10 +4,7 @@
 #include "service.hpp"
 
 #include <csignal>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace {
 
@@ -21,18 +18,7 @@ extern "C" void on_signal(int) {
 
 int main(int argc, char** argv) {
   using namespace chat::bridge;
-  const ConfigSources sources{[](const std::string& path) -> std::optional<std::string> {
-                                std::ifstream in(path);
-                                if (!in) return std::nullopt;
-                                std::stringstream text;
-                                text << in.rdbuf();
-                                return text.str();
-                              },
-                              [](const std::string& name) -> std::optional<std::string> {
-                                const char* value = std::getenv(name.c_str());
-                                if (value == nullptr) return std::nullopt;
-                                return std::string(value);
-                              }};
+  const auto sources = chat::settings::process_sources();
   const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
   if (loaded.help) {
     std::cout << config_usage();

@@ -1,5 +1,7 @@
 #include "chat/gateway/config.hpp"
 
+#include "chat/settings/option_table.hpp"
+
 #include <sstream>
 #include <string_view>
 #include <variant>
@@ -7,16 +9,8 @@
 namespace chat::gateway {
 namespace {
 
-struct IntOption {
-  int Config::*field;
-  int min;
-  int max;
-};
-struct Option {
-  const char* key;
-  std::variant<std::string Config::*, IntOption> target;
-  const char* help;
-};
+using IntOption = settings::IntOption<Config>;
+using Option = settings::Option<Config>;
 
 const Option kOptions[] = {
     {"ws_bind", &Config::ws_bind, "address of the ws:// and wss:// listeners"},
@@ -46,17 +40,7 @@ const Option kOptions[] = {
 };
 
 std::string set_option(Config& config, const std::string& raw_key, const std::string& value) {
-  const std::string key = settings::normalize_key(raw_key);
-  for (const Option& option : kOptions) {
-    if (key != option.key) continue;
-    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
-      config.*(*field) = value;
-      return {};
-    }
-    const auto& int_option = std::get<IntOption>(option.target);
-    return settings::parse_int_setting(key, value, int_option.min, int_option.max, config.*(int_option.field));
-  }
-  return "unknown option \"" + raw_key + "\"";
+  return settings::set_option<Config>(kOptions, config, raw_key, value);
 }
 
 std::string check(const Config& config) {
@@ -98,18 +82,7 @@ std::string config_usage() {
          "usage: chat-gateway [--config FILE] [--KEY VALUE | --KEY=VALUE]...\n\n"
          "The config file holds key = value lines (# comments); flags win over the file.\n"
          "Keys (flags may use - for _):\n";
-  const Config defaults;
-  for (const Option& option : kOptions) {
-    out << "  " << option.key;
-    for (std::size_t n = std::string_view(option.key).size(); n < 27; ++n) out << ' ';
-    out << option.help;
-    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
-      if (!(defaults.*(*field)).empty()) out << " [" << defaults.*(*field) << "]";
-    } else {
-      out << " [" << defaults.*(std::get<IntOption>(option.target).field) << "]";
-    }
-    out << '\n';
-  }
+  settings::print_options<Config>(out, kOptions, 27);
   return out.str();
 }
 

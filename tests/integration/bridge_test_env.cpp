@@ -1,5 +1,7 @@
 #include "bridge_test_env.hpp"
 
+#include "chat/testing/http_probe.hpp"
+
 #include <libpq-fe.h>
 
 #include "chat/credentials/password.hpp"
@@ -64,12 +66,7 @@ BridgeProcess::BridgeProcess(std::vector<std::string> args, std::filesystem::pat
 BridgeProcess::~BridgeProcess() = default;
 
 std::pair<int, std::string> BridgeProcess::get(const std::string& path) const {
-  httplib::Client client("127.0.0.1", http_port_);
-  client.set_connection_timeout(std::chrono::seconds(2));
-  client.set_read_timeout(std::chrono::seconds(5));
-  const auto response = client.Get(path);
-  if (!response) return {0, {}};
-  return {response->status, response->body};
+  return chat::testing::http_get(http_port_, path);
 }
 
 bool BridgeProcess::wait_healthy(std::chrono::milliseconds timeout) const {
@@ -79,12 +76,7 @@ bool BridgeProcess::wait_healthy(std::chrono::milliseconds timeout) const {
 
 double BridgeProcess::metric(const std::string& series) const {
   const auto [status, body] = get("/metrics");
-  if (status != 200) return -1;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
+  return status == 200 ? chat::testing::prometheus_value(body, series) : -1;
 }
 
 std::string BridgeProcess::log() const { return chat::testing::read_file(log_path_); }

@@ -1,9 +1,26 @@
 #include "chat/settings/settings.hpp"
 
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 namespace chat::settings {
+
+Sources process_sources() {
+  return Sources{[](const std::string& path) -> std::optional<std::string> {
+                   std::ifstream in(path);
+                   if (!in) return std::nullopt;
+                   std::stringstream text;
+                   text << in.rdbuf();
+                   return text.str();
+                 },
+                 [](const std::string& name) -> std::optional<std::string> {
+                   const char* value = std::getenv(name.c_str());
+                   if (value == nullptr) return std::nullopt;
+                   return std::string(value);
+                 }};
+}
 
 std::string normalize_key(std::string key) {
   for (char& c : key) {

@@ -1,5 +1,7 @@
 #include "gateway_test_env.hpp"
 
+#include "chat/testing/http_probe.hpp"
+
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
 #include "chat/testing/environment.hpp"
@@ -99,22 +101,12 @@ std::string GatewayProcess::wss_url(const std::string& path) const {
 std::filesystem::path GatewayProcess::ca_file() const { return environment().broker().tls_ca_file(); }
 
 std::pair<int, std::string> GatewayProcess::get(const std::string& path) const {
-  httplib::Client client("127.0.0.1", http_port_);
-  client.set_connection_timeout(std::chrono::seconds(2));
-  client.set_read_timeout(std::chrono::seconds(5));
-  const auto response = client.Get(path);
-  if (!response) return {0, {}};
-  return {response->status, response->body};
+  return chat::testing::http_get(http_port_, path);
 }
 
 double GatewayProcess::metric(const std::string& series) const {
   const auto [status, body] = get("/metrics");
-  if (status != 200) return -1;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
+  return status == 200 ? chat::testing::prometheus_value(body, series) : -1;
 }
 
 bool GatewayProcess::wait_metric(const std::string& series, double value, std::chrono::milliseconds timeout) const {

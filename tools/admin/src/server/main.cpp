@@ -21,20 +21,6 @@ using namespace chat::admin;
 
 constexpr std::size_t kMinAdminTokenBytes = 16;
 
-std::optional<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::optional<std::string> env(const std::string& name) {
-  const char* value = std::getenv(name.c_str());
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
 // The secrets, or an error text.
 std::string load_secrets(const Config& config, Secrets& secrets) {
   std::string error;
@@ -89,7 +75,7 @@ bool migrate(const Config& config, Log& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const ConfigSources sources{read_text_file, env};
+  const ConfigSources sources = chat::settings::process_sources();
   const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
   if (loaded.help) {
     std::cout << config_usage();

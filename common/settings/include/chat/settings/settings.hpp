@@ -24,6 +24,10 @@ struct Sources {
   std::function<std::optional<std::string>(const std::string& name)> getenv;
 };
 
+// The running process's sources: files from the file system, variables from
+// its environment (the programs' main; tests pass their own).
+Sources process_sources();
+
 // What a program's load_config returns.
 template <class Config>
 struct LoadResult {

@@ -1,0 +1,67 @@
+#pragma once
+// A program's settings as one table: each key names a field of its Config
+// (a string, or an int with bounds) and a line of help. Setting a key and
+// printing the usage go through the table, so every program (chat-bridge,
+// chat-gateway) reads and documents its keys the same way.
+#include "chat/settings/settings.hpp"
+
+#include <cstddef>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace chat::settings {
+
+template <class Config>
+struct IntOption {
+  int Config::*field;
+  int min;
+  int max;
+};
+
+template <class Config>
+struct Option {
+  const char* key;
+  std::variant<std::string Config::*, IntOption<Config>> target;
+  const char* help;
+};
+
+// Sets `raw_key` (flags may spell '_' as '-') to `value`; an error text, or
+// empty when it was set.
+template <class Config>
+std::string set_option(std::span<const Option<Config>> table, Config& config, const std::string& raw_key,
+                       const std::string& value) {
+  const std::string key = normalize_key(raw_key);
+  for (const Option<Config>& option : table) {
+    if (key != option.key) continue;
+    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
+      config.*(*field) = value;
+      return {};
+    }
+    const auto& int_option = std::get<IntOption<Config>>(option.target);
+    return parse_int_setting(key, value, int_option.min, int_option.max, config.*(int_option.field));
+  }
+  return "unknown option \"" + raw_key + "\"";
+}
+
+// One line per key: the key padded to `key_width`, its help, and the default
+// (a default-constructed Config's value; empty strings are not shown).
+template <class Config>
+void print_options(std::ostream& out, std::span<const Option<Config>> table, std::size_t key_width) {
+  const Config defaults;
+  for (const Option<Config>& option : table) {
+    out << "  " << option.key;
+    for (std::size_t n = std::string_view(option.key).size(); n < key_width; ++n) out << ' ';
+    out << option.help;
+    if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
+      if (!(defaults.*(*field)).empty()) out << " [" << defaults.*(*field) << "]";
+    } else {
+      out << " [" << defaults.*(std::get<IntOption<Config>>(option.target).field) << "]";
+    }
+    out << '\n';
+  }
+}
+
+}  // namespace chat::settings
