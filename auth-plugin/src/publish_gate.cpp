@@ -21,11 +21,20 @@ WriteVerdict PublishGate::refuse(Uid uid, std::int64_t now_ns, Rejection error, 
   WriteVerdict verdict;
   verdict.error = error;
   switch (error) {
-    case Rejection::forbidden: ++stats_.denied_write; break;
-    case Rejection::bad_request: ++stats_.rejected_bad_request; break;
-    case Rejection::too_large: ++stats_.rejected_too_large; break;
-    case Rejection::rate_limited: ++stats_.rejected_rate_limited; break;
-    case Rejection::none: break;
+    case Rejection::forbidden:
+      ++stats_.denied_write;
+      break;
+    case Rejection::bad_request:
+      ++stats_.rejected_bad_request;
+      break;
+    case Rejection::too_large:
+      ++stats_.rejected_too_large;
+      break;
+    case Rejection::rate_limited:
+      ++stats_.rejected_rate_limited;
+      break;
+    case Rejection::none:
+      break;
   }
   if (limits_of(uid, now_ns).nacks.try_take(now_ns)) {
     // Refused before its payload was read: the message's id still helps the
@@ -41,17 +50,17 @@ WriteVerdict PublishGate::refuse(Uid uid, std::int64_t now_ns, Rejection error, 
   return verdict;
 }
 
-WriteVerdict PublishGate::check(const Principal& who, std::string_view topic, std::string_view payload,
-                                bool retain, std::int64_t now_ns) {
+WriteVerdict PublishGate::check(const Principal& who, std::string_view topic, std::string_view payload, bool retain,
+                                std::int64_t now_ns) {
   if (who.role == Principal::Role::service) return WriteVerdict{true, Rejection::none, {}};
   const AclResult acl = check_access(who, Access::write, topic, members_);
   if (!acl.allowed) {
-    return refuse(who.uid, now_ns, Rejection::forbidden, topic, std::nullopt,
-                  "not allowed to publish to this topic", payload);
+    return refuse(who.uid, now_ns, Rejection::forbidden, topic, std::nullopt, "not allowed to publish to this topic",
+                  payload);
   }
   if (retain) {
-    return refuse(who.uid, now_ns, Rejection::forbidden, topic, std::nullopt,
-                  "users may not publish retained messages", payload);
+    return refuse(who.uid, now_ns, Rejection::forbidden, topic, std::nullopt, "users may not publish retained messages",
+                  payload);
   }
   if (!limits_of(who.uid, now_ns).publishes.try_take(now_ns)) {
     return refuse(who.uid, now_ns, Rejection::rate_limited, topic, std::nullopt,

@@ -7,7 +7,9 @@
 namespace chat::bridge {
 
 HttpServer::HttpServer(Health& health, Registry& registry, std::function<std::string()> health_detail)
-    : health_(health), registry_(registry), health_detail_(std::move(health_detail)),
+    : health_(health),
+      registry_(registry),
+      health_detail_(std::move(health_detail)),
       server_(std::make_unique<httplib::Server>()) {
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
     response.status = health_.ok() ? 200 : 503;

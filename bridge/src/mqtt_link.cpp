@@ -113,20 +113,18 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
   // recovered by the senders' resends if the bridge dies.
   session_ = std::make_unique<mqtt::async_client>(config.mqtt_uri, config.mqtt_client_id,
                                                   mqtt::create_options(MQTTVERSION_5), nullptr);
-  publisher_ = std::make_unique<mqtt::async_client>(
-      config.mqtt_uri, config.mqtt_client_id + "-pub",
-      mqtt::create_options_builder()
-          .mqtt_version(MQTTVERSION_5)
-          .send_while_disconnected(true, true)
-          .max_buffered_messages(100000)
-          .delete_oldest_messages(true)
-          .finalize(),
-      nullptr);
+  publisher_ = std::make_unique<mqtt::async_client>(config.mqtt_uri, config.mqtt_client_id + "-pub",
+                                                    mqtt::create_options_builder()
+                                                        .mqtt_version(MQTTVERSION_5)
+                                                        .send_while_disconnected(true, true)
+                                                        .max_buffered_messages(100000)
+                                                        .delete_oldest_messages(true)
+                                                        .finalize(),
+                                                    nullptr);
 
   subscribed_ = std::make_unique<Subscribed>(health_, log_);
-  session_->set_message_callback([this](mqtt::const_message_ptr msg) {
-    on_session_message(msg->get_topic(), msg->get_payload());
-  });
+  session_->set_message_callback(
+      [this](mqtt::const_message_ptr msg) { on_session_message(msg->get_topic(), msg->get_payload()); });
   session_->set_connected_handler([this](const std::string&) {
     health_.session_connected = true;
     set_nodelay_on_tcp_sockets();
@@ -192,9 +190,8 @@ bool MqttLink::connect_client(mqtt::async_client& client, bool session) {
     } catch (const mqtt::exception& error) {
       const auto pause = backoff.next();
       if (backoff.attempts() == 1 || backoff.attempts() % 10 == 0) {
-        log_.warn("mqtt connect failed, retrying", {{"client_id", client.get_client_id()},
-                                                    {"error", error.what()},
-                                                    {"attempt", backoff.attempts()}});
+        log_.warn("mqtt connect failed, retrying",
+                  {{"client_id", client.get_client_id()}, {"error", error.what()}, {"attempt", backoff.attempts()}});
       }
       const auto until = SteadyClock::now() + pause;
       while (!stop_ && SteadyClock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -91,9 +91,8 @@ std::optional<WebhookTarget> split_url(std::string_view url) {
     return std::nullopt;
   }
   const std::size_t path_start = url.find('/', scheme_end);
-  const std::string_view authority = url.substr(scheme_end, path_start == std::string_view::npos
-                                                                ? std::string_view::npos
-                                                                : path_start - scheme_end);
+  const std::string_view authority =
+      url.substr(scheme_end, path_start == std::string_view::npos ? std::string_view::npos : path_start - scheme_end);
   if (authority.empty() || authority.find_first_of(" @?#") != std::string_view::npos) return std::nullopt;
   WebhookTarget target;
   target.origin = std::string(url.substr(0, scheme_end)) + std::string(authority);

@@ -8,11 +8,15 @@ constexpr auto kWindowSlice = std::chrono::milliseconds(100);
 }  // namespace
 
 Outbound::Outbound(Send send, std::size_t client_window, BridgeMetrics& metrics)
-    : send_(std::move(send)), client_window_(static_cast<long>(std::max<std::size_t>(client_window, 1))), metrics_(metrics) {}
+    : send_(std::move(send)),
+      client_window_(static_cast<long>(std::max<std::size_t>(client_window, 1))),
+      metrics_(metrics) {}
 
 Outbound::~Outbound() { finish(); }
 
-void Outbound::start() { thread_ = std::thread([this] { run(); }); }
+void Outbound::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Outbound::finish() {
   {

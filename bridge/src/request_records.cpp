@@ -78,8 +78,6 @@ json presence_record(const storage::UserPresence& presence) {
               {"last_seen", presence.last_seen_ms ? json(*presence.last_seen_ms) : json(nullptr)}};
 }
 
-std::size_t json_size(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace).size();
-}
+std::size_t json_size(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace).size(); }
 
 }  // namespace chat::bridge

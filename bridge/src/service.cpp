@@ -21,16 +21,15 @@ namespace {
 
 // Applies the schema migrations (as every service does at start), waiting for
 // the database while it is not reachable.
-bool migrate(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log,
-             const std::atomic<bool>& stop) {
+bool migrate(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log, const std::atomic<bool>& stop) {
   DbSession db(config.database_url,
                BackoffPolicy{std::chrono::milliseconds(config.db_backoff_first_ms),
                              std::chrono::milliseconds(config.db_backoff_max_ms)},
                stop, health, metrics, log, "migrate");
   try {
     const auto report = db.run([](storage::Store& s) { return s.migrate(); });
-    log.info("schema ready", {{"version", report.to_version},
-                              {"applied", static_cast<std::uint64_t>(report.applied.size())}});
+    log.info("schema ready",
+             {{"version", report.to_version}, {"applied", static_cast<std::uint64_t>(report.applied.size())}});
     return true;
   } catch (const Abandoned&) {
     return false;
@@ -45,8 +44,10 @@ int Service::run() {
   Health health;
   health.db_ok = false;
 
-  log_.info("starting", {{"mqtt_uri", config_.mqtt_uri}, {"client_id", config_.mqtt_client_id},
-                         {"share_group", config_.share_group}, {"writers", config_.writers},
+  log_.info("starting", {{"mqtt_uri", config_.mqtt_uri},
+                         {"client_id", config_.mqtt_client_id},
+                         {"share_group", config_.share_group},
+                         {"writers", config_.writers},
                          {"notifications", config_.notifications_enabled()}});
 
   std::unique_ptr<HttpServer> http;
@@ -62,9 +63,8 @@ int Service::run() {
     for (const auto& w : writers) depth += w->queue().size();
     return static_cast<double>(depth);
   });
-  registry.gauge_fn("chat_bridge_queue_capacity", "Room for messages waiting for a writer", [this] {
-    return static_cast<double>(config_.queue_capacity);
-  });
+  registry.gauge_fn("chat_bridge_queue_capacity", "Room for messages waiting for a writer",
+                    [this] { return static_cast<double>(config_.queue_capacity); });
   registry.gauge_fn("chat_bridge_presence_queue_depth", "Devices whose latest state waits to be stored",
                     [&presence] { return presence ? static_cast<double>(presence->pending()) : 0.0; });
   registry.gauge_fn("chat_bridge_request_queue_depth", "Client requests waiting for a request worker",
@@ -104,11 +104,9 @@ int Service::run() {
     log_.error("cannot set up the MQTT clients", {{"error", error.what()}});
     return 1;
   }
-  outbound = std::make_unique<Outbound>(
-      [&link](const std::string& topic, const std::string& payload, int qos, bool retained) {
-        return link->publish(topic, payload, qos, retained);
-      },
-      static_cast<std::size_t>(config_.outbound_client_window), metrics);
+  outbound = std::make_unique<Outbound>([&link](const std::string& topic, const std::string& payload, int qos,
+                                                bool retained) { return link->publish(topic, payload, qos, retained); },
+                                        static_cast<std::size_t>(config_.outbound_client_window), metrics);
   link->attach_outbound(*outbound);
   outbound->start();
   for (int i = 0; i < config_.writers; ++i) {
@@ -126,7 +124,8 @@ int Service::run() {
   }
 
   if (link->connect()) {
-    log_.info("running", {{"subscriptions", static_cast<std::uint64_t>(subscription_filters(config_.share_group).size())}});
+    log_.info("running",
+              {{"subscriptions", static_cast<std::uint64_t>(subscription_filters(config_.share_group).size())}});
     while (!stop_requested_) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 

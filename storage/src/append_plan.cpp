@@ -35,8 +35,7 @@ AppendKeys collect_append_keys(std::span<const NewMessage> batch) {
 }
 
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
-                       std::span<const Membership> memberships,
-                       std::span<const StoredClientId> stored) {
+                       std::span<const Membership> memberships, std::span<const StoredClientId> stored) {
   std::map<ChatId, ChatState> chat_by_id;
   for (const ChatState& chat : chats) chat_by_id.emplace(chat.id, chat);
   std::set<std::pair<ChatId, UserId>> members;

@@ -73,8 +73,7 @@ struct AppendPlan {
 // a deleted chat, a non-member, a direct chat with a deleted account
 // (refused); otherwise the chat's next seq.
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
-                       std::span<const Membership> memberships,
-                       std::span<const StoredClientId> stored);
+                       std::span<const Membership> memberships, std::span<const StoredClientId> stored);
 
 // Sets created_at_ms of the newly stored messages and of the duplicates of
 // stored originals, looked up by (chat, seq), and of their repeats in the batch.

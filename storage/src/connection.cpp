@@ -44,9 +44,13 @@ void Connection::Impl::connect() {
   // exchanges UTF-8 text whatever the server or environment say. The TCP
   // keepalives find a vanished server in about a minute rather than the
   // kernel's two hours, so a call cannot hang on a dead peer that long.
-  const char* const keywords[] = {"fallback_application_name", "keepalives_idle",
-                                  "keepalives_interval", "keepalives_count",
-                                  "dbname", "client_encoding", nullptr};
+  const char* const keywords[] = {"fallback_application_name",
+                                  "keepalives_idle",
+                                  "keepalives_interval",
+                                  "keepalives_count",
+                                  "dbname",
+                                  "client_encoding",
+                                  nullptr};
   const char* const values[] = {"chat", "30", "10", "3", conninfo_.c_str(), "UTF8", nullptr};
   detail::PgConnPtr conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (conn == nullptr || PQstatus(conn.get()) != CONNECTION_OK) {
@@ -68,8 +72,7 @@ PGconn* Connection::Impl::live_connection() {
   return conn_.get();
 }
 
-const Connection::Impl::Prepared& Connection::Impl::prepare(PGconn* conn,
-                                                            const Statement& statement) {
+const Connection::Impl::Prepared& Connection::Impl::prepare(PGconn* conn, const Statement& statement) {
   if (const auto found = prepared_.find(statement.name); found != prepared_.end()) {
     if (found->second.sql != statement.sql) {
       throw std::logic_error("statement name \"" + std::string(statement.name) +
@@ -116,12 +119,12 @@ Rows Connection::Impl::execute(const Statement& statement, std::span<const Param
   detail::PgResultPtr result;
   if (statement.plan_each_time) {
     const std::string sql(statement.sql);
-    result.reset(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                              nullptr, nullptr, /*resultFormat=*/0));
+    result.reset(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                              nullptr, /*resultFormat=*/0));
   } else {
     const Prepared& prepared = prepare_for(conn, statement, params.size());
-    result.reset(PQexecPrepared(conn, prepared.name.c_str(), static_cast<int>(values.size()), values.data(),
-                                nullptr, nullptr, /*resultFormat=*/0));
+    result.reset(PQexecPrepared(conn, prepared.name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                                nullptr, /*resultFormat=*/0));
   }
   if (!detail::succeeded(result.get())) throw detail::error_from_result(conn, result.get(), statement.name);
   return Rows(std::make_shared<const detail::Result>(std::move(result)));
@@ -132,8 +135,8 @@ void Connection::Impl::execute_script(std::string_view script, std::string_view 
   PGconn* conn = live_connection();
   const std::string text(script);
   const detail::PgResultPtr result(PQexec(conn, text.c_str()));
-  const bool ok = detail::succeeded(result.get()) ||
-                  (result != nullptr && PQresultStatus(result.get()) == PGRES_EMPTY_QUERY);
+  const bool ok =
+      detail::succeeded(result.get()) || (result != nullptr && PQresultStatus(result.get()) == PGRES_EMPTY_QUERY);
   if (!ok) throw detail::error_from_result(conn, result.get(), context);
 }
 

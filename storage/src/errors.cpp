@@ -6,16 +6,26 @@ namespace chat::storage {
 
 std::string_view to_string(DbErrc code) noexcept {
   switch (code) {
-    case DbErrc::unique_violation: return "unique_violation";
-    case DbErrc::foreign_key_violation: return "foreign_key_violation";
-    case DbErrc::check_violation: return "check_violation";
-    case DbErrc::not_null_violation: return "not_null_violation";
-    case DbErrc::invalid_input: return "invalid_input";
-    case DbErrc::serialization_conflict: return "serialization_conflict";
-    case DbErrc::connection_lost: return "connection_lost";
-    case DbErrc::commit_in_doubt: return "commit_in_doubt";
-    case DbErrc::undefined_object: return "undefined_object";
-    case DbErrc::internal: return "internal";
+    case DbErrc::unique_violation:
+      return "unique_violation";
+    case DbErrc::foreign_key_violation:
+      return "foreign_key_violation";
+    case DbErrc::check_violation:
+      return "check_violation";
+    case DbErrc::not_null_violation:
+      return "not_null_violation";
+    case DbErrc::invalid_input:
+      return "invalid_input";
+    case DbErrc::serialization_conflict:
+      return "serialization_conflict";
+    case DbErrc::connection_lost:
+      return "connection_lost";
+    case DbErrc::commit_in_doubt:
+      return "commit_in_doubt";
+    case DbErrc::undefined_object:
+      return "undefined_object";
+    case DbErrc::internal:
+      return "internal";
   }
   return "internal";
 }
@@ -46,11 +56,7 @@ bool is_retryable(DbErrc code) noexcept {
   return code == DbErrc::serialization_conflict || code == DbErrc::connection_lost;
 }
 
-DbError::DbError(DbErrc code, const std::string& message, std::string sqlstate,
-                 std::string constraint)
-    : std::runtime_error(message),
-      code_(code),
-      sqlstate_(std::move(sqlstate)),
-      constraint_(std::move(constraint)) {}
+DbError::DbError(DbErrc code, const std::string& message, std::string sqlstate, std::string constraint)
+    : std::runtime_error(message), code_(code), sqlstate_(std::move(sqlstate)), constraint_(std::move(constraint)) {}
 
 }  // namespace chat::storage

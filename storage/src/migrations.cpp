@@ -23,21 +23,18 @@ int verified_version(const Rows& applied) {
     const std::int64_t recorded = row.int64("version");
     if (recorded > latest_schema_version()) {
       throw MigrationError("the database schema is at version " + std::to_string(recorded) +
-                           ", newer than this build knows (" +
-                           std::to_string(latest_schema_version()) +
+                           ", newer than this build knows (" + std::to_string(latest_schema_version()) +
                            "); refusing to run against it with older code");
     }
     if (recorded != version + 1) {
-      throw MigrationError("schema_migrations is inconsistent: version " +
-                           std::to_string(version + 1) + " is missing before " +
-                           std::to_string(recorded));
+      throw MigrationError("schema_migrations is inconsistent: version " + std::to_string(version + 1) +
+                           " is missing before " + std::to_string(recorded));
     }
     const Migration& migration = known[static_cast<std::size_t>(version)];
     if (row.text("checksum") != migration.checksum) {
       throw MigrationError("migration " + migration_label(migration) +
-                           " differs from the one applied to this database (recorded checksum " +
-                           row.text("checksum") + ", this build has " +
-                           std::string(migration.checksum) +
+                           " differs from the one applied to this database (recorded checksum " + row.text("checksum") +
+                           ", this build has " + std::string(migration.checksum) +
                            "); released migrations must never be edited");
     }
     ++version;
@@ -76,9 +73,7 @@ std::string migration_label(const Migration& migration) {
   return number + "_" + std::string(migration.name);
 }
 
-int latest_schema_version() noexcept {
-  return static_cast<int>(embedded_migrations().size());
-}
+int latest_schema_version() noexcept { return static_cast<int>(embedded_migrations().size()); }
 
 MigrationReport apply_migrations(Connection& connection) {
   // Running a step again is harmless (it re-reads what is applied under the

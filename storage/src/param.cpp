@@ -17,12 +17,8 @@ Param Param::int64_array(std::span<const std::int64_t> values) {
 
 // The elements are checked for NUL like any text: the literal itself would
 // otherwise be cut at the first NUL by libpq.
-Param Param::text_array(std::span<const std::string> values) {
-  return Param(text_array_literal(values));
-}
+Param Param::text_array(std::span<const std::string> values) { return Param(text_array_literal(values)); }
 
-Param Param::text_array(std::span<const std::string_view> values) {
-  return Param(text_array_literal(values));
-}
+Param Param::text_array(std::span<const std::string_view> values) { return Param(text_array_literal(values)); }
 
 }  // namespace chat::storage

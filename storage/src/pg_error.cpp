@@ -41,9 +41,8 @@ DbError error_from_result(const PGconn* conn, const PGresult* result, std::strin
 DbError connect_error(const PGconn* conn) {
   // Not connecting is treated as a lost connection: the usual causes (server
   // down, restarting, too many clients) pass, and retrying is the answer.
-  return DbError(DbErrc::connection_lost,
-                 "cannot connect to PostgreSQL: " +
-                     (conn != nullptr ? first_line(PQerrorMessage(conn)) : "out of memory"));
+  return DbError(DbErrc::connection_lost, "cannot connect to PostgreSQL: " +
+                                              (conn != nullptr ? first_line(PQerrorMessage(conn)) : "out of memory"));
 }
 
 }  // namespace chat::storage::detail

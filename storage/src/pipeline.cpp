@@ -70,8 +70,8 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
       send_failed = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                       nullptr, nullptr, /*resultFormat=*/0) != 1;
     } else {
-      send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), static_cast<int>(values.size()),
-                                        values.data(), nullptr, nullptr, /*resultFormat=*/0) != 1;
+      send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), static_cast<int>(values.size()), values.data(),
+                                        nullptr, nullptr, /*resultFormat=*/0) != 1;
     }
     sent.push_back(steps[i].statement->name);
   }

@@ -11,12 +11,10 @@ namespace {
 // The schema's CHECKs admit only known names; anything else means the schema
 // and this code disagree.
 template <class Enum>
-Enum parse_or_throw(std::optional<Enum> (*parse)(std::string_view) noexcept, const Row& row,
-                    std::string_view column) {
+Enum parse_or_throw(std::optional<Enum> (*parse)(std::string_view) noexcept, const Row& row, std::string_view column) {
   const std::string text = row.text(column);
   if (const auto value = parse(text)) return *value;
-  throw DbError(DbErrc::internal,
-                "unknown value \"" + text + "\" in column \"" + std::string(column) + "\"");
+  throw DbError(DbErrc::internal, "unknown value \"" + text + "\" in column \"" + std::string(column) + "\"");
 }
 
 }  // namespace

@@ -11,8 +11,7 @@ namespace chat::storage {
 namespace {
 
 [[noreturn]] void bad_value(std::string_view column, std::string_view expected) {
-  throw DbError(DbErrc::internal, "column \"" + std::string(column) + "\" does not hold " +
-                                      std::string(expected));
+  throw DbError(DbErrc::internal, "column \"" + std::string(column) + "\" does not hold " + std::string(expected));
 }
 
 std::int64_t parse_int64(std::string_view column, std::string_view text) {
@@ -35,8 +34,7 @@ std::optional<std::string_view> Row::raw(std::string_view column) const {
   PGresult* result = result_->result.get();
   const int col = column_index(column);
   if (PQgetisnull(result, index_, col) != 0) return std::nullopt;
-  return std::string_view(PQgetvalue(result, index_, col),
-                          static_cast<std::size_t>(PQgetlength(result, index_, col)));
+  return std::string_view(PQgetvalue(result, index_, col), static_cast<std::size_t>(PQgetlength(result, index_, col)));
 }
 
 std::string_view Row::required(std::string_view column) const {
@@ -47,9 +45,7 @@ std::string_view Row::required(std::string_view column) const {
 
 bool Row::is_null(std::string_view column) const { return !raw(column).has_value(); }
 
-std::int64_t Row::int64(std::string_view column) const {
-  return parse_int64(column, required(column));
-}
+std::int64_t Row::int64(std::string_view column) const { return parse_int64(column, required(column)); }
 
 std::string Row::text(std::string_view column) const { return std::string(required(column)); }
 
@@ -74,9 +70,7 @@ std::optional<std::string> Row::optional_text(std::string_view column) const {
 
 Rows::Rows(std::shared_ptr<const detail::Result> result) : result_(std::move(result)) {}
 
-std::size_t Rows::size() const noexcept {
-  return static_cast<std::size_t>(PQntuples(result_->result.get()));
-}
+std::size_t Rows::size() const noexcept { return static_cast<std::size_t>(PQntuples(result_->result.get())); }
 
 Row Rows::operator[](std::size_t index) const {
   if (index >= size()) throw std::out_of_range("row index out of range");

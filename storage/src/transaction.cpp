@@ -13,9 +13,12 @@ namespace {
 
 const char* begin_command(Isolation isolation) {
   switch (isolation) {
-    case Isolation::read_committed: return "BEGIN ISOLATION LEVEL READ COMMITTED";
-    case Isolation::repeatable_read: return "BEGIN ISOLATION LEVEL REPEATABLE READ";
-    case Isolation::serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE";
+    case Isolation::read_committed:
+      return "BEGIN ISOLATION LEVEL READ COMMITTED";
+    case Isolation::repeatable_read:
+      return "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    case Isolation::serializable:
+      return "BEGIN ISOLATION LEVEL SERIALIZABLE";
   }
   throw std::invalid_argument("unknown isolation level");
 }
@@ -23,7 +26,7 @@ const char* begin_command(Isolation isolation) {
 }  // namespace
 
 void Connection::Impl::begin(Isolation isolation) {
-  live_connection();  // reconnects when the last call found the connection dead
+  live_connection();                          // reconnects when the last call found the connection dead
   pending_begin_ = begin_command(isolation);  // sent with the first statement
   transaction_open_ = true;
   committed_by_pipeline_ = false;
@@ -42,14 +45,12 @@ void Connection::Impl::commit() {
   PGconn* conn = conn_.get();
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     transaction_open_ = false;
-    throw DbError(DbErrc::connection_lost,
-                  "COMMIT: the connection was lost before committing; nothing was committed");
+    throw DbError(DbErrc::connection_lost, "COMMIT: the connection was lost before committing; nothing was committed");
   }
   if (PQtransactionStatus(conn) == PQTRANS_INERROR) {
     // COMMIT of an aborted transaction "succeeds" as a ROLLBACK. Someone caught
     // a DbError inside the transaction and went on; that loses writes silently.
-    throw DbError(DbErrc::internal,
-                  "COMMIT: the transaction was aborted by an earlier error that was caught");
+    throw DbError(DbErrc::internal, "COMMIT: the transaction was aborted by an earlier error that was caught");
   }
   const detail::PgResultPtr result(PQexec(conn, "COMMIT"));
   transaction_open_ = false;  // committed or not, the transaction is over
@@ -105,8 +106,7 @@ void Connection::backoff(int attempt, const TransactionOptions& options) {
   const int doublings = std::clamp(attempt - 1, 0, 10);
   const auto ceiling = options.first_backoff * (1 << doublings);
   thread_local std::minstd_rand random(std::random_device{}());
-  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(ceiling.count() / 2,
-                                                                     ceiling.count());
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(ceiling.count() / 2, ceiling.count());
   std::this_thread::sleep_for(std::chrono::milliseconds(pick(random)));
 }
 

@@ -4,39 +4,54 @@ namespace chat::storage {
 
 std::string_view to_string(ChatKind kind) noexcept {
   switch (kind) {
-    case ChatKind::direct: return "direct";
-    case ChatKind::group: return "group";
+    case ChatKind::direct:
+      return "direct";
+    case ChatKind::group:
+      return "group";
   }
   return "group";
 }
 
 std::string_view to_string(MemberRole role) noexcept {
   switch (role) {
-    case MemberRole::owner: return "owner";
-    case MemberRole::member: return "member";
+    case MemberRole::owner:
+      return "owner";
+    case MemberRole::member:
+      return "member";
   }
   return "member";
 }
 
 std::string_view to_string(MessageType type) noexcept {
   switch (type) {
-    case MessageType::text: return "text";
-    case MessageType::image: return "image";
-    case MessageType::voice: return "voice";
-    case MessageType::file: return "file";
+    case MessageType::text:
+      return "text";
+    case MessageType::image:
+      return "image";
+    case MessageType::voice:
+      return "voice";
+    case MessageType::file:
+      return "file";
   }
   return "text";
 }
 
 std::string_view to_string(AppendStatus status) noexcept {
   switch (status) {
-    case AppendStatus::stored: return "stored";
-    case AppendStatus::duplicate: return "duplicate";
-    case AppendStatus::chat_not_found: return "chat_not_found";
-    case AppendStatus::chat_deleted: return "chat_deleted";
-    case AppendStatus::not_member: return "not_member";
-    case AppendStatus::sender_deleted: return "sender_deleted";
-    case AppendStatus::recipient_deleted: return "recipient_deleted";
+    case AppendStatus::stored:
+      return "stored";
+    case AppendStatus::duplicate:
+      return "duplicate";
+    case AppendStatus::chat_not_found:
+      return "chat_not_found";
+    case AppendStatus::chat_deleted:
+      return "chat_deleted";
+    case AppendStatus::not_member:
+      return "not_member";
+    case AppendStatus::sender_deleted:
+      return "sender_deleted";
+    case AppendStatus::recipient_deleted:
+      return "recipient_deleted";
   }
   return "stored";
 }

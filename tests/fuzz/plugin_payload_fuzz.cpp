@@ -50,7 +50,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // The nack is JSON whatever the id and detail hold.
   const auto nack = chat::auth::make_nack(reused.message_id, head, chat::auth::Rejection::bad_request, reused.detail);
-  chat::fuzz::require(!nlohmann::json::parse(nack, nullptr, false).is_discarded() ||
-                      !chat::auth::is_valid_utf8(head));
+  chat::fuzz::require(!nlohmann::json::parse(nack, nullptr, false).is_discarded() || !chat::auth::is_valid_utf8(head));
   return 0;
 }

@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     chat::fuzz::require(chat::auth::canonical_username(*name) == name);
   }
 
-  const auto who = client ? chat::auth::Principal::user(client->uid, client->uid_text)
-                          : chat::auth::Principal::user(42, "42");
+  const auto who =
+      client ? chat::auth::Principal::user(client->uid, client->uid_text) : chat::auth::Principal::user(42, "42");
   const EvenChats members;
   const auto read = chat::auth::check_access(who, Access::read, topic, members);
   const auto write = chat::auth::check_access(who, Access::write, topic, members);

@@ -66,17 +66,22 @@ TEST_P(HostileRequest, GetsAnErrorAnswer) {
 INSTANTIATE_TEST_SUITE_P(
     Requests, HostileRequest,
     ::testing::Values(
-        BadRequest{"SqlInTheOp", [](const HostileStack&) { return R"({"id":"r1","op":"chat.list' OR '1'='1","args":{}})"; },
+        BadRequest{"SqlInTheOp",
+                   [](const HostileStack&) { return R"({"id":"r1","op":"chat.list' OR '1'='1","args":{}})"; },
                    "bad_request"},
         BadRequest{"SqlInAChatId",
-                   [](const HostileStack&) { return R"({"id":"r1","op":"history","args":{"chat":"1; DROP TABLE messages"}})"; },
+                   [](const HostileStack&) {
+                     return R"({"id":"r1","op":"history","args":{"chat":"1; DROP TABLE messages"}})";
+                   },
                    "bad_request"},
-        BadRequest{"SqlInAUserList",
-                   [](const HostileStack&) { return R"({"id":"r1","op":"presence.get","args":{"users":["1 OR 1=1"]}})"; },
-                   "bad_request"},
-        BadRequest{"SqlAsAnArgumentName",
-                   [](const HostileStack&) { return R"({"id":"r1","op":"chat.list","args":{"after; DROP TABLE chats":1}})"; },
-                   "bad_request"},
+        BadRequest{
+            "SqlInAUserList",
+            [](const HostileStack&) { return R"({"id":"r1","op":"presence.get","args":{"users":["1 OR 1=1"]}})"; },
+            "bad_request"},
+        BadRequest{
+            "SqlAsAnArgumentName",
+            [](const HostileStack&) { return R"({"id":"r1","op":"chat.list","args":{"after; DROP TABLE chats":1}})"; },
+            "bad_request"},
         BadRequest{"HistoryOfAGroupSheIsNotIn",
                    [](const HostileStack& s) {
                      return R"({"id":"r1","op":"history","args":{"chat":)" + std::to_string(s.closed_group) + "}}";
@@ -158,8 +163,8 @@ TEST_F(HostileTest, MessageFlood) {
   int accepted = 0;
   int refused = 0;
   under_attack([&](int round) {
-    const int code =
-        attacker->publish(topic, json{{"id", "flood-" + std::to_string(round)}, {"type", "text"}, {"text", "spam"}}.dump());
+    const int code = attacker->publish(
+        topic, json{{"id", "flood-" + std::to_string(round)}, {"type", "text"}, {"text", "spam"}}.dump());
     ASSERT_TRUE(code == kAccepted || code == kNotAuthorized) << code;
     (code == kAccepted ? accepted : refused)++;
   });
@@ -179,7 +184,8 @@ TEST_F(HostileTest, HistoryBeforeTsPastYear9999) {
   const json created = requester.ask(R"({"id":"mine","op":"chat.create","args":{"title":"mine"}})");
   ASSERT_EQ(created["ok"], true) << created.dump();
   const std::int64_t chat = created["result"]["chat"]["id"];
-  const std::string history = json{{"id", "far"}, {"op", "history"},
+  const std::string history = json{{"id", "far"},
+                                   {"op", "history"},
                                    {"args", {{"chat", chat}, {"before_ts", std::int64_t{9'300'000'000'000'000}}}}}
                                   .dump();
   int answered = 0;

@@ -67,9 +67,10 @@ void HostileTest::check_bystanders(const testing::BystanderWindow& window, const
   const auto expected = static_cast<std::int64_t>(window.ids.size());
   testing::wait_until([&] { return stack().psql_int(count_sql) >= expected; }, 15s, 50ms);
   EXPECT_EQ(stack().psql_int(count_sql), expected) << "bystander messages stored";
-  EXPECT_EQ(stack().psql_int("SELECT count(DISTINCT (sender_id, client_msg_id)) FROM messages WHERE client_msg_id LIKE '" +
-                             prefix + "-%'"),
-            expected)
+  EXPECT_EQ(
+      stack().psql_int("SELECT count(DISTINCT (sender_id, client_msg_id)) FROM messages WHERE client_msg_id LIKE '" +
+                       prefix + "-%'"),
+      expected)
       << "bystander messages stored exactly once";
   EXPECT_TRUE(stack().bridge_running()) << stack().bridge_log();
 }
@@ -99,7 +100,8 @@ std::string HostileTest::next_event(RawMqttClient& client, const StackUser& user
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string topic = "u/" + user.uid() + "/ev";
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const auto event = client.next_publish(left, topic);
     if (!event) return {};
     const auto parsed = nlohmann::json::parse(event->payload, nullptr, false);
@@ -112,7 +114,8 @@ bool HostileTest::await_ack(RawMqttClient& client, const StackUser& user, const 
                             std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const auto event = nlohmann::json::parse(next_event(client, user, "acks", left), nullptr, false);
     if (!event.is_object()) return false;
     for (const auto& ack : event.value("acks", nlohmann::json::array())) {
@@ -126,7 +129,8 @@ std::string HostileTest::nack_of(RawMqttClient& client, const StackUser& user, c
                                  std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const std::string nack = next_event(client, user, "nack", left);
     if (nack.empty()) return {};
     const auto event = nlohmann::json::parse(nack, nullptr, false);

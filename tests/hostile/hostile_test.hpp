@@ -34,12 +34,12 @@ inline constexpr int kUnspecifiedError = 0x80;     // MQTT 5 CONNACK
 inline constexpr int kRefused311 = 5;              // MQTT 3.1.1 CONNACK: not authorized
 inline constexpr int kSubscribeFailure311 = 0x80;  // MQTT 3.1.1 SUBACK failure
 
-inline constexpr double kBystanderRate = 100;         // messages a second, all bystanders together
-inline constexpr std::size_t kMinSamples = 150;       // PUBACKs per case (1.5 s at kBystanderRate)
+inline constexpr double kBystanderRate = 100;    // messages a second, all bystanders together
+inline constexpr std::size_t kMinSamples = 150;  // PUBACKs per case (1.5 s at kBystanderRate)
 #if defined(CHAT_HOSTILE_SANITIZED)
-inline constexpr double kBystanderP99BoundMs = 150;   // issue #13's bound x 3: ASan + UBSan build
+inline constexpr double kBystanderP99BoundMs = 150;  // issue #13's bound x 3: ASan + UBSan build
 #else
-inline constexpr double kBystanderP99BoundMs = 50;    // issue #13's bound
+inline constexpr double kBystanderP99BoundMs = 50;  // issue #13's bound
 #endif
 
 // How a case's attack round is run.

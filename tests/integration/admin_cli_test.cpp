@@ -25,7 +25,9 @@ class AdminCliTest : public AdminTest {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv);
   }
-  static bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+  static bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  }
 };
 
 TEST_F(AdminCliTest, EveryCommandHasHelp) {
@@ -33,9 +35,9 @@ TEST_F(AdminCliTest, EveryCommandHasHelp) {
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_TRUE(contains(top.output, "usage: chatctl"));
   const std::vector<std::string> commands = {
-      "add-user",    "show-user",   "list-users", "update-user", "set-password", "disable-user",
-      "enable-user", "delete-user", "mint-token", "create-group", "add-member",  "remove-member",
-      "list-chats",  "show-chat",   "history",    "delete-message", "stats",     "health"};
+      "add-user",    "show-user",   "list-users", "update-user",    "set-password", "disable-user",
+      "enable-user", "delete-user", "mint-token", "create-group",   "add-member",   "remove-member",
+      "list-chats",  "show-chat",   "history",    "delete-message", "stats",        "health"};
   for (const std::string& command : commands) {
     EXPECT_TRUE(contains(top.output, "  " + command)) << command << " is not in the overview";
     const CommandResult help = chatctl({command, "--help"}, false);
@@ -146,8 +148,8 @@ TEST_F(AdminCliTest, StatsOnceAndWatching) {
   EXPECT_TRUE(contains(result.output, "rate "));
   EXPECT_EQ(chatctl({"health"}).output, "ok\n");
   // A server that is not there: exit 1 with a reason.
-  result = run_command({CHATCTL_PATH, "--url", "http://127.0.0.1:1", "--token-file",
-                        server().admin_token_file().string(), "stats"});
+  result = run_command(
+      {CHATCTL_PATH, "--url", "http://127.0.0.1:1", "--token-file", server().admin_token_file().string(), "stats"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_TRUE(contains(result.output, "cannot reach")) << result.output;
 }

@@ -47,8 +47,8 @@ std::string basic_auth(const std::string& user_and_password) {
 class AdminMediaTest : public AdminTest {
  protected:
   static void SetUpTestSuite() {
-    start_suite({"--media-max-image-bytes", "64KiB", "--media-max-voice-bytes", "128KiB",
-                 "--media-max-file-bytes", "256KiB", "--media-gc-interval-ms", "200", "--media-gc-age-s", "3600"});
+    start_suite({"--media-max-image-bytes", "64KiB", "--media-max-voice-bytes", "128KiB", "--media-max-file-bytes",
+                 "256KiB", "--media-gc-interval-ms", "200", "--media-gc-age-s", "3600"});
   }
 
   struct Person {
@@ -111,8 +111,9 @@ TEST_F(AdminMediaTest, TheTypeIsSniffedFromTheBytesNotTheHeader) {
   EXPECT_EQ(reply.data["uploader"], alice.uid);
   EXPECT_EQ(reply.data["referenced"], false);
   const std::string id = reply.data["id"];
-  EXPECT_TRUE(id.size() <= 64 && id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
-                                     std::string::npos)
+  EXPECT_TRUE(id.size() <= 64 &&
+              id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                  std::string::npos)
       << id;
   EXPECT_EQ(reply.header("Location"), "/v1/media/" + id);
   EXPECT_EQ(psql("SELECT mime || ' ' || size_bytes || ' ' || uploader_id FROM media WHERE id = '" + id + "'"),
@@ -220,9 +221,7 @@ TEST_F(AdminMediaTest, SignInWithTokenOrPasswordDisabledAndDeletedRefused) {
   EXPECT_EQ(download(up.data["id"], basic).status, 200);
   EXPECT_EQ(download(up.data["id"], carol.bearer).status, 200);
 
-  const auto refused = [](const Reply& reply, int status) {
-    EXPECT_EQ(reply.status, status) << reply.body;
-  };
+  const auto refused = [](const Reply& reply, int status) { EXPECT_EQ(reply.status, status) << reply.body; };
   refused(upload(png(100), basic_auth(carol.username + ":wrong password")), 401);
   refused(upload(png(100), basic_auth("nobody_at_all:whatever")), 401);
   refused(upload(png(100), "Bearer not.a.token"), 401);
@@ -280,18 +279,19 @@ TEST_F(AdminMediaTest, ChatMembersReadWhatWasSharedWithThem) {
   EXPECT_EQ(download(id, stranger.bearer).status, 404);
 
   // A member who leaves loses access; moderation of the message withdraws it.
-  ASSERT_EQ(call("DELETE", "/v1/admin/chats/" + std::to_string(id_of(forward)) + "/members/" +
-                               std::to_string(carol.uid))
-                .status,
-            200);
+  ASSERT_EQ(
+      call("DELETE", "/v1/admin/chats/" + std::to_string(id_of(forward)) + "/members/" + std::to_string(carol.uid))
+          .status,
+      200);
   EXPECT_EQ(download(id, carol.bearer).status, 404);
-  ASSERT_EQ(call("DELETE", "/v1/admin/chats/" + std::to_string(id_of(chat)) + "/messages/" + std::to_string(seq)).status,
-            200);
+  ASSERT_EQ(
+      call("DELETE", "/v1/admin/chats/" + std::to_string(id_of(chat)) + "/messages/" + std::to_string(seq)).status,
+      200);
   EXPECT_EQ(download(id, alice.bearer).status, 200);  // the uploader keeps it
   EXPECT_EQ(download(id, bob.bearer).status, 200);    // still shared by Bob's forward in his own chat
   const Person dave = person("dave");
   ASSERT_EQ(post("/v1/admin/chats/" + std::to_string(id_of(chat)) + "/members", {{"user", dave.uid}}).status, 201);
-  EXPECT_EQ(download(id, dave.bearer).status, 404);   // the only share in this chat is moderated
+  EXPECT_EQ(download(id, dave.bearer).status, 404);  // the only share in this chat is moderated
 }
 
 TEST_F(AdminMediaTest, LimitsPerKind) {

@@ -13,7 +13,9 @@ namespace {
 
 std::int64_t id_of(const json& record) { return record["id"].get<std::int64_t>(); }
 
-std::string users(std::int64_t id, const std::string& rest = {}) { return "/v1/admin/users/" + std::to_string(id) + rest; }
+std::string users(std::int64_t id, const std::string& rest = {}) {
+  return "/v1/admin/users/" + std::to_string(id) + rest;
+}
 
 class AdminAuthTest : public AdminTest {
  protected:
@@ -50,8 +52,9 @@ TEST_F(AdminAuthTest, EveryAdminEndpointRefusesMissingAndWrongTokens) {
       {"GET", "/v1/admin/stats"},
   };
   const std::vector<std::optional<std::string>> wrong = {
-      std::nullopt, "Bearer wrong-token-0123456789", "Bearer " + kAdminToken + "x", "Bearer",
-      "Basic YWRtaW46" + kAdminToken, "bearer  ", kAdminToken};
+      std::nullopt, "Bearer wrong-token-0123456789", "Bearer " + kAdminToken + "x",
+      "Bearer",     "Basic YWRtaW46" + kAdminToken,  "bearer  ",
+      kAdminToken};
   for (const auto& [method, path] : endpoints) {
     for (const auto& authorization : wrong) {
       const Reply reply = call(method, path, json::object(), authorization);
@@ -79,8 +82,9 @@ TEST_F(AdminAuthTest, HealthAndMetricsAreOpenAndUnknownRoutesAreJson404) {
   get("/v1/admin/stats");
   const Reply metrics = call("GET", "/metrics", std::nullopt, std::nullopt);
   EXPECT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("chat_admin_http_requests_total{method=\"GET\",route=\"/v1/admin/stats\",status=\"200\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.body.find("chat_admin_http_requests_total{method=\"GET\",route=\"/v1/admin/stats\",status=\"200\"}"),
+      std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("chat_admin_http_request_duration_seconds_bucket{route=\"/v1/admin/stats\",le=\"+Inf\"}"),
             std::string::npos);
@@ -128,10 +132,9 @@ class AdminUsersTest : public AdminTest {
 
 TEST_F(AdminUsersTest, CreateFoldsTheUsernameAndReadsBack) {
   const std::string name = unique("Alice_");
-  const Reply created = post("/v1/admin/users", {{"username", name},
-                                                 {"phone", "+4915112340001"},
-                                                 {"display_name", "Alice Ä 😀"},
-                                                 {"password", "correct horse"}});
+  const Reply created = post(
+      "/v1/admin/users",
+      {{"username", name}, {"phone", "+4915112340001"}, {"display_name", "Alice Ä 😀"}, {"password", "correct horse"}});
   ASSERT_EQ(created.status, 201) << created.body;
   const json& user = created.data;
   std::string folded = name;
@@ -183,7 +186,8 @@ TEST_F(AdminUsersTest, EveryFieldIsValidatedAndNamed) {
   expect_bad({{"username", unique("valid")}, {"display_name", "line\nbreak"}}, "display_name");
   expect_bad({{"username", unique("valid")}, {"password", "short"}}, "password");
   expect_bad({{"username", unique("valid")}, {"password", std::string(1025, 'p')}}, "password");
-  expect_bad({{"username", unique("valid")}, {"password", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"}}, "password");
+  expect_bad({{"username", unique("valid")}, {"password", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"}},
+             "password");
   expect_bad({{"username", unique("valid")}, {"dispaly_name", "typo"}}, "dispaly_name");
   expect_bad({{"username", unique("valid")}, {"disabled", true}}, "disabled");
 
@@ -238,8 +242,8 @@ TEST_F(AdminUsersTest, SqlLookingStringsAreStoredVerbatim) {
   const json user = create_user(unique("bobby"), {{"display_name", evil}});
   EXPECT_EQ(user["display_name"], evil);
   EXPECT_EQ(get(users(id_of(user))).data["display_name"], evil);
-  EXPECT_EQ(psql("SELECT display_name = " + std::string("$q$") + evil + "$q$ FROM users WHERE id = " +
-                 std::to_string(id_of(user))),
+  EXPECT_EQ(psql("SELECT display_name = " + std::string("$q$") + evil +
+                 "$q$ FROM users WHERE id = " + std::to_string(id_of(user))),
             "t");
   const json chat = create_group(id_of(user), {}, "'; DELETE FROM chats; --");
   EXPECT_EQ(get("/v1/admin/chats/" + std::to_string(chat["id"].get<std::int64_t>())).data["title"],
@@ -306,9 +310,8 @@ TEST_F(AdminUsersTest, PasswordsAreSetAndRemoved) {
 
 TEST_F(AdminUsersTest, MintedTokensAreWhatTheBrokerAccepts) {
   const json user = create_user(unique("tok"));
-  const auto before = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto before =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const Reply reply = post(users(id_of(user), "/tokens"), {{"device", "phone1"}, {"ttl_s", 3600}});
   ASSERT_EQ(reply.status, 201) << reply.body;
   EXPECT_EQ(reply.data["uid"], id_of(user));

@@ -22,10 +22,27 @@ TEST_F(BridgeLoadgen, PlatformModeStoresAcksAndChecksTheDatabase) {
   auto bridge = start_bridge();
   chat::testing::TempDir dir("chat-bridge-loadgen");
   write_file_for_test(dir.path() / "secret", token_secret());
-  const auto result = chat::testing::run_command(
-      {CHAT_LOADGEN_PATH, "--mode", "platform", "--uri", broker().uri(), "--database-url", conninfo(),
-       "--token-secret-file", (dir.path() / "secret").string(), "--users", "20", "--groups", "5", "--group-size", "3",
-       "--messages", "2000", "--inflight", "10", "--strict", "--json"});
+  const auto result = chat::testing::run_command({CHAT_LOADGEN_PATH,
+                                                  "--mode",
+                                                  "platform",
+                                                  "--uri",
+                                                  broker().uri(),
+                                                  "--database-url",
+                                                  conninfo(),
+                                                  "--token-secret-file",
+                                                  (dir.path() / "secret").string(),
+                                                  "--users",
+                                                  "20",
+                                                  "--groups",
+                                                  "5",
+                                                  "--group-size",
+                                                  "3",
+                                                  "--messages",
+                                                  "2000",
+                                                  "--inflight",
+                                                  "10",
+                                                  "--strict",
+                                                  "--json"});
   ASSERT_EQ(result.exit_code, 0) << result.output << bridge->log();
   const nlohmann::json figures = figures_of(result.output);
   ASSERT_FALSE(figures.is_null()) << result.output;
@@ -47,8 +64,8 @@ TEST_F(BridgeLoadgen, SyncModeCatchesUpThroughRequests) {
   write_file_for_test(dir.path() / "secret", token_secret());
   const auto result = chat::testing::run_command(
       {CHAT_LOADGEN_PATH, "--mode", "sync", "--uri", broker().uri(), "--database-url", conninfo(),
-       "--token-secret-file", (dir.path() / "secret").string(), "--groups", "20", "--messages", "3000",
-       "--inflight", "50", "--request-load", "50", "--strict", "--json"});
+       "--token-secret-file", (dir.path() / "secret").string(), "--groups", "20", "--messages", "3000", "--inflight",
+       "50", "--request-load", "50", "--strict", "--json"});
   ASSERT_EQ(result.exit_code, 0) << result.output << bridge->log();
   const nlohmann::json figures = figures_of(result.output);
   ASSERT_FALSE(figures.is_null()) << result.output;
@@ -74,10 +91,27 @@ TEST_F(BridgeLoadgen, DISABLED_RequestsBenchmark) {
   chat::testing::TempDir dir("chat-bridge-bench");
   write_file_for_test(dir.path() / "secret", token_secret());
   for (const char* load : {"0", "200", "0", "200"}) {
-    const auto result = chat::testing::run_command(
-        {CHAT_LOADGEN_PATH, "--mode", "sync", "--uri", broker().uri(), "--database-url", conninfo(),
-         "--token-secret-file", (dir.path() / "secret").string(), "--groups", "100", "--messages", "10000",
-         "--inflight", "100", "--request-load", load, "--drain-timeout", "60", "--strict", "--json"});
+    const auto result = chat::testing::run_command({CHAT_LOADGEN_PATH,
+                                                    "--mode",
+                                                    "sync",
+                                                    "--uri",
+                                                    broker().uri(),
+                                                    "--database-url",
+                                                    conninfo(),
+                                                    "--token-secret-file",
+                                                    (dir.path() / "secret").string(),
+                                                    "--groups",
+                                                    "100",
+                                                    "--messages",
+                                                    "10000",
+                                                    "--inflight",
+                                                    "100",
+                                                    "--request-load",
+                                                    load,
+                                                    "--drain-timeout",
+                                                    "60",
+                                                    "--strict",
+                                                    "--json"});
     ASSERT_EQ(result.exit_code, 0) << result.output;
     std::cout << "request-load " << load << ": " << figures_of(result.output).dump() << std::endl;
   }

@@ -29,10 +29,10 @@ bool leave_offline_session(MosquittoBroker& broker, const std::string& client_id
 TEST(BrokerConfig, StockClientsTalkThroughTheBroker) {
   MosquittoBroker broker;
   // A retained message lets the subscriber start after the publisher without a race.
-  run_checked({"mosquitto_pub", "-h", "127.0.0.1", "-p", port_of(broker), "-i", "1:cli",
-               "-t", "presence/1", "-m", R"({"online":true})", "-q", "1", "-r"});
-  const auto out = run_checked({"mosquitto_sub", "-h", "127.0.0.1", "-p", port_of(broker), "-i", "2:cli",
-                                "-t", "presence/1", "-C", "1", "-W", "5"});
+  run_checked({"mosquitto_pub", "-h", "127.0.0.1", "-p", port_of(broker), "-i", "1:cli", "-t", "presence/1", "-m",
+               R"({"online":true})", "-q", "1", "-r"});
+  const auto out = run_checked({"mosquitto_sub", "-h", "127.0.0.1", "-p", port_of(broker), "-i", "2:cli", "-t",
+                                "presence/1", "-C", "1", "-W", "5"});
   EXPECT_EQ(out, "{\"online\":true}\n");
 }
 
@@ -56,7 +56,7 @@ TEST(BrokerConfig, QueuedMessagesOfAnOfflineDeviceSurviveABrokerRestart) {
   }
   sender.disconnect();
 
-  broker.stop();   // SIGTERM: mosquitto writes its persistence file
+  broker.stop();  // SIGTERM: mosquitto writes its persistence file
   broker.start();
 
   MqttTestClient device(broker.uri(), "2:phone");
@@ -122,8 +122,7 @@ TEST(BrokerConfig, QosTwoIsNotSpoken) {
   MqttTestClient sender(broker.uri(), "1:phone");
   ASSERT_EQ(sender.connect({.mqtt_version = 4}), 0);
   sender.publish("dm/2/msg/1", R"({"id":"q2","type":"text"})", 2);
-  EXPECT_FALSE(receiver.any_message_within(std::chrono::seconds(1)).has_value())
-      << "a QoS 2 publish was delivered";
+  EXPECT_FALSE(receiver.any_message_within(std::chrono::seconds(1)).has_value()) << "a QoS 2 publish was delivered";
   for (int i = 0; i < 50 && sender.connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_FALSE(sender.connected()) << "the QoS 2 publisher is still connected";
 }

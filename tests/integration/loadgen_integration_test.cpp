@@ -75,8 +75,8 @@ void expect_clean(const Run& run, double sent) {
 TEST(LoadgenIntegration, DirectAndGroupMessagesThroughTheProjectConfig) {
   MosquittoBroker broker;
   // 6 users x 2 devices; 2 groups of 3; half the messages to groups.
-  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "6", "--devices", "2", "--groups",
-                            "2", "--group-size", "3", "--messages", "400", "--inflight", "10", "--qos", "1"});
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "6", "--devices", "2", "--groups", "2",
+                            "--group-size", "3", "--messages", "400", "--inflight", "10", "--qos", "1"});
   expect_clean(run, 400);
   // A dm reaches the 2 devices of its user, a group message the 6 devices of its members.
   EXPECT_GT(run.figure("expected"), 2 * 400) << run.output;
@@ -90,23 +90,23 @@ TEST(LoadgenIntegration, DirectAndGroupMessagesThroughTheProjectConfig) {
 TEST(LoadgenIntegration, NoLocalSubscriptionsSkipTheSendingDevice) {
   MosquittoBroker broker;
   // 4 users x 2 devices, one group of all 4: every message goes to the group.
-  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--devices", "2", "--groups",
-                            "1", "--group-size", "4", "--group-share", "1", "--messages", "200", "--no-local"});
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--devices", "2", "--groups", "1",
+                            "--group-size", "4", "--group-share", "1", "--messages", "200", "--no-local"});
   expect_clean(run, 200);
-  EXPECT_EQ(run.figure("expected"), 7 * 200) << run.output;   // 8 member devices, less the sender
+  EXPECT_EQ(run.figure("expected"), 7 * 200) << run.output;  // 8 member devices, less the sender
   EXPECT_EQ(run.result.at("params").at("no_local"), "yes");
-  const auto refused = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "2", "--mqtt-version", "3",
-                                "--no-local"});
+  const auto refused =
+      loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "2", "--mqtt-version", "3", "--no-local"});
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
 }
 
 // --latency-log: a line per ack and per delivery, in send order, none negative.
 TEST(LoadgenIntegration, LatencyLogHasALinePerAckAndDelivery) {
   MosquittoBroker broker;
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("chat-loadgen-latency-" + std::to_string(::getpid()) + ".log");
-  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--groups", "1",
-                            "--group-size", "3", "--messages", "150", "--latency-log", path.string()});
+  const auto path =
+      std::filesystem::temp_directory_path() / ("chat-loadgen-latency-" + std::to_string(::getpid()) + ".log");
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--groups", "1", "--group-size",
+                            "3", "--messages", "150", "--latency-log", path.string()});
   expect_clean(run, 150);
   std::ifstream in(path);
   std::size_t acks = 0;
@@ -135,10 +135,10 @@ TEST(LoadgenIntegration, LatencyLogHasALinePerAckAndDelivery) {
 
 TEST(LoadgenIntegration, QosZeroOnABareBroker) {
   MosquittoBroker broker(MosquittoOptions{.use_project_config = false});
-  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--messages", "300", "--qos",
-                            "0", "--mqtt-version", "3"});
+  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "4", "--messages", "300", "--qos", "0",
+                            "--mqtt-version", "3"});
   expect_clean(run, 300);
-  EXPECT_EQ(run.figure("expected"), 300);   // one device per user: one delivery per dm
+  EXPECT_EQ(run.figure("expected"), 300);  // one device per user: one delivery per dm
 }
 
 // The shapes of the benchmark, small: hot pairs on MQTT 3.1.1 and a crowd with groups of 5-50.
@@ -168,16 +168,33 @@ TEST(LoadgenIntegration, FixedRateRunReportsWindowsAndShowsAStallAsLatency) {
   const auto out = dir.path() / "loadgen.out";
   const auto latencies = dir.path() / "latency.log";
   constexpr double kRate = 200;
-  chat::testing::ChildProcess child(
-      {CHAT_LOADGEN_PATH, "--mode", "plain", "--uri", broker.uri(), "--shape", "pairs", "--pairs", "2", "--rate",
-       "200", "--duration", "4", "--window", "1", "--inflight", "5", "--latency-log", latencies.string(), "--json"},
-      out.string());
+  chat::testing::ChildProcess child({CHAT_LOADGEN_PATH,
+                                     "--mode",
+                                     "plain",
+                                     "--uri",
+                                     broker.uri(),
+                                     "--shape",
+                                     "pairs",
+                                     "--pairs",
+                                     "2",
+                                     "--rate",
+                                     "200",
+                                     "--duration",
+                                     "4",
+                                     "--window",
+                                     "1",
+                                     "--inflight",
+                                     "5",
+                                     "--latency-log",
+                                     latencies.string(),
+                                     "--json"},
+                                    out.string());
   ASSERT_TRUE(chat::testing::wait_until(
       [&] { return chat::testing::read_file(out).find("send phase begins") != std::string::npos; },
       std::chrono::seconds(30)));
   const auto pid = std::stoi(chat::testing::read_file(broker.dir() / "mosquitto.pid"));
   ASSERT_EQ(::kill(pid, SIGSTOP), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));   // the stall itself
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the stall itself
   ASSERT_EQ(::kill(pid, SIGCONT), 0);
   ASSERT_TRUE(chat::testing::wait_until([&] { return !child.running(); }, std::chrono::seconds(60)));
 
@@ -218,8 +235,8 @@ TEST(LoadgenIntegration, FixedRateRunReportsWindowsAndShowsAStallAsLatency) {
 
 TEST(LoadgenIntegration, PaceAndDurationEndTheSendPhase) {
   MosquittoBroker broker;
-  const auto run = loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "3", "--duration", "1", "--rate",
-                            "200"});
+  const auto run =
+      loadgen({"--mode", "plain", "--uri", broker.uri(), "--users", "3", "--duration", "1", "--rate", "200"});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   // 200 in one second: the fixed-rate schedule, whatever the broker does.
   EXPECT_EQ(run.figure("sent"), 200) << run.output;
@@ -228,10 +245,10 @@ TEST(LoadgenIntegration, PaceAndDurationEndTheSendPhase) {
 
 TEST(LoadgenIntegration, PlainBaselinesOfTheOtherScenarios) {
   MosquittoBroker broker;
-  const auto fanout = loadgen({"--mode", "fanout", "--plain", "--uri", broker.uri(), "--group-size", "5",
-                               "--messages", "50"});
+  const auto fanout =
+      loadgen({"--mode", "fanout", "--plain", "--uri", broker.uri(), "--group-size", "5", "--messages", "50"});
   expect_clean(fanout, 50);
-  EXPECT_EQ(fanout.figure("expected"), 250);   // every member, the sender's own device too
+  EXPECT_EQ(fanout.figure("expected"), 250);  // every member, the sender's own device too
 
   const auto sync = loadgen({"--mode", "sync", "--plain", "--uri", broker.uri(), "--messages", "200", "--groups", "4"});
   ASSERT_EQ(sync.exit_code, 0) << sync.output;
@@ -241,8 +258,8 @@ TEST(LoadgenIntegration, PlainBaselinesOfTheOtherScenarios) {
   EXPECT_EQ(sync.figure("duplicates"), 0);
   EXPECT_GT(sync.figure("catch_up_s"), 0);
 
-  const auto storm = loadgen({"--mode", "connect-storm", "--plain", "--uri", broker.uri(), "--users", "40",
-                              "--connect-window", "8"});
+  const auto storm =
+      loadgen({"--mode", "connect-storm", "--plain", "--uri", broker.uri(), "--users", "40", "--connect-window", "8"});
   ASSERT_EQ(storm.exit_code, 0) << storm.output;
   EXPECT_EQ(storm.figure("connected"), 40);
   EXPECT_EQ(storm.figure("connect_failed"), 0);
@@ -256,8 +273,7 @@ TEST(LoadgenIntegration, ModesThatHaveNotLandedSayNotAvailable) {
   const auto sync = loadgen({"--mode", "sync", "--database-url", "host=127.0.0.1 port=1 connect_timeout=1"});
   EXPECT_EQ(sync.exit_code, 1) << sync.output;
   EXPECT_EQ(loadgen({"--mode", "sync"}).exit_code, 2) << "no database named";
-  for (const auto& args : {std::vector<std::string>{"--mode", "fanout"},
-                                              {"--mode", "connect-storm"}}) {
+  for (const auto& args : {std::vector<std::string>{"--mode", "fanout"}, {"--mode", "connect-storm"}}) {
     const auto run = loadgen(args);
     EXPECT_EQ(run.exit_code, kExitNotAvailable) << run.output;
     EXPECT_EQ(run.result.value("available", true), false) << run.output;
@@ -271,15 +287,15 @@ TEST(LoadgenIntegration, UnackedMessagesAreResentWithTheSameIdAfterTheBrokerCome
   chat::testing::TempDir dir("chat-loadgen-test");
   const auto log = dir.path() / "loadgen.out";
   chat::testing::ChildProcess child(
-      {CHAT_LOADGEN_PATH, "--mode", "plain", "--uri", broker.uri(), "--users", "4", "--duration", "3", "--rate",
-       "300", "--inflight", "20", "--drain-timeout", "30", "--json"},
+      {CHAT_LOADGEN_PATH, "--mode", "plain", "--uri", broker.uri(), "--users", "4", "--duration", "3", "--rate", "300",
+       "--inflight", "20", "--drain-timeout", "30", "--json"},
       log.string());
 
   // Freeze the broker mid-run so that publishes pile up unacked, then crash and restart it.
   ASSERT_TRUE(chat::testing::wait_until(
       [&] { return chat::testing::read_file(log).find("send phase begins") != std::string::npos; },
       std::chrono::seconds(30)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));   // into the send phase
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // into the send phase
   const auto pid = std::stoi(chat::testing::read_file(broker.dir() / "mosquitto.pid"));
   ASSERT_EQ(::kill(pid, SIGSTOP), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -16,11 +16,9 @@
  */
 #include <stddef.h>
 
-char *swift_demangle(const char *mangled, size_t mangled_length, char *out, size_t *out_length,
-                     unsigned flags);
+char* swift_demangle(const char* mangled, size_t mangled_length, char* out, size_t* out_length, unsigned flags);
 
-char *swift_demangle(const char *mangled, size_t mangled_length, char *out, size_t *out_length,
-                     unsigned flags) {
+char* swift_demangle(const char* mangled, size_t mangled_length, char* out, size_t* out_length, unsigned flags) {
   (void)mangled;
   (void)mangled_length;
   (void)out;

@@ -79,8 +79,7 @@ TempDir::TempDir(const std::string& prefix) {
   if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + templ);
   path_ = templ;
   // Servers that drop privileges (postgres, mosquitto) must be able to reach the directory.
-  std::filesystem::permissions(path_, std::filesystem::perms::owner_all |
-                                          std::filesystem::perms::group_exec |
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
                                           std::filesystem::perms::others_exec);
 }
 

@@ -134,8 +134,7 @@ MosquittoBroker::MosquittoBroker(MosquittoOptions options)
       std::filesystem::create_directories(secrets);
       write_file(secrets / "db_conninfo", auth.db_conninfo + "\n");
       write_file(secrets / "jwt_secret", auth.jwt_secret + "\n");
-      replace_all(config, "@AUTH_PLUGIN@",
-                  (auth.plugin_path.empty() ? auth_plugin_path() : auth.plugin_path).string());
+      replace_all(config, "@AUTH_PLUGIN@", (auth.plugin_path.empty() ? auth_plugin_path() : auth.plugin_path).string());
       replace_all(config, "@AUTH_DB_CONNINFO_FILE@", (secrets / "db_conninfo").string());
       replace_all(config, "@AUTH_JWT_SECRET_FILE@", (secrets / "jwt_secret").string());
       replace_all(config, "@AUTH_SERVICE_USERNAME@", auth.service_username);
@@ -148,10 +147,8 @@ MosquittoBroker::MosquittoBroker(MosquittoOptions options)
       options_.overrides.emplace("allow_anonymous", "true");
     }
   } else {
-    config = "listener " + std::to_string(port_) + " 127.0.0.1\n" +
-             "allow_anonymous true\n" +
-             "user " + current_user_name() + "\n" +
-             "log_dest file " + (dir_.path() / "mosquitto.log").string() + "\n";
+    config = "listener " + std::to_string(port_) + " 127.0.0.1\n" + "allow_anonymous true\n" + "user " +
+             current_user_name() + "\n" + "log_dest file " + (dir_.path() / "mosquitto.log").string() + "\n";
   }
   config = apply_overrides(config, options_.overrides);
   config += options_.extra_config;
@@ -167,8 +164,7 @@ MosquittoBroker::~MosquittoBroker() = default;
 void MosquittoBroker::start() {
   process_ = std::make_unique<ChildProcess>(broker_command(config_path(), options_.auth_plugin.has_value()),
                                             (dir_.path() / "mosquitto.stdout").string());
-  const bool up = wait_until([this] { return port_accepts(port_) || !process_->running(); },
-                             std::chrono::seconds(10));
+  const bool up = wait_until([this] { return port_accepts(port_) || !process_->running(); }, std::chrono::seconds(10));
   if (!up || !process_->running()) {
     throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_) + ":\n" + log());
   }

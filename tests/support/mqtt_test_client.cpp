@@ -34,14 +34,6 @@ void wake_network_thread(const mqtt::async_client* except) {
 
 }  // namespace
 
-// LeakSanitizer: Paho C keeps a trace buffer per process (Log.c, 400 entries,
-// 124800 bytes) that it frees when its last client goes away. Under load its
-// background threads sometimes let a new client re-initialise it first, and
-// the old buffer is reported at exit: Paho's bookkeeping, not a leak of the
-// code under test (a leaked client would show its own allocations too).
-extern "C" const char* __lsan_default_suppressions();  // NOLINT(bugprone-reserved-identifier)
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpaho-mqtt3as.so\n"; }
-
 struct MqttTestClient::Impl {
   Impl(const std::string& uri, const std::string& client_id, int version)
       : client(uri, client_id, mqtt::create_options(version)) {

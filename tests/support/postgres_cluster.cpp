@@ -68,10 +68,8 @@ PostgresCluster::PostgresCluster()
       log_path_(dir_.path() / "postgres.log") {
   dir_.give_to(kServerUser);
   // --no-sync and --locale=C: fast, and text sorts bytewise in every test run.
-  run_checked(as_user_if_root(kServerUser,
-                              {tool("initdb").string(), "-D", data_dir_.string(), "--auth=trust",
-                               "-U", "postgres", "--no-sync", "--no-instructions", "-E", "UTF8",
-                               "--locale=C"}));
+  run_checked(as_user_if_root(kServerUser, {tool("initdb").string(), "-D", data_dir_.string(), "--auth=trust", "-U",
+                                            "postgres", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"}));
   // A port that was free a moment ago may be taken by a parallel test before
   // the server binds it: then try another one.
   for (int attempt = 1;; ++attempt) {
@@ -96,8 +94,7 @@ PostgresCluster::~PostgresCluster() {
 std::filesystem::path PostgresCluster::tool(const std::string& name) const { return bin_dir_ / name; }
 
 std::string PostgresCluster::conninfo(const std::string& dbname) const {
-  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + dbname +
-         " connect_timeout=5";
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + dbname + " connect_timeout=5";
 }
 
 void PostgresCluster::start() {
@@ -107,11 +104,10 @@ void PostgresCluster::start() {
   // the server's memory, or kill_hard() (a server crash) would lose it.
   server_ = std::make_unique<ChildProcess>(
       dies_with_parent(as_user_if_root(
-          kServerUser, dies_with_parent({tool("postgres").string(), "-D", data_dir_.string(),
-                                         "-p", std::to_string(port_), "-k", dir_.path().string(),
-                                         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                                         "-c", "full_page_writes=off", "-c",
-                                         "max_connections=100"}))),
+          kServerUser,
+          dies_with_parent({tool("postgres").string(), "-D", data_dir_.string(), "-p", std::to_string(port_), "-k",
+                            dir_.path().string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                            "full_page_writes=off", "-c", "max_connections=100"}))),
       log_path_.string());
   wait_until_ready();
 }
@@ -122,16 +118,14 @@ void PostgresCluster::wait_until_ready() {
   // once connections are really accepted.
   const auto ready = [this] {
     if (!server_->running()) return true;  // reported below with the log
-    return run_command({tool("pg_isready").string(), "-q", "-h", "127.0.0.1", "-p",
-                        std::to_string(port_), "-U", "postgres", "-d", "postgres", "-t", "1"})
+    return run_command({tool("pg_isready").string(), "-q", "-h", "127.0.0.1", "-p", std::to_string(port_), "-U",
+                        "postgres", "-d", "postgres", "-t", "1"})
                .exit_code == 0;
   };
-  const bool settled =
-      wait_until(ready, std::chrono::duration_cast<std::chrono::milliseconds>(kStartTimeout));
+  const bool settled = wait_until(ready, std::chrono::duration_cast<std::chrono::milliseconds>(kStartTimeout));
   if (!settled || !server_->running()) {
     server_.reset();
-    throw std::runtime_error("PostgreSQL did not start on port " + std::to_string(port_) +
-                             "; log:\n" + log());
+    throw std::runtime_error("PostgreSQL did not start on port " + std::to_string(port_) + "; log:\n" + log());
   }
 }
 
@@ -176,16 +170,14 @@ void PostgresCluster::kill_hard() {
 }
 
 std::string PostgresCluster::psql(const std::string& dbname, const std::string& sql) const {
-  std::string out = run_checked({tool("psql").string(), "-X", "-q", "-A", "-t", "-v",
-                                 "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", std::to_string(port_),
-                                 "-U", "postgres", "-d", dbname, "-c",
+  std::string out = run_checked({tool("psql").string(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
+                                 "127.0.0.1", "-p", std::to_string(port_), "-U", "postgres", "-d", dbname, "-c",
                                  "SET client_min_messages = warning", "-c", sql});
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
 
-void PostgresCluster::create_database(const std::string& name,
-                                      const std::string& template_name) const {
+void PostgresCluster::create_database(const std::string& name, const std::string& template_name) const {
   require_identifier(name);
   std::string sql = "CREATE DATABASE " + name;
   if (!template_name.empty()) {

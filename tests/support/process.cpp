@@ -101,8 +101,8 @@ CommandResult run_command(const std::vector<std::string>& argv) {
 std::string run_checked(const std::vector<std::string>& argv) {
   auto r = run_command(argv);
   if (r.exit_code != 0) {
-    throw std::runtime_error("command failed (exit " + std::to_string(r.exit_code) + "): " +
-                             join(argv) + "\n" + r.output);
+    throw std::runtime_error("command failed (exit " + std::to_string(r.exit_code) + "): " + join(argv) + "\n" +
+                             r.output);
   }
   return r.output;
 }

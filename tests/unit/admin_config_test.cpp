@@ -10,22 +10,21 @@ namespace {
 
 ConfigResult load(const std::vector<std::string>& args, std::map<std::string, std::string> env = {},
                   std::map<std::string, std::string> files = {}) {
-  ConfigSources sources{
-      [files](const std::string& path) -> std::optional<std::string> {
-        const auto it = files.find(path);
-        if (it == files.end()) return std::nullopt;
-        return it->second;
-      },
-      [env](const std::string& name) -> std::optional<std::string> {
-        const auto it = env.find(name);
-        if (it == env.end()) return std::nullopt;
-        return it->second;
-      }};
+  ConfigSources sources{[files](const std::string& path) -> std::optional<std::string> {
+                          const auto it = files.find(path);
+                          if (it == files.end()) return std::nullopt;
+                          return it->second;
+                        },
+                        [env](const std::string& name) -> std::optional<std::string> {
+                          const auto it = env.find(name);
+                          if (it == env.end()) return std::nullopt;
+                          return it->second;
+                        }};
   return load_config(args, sources);
 }
 
-const std::vector<std::string> kRequired = {"--database-url", "host=x", "--admin-token-file", "/t",
-                                            "--token-secret-file", "/s", "--media-dir", "/m"};
+const std::vector<std::string> kRequired = {"--database-url",      "host=x", "--admin-token-file", "/t",
+                                            "--token-secret-file", "/s",     "--media-dir",        "/m"};
 
 TEST(AdminConfig, DefaultsAndRequiredSettings) {
   const ConfigResult result = load(kRequired);
@@ -44,8 +43,9 @@ TEST(AdminConfig, DefaultsAndRequiredSettings) {
   EXPECT_NE(load({"--database-url", "x"}).error.find("admin token"), std::string::npos);
   EXPECT_NE(load({"--database-url", "x", "--admin-token-file", "/t"}).error.find("token_secret_file"),
             std::string::npos);
-  EXPECT_NE(load({"--database-url", "x", "--admin-token-file", "/t", "--token-secret-file", "/s"}).error.find("media_dir"),
-            std::string::npos);
+  EXPECT_NE(
+      load({"--database-url", "x", "--admin-token-file", "/t", "--token-secret-file", "/s"}).error.find("media_dir"),
+      std::string::npos);
   EXPECT_TRUE(load({"--help"}).help);
 }
 
@@ -60,10 +60,11 @@ TEST(AdminConfig, EnvironmentThenFileThenFlags) {
   EXPECT_EQ(result.config.admin_token, "env-token-0123456789");
   EXPECT_EQ(result.config.media_dir, "/var/lib/chat/media");
 
-  const std::string file = "# comment\nport = 9000\nmedia_max_image_bytes = 2MiB\nadmin_token_file = /file/token\n"
-                           "log_requests = false\n";
-  result = load({"--config", "/etc/admin.conf", "--port=9100", "--media-gc-age-s", "60"}, env,
-                {{"/etc/admin.conf", file}});
+  const std::string file =
+      "# comment\nport = 9000\nmedia_max_image_bytes = 2MiB\nadmin_token_file = /file/token\n"
+      "log_requests = false\n";
+  result =
+      load({"--config", "/etc/admin.conf", "--port=9100", "--media-gc-age-s", "60"}, env, {{"/etc/admin.conf", file}});
   ASSERT_EQ(result.error, "");
   EXPECT_EQ(result.config.port, 9100);
   EXPECT_EQ(result.config.media_max_image_bytes, 2u << 20);

@@ -115,7 +115,8 @@ TEST_F(AdminMediaStoreTest, MediaIdsAreStablePerUploaderAndContent) {
   EXPECT_NE(id, media_id_for(7, to_hex(sha256("other"))));
   EXPECT_EQ(id.rfind("m-", 0), 0u);
   EXPECT_EQ(id.size(), 45u);
-  EXPECT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"), std::string::npos);
+  EXPECT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"),
+            std::string::npos);
 }
 
 TEST_F(AdminMediaStoreTest, SweepHelpersAndLeftovers) {

@@ -7,9 +7,7 @@
 namespace chat::admin {
 namespace {
 
-bool has_line(const std::string& text, const std::string& line) {
-  return text.find(line + "\n") != std::string::npos;
-}
+bool has_line(const std::string& text, const std::string& line) { return text.find(line + "\n") != std::string::npos; }
 
 TEST(AdminMetrics, RequestsByRouteAndStatusWithLatency) {
   Metrics metrics;
@@ -22,12 +20,18 @@ TEST(AdminMetrics, RequestsByRouteAndStatusWithLatency) {
   metrics.gc_removed(3, 2);
   EXPECT_EQ(metrics.requests("GET", "/v1/admin/users/{id}", 200), 2u);
   const std::string text = metrics.render({std::int64_t{1234}, std::int64_t{5}});
-  EXPECT_TRUE(has_line(text, R"(chat_admin_http_requests_total{method="GET",route="/v1/admin/users/{id}",status="200"} 2)"));
-  EXPECT_TRUE(has_line(text, R"(chat_admin_http_requests_total{method="GET",route="/v1/admin/users/{id}",status="404"} 1)"));
-  EXPECT_TRUE(has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="0.005"} 1)"));
-  EXPECT_TRUE(has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="0.25"} 2)"));
-  EXPECT_TRUE(has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="10"} 2)"));
-  EXPECT_TRUE(has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="+Inf"} 3)"));
+  EXPECT_TRUE(
+      has_line(text, R"(chat_admin_http_requests_total{method="GET",route="/v1/admin/users/{id}",status="200"} 2)"));
+  EXPECT_TRUE(
+      has_line(text, R"(chat_admin_http_requests_total{method="GET",route="/v1/admin/users/{id}",status="404"} 1)"));
+  EXPECT_TRUE(
+      has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="0.005"} 1)"));
+  EXPECT_TRUE(
+      has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="0.25"} 2)"));
+  EXPECT_TRUE(
+      has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="10"} 2)"));
+  EXPECT_TRUE(
+      has_line(text, R"(chat_admin_http_request_duration_seconds_bucket{route="/v1/admin/users/{id}",le="+Inf"} 3)"));
   EXPECT_TRUE(has_line(text, R"(chat_admin_http_request_duration_seconds_count{route="/v1/admin/users/{id}"} 3)"));
   EXPECT_TRUE(has_line(text, R"(chat_admin_media_uploads_total{kind="image",result="stored"} 1)"));
   EXPECT_TRUE(has_line(text, R"(chat_admin_media_uploads_total{kind="image",result="deduplicated"} 1)"));

@@ -24,7 +24,8 @@ TEST(AdminPagination, Limits) {
 }
 
 TEST(AdminPagination, Base64UrlRoundTrips) {
-  for (const std::string& text : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\xfe", 3)}) {
+  for (const std::string& text :
+       std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\xfe", 3)}) {
     const std::string encoded = base64url_encode(text);
     EXPECT_EQ(encoded.find_first_of("+/="), std::string::npos);
     EXPECT_EQ(base64url_decode(encoded), text);

@@ -55,9 +55,9 @@ TEST(AdminSniff, FilesAndUnknown) {
   EXPECT_EQ(of(ftyp("isom")).mime, "video/mp4");
   EXPECT_EQ(of(ftyp("qt  ")).mime, "video/quicktime");
   EXPECT_EQ(of(ftyp("3gp5")).mime, "video/3gpp");
-  for (const std::string& unknown : {std::string("<html><script>"), std::string("<?xml version"), std::string("<svg"),
-                                     std::string("plain text"), std::string(), std::string("\xFF"),
-                                     std::string("\xFF\xD8")}) {
+  for (const std::string& unknown :
+       {std::string("<html><script>"), std::string("<?xml version"), std::string("<svg"), std::string("plain text"),
+        std::string(), std::string("\xFF"), std::string("\xFF\xD8")}) {
     EXPECT_EQ(of(unknown).mime, "application/octet-stream") << unknown;
     EXPECT_EQ(of(unknown).kind, MediaKind::file);
   }

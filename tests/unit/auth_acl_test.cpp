@@ -41,7 +41,7 @@ TEST_F(AclTest, WritesOwnDirectTopics) {
 
 TEST_F(AclTest, DoesNotWriteAsAnotherUser) {
   EXPECT_FALSE(can_write("dm/9/msg/8"));
-  EXPECT_FALSE(can_write("dm/7/msg/9"));   // into its own inbox as 9
+  EXPECT_FALSE(can_write("dm/7/msg/9"));  // into its own inbox as 9
   EXPECT_FALSE(can_write("dm/9/rcpt/8"));
   EXPECT_FALSE(can_write("dm/9/typing/8"));
   EXPECT_FALSE(can_write("g/50/msg/8"));
@@ -75,11 +75,29 @@ TEST_F(AclTest, NeverWritesWhatTheBridgeWrites) {
 }
 
 TEST_F(AclTest, WriteRefusesMalformedTopics) {
-  for (const char* topic :
-       {"dm/9/msg/07", "dm/09/msg/7", "dm/0/msg/7", "dm//msg/7", "dm/9//7", "dm/9/msg/", "dm/abc/msg/7",
-        "dm/9/foo/7", "dm/9/msg/7/extra", "dm/9/msg", "dm/-1/msg/7", "dm/99999999999999999999/msg/7",
-        "g/abc/msg/7", "g//msg/7", "g/50/msg/7/x", "dm/+/msg/7", "dm/9/msg/#", "x/9/msg/7", "", "/",
-        "$SYS/broker/x", "$share/a/dm/9/msg/7", "DM/9/msg/7"}) {
+  for (const char* topic : {"dm/9/msg/07",
+                            "dm/09/msg/7",
+                            "dm/0/msg/7",
+                            "dm//msg/7",
+                            "dm/9//7",
+                            "dm/9/msg/",
+                            "dm/abc/msg/7",
+                            "dm/9/foo/7",
+                            "dm/9/msg/7/extra",
+                            "dm/9/msg",
+                            "dm/-1/msg/7",
+                            "dm/99999999999999999999/msg/7",
+                            "g/abc/msg/7",
+                            "g//msg/7",
+                            "g/50/msg/7/x",
+                            "dm/+/msg/7",
+                            "dm/9/msg/#",
+                            "x/9/msg/7",
+                            "",
+                            "/",
+                            "$SYS/broker/x",
+                            "$share/a/dm/9/msg/7",
+                            "DM/9/msg/7"}) {
     EXPECT_FALSE(can_write(topic)) << topic;
   }
 }
@@ -119,10 +137,10 @@ TEST_F(AclTest, ReadsPresenceOfAnyone) {
 }
 
 TEST_F(AclTest, DoesNotReadOthers) {
-  for (const char* topic : {"dm/9/msg/8", "dm/9/rcpt/8", "dm/9/typing/8", "u/9/ev", "u/9/rsp/phone",
-                            "req/7/phone", "req/9/phone", "st/7/phone", "st/9/phone", "$SYS/broker/uptime",
-                            "$SYS/broker/chat-auth/stats", "dm/7/msg/abc", "dm/7/foo/9", "u/7/ev/x",
-                            "u/7/other", "u/7/rsp/bad.device", "dm/7/msg/9/x", "x/7"}) {
+  for (const char* topic :
+       {"dm/9/msg/8", "dm/9/rcpt/8", "dm/9/typing/8", "u/9/ev", "u/9/rsp/phone", "req/7/phone", "req/9/phone",
+        "st/7/phone", "st/9/phone", "$SYS/broker/uptime", "$SYS/broker/chat-auth/stats", "dm/7/msg/abc", "dm/7/foo/9",
+        "u/7/ev/x", "u/7/other", "u/7/rsp/bad.device", "dm/7/msg/9/x", "x/7"}) {
     EXPECT_FALSE(can_read(topic)) << topic;
   }
 }
@@ -130,8 +148,8 @@ TEST_F(AclTest, DoesNotReadOthers) {
 // ---- subscribe ----------------------------------------------------------------
 
 TEST_F(AclTest, SubscribesTheContractsFilters) {
-  for (const char* filter : {"dm/7/#", "dm/+/+/7", "u/7/ev", "u/7/rsp/phone", "u/7/rsp/+", "u/7/#",
-                             "g/50/#", "presence/9", "presence/+"}) {
+  for (const char* filter :
+       {"dm/7/#", "dm/+/+/7", "u/7/ev", "u/7/rsp/phone", "u/7/rsp/+", "u/7/#", "g/50/#", "presence/9", "presence/+"}) {
     EXPECT_TRUE(can_subscribe(filter)) << filter;
   }
 }
@@ -145,9 +163,9 @@ TEST_F(AclTest, SubscribesNarrowerFiltersOfReadableTopics) {
 
 TEST_F(AclTest, RefusesFiltersThatCanMatchOthersTopics) {
   for (const char* filter :
-       {"#", "+", "+/#", "+/+/+/7", "+/7/#", "dm/#", "dm/+", "dm/+/#", "dm/+/msg/+", "dm/+/+/+", "dm/9/#",
-        "dm/9/msg/+", "dm/+/+/#", "g/#", "g/+/#", "g/+/msg/7", "g/51/#", "u/#", "u/+/ev", "u/9/#",
-        "presence/#", "presence", "req/7/#", "req/7/phone", "st/7/#", "st/+/+"}) {
+       {"#",        "+",      "+/#",        "+/+/+/7",  "+/7/#",   "dm/#",        "dm/+",      "dm/+/#", "dm/+/msg/+",
+        "dm/+/+/+", "dm/9/#", "dm/9/msg/+", "dm/+/+/#", "g/#",     "g/+/#",       "g/+/msg/7", "g/51/#", "u/#",
+        "u/+/ev",   "u/9/#",  "presence/#", "presence", "req/7/#", "req/7/phone", "st/7/#",    "st/+/+"}) {
     EXPECT_FALSE(can_subscribe(filter)) << filter;
   }
 }
@@ -160,9 +178,9 @@ TEST_F(AclTest, RefusesDollarTopicsAndSharedSubscriptions) {
 }
 
 TEST_F(AclTest, RefusesMalformedIdsAndEmptyLevels) {
-  for (const char* filter : {"dm//msg/7", "dm/7/msg/", "dm/07/#", "dm/0/#", "dm/abc/#", "dm/7/foo/#",
-                             "dm/+/+/07", "g//#", "g/050/#", "u/07/ev", "u//ev", "presence/", "presence/07",
-                             "dm/7/msg/9/x", "dm/7/#/x"}) {
+  for (const char* filter :
+       {"dm//msg/7", "dm/7/msg/", "dm/07/#", "dm/0/#", "dm/abc/#", "dm/7/foo/#", "dm/+/+/07", "g//#", "g/050/#",
+        "u/07/ev", "u//ev", "presence/", "presence/07", "dm/7/msg/9/x", "dm/7/#/x"}) {
     EXPECT_FALSE(can_subscribe(filter)) << filter;
   }
 }

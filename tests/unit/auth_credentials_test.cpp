@@ -131,14 +131,14 @@ TEST(AuthToken, WrongKeyAndForgedSignaturesAreRefused) {
   // Another user's claims under the original signature.
   const auto dot1 = token.find('.');
   const auto dot2 = token.rfind('.');
-  const std::string swapped = token.substr(0, dot1) + "." +
-                              b64url(R"({"sub":"1","usr":"root","exp":1763703600})") + token.substr(dot2);
+  const std::string swapped =
+      token.substr(0, dot1) + "." + b64url(R"({"sub":"1","usr":"root","exp":1763703600})") + token.substr(dot2);
   EXPECT_EQ(verify_token(swapped, kSecret, kNow).error, TokenError::bad_signature);
   // Signed by someone with another key.
-  EXPECT_EQ(verify_token(forge(R"({"alg":"HS256","typ":"JWT"})", kClaims, EVP_sha256(), "another-secret"),
-                         kSecret, kNow)
-                .error,
-            TokenError::bad_signature);
+  EXPECT_EQ(
+      verify_token(forge(R"({"alg":"HS256","typ":"JWT"})", kClaims, EVP_sha256(), "another-secret"), kSecret, kNow)
+          .error,
+      TokenError::bad_signature);
   EXPECT_TRUE(verify_token(forge(R"({"alg":"HS256","typ":"JWT"})", kClaims, EVP_sha256()), kSecret, kNow).ok())
       << "the hand-made reference token must verify";
 }
@@ -163,8 +163,7 @@ TEST(AuthToken, AlgorithmConfusionIsRefused) {
 TEST(AuthToken, ClaimsMustHaveTheRightTypes) {
   const std::string header = R"({"alg":"HS256","typ":"JWT"})";
   for (const char* claims :
-       {R"({"usr":"alice","exp":1763703600,"iat":1763700000})",
-        R"({"sub":"42","exp":1763703600,"iat":1763700000})",
+       {R"({"usr":"alice","exp":1763703600,"iat":1763700000})", R"({"sub":"42","exp":1763703600,"iat":1763700000})",
         R"({"sub":"42","usr":"alice","iat":1763700000})",
         R"({"sub":42,"usr":"alice","exp":1763703600,"iat":1763700000})",
         R"({"sub":"042","usr":"alice","exp":1763703600,"iat":1763700000})",
@@ -176,16 +175,15 @@ TEST(AuthToken, ClaimsMustHaveTheRightTypes) {
         R"({"sub":"42","usr":"alice","exp":1763703600.5,"iat":1763700000})",
         R"({"sub":"42","usr":"alice","exp":1763703600,"iat":1763700000,"nbf":"x"})",
         // iat is required: revocation compares it (issue #13, item 9)
-        R"({"sub":"42","usr":"alice","exp":1763703600})",
-        R"({"sub":"42","usr":"alice","exp":1763703600,"iat":"1"})"}) {
-    EXPECT_EQ(verify_token(forge(header, claims, EVP_sha256()), kSecret, kNow).error, TokenError::bad_claims)
-        << claims;
+        R"({"sub":"42","usr":"alice","exp":1763703600})", R"({"sub":"42","usr":"alice","exp":1763703600,"iat":"1"})"}) {
+    EXPECT_EQ(verify_token(forge(header, claims, EVP_sha256()), kSecret, kNow).error, TokenError::bad_claims) << claims;
   }
-  EXPECT_EQ(verify_token(forge(header, R"({"sub":"42","usr":"alice","exp":1763703600,"iat":1763700000,"nbf":1763700100})",
-                               EVP_sha256()),
-                         kSecret, kNow)
-                .error,
-            TokenError::not_yet_valid);
+  EXPECT_EQ(
+      verify_token(forge(header, R"({"sub":"42","usr":"alice","exp":1763703600,"iat":1763700000,"nbf":1763700100})",
+                         EVP_sha256()),
+                   kSecret, kNow)
+          .error,
+      TokenError::not_yet_valid);
   EXPECT_EQ(verify_token(forge(header, "[1]", EVP_sha256()), kSecret, kNow).error, TokenError::malformed);
 }
 

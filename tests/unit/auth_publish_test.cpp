@@ -104,8 +104,8 @@ TEST_F(GateTest, UsersMayNotPublishRetained) {
   EXPECT_FALSE(verdict.allowed);
   EXPECT_EQ(verdict.error, Rejection::forbidden);
   EXPECT_NE(nlohmann::json::parse(verdict.nack)["detail"].get<std::string>().find("retained"), std::string::npos);
-  EXPECT_FALSE(gate.check(Principal::user(7, "7"), "dm/9/msg/7", R"({"id":"c1","type":"text","text":"x"})", true, 0)
-                   .allowed);
+  EXPECT_FALSE(
+      gate.check(Principal::user(7, "7"), "dm/9/msg/7", R"({"id":"c1","type":"text","text":"x"})", true, 0).allowed);
 }
 
 TEST_F(GateTest, RateLimitPerUser) {
@@ -165,8 +165,8 @@ TEST(AuthChanges, ParsesEveryForm) {
   EXPECT_EQ(c->kind, AuthChange::Kind::tokens_revoked);
   EXPECT_EQ(c->uid, 7);
   EXPECT_EQ(c->not_before, 1763700000);
-  for (const char* bad : {"", "m+", "m+ 5 7", "m+ 5 x 1", "m+ 0 7 1", "x 5 7 1", "c- 5", "u- 7 1",
-                          "m+ 5 7 1 2", "m+  5 7 1", "t 7 1", "t 7 x 1", "t 7 -5 1"}) {
+  for (const char* bad : {"", "m+", "m+ 5 7", "m+ 5 x 1", "m+ 0 7 1", "x 5 7 1", "c- 5", "u- 7 1", "m+ 5 7 1 2",
+                          "m+  5 7 1", "t 7 1", "t 7 x 1", "t 7 -5 1"}) {
     EXPECT_FALSE(parse_auth_change(bad).has_value()) << bad;
   }
 }

@@ -24,8 +24,9 @@ TEST(BridgeAckBatch, OneEventPerSenderInOrder) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_TRUE(batch.empty());
   EXPECT_EQ(events[0].sender, 7);
-  EXPECT_EQ(events[0].payload,
-            R"({"ev":"acks","acks":[{"chat":5,"id":"a-1","seq":10,"ts":1000},{"chat":5,"id":"a-2","seq":11,"ts":1002}]})");
+  EXPECT_EQ(
+      events[0].payload,
+      R"({"ev":"acks","acks":[{"chat":5,"id":"a-1","seq":10,"ts":1000},{"chat":5,"id":"a-2","seq":11,"ts":1002}]})");
   EXPECT_EQ(events[0].received.size(), 2u);
   EXPECT_EQ(events[1].sender, 9);
   EXPECT_EQ(json::parse(events[1].payload),

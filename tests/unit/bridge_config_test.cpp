@@ -102,8 +102,8 @@ TEST(BridgeConfig, HelpListsEveryKey) {
   const auto r = load_config({"--help"}, Fake{}.sources());
   EXPECT_TRUE(r.help);
   const auto usage = config_usage();
-  for (const char* key : {"database_url", "mqtt_uri", "mqtt_client_id", "mqtt_password_file", "share_group",
-                          "writers", "queue_capacity", "batch_max", "webhook_url", "http_port", "drain_timeout_ms"}) {
+  for (const char* key : {"database_url", "mqtt_uri", "mqtt_client_id", "mqtt_password_file", "share_group", "writers",
+                          "queue_capacity", "batch_max", "webhook_url", "http_port", "drain_timeout_ms"}) {
     EXPECT_NE(usage.find(key), std::string::npos) << key;
   }
 }

@@ -24,7 +24,8 @@ TEST(BridgeNotification, TextPreviewsAreCutByCharactersNotBytes) {
 
 TEST(BridgeNotification, MediaPreviews) {
   EXPECT_EQ(message_preview(MessageType::image, R"({"media":{"id":"m"}})"), "[image]");
-  EXPECT_EQ(message_preview(MessageType::image, R"({"media":{"id":"m"},"text":"at the beach"})"), "[image] at the beach");
+  EXPECT_EQ(message_preview(MessageType::image, R"({"media":{"id":"m"},"text":"at the beach"})"),
+            "[image] at the beach");
   EXPECT_EQ(message_preview(MessageType::voice, R"({"media":{}})"), "[voice]");
   EXPECT_EQ(message_preview(MessageType::file, R"({"media":{}})"), "[file]");
   EXPECT_EQ(message_preview(MessageType::text, "{}"), "");  // deleted by moderation

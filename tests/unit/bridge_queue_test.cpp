@@ -45,7 +45,8 @@ TEST(BridgeBatchQueue, AFailedPushLeavesTheItemIntactForTheNextTry) {
   EXPECT_EQ(second, "second, long enough not to fit the small string buffer");
   EXPECT_EQ(queue.pop_batch(1, 0ms), std::vector<std::string>{"first"});
   EXPECT_TRUE(queue.push(std::move(second), 0ms));
-  EXPECT_EQ(queue.pop_batch(1, 0ms), std::vector<std::string>{"second, long enough not to fit the small string buffer"});
+  EXPECT_EQ(queue.pop_batch(1, 0ms),
+            std::vector<std::string>{"second, long enough not to fit the small string buffer"});
 }
 
 TEST(BridgeBatchQueue, AWaitingProducerGoesOnWhenTheConsumerTakes) {
@@ -63,7 +64,7 @@ TEST(BridgeBatchQueue, AWaitingProducerGoesOnWhenTheConsumerTakes) {
 
 TEST(BridgeBatchQueue, LingerWaitsForABatchToFill) {
   BatchQueue<int> queue(100);
-  queue.push(0, 0ms);   // waiting when the consumer comes: under load
+  queue.push(0, 0ms);  // waiting when the consumer comes: under load
   std::thread producer([&] {
     for (int i = 1; i < 5; ++i) {
       std::this_thread::sleep_for(5ms);

@@ -65,11 +65,12 @@ TEST(BridgeRecords, TheLargestChatWithMembersFitsAnAnswer) {
   chat.title = std::string(128, '\x01');
   chat.owner_id = kWidest;
   chat.last_seq = kWidest;
-  std::vector<storage::Member> members(request_limits::kMaxGroupMembers,
-                                       storage::Member{kWidest, kWidest, storage::MemberRole::member, 0, kWidest, kWidest});
+  std::vector<storage::Member> members(
+      request_limits::kMaxGroupMembers,
+      storage::Member{kWidest, kWidest, storage::MemberRole::member, 0, kWidest, kWidest});
   const json event = chat_event(kChatUpdated, chat_record(chat, members));
   const std::size_t added = request_limits::kMaxUsers * 21;  // "added": [uid, ...]
-  const std::size_t envelope = 2 * 1024;                      // {"id":…,"ok":true,"result":…}
+  const std::size_t envelope = 2 * 1024;                     // {"id":…,"ok":true,"result":…}
   EXPECT_LT(json_size(event) + added + envelope, request_limits::kMaxResponseBytes);
 }
 

@@ -76,12 +76,11 @@ TEST(BridgeRequests, HistoryTakesAtMostOneAnchorAndABoundedLimit) {
   EXPECT_EQ(h.anchor, HistoryArgs::Anchor::before_ts);
   EXPECT_EQ(h.value, 1763700000000);
 
-  for (const json& args : {json{{"chat", 5}, {"before_seq", 3}, {"after_seq", 1}},
-                           json{{"chat", 5}, {"limit", 0}}, json{{"chat", 5}, {"limit", 201}},
-                           json{{"chat", 5}, {"limit", -1}}, json{{"chat", 5}, {"limit", "10"}},
-                           json{{"chat", 5}, {"limit", 1.5}}, json{{"chat", 5}, {"before_seq", 0}},
-                           json{{"chat", 5}, {"after_seq", -1}}, json{{"chat", 5}, {"before_ts", -1}},
-                           json{{"before_seq", 3}}, json{{"chat", 5}, {"from", 1}}}) {
+  for (const json& args :
+       {json{{"chat", 5}, {"before_seq", 3}, {"after_seq", 1}}, json{{"chat", 5}, {"limit", 0}},
+        json{{"chat", 5}, {"limit", 201}}, json{{"chat", 5}, {"limit", -1}}, json{{"chat", 5}, {"limit", "10"}},
+        json{{"chat", 5}, {"limit", 1.5}}, json{{"chat", 5}, {"before_seq", 0}}, json{{"chat", 5}, {"after_seq", -1}},
+        json{{"chat", 5}, {"before_ts", -1}}, json{{"before_seq", 3}}, json{{"chat", 5}, {"from", 1}}}) {
     const auto failure = refused(request("history", args));
     EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << args;
     EXPECT_EQ(failure.id, "r1") << args;
@@ -91,8 +90,8 @@ TEST(BridgeRequests, HistoryTakesAtMostOneAnchorAndABoundedLimit) {
 // Times beyond what PostgreSQL's timestamp arithmetic holds (~9.2e15 ms) are
 // the client's error, answered before the database sees them.
 TEST(BridgeRequests, HistoryRefusesTimesPastYear9999) {
-  const auto last = std::get<HistoryArgs>(
-      parsed(request("history", {{"chat", 5}, {"before_ts", request_limits::kMaxTimeMs}})).args);
+  const auto last =
+      std::get<HistoryArgs>(parsed(request("history", {{"chat", 5}, {"before_ts", request_limits::kMaxTimeMs}})).args);
   EXPECT_EQ(last.value, request_limits::kMaxTimeMs);
   for (const std::int64_t ts : {request_limits::kMaxTimeMs + 1, std::int64_t{9'300'000'000'000'000},
                                 std::numeric_limits<std::int64_t>::max()}) {
@@ -113,10 +112,10 @@ TEST(BridgeRequests, SyncReadsCursorsByChatId) {
   for (int chat = 1; chat <= static_cast<int>(request_limits::kMaxSyncCursors) + 1; ++chat) {
     too_many[std::to_string(chat)] = 0;
   }
-  for (const json& args : {json::object(), json{{"cursors", json::array()}}, json{{"cursors", {{"x", 1}}}},
-                           json{{"cursors", {{"07", 1}}}}, json{{"cursors", {{"0", 1}}}},
-                           json{{"cursors", {{"5", -1}}}}, json{{"cursors", {{"5", "1"}}}},
-                           json{{"cursors", too_many}}}) {
+  for (const json& args :
+       {json::object(), json{{"cursors", json::array()}}, json{{"cursors", {{"x", 1}}}}, json{{"cursors", {{"07", 1}}}},
+        json{{"cursors", {{"0", 1}}}}, json{{"cursors", {{"5", -1}}}}, json{{"cursors", {{"5", "1"}}}},
+        json{{"cursors", too_many}}}) {
     EXPECT_EQ(refused(request("sync", args)).error.code, RequestErrorCode::bad_request) << args.dump().substr(0, 80);
   }
 }
@@ -164,9 +163,10 @@ TEST(BridgeRequests, RefusesBadArgumentsWithTheRequestsId) {
 }
 
 TEST(BridgeRequests, AnUnreadableRequestIsRefusedWithoutAnId) {
-  for (const std::string& payload : std::vector<std::string>{"", "not json", "[1,2]", "\"r1\"", R"({"op":"chat.list"})", R"({"id":7,"op":"chat.list"})",
-        R"({"id":"","op":"chat.list"})", R"({"id":")" + std::string(129, 'x') + R"(","op":"chat.list"})",
-        std::string(20, '[') + std::string(20, ']'), std::string("{\"id\":\"r\xff\"}")}) {
+  for (const std::string& payload : std::vector<std::string>{
+           "", "not json", "[1,2]", "\"r1\"", R"({"op":"chat.list"})", R"({"id":7,"op":"chat.list"})",
+           R"({"id":"","op":"chat.list"})", R"({"id":")" + std::string(129, 'x') + R"(","op":"chat.list"})",
+           std::string(20, '[') + std::string(20, ']'), std::string("{\"id\":\"r\xff\"}")}) {
     const auto failure = refused(payload);
     EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << payload;
     EXPECT_FALSE(failure.id) << payload;

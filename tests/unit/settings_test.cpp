@@ -32,8 +32,8 @@ Sources files(std::map<std::string, std::string> contents) {
 
 std::string run(const std::vector<std::string>& args, const Sources& sources, Recorder& recorder, bool& help) {
   const SetOption set = recorder.setter();
-  return apply_command_line(args, sources, [&](const std::string& text) { return apply_key_value_lines(text, set); },
-                            set, help);
+  return apply_command_line(
+      args, sources, [&](const std::string& text) { return apply_key_value_lines(text, set); }, set, help);
 }
 
 TEST(Settings, TheConfigFileGoesFirstSoFlagsWinWhereverConfigStands) {
@@ -63,8 +63,7 @@ TEST(Settings, MalformedCommandLinesAreNamed) {
   EXPECT_EQ(run({"--"}, {}, recorder, help), "unexpected argument \"--\"");
   EXPECT_EQ(run({"--port"}, {}, recorder, help), "--port needs a value");
   EXPECT_EQ(run({"--bad", "1"}, {}, recorder, help), "bad: refused");
-  EXPECT_EQ(run({"--config", "missing.conf"}, files({}), recorder, help),
-            "cannot read the config file missing.conf");
+  EXPECT_EQ(run({"--config", "missing.conf"}, files({}), recorder, help), "cannot read the config file missing.conf");
 }
 
 TEST(Settings, ConfigFileErrorsNameTheFileAndTheLine) {

@@ -19,8 +19,7 @@ NewMessage message(ChatId chat, UserId sender, std::string client_id) {
 }
 
 TEST(CollectAppendKeys, DeduplicatesAndSortsChats) {
-  const std::vector<NewMessage> batch{message(9, 1, "a"), message(3, 1, "b"), message(9, 2, "a"),
-                                      message(9, 1, "a")};
+  const std::vector<NewMessage> batch{message(9, 1, "a"), message(3, 1, "b"), message(9, 2, "a"), message(9, 1, "a")};
   const AppendKeys keys = collect_append_keys(batch);
   EXPECT_EQ(keys.chat_ids, (std::vector<ChatId>{3, 9}));
   EXPECT_EQ(keys.member_chat_ids, (std::vector<ChatId>{3, 9, 9}));
@@ -102,8 +101,8 @@ TEST(PlanAppend, RepeatWithinTheBatchIsStoredOnce) {
 }
 
 TEST(PlanAppend, RefusesPerMessageAndStoresTheRest) {
-  const std::vector<NewMessage> batch{message(1, 7, "a"), message(2, 7, "b"), message(3, 7, "c"),
-                                      message(1, 9, "d"), message(1, 7, "e")};
+  const std::vector<NewMessage> batch{message(1, 7, "a"), message(2, 7, "b"), message(3, 7, "c"), message(1, 9, "d"),
+                                      message(1, 7, "e")};
   const std::vector<ChatState> chats{{1, 0, false}, {2, 3, true}};  // chat 3 does not exist
   const std::vector<Membership> members{{1, 7}, {2, 7}};
   const AppendPlan plan = plan_append(batch, chats, members, {});

@@ -22,8 +22,7 @@ std::string text_literal(std::initializer_list<std::optional<std::string_view>> 
 TEST(Int64ArrayLiteral, WritesDecimalsIncludingExtremes) {
   const std::vector<std::int64_t> values{1, -2, 0, std::numeric_limits<std::int64_t>::max(),
                                          std::numeric_limits<std::int64_t>::min()};
-  EXPECT_EQ(int64_array_literal(values),
-            "{1,-2,0,9223372036854775807,-9223372036854775808}");
+  EXPECT_EQ(int64_array_literal(values), "{1,-2,0,9223372036854775807,-9223372036854775808}");
   EXPECT_EQ(int64_array_literal({}), "{}");
 }
 

@@ -31,8 +31,7 @@ TEST(ClassifySqlstate, ConflictsAreRetryable) {
 }
 
 TEST(ClassifySqlstate, LostConnectionsAreRetryable) {
-  for (const char* code : {"08000", "08003", "08006", "08001", "08004", "08P01", "57P01", "57P02",
-                           "57P03"}) {
+  for (const char* code : {"08000", "08003", "08006", "08001", "08004", "08P01", "57P01", "57P02", "57P03"}) {
     EXPECT_EQ(classify_sqlstate(code), DbErrc::connection_lost) << code;
   }
   EXPECT_TRUE(is_retryable(DbErrc::connection_lost));
@@ -57,17 +56,15 @@ TEST(ClassifySqlstate, EverythingElseIsInternal) {
 }
 
 TEST(IsRetryable, OnlyRacesAndLostConnections) {
-  for (const DbErrc code : {DbErrc::unique_violation, DbErrc::foreign_key_violation,
-                            DbErrc::check_violation, DbErrc::not_null_violation,
-                            DbErrc::invalid_input, DbErrc::commit_in_doubt,
-                            DbErrc::undefined_object, DbErrc::internal}) {
+  for (const DbErrc code :
+       {DbErrc::unique_violation, DbErrc::foreign_key_violation, DbErrc::check_violation, DbErrc::not_null_violation,
+        DbErrc::invalid_input, DbErrc::commit_in_doubt, DbErrc::undefined_object, DbErrc::internal}) {
     EXPECT_FALSE(is_retryable(code)) << to_string(code);
   }
 }
 
 TEST(DbError, CarriesCodeSqlstateAndConstraint) {
-  const DbError error(DbErrc::unique_violation, "users.create: duplicate key", "23505",
-                      "users_username_key");
+  const DbError error(DbErrc::unique_violation, "users.create: duplicate key", "23505", "users_username_key");
   EXPECT_EQ(error.code(), DbErrc::unique_violation);
   EXPECT_EQ(error.sqlstate(), "23505");
   EXPECT_EQ(error.constraint(), "users_username_key");

@@ -41,7 +41,7 @@ inline constexpr Statement kFindClientIds{"messages.find_client_ids", R"sql(
 SELECT c.sender_id, c.client_msg_id, c.chat_id, c.seq
 FROM unnest($1::bigint[], $2::text[]) AS k(sender_id, client_msg_id)
 JOIN message_client_ids c ON c.sender_id = k.sender_id AND c.client_msg_id = k.client_msg_id)sql",
-    /*plan_each_time=*/true};
+                                          /*plan_each_time=*/true};
 
 // The server times of stored messages ($1 chat, $2 seq): the originals that a
 // batch's resends are answered with.
@@ -49,7 +49,7 @@ inline constexpr Statement kFindServerTimes{"messages.find_server_times", R"sql(
 SELECT m.chat_id, m.seq, epoch_ms(m.created_at) AS created_at_ms
 FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, seq)
 JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
-    /*plan_each_time=*/true};
+                                            /*plan_each_time=*/true};
 
 // Writes a planned batch in one statement: the chats' new last_seq ($1, $2),
 // the messages ($3..$8) and their client ids. The client ids go in key order,

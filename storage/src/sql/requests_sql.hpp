@@ -11,12 +11,12 @@ namespace chat::storage::sql {
   " epoch_ms(c.created_at) AS created_at_ms, epoch_ms(c.updated_at) AS updated_at_ms," \
   " epoch_ms(c.deleted_at) AS deleted_at_ms "
 
-#define CHAT_REQUEST_USER_CHAT_COLUMNS                                                \
-  CHAT_REQUEST_CHAT_COLUMNS                                                           \
-      ", m.role, m.delivered_seq, m.read_seq,"                                        \
-      " CASE WHEN c.kind = 'direct' THEN"                                             \
-      "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END" \
-      " END AS peer_id "
+#define CHAT_REQUEST_USER_CHAT_COLUMNS                                            \
+  CHAT_REQUEST_CHAT_COLUMNS                                                       \
+  ", m.role, m.delivered_seq, m.read_seq,"                                        \
+  " CASE WHEN c.kind = 'direct' THEN"                                             \
+  "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END" \
+  " END AS peer_id "
 
 // Content deleted by moderation is withheld; the row keeps its place.
 #define CHAT_REQUEST_MESSAGE_COLUMNS                                          \

@@ -57,8 +57,9 @@ class StormRun final : public Listener {
     const double cpu0 = self_cpu_seconds();
     const auto overflows0 = read_tcp_ext_counter("ListenOverflows");
     const auto t0 = now_us();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                                 std::chrono::duration<double>(o_.connect_timeout_s));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(o_.connect_timeout_s));
     std::uint32_t started = 0;
     for (;;) {
       std::uint64_t done = 0;
@@ -88,7 +89,7 @@ class StormRun final : public Listener {
         ++started;
       }
       if (std::chrono::steady_clock::now() > deadline) break;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));   // outcomes come from the event loop
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // outcomes come from the event loop
     }
     const auto t_end = now_us();
     const double cpu1 = self_cpu_seconds();
@@ -108,7 +109,8 @@ class StormRun final : public Listener {
     const double span = last_us_ > t0 ? static_cast<double>(last_us_ - t0) / 1e6 : 0;
     const double wall = static_cast<double>(t_end - t0) / 1e6;
     report.figure("connected", static_cast<double>(ok_), "", "clients connected");
-    report.figure("connect_failed", static_cast<double>(failed_ + (total - std::min<std::uint64_t>(total, ok_ + failed_))), "",
+    report.figure("connect_failed",
+                  static_cast<double>(failed_ + (total - std::min<std::uint64_t>(total, ok_ + failed_))), "",
                   "clients not connected");
     report.figure("connects_per_s", span > 0 ? static_cast<double>(ok_) / span : 0, "conn/s", "connects/s");
     report.latency("connack", latency_, "latency CONNECT -> CONNACK");
@@ -122,12 +124,14 @@ class StormRun final : public Listener {
                     "listen queue overflows (machine-wide; each costs a 1 s SYN retry)");
     }
     report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
-    report.note(sign_in_ != nullptr
-                    ? "every client signs in with its own token (HS256), checked by the broker's auth plugin"
-                    : "plain broker: anonymous clients, no token check (the denominator of the platform's connect-storm)");
+    report.note(
+        sign_in_ != nullptr
+            ? "every client signs in with its own token (HS256), checked by the broker's auth plugin"
+            : "plain broker: anonymous clients, no token check (the denominator of the platform's connect-storm)");
     if (overflows0 && overflows1 && *overflows1 > *overflows0) {
-      report.note("the broker's accept queue overflowed: those clients retried their SYN after 1 s "
-                  "(lower --connect-window; mosquitto listens with a backlog of about 100)");
+      report.note(
+          "the broker's accept queue overflowed: those clients retried their SYN after 1 s "
+          "(lower --connect-window; mosquitto listens with a backlog of about 100)");
     }
     if (!first_error_.empty()) report.note("first connect error: " + first_error_);
     return ok_ == total ? kExitOk : kExitFailed;
@@ -150,7 +154,8 @@ class StormRun final : public Listener {
 }  // namespace
 
 int run_connect_storm(const Options& options, Report& report) {
-  const Population pop(PopulationShape{.users = options.users, .devices = options.devices, .uid_base = options.uid_base});
+  const Population pop(
+      PopulationShape{.users = options.users, .devices = options.devices, .uid_base = options.uid_base});
   std::optional<PlatformSetup> sign_in;
   if (!options.plain_baseline) sign_in = token_sign_in(options);
   StormRun run(options, pop, sign_in ? &*sign_in : nullptr);

@@ -26,7 +26,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view stat) {
   if (close == std::string_view::npos) return std::nullopt;
   std::string_view rest = stat.substr(close + 1);
   ProcStat out;
-  int field = 2;   // the command was field 2
+  int field = 2;  // the command was field 2
   while (!rest.empty()) {
     const auto start = rest.find_first_not_of(' ');
     if (start == std::string_view::npos) break;
@@ -40,11 +40,21 @@ std::optional<ProcStat> parse_proc_stat(std::string_view stat) {
       if (ec != std::errc{} || ptr != token.data() + token.size() || v < 0) return std::nullopt;
       const auto u = static_cast<std::uint64_t>(v);
       switch (field) {
-        case 4: out.ppid = static_cast<pid_t>(v); break;
-        case 14: out.utime = u; break;
-        case 15: out.stime = u; break;
-        case 16: out.cutime = u; break;
-        default: out.cstime = u; return out;
+        case 4:
+          out.ppid = static_cast<pid_t>(v);
+          break;
+        case 14:
+          out.utime = u;
+          break;
+        case 15:
+          out.stime = u;
+          break;
+        case 16:
+          out.cutime = u;
+          break;
+        default:
+          out.cstime = u;
+          return out;
       }
     }
     if (end == std::string_view::npos) break;

@@ -37,7 +37,7 @@ EventLoop::EventLoop() {
   if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error(std::string("epoll/eventfd: ") + std::strerror(errno));
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.ptr = nullptr;   // nullptr: the wake-up eventfd
+  ev.data.ptr = nullptr;  // nullptr: the wake-up eventfd
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
   thread_ = std::thread([this] { run(); });
 }
@@ -109,7 +109,7 @@ std::chrono::microseconds EventLoop::run_deferred(std::chrono::microseconds limi
       ++it;
     }
   }
-  for (auto& fn : due) fn();   // may defer again
+  for (auto& fn : due) fn();  // may defer again
   return std::chrono::duration_cast<std::chrono::microseconds>(next - now);
 }
 
@@ -125,7 +125,7 @@ void EventLoop::register_socket(MqttClient& c) {
   if (fd == c.registered_fd_) return;
   c.registered_fd_ = fd;
   c.want_out_ = false;
-  if (fd < 0) return;   // the old socket closed itself out of the epoll set
+  if (fd < 0) return;  // the old socket closed itself out of the epoll set
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.ptr = &c;
@@ -182,7 +182,7 @@ void EventLoop::run() {
     auto sleep = std::chrono::microseconds(std::chrono::duration_cast<std::chrono::microseconds>(kTimerPeriod));
     if (tick_) sleep = std::min(sleep, tick_());
     sleep = std::min(sleep, run_deferred(sleep));
-    take_up_dirty();   // what the tick and the deferred calls published goes out now, not after the next wait
+    take_up_dirty();  // what the tick and the deferred calls published goes out now, not after the next wait
     timeout.tv_sec = static_cast<time_t>(sleep.count() / 1000000);
     timeout.tv_nsec = static_cast<long>(sleep.count() % 1000000) * 1000;
   }

@@ -44,7 +44,7 @@ class EventLoop {
   // Loop thread only (a callback, say): runs fn in the loop thread after `delay`.
   void defer(std::chrono::milliseconds delay, std::function<void()> fn);
 
-  void attach(MqttClient* client);   // both run in the loop thread (run_sync)
+  void attach(MqttClient* client);  // both run in the loop thread (run_sync)
   void detach(MqttClient* client);
 
  private:
@@ -63,12 +63,12 @@ class EventLoop {
   int wake_fd_ = -1;
   bool stopping_ = false;
   std::thread thread_;
-  std::vector<MqttClient*> clients_;      // the loop thread's only
-  Tick tick_;                             // the loop thread's only
-  std::vector<std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> deferred_;   // likewise
+  std::vector<MqttClient*> clients_;  // the loop thread's only
+  Tick tick_;                         // the loop thread's only
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> deferred_;  // likewise
   std::chrono::steady_clock::time_point next_timers_{};
 
-  std::mutex mu_;                         // guards dirty_ and calls_
+  std::mutex mu_;  // guards dirty_ and calls_
   std::vector<MqttClient*> dirty_;
   std::vector<std::function<void()>> calls_;
 };

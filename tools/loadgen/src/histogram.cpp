@@ -10,7 +10,7 @@
 namespace chat::loadgen {
 namespace {
 
-constexpr std::uint64_t kSub = std::uint64_t{1} << Histogram::kSubBits;   // 128
+constexpr std::uint64_t kSub = std::uint64_t{1} << Histogram::kSubBits;  // 128
 // Values with bit width kSubBits+1 .. 64 each get kSub buckets.
 constexpr std::size_t kBuckets = static_cast<std::size_t>(kSub) * (64 - Histogram::kSubBits + 1);
 
@@ -22,9 +22,9 @@ std::size_t Histogram::bucket_count() { return kBuckets; }
 
 std::size_t Histogram::bucket_of(std::uint64_t value) {
   if (value < kSub) return static_cast<std::size_t>(value);
-  const auto width = static_cast<unsigned>(std::bit_width(value));   // >= kSubBits + 1
+  const auto width = static_cast<unsigned>(std::bit_width(value));  // >= kSubBits + 1
   const unsigned shift = width - 1 - kSubBits;
-  const std::uint64_t sub = (value >> shift) - kSub;                 // [0, kSub)
+  const std::uint64_t sub = (value >> shift) - kSub;  // [0, kSub)
   return static_cast<std::size_t>(kSub * (shift + 1) + sub);
 }
 

@@ -29,9 +29,10 @@ std::string unavailable(const Options& o) {
                  : "needs --token-secret-file (or CHAT_TOKEN_SECRET_FILE): the clients sign in with tokens "
                    "(--plain runs the anonymous baseline)";
     case Mode::fanout:
-      return o.plain_baseline ? std::string{}
-                              : "through the platform it is --mode platform --shape fanout (--plain runs the broker-only "
-                                "baseline, the same as --mode plain --shape fanout)";
+      return o.plain_baseline
+                 ? std::string{}
+                 : "through the platform it is --mode platform --shape fanout (--plain runs the broker-only "
+                   "baseline, the same as --mode plain --shape fanout)";
     case Mode::sync:
       return {};
   }

@@ -51,7 +51,7 @@ MqttClient::MqttClient(Listener& listener, std::uint32_t index, const std::strin
 MqttClient::~MqttClient() {
   loop_.run_sync([this] {
     loop_.detach(this);
-    mosquitto_destroy(mosq_);   // closes the socket, which leaves the epoll set
+    mosquitto_destroy(mosq_);  // closes the socket, which leaves the epoll set
     mosq_ = nullptr;
   });
 }
@@ -88,7 +88,7 @@ int MqttClient::connect(const ConnectSettings& settings) {
 
 // Loop thread. A TCP connect in progress; the CONNECT goes out when the socket is writable.
 int MqttClient::start_connect() {
-  registered_fd_ = -1;   // reinitialise closes the old socket; its number may come back
+  registered_fd_ = -1;  // reinitialise closes the old socket; its number may come back
   want_out_ = false;
   // A fresh session object: the loadgen's outbox, not the library, publishes unacked messages again.
   mosquitto_reinitialise(mosq_, client_id_.c_str(), settings_.clean, this);
@@ -145,9 +145,8 @@ int MqttClient::publish(const std::string& topic, const std::string& payload, in
 }
 
 void MqttClient::resubscribe_later(std::vector<std::string> filters, int qos, bool no_local) {
-  loop_.defer(kResubscribeDelay, [this, filters = std::move(filters), qos, no_local] {
-    (void)subscribe(filters, qos, no_local);
-  });
+  loop_.defer(kResubscribeDelay,
+              [this, filters = std::move(filters), qos, no_local] { (void)subscribe(filters, qos, no_local); });
 }
 
 int MqttClient::disconnect(int /*timeout_ms*/) {
@@ -175,9 +174,9 @@ void MqttClient::readable() {
       lost(rc);
       return;
     }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;   // how libmosquitto itself sees the end
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // how libmosquitto itself sees the end
   }
-  flush();   // PUBACKs of what was read, and anything the callbacks published
+  flush();  // PUBACKs of what was read, and anything the callbacks published
 }
 
 void MqttClient::writable() { flush(); }
@@ -230,7 +229,7 @@ void MqttClient::lost(int rc) {
 void MqttClient::timers(std::chrono::steady_clock::time_point now) {
   if (reconnect_pending_ && ever_connected_ && settings_.auto_reconnect && now >= reconnect_at_) {
     reconnect_pending_ = false;
-    if (start_connect() != MOSQ_ERR_SUCCESS) lost(MOSQ_ERR_NO_CONN);   // tried again later
+    if (start_connect() != MOSQ_ERR_SUCCESS) lost(MOSQ_ERR_NO_CONN);  // tried again later
     return;
   }
   if (connected() && now >= next_misc_) {
@@ -244,10 +243,11 @@ void MqttClient::timers(std::chrono::steady_clock::time_point now) {
 void MqttClient::on_connect(mosquitto*, void* obj, int rc, int /*flags*/, const mosquitto_property*) {
   auto& c = self(obj);
   if (rc != 0) {
-    if (c.ever_connected_) return;   // a refused reconnect: the socket closes, tried again later
-    c.settings_.auto_reconnect = false;   // a refused first connect is final
+    if (c.ever_connected_) return;       // a refused reconnect: the socket closes, tried again later
+    c.settings_.auto_reconnect = false;  // a refused first connect is final
     c.connect_reported_ = true;
-    c.listener_.connect_done(c.index_, false, c.mqtt_version_ == 5 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc));
+    c.listener_.connect_done(c.index_, false,
+                             c.mqtt_version_ == 5 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc));
     return;
   }
   c.connected_.store(true, std::memory_order_release);
@@ -263,7 +263,7 @@ void MqttClient::on_connect(mosquitto*, void* obj, int rc, int /*flags*/, const 
 
 void MqttClient::on_disconnect(mosquitto*, void* obj, int rc, const mosquitto_property*) {
   auto& c = self(obj);
-  if (rc == 0) {   // our own DISCONNECT went out
+  if (rc == 0) {  // our own DISCONNECT went out
     c.registered_fd_ = -1;
     c.want_out_ = false;
     if (c.connected_.exchange(false)) c.listener_.disconnected(c.index_);
@@ -275,7 +275,7 @@ void MqttClient::on_disconnect(mosquitto*, void* obj, int rc, const mosquitto_pr
 void MqttClient::on_publish(mosquitto*, void* obj, int mid, int reason, const mosquitto_property*) {
   auto& c = self(obj);
   const auto it = c.mids_.find(mid);
-  if (it == c.mids_.end()) return;   // notify = false, or a publish of an earlier session
+  if (it == c.mids_.end()) return;  // notify = false, or a publish of an earlier session
   const std::uint64_t n = it->second;
   c.mids_.erase(it);
   c.listener_.publish_done(c.index_, n, reason >= 0x80 ? PublishOutcome::rejected : PublishOutcome::acked);
@@ -283,11 +283,13 @@ void MqttClient::on_publish(mosquitto*, void* obj, int mid, int reason, const mo
 
 void MqttClient::on_message(mosquitto*, void* obj, const mosquitto_message* msg, const mosquitto_property*) {
   auto& c = self(obj);
-  c.listener_.message(c.index_, msg->topic,
-                      std::string_view(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen)));
+  c.listener_.message(
+      c.index_, msg->topic,
+      std::string_view(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen)));
 }
 
-void MqttClient::on_subscribe(mosquitto*, void* obj, int /*mid*/, int count, const int* granted, const mosquitto_property*) {
+void MqttClient::on_subscribe(mosquitto*, void* obj, int /*mid*/, int count, const int* granted,
+                              const mosquitto_property*) {
   auto& c = self(obj);
   bool ok = true;
   for (int i = 0; i < count; ++i) ok = ok && granted[i] < 0x80;

@@ -23,12 +23,12 @@ namespace chat::loadgen {
 
 class EventLoop;
 
-inline constexpr int kMqttOk = 0;   // MOSQ_ERR_SUCCESS
+inline constexpr int kMqttOk = 0;  // MOSQ_ERR_SUCCESS
 
 enum class PublishOutcome : std::uint8_t {
-  acked,      // PUBACK (QoS 1) or written to the socket (QoS 0)
-  failed,     // never reached the broker (connection lost, client refused): publish again
-  rejected,   // the broker answered with an MQTT 5 error reason code: publishing again is pointless
+  acked,     // PUBACK (QoS 1) or written to the socket (QoS 0)
+  failed,    // never reached the broker (connection lost, client refused): publish again
+  rejected,  // the broker answered with an MQTT 5 error reason code: publishing again is pointless
 };
 
 class Listener {
@@ -44,11 +44,11 @@ class Listener {
 };
 
 struct ConnectSettings {
-  bool clean = true;                 // clean session (3.1.1) / clean start with no session expiry (5)
-  std::uint32_t session_expiry_s = 0;   // MQTT 5, when not clean: how long the broker keeps the session
+  bool clean = true;                   // clean session (3.1.1) / clean start with no session expiry (5)
+  std::uint32_t session_expiry_s = 0;  // MQTT 5, when not clean: how long the broker keeps the session
   bool auto_reconnect = true;
   int keepalive_s = 60;
-  std::string username;              // empty: anonymous
+  std::string username;  // empty: anonymous
   std::string password;
 };
 
@@ -88,7 +88,7 @@ class MqttClient {
   // Loop thread only.
   void readable();
   void writable();
-  void flush();                       // writes what is queued; asks for EPOLLOUT when the socket is full
+  void flush();  // writes what is queued; asks for EPOLLOUT when the socket is full
   void timers(std::chrono::steady_clock::time_point now);
   void lost(int rc);
   int start_connect();
@@ -112,19 +112,19 @@ class MqttClient {
   mosquitto* mosq_ = nullptr;
   ConnectSettings settings_;
   std::atomic<bool> connected_{false};
-  std::atomic<bool> dirty_{false};    // queued in the loop's dirty list
+  std::atomic<bool> dirty_{false};  // queued in the loop's dirty list
 
   // Loop thread only.
   int registered_fd_ = -1;
-  bool want_out_ = false;             // EPOLLOUT asked for
-  bool ever_connected_ = false;      // since the caller's last connect()
-  bool connect_reported_ = false;    // connect_done was called for it
+  bool want_out_ = false;          // EPOLLOUT asked for
+  bool ever_connected_ = false;    // since the caller's last connect()
+  bool connect_reported_ = false;  // connect_done was called for it
   bool reconnect_pending_ = false;
   std::chrono::steady_clock::time_point reconnect_at_{};
   int reconnect_delay_s_ = 1;
   std::chrono::steady_clock::time_point next_misc_{};
 
-  std::unordered_map<int, std::uint64_t> mids_;   // loop thread: QoS 1 message id -> the caller's message number
+  std::unordered_map<int, std::uint64_t> mids_;  // loop thread: QoS 1 message id -> the caller's message number
 };
 
 }  // namespace chat::loadgen

@@ -32,11 +32,16 @@ bool parse_number(std::string_view text, T& out) {
 
 std::string_view mode_name(Mode mode) {
   switch (mode) {
-    case Mode::plain: return "plain";
-    case Mode::platform: return "platform";
-    case Mode::connect_storm: return "connect-storm";
-    case Mode::fanout: return "fanout";
-    case Mode::sync: return "sync";
+    case Mode::plain:
+      return "plain";
+    case Mode::platform:
+      return "platform";
+    case Mode::connect_storm:
+      return "connect-storm";
+    case Mode::fanout:
+      return "fanout";
+    case Mode::sync:
+      return "sync";
   }
   return "?";
 }
@@ -50,10 +55,14 @@ std::optional<Mode> parse_mode(std::string_view name) {
 
 std::string_view shape_name(Shape shape) {
   switch (shape) {
-    case Shape::custom: return "custom";
-    case Shape::pairs: return "pairs";
-    case Shape::crowd: return "crowd";
-    case Shape::fanout: return "fanout";
+    case Shape::custom:
+      return "custom";
+    case Shape::pairs:
+      return "pairs";
+    case Shape::crowd:
+      return "crowd";
+    case Shape::fanout:
+      return "fanout";
   }
   return "?";
 }
@@ -77,7 +86,7 @@ std::optional<WatchedProcess> parse_watch_pid(std::string_view text) {
     w.pids.push_back(pid);
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
-    if (rest.empty()) return std::nullopt;   // a trailing comma
+    if (rest.empty()) return std::nullopt;  // a trailing comma
   }
   if (w.pids.empty()) return std::nullopt;
   return w;
@@ -174,17 +183,27 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     return Setter([&field, min](std::string_view v) { return parse_number(v, field) && field >= min; });
   };
   const std::map<std::string_view, Setter> valued{
-      {"--mode", [&](std::string_view v) {
+      {"--mode",
+       [&](std::string_view v) {
          const auto m = parse_mode(v);
          if (m) o.mode = *m, saw_mode = true;
          return m.has_value();
        }},
-      {"--uri", [&](std::string_view v) { o.uri = v; return !v.empty(); }},
-      {"--users", [&](std::string_view v) { users_given = true; return parse_number(v, o.users) && o.users >= 1; }},
+      {"--uri",
+       [&](std::string_view v) {
+         o.uri = v;
+         return !v.empty();
+       }},
+      {"--users",
+       [&](std::string_view v) {
+         users_given = true;
+         return parse_number(v, o.users) && o.users >= 1;
+       }},
       {"--devices", u32(o.devices, 1)},
       {"--groups", u32(o.groups, 0)},
       {"--group-size", u32(o.group_size, 1)},
-      {"--group-share", [&](std::string_view v) { return parse_number(v, o.group_share) && o.group_share >= 0 && o.group_share <= 1; }},
+      {"--group-share",
+       [&](std::string_view v) { return parse_number(v, o.group_share) && o.group_share >= 0 && o.group_share <= 1; }},
       {"--senders", u32(o.senders, 1)},
       {"--messages", u64(o.messages, 1)},
       {"--duration", [&](std::string_view v) { return parse_number(v, o.duration_s) && o.duration_s > 0; }},
@@ -192,24 +211,31 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       {"--qos", [&](std::string_view v) { return parse_number(v, o.qos) && (o.qos == 0 || o.qos == 1); }},
       {"--inflight", u32(o.inflight, 1)},
       {"--payload-bytes", u32(o.payload_bytes, 1)},
-      {"--mqtt-version", [&](std::string_view v) { return parse_number(v, o.mqtt_version) && (o.mqtt_version == 3 || o.mqtt_version == 5); }},
+      {"--mqtt-version",
+       [&](std::string_view v) {
+         return parse_number(v, o.mqtt_version) && (o.mqtt_version == 3 || o.mqtt_version == 5);
+       }},
       {"--broker-pid", [&](std::string_view v) { return parse_number(v, o.broker_pid) && o.broker_pid > 0; }},
       {"--drain-timeout", dbl(o.drain_timeout_s, 0)},
-      {"--connect-timeout", [&](std::string_view v) { return parse_number(v, o.connect_timeout_s) && o.connect_timeout_s > 0; }},
+      {"--connect-timeout",
+       [&](std::string_view v) { return parse_number(v, o.connect_timeout_s) && o.connect_timeout_s > 0; }},
       {"--connect-window", u32(o.connect_window, 1)},
       {"--window", [&](std::string_view v) { return parse_number(v, o.window_s) && o.window_s > 0; }},
-      {"--watch-pid", [&](std::string_view v) {
+      {"--watch-pid",
+       [&](std::string_view v) {
          const auto w = parse_watch_pid(v);
          if (w) o.watch.push_back(*w);
          return w.has_value();
        }},
-      {"--shape", [&](std::string_view v) {
+      {"--shape",
+       [&](std::string_view v) {
          const auto sh = parse_shape(v);
          if (sh) o.shape = *sh;
          return sh.has_value();
        }},
       {"--pairs", u32(o.pairs, 1)},
-      {"--rate-first", [&](std::string_view v) {
+      {"--rate-first",
+       [&](std::string_view v) {
          const auto colon = v.find(':');
          return colon != std::string_view::npos && parse_number(v.substr(0, colon), o.first_rate) &&
                 parse_number(v.substr(colon + 1), o.first_s) && o.first_rate > 0 && o.first_s > 0;
@@ -218,12 +244,25 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       {"--uid-base", u64(o.uid_base, 1)},
       {"--chat-base", u64(o.chat_base, 1)},
       {"--request-load", dbl(o.request_load, 0)},
-      {"--database-url", [&](std::string_view v) { o.database_url = v; return !v.empty(); }},
-      {"--token-secret-file", [&](std::string_view v) { o.token_secret_file = v; return !v.empty(); }},
-      {"--latency-log", [&](std::string_view v) { o.latency_log = v; return !v.empty(); }},
+      {"--database-url",
+       [&](std::string_view v) {
+         o.database_url = v;
+         return !v.empty();
+       }},
+      {"--token-secret-file",
+       [&](std::string_view v) {
+         o.token_secret_file = v;
+         return !v.empty();
+       }},
+      {"--latency-log",
+       [&](std::string_view v) {
+         o.latency_log = v;
+         return !v.empty();
+       }},
   };
-  const std::map<std::string_view, bool*> flags{
-      {"--json", &o.json}, {"--strict", &o.strict}, {"--no-local", &o.no_local}, {"--plain", &o.plain_baseline}, {"--help", &o.help}, {"-h", &o.help}};
+  const std::map<std::string_view, bool*> flags{{"--json", &o.json},         {"--strict", &o.strict},
+                                                {"--no-local", &o.no_local}, {"--plain", &o.plain_baseline},
+                                                {"--help", &o.help},         {"-h", &o.help}};
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];

@@ -21,7 +21,9 @@ std::string format_value(double v) {
 
 }  // namespace
 
-void Report::param(std::string key, std::string value) { string_params_.emplace_back(std::move(key), std::move(value)); }
+void Report::param(std::string key, std::string value) {
+  string_params_.emplace_back(std::move(key), std::move(value));
+}
 void Report::param(std::string key, double value) { number_params_.emplace_back(std::move(key), value); }
 
 void Report::figure(std::string key, double value, std::string unit, std::string label) {

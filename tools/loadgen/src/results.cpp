@@ -1,6 +1,5 @@
 #include "chat/loadgen/results.hpp"
 
-
 namespace chat::loadgen {
 namespace {
 

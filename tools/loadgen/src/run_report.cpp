@@ -103,7 +103,8 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
   report.figure("sent", static_cast<double>(t.issued), "msg", "messages sent (first publishes, due ones included)");
   report.figure("acked", static_cast<double>(t.acked), "msg",
                 o.qos == 0 ? "messages written (QoS 0: no ack)"
-                           : platform ? "messages stored and acked (bridge ack event)" : "messages acked (PUBACK)");
+                : platform ? "messages stored and acked (bridge ack event)"
+                           : "messages acked (PUBACK)");
   if (o.first_rate > 0) {
     report.figure("offered_first_per_s", o.first_rate, "msg/s",
                   "offered rate for the first " + std::to_string(static_cast<int>(o.first_s)) + " s");
@@ -114,12 +115,15 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
   report.figure("deliveries_per_s", t.deliveries_per_s(), "msg/s", "throughput, deliveries/s (all recipient devices)");
   report.figure("send_s", send_s, "s", "send phase");
   report.latency("e2e", t.e2e, "latency sender -> recipient");
-  report.latency("ack", t.ack, o.qos == 0 ? "latency send -> written"
-                               : platform ? "latency send -> ack (bridge ack event)" : "latency send -> ack (PUBACK)");
+  report.latency("ack", t.ack,
+                 o.qos == 0 ? "latency send -> written"
+                 : platform ? "latency send -> ack (bridge ack event)"
+                            : "latency send -> ack (PUBACK)");
   report.figure("expected", static_cast<double>(t.counts.expected), "", "deliveries expected");
   report.figure("delivered", static_cast<double>(t.counts.delivered), "", "deliveries received (distinct)");
   report.figure("lost", static_cast<double>(t.counts.lost), "", "deliveries lost");
-  report.figure("duplicates", static_cast<double>(t.counts.duplicates), "", "deliveries duplicated (dropped by (from,id))");
+  report.figure("duplicates", static_cast<double>(t.counts.duplicates), "",
+                "deliveries duplicated (dropped by (from,id))");
   report.figure("unexpected", static_cast<double>(t.counts.unexpected), "", "deliveries to a non-recipient");
   report.figure("foreign", static_cast<double>(t.foreign), "", "messages not from this run");
   report.figure("rejected", static_cast<double>(t.rejected), "", "publishes refused (broker or nack)");
@@ -151,12 +155,13 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
     report.note(o.qos == 0 ? "plain broker, QoS 0: \"ack\" is libmosquitto writing the PUBLISH (there is no PUBACK)"
                            : "plain broker, no bridge: \"ack\" is the broker's PUBACK, not the platform's ack event");
   }
-  report.note(o.rate > 0 ? "open loop: latencies count from each message's scheduled send time (a message held by "
-                           "a full window counts from then too)"
-                         : "closed loop: latencies count from the first publish of a message (a resend keeps its time)");
+  report.note(o.rate > 0
+                  ? "open loop: latencies count from each message's scheduled send time (a message held by "
+                    "a full window counts from then too)"
+                  : "closed loop: latencies count from the first publish of a message (a resend keeps its time)");
   if (!platform && o.rate <= 0) {
-    const auto verdict = limit_verdict(broker_pct, loadgen_pct, load_average(),
-                                       static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
+    const auto verdict =
+        limit_verdict(broker_pct, loadgen_pct, load_average(), static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
     report.figure("broker_bound", verdict.broker_bound ? 1 : 0, "", "broker-bound (broker near a full core)");
     report.note(verdict.text);
   }

@@ -23,9 +23,9 @@ class ProcessCpu {
   void stop();
 
   struct Used {
-    std::string name;       // "broker" or the --watch-pid name
-    std::string pids;       // for the label
-    std::optional<double> seconds;   // nullopt: a process could not be read
+    std::string name;               // "broker" or the --watch-pid name
+    std::string pids;               // for the label
+    std::optional<double> seconds;  // nullopt: a process could not be read
   };
   const std::vector<Used>& used() const { return used_; }
 

@@ -22,10 +22,10 @@ std::uint64_t FixedRateSchedule::intended_us(std::uint64_t k) const {
 std::uint64_t FixedRateSchedule::due_by(std::uint64_t now_us) const {
   if (now_us < t0_us_) return 0;
   const double elapsed = static_cast<double>(now_us - t0_us_);
-  const double estimate = elapsed < static_cast<double>(first_us_)
-                              ? elapsed * first_rate_ / 1e6
-                              : static_cast<double>(first_count_) +
-                                    (elapsed - static_cast<double>(first_us_)) * rate_ / 1e6;
+  const double estimate =
+      elapsed < static_cast<double>(first_us_)
+          ? elapsed * first_rate_ / 1e6
+          : static_cast<double>(first_count_) + (elapsed - static_cast<double>(first_us_)) * rate_ / 1e6;
   auto k = static_cast<std::uint64_t>(std::floor(estimate)) + 1;
   // Rounding at the edges: the answer must agree with intended_us.
   while (k > 0 && intended_us(k - 1) > now_us) --k;

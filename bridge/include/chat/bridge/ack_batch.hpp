@@ -27,7 +27,7 @@ struct AckEntry {
 // One event ready to publish on u/{sender}/ev.
 struct AckEvent {
   std::int64_t sender = 0;
-  std::string payload;                                     // {"ev":"acks","acks":[…]}
+  std::string payload;                                          // {"ev":"acks","acks":[…]}
   std::vector<std::chrono::steady_clock::time_point> received;  // per ack: when its message arrived
 };
 

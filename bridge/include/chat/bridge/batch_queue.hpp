@@ -112,13 +112,13 @@ class BatchQueue {
   mutable std::mutex mutex_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
-  std::condition_variable filled_;      // a lingering consumer's batch is full
+  std::condition_variable filled_;  // a lingering consumer's batch is full
   struct Entry {
     T item;
-    Clock::time_point pushed_at;   // where a batch's linger counts from
+    Clock::time_point pushed_at;  // where a batch's linger counts from
   };
   std::deque<Entry> items_;
-  std::size_t fill_target_ = 0;         // the lingering consumer's max; 0: none lingers
+  std::size_t fill_target_ = 0;  // the lingering consumer's max; 0: none lingers
   bool closed_ = false;
 };
 

@@ -89,8 +89,7 @@ class Connection {
   // Transactions do not nest: calling this inside fn throws std::logic_error.
   // BEGIN travels with fn's first statement (no round trip of its own).
   template <class F>
-  auto transaction(F&& fn, const TransactionOptions& options = {})
-      -> std::invoke_result_t<F&, Connection&>;
+  auto transaction(F&& fn, const TransactionOptions& options = {}) -> std::invoke_result_t<F&, Connection&>;
 
   bool in_transaction() const noexcept;
 
@@ -110,8 +109,7 @@ class Connection {
 };
 
 template <class F>
-auto Connection::transaction(F&& fn, const TransactionOptions& options)
-    -> std::invoke_result_t<F&, Connection&> {
+auto Connection::transaction(F&& fn, const TransactionOptions& options) -> std::invoke_result_t<F&, Connection&> {
   using Result = std::invoke_result_t<F&, Connection&>;
   require_no_transaction();
   for (int attempt = 1;; ++attempt) {

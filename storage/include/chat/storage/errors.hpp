@@ -35,8 +35,7 @@ bool is_retryable(DbErrc code) noexcept;
 
 class DbError : public std::runtime_error {
  public:
-  DbError(DbErrc code, const std::string& message, std::string sqlstate = {},
-          std::string constraint = {});
+  DbError(DbErrc code, const std::string& message, std::string sqlstate = {}, std::string constraint = {});
 
   DbErrc code() const noexcept { return code_; }
   // Empty when the error did not come from the server (e.g. the connection died).

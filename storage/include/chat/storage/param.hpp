@@ -18,8 +18,8 @@ class Param {
 
   // Signed integers of any width; no char and no bool (see below).
   template <std::signed_integral T>
-    requires(!std::same_as<T, char>)
-  Param(T value) : text_(std::to_string(value)) {}  // NOLINT(google-explicit-constructor)
+  requires(!std::same_as<T, char>) Param(T value)
+      : text_(std::to_string(value)) {}  // NOLINT(google-explicit-constructor)
 
   // Only a real bool: a pointer or an integer must not silently become true/false.
   template <std::same_as<bool> B>
@@ -27,8 +27,8 @@ class Param {
 
   // Text. PostgreSQL text cannot hold NUL; a NUL byte throws DbError{invalid_input}
   // rather than being silently truncated by the C API.
-  Param(std::string_view text);   // NOLINT(google-explicit-constructor)
-  Param(const char* text) : Param(std::string_view(text)) {}  // NOLINT
+  Param(std::string_view text);                                      // NOLINT(google-explicit-constructor)
+  Param(const char* text) : Param(std::string_view(text)) {}         // NOLINT
   Param(const std::string& text) : Param(std::string_view(text)) {}  // NOLINT
 
   // std::nullopt as NULL, otherwise the value.

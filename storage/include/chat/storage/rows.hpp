@@ -34,8 +34,7 @@ class Row {
 
  private:
   friend class Rows;
-  Row(std::shared_ptr<const detail::Result> result, int index)
-      : result_(std::move(result)), index_(index) {}
+  Row(std::shared_ptr<const detail::Result> result, int index) : result_(std::move(result)), index_(index) {}
   int column_index(std::string_view column) const;
   // The value's text, or nullopt for NULL.
   std::optional<std::string_view> raw(std::string_view column) const;

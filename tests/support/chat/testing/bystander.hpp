@@ -29,9 +29,9 @@ struct BystanderDevice {
 };
 
 struct BystanderWindow {
-  std::vector<double> latencies_ms;  // one per PUBACK received, in order
-  std::vector<std::string> ids;      // the message ids published
-  std::size_t failures = 0;          // publishes refused or not acked within a second
+  std::vector<double> latencies_ms;      // one per PUBACK received, in order
+  std::vector<std::string> ids;          // the message ids published
+  std::size_t failures = 0;              // publishes refused or not acked within a second
   double percentile_ms(double p) const;  // 0 when there are no samples
 };
 

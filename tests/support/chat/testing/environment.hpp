@@ -13,8 +13,7 @@ namespace chat::testing {
 std::uint16_t free_loopback_port();
 
 // Polls `ready` until it returns true or `timeout` passes. Returns the last answer.
-bool wait_until(const std::function<bool()>& ready,
-                std::chrono::milliseconds timeout,
+bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval = std::chrono::milliseconds(20));
 
 // True when something accepts TCP connections on 127.0.0.1:port.

@@ -27,8 +27,8 @@ namespace chat::testing {
 
 // What the fixture renders into the template's @AUTH_*@ placeholders.
 struct AuthPluginSettings {
-  std::string db_conninfo;          // written to a file, passed as plugin_opt_db_conninfo_file
-  std::string jwt_secret;           // written to a file, passed as plugin_opt_jwt_secret_file
+  std::string db_conninfo;  // written to a file, passed as plugin_opt_db_conninfo_file
+  std::string jwt_secret;   // written to a file, passed as plugin_opt_jwt_secret_file
   std::string service_username = "svc-bridge";
   std::string service_password_hash;  // $pbkdf2-sha512$... (chat-credentials hash-password)
   // Further plugin_opt_<key> <value> lines; they replace the template's line of that key.
@@ -66,9 +66,9 @@ class MosquittoBroker {
   std::filesystem::path config_path() const { return dir_.path() / "mosquitto.conf"; }
   std::string log() const;
 
-  void stop();              // SIGTERM: the broker saves its persistence file
-  void kill_hard();         // SIGKILL: as a crash would
-  void start();             // start again on the same port and directory
+  void stop();       // SIGTERM: the broker saves its persistence file
+  void kill_hard();  // SIGKILL: as a crash would
+  void start();      // start again on the same port and directory
 
  private:
   MosquittoOptions options_;

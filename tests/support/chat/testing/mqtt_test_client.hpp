@@ -11,9 +11,9 @@ namespace chat::testing {
 struct MqttConnectOptions {
   std::string username;
   std::string password;
-  bool clean = true;            // clean session (3.1.1) / clean start (5)
-  int mqtt_version = 5;         // 4 = MQTT 3.1.1, 5 = MQTT 5
-  int session_expiry_s = 0;     // MQTT 5 only: keep the session this long after a disconnect
+  bool clean = true;         // clean session (3.1.1) / clean start (5)
+  int mqtt_version = 5;      // 4 = MQTT 3.1.1, 5 = MQTT 5
+  int session_expiry_s = 0;  // MQTT 5 only: keep the session this long after a disconnect
   std::chrono::seconds keepalive{30};
   std::optional<std::string> will_topic;
   std::string will_payload;

@@ -45,10 +45,10 @@ class PostgresCluster {
   // (`psql -At`), for assertions that must not depend on the code under test.
   std::string psql(const std::string& dbname, const std::string& sql) const;
 
-  void stop();        // fast shutdown: clients are disconnected (57P01), data is kept
-  void start();       // start again, same port and data directory
-  void restart();     // stop() then start()
-  void kill_hard();   // SIGKILL to every server process, as a crash would; start() recovers
+  void stop();       // fast shutdown: clients are disconnected (57P01), data is kept
+  void start();      // start again, same port and data directory
+  void restart();    // stop() then start()
+  void kill_hard();  // SIGKILL to every server process, as a crash would; start() recovers
   bool running();
 
   std::string log() const;

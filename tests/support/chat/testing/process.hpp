@@ -10,8 +10,8 @@
 namespace chat::testing {
 
 struct CommandResult {
-  int exit_code = -1;       // -1 when killed by a signal
-  std::string output;       // stdout and stderr, interleaved
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string output;  // stdout and stderr, interleaved
 };
 
 // Runs argv[0] (looked up in PATH) to completion and captures its output.
@@ -44,7 +44,7 @@ class ChildProcess {
   void signal(int signo);
   // SIGTERM, then SIGKILL after `grace`. Returns the exit status as waitpid gives it.
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
-  void kill_hard();   // SIGKILL and reap, as a crash would
+  void kill_hard();  // SIGKILL and reap, as a crash would
 
  private:
   pid_t pid_ = -1;

@@ -16,32 +16,52 @@ std::string with_field(std::string_view field, std::string_view message) {
 
 std::string_view to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::bad_request: return "bad_request";
-    case ErrorCode::unauthorized: return "unauthorized";
-    case ErrorCode::forbidden: return "forbidden";
-    case ErrorCode::not_found: return "not_found";
-    case ErrorCode::conflict: return "conflict";
-    case ErrorCode::too_large: return "too_large";
-    case ErrorCode::range_not_satisfiable: return "range_not_satisfiable";
-    case ErrorCode::rate_limited: return "rate_limited";
-    case ErrorCode::internal: return "internal";
-    case ErrorCode::unavailable: return "unavailable";
+    case ErrorCode::bad_request:
+      return "bad_request";
+    case ErrorCode::unauthorized:
+      return "unauthorized";
+    case ErrorCode::forbidden:
+      return "forbidden";
+    case ErrorCode::not_found:
+      return "not_found";
+    case ErrorCode::conflict:
+      return "conflict";
+    case ErrorCode::too_large:
+      return "too_large";
+    case ErrorCode::range_not_satisfiable:
+      return "range_not_satisfiable";
+    case ErrorCode::rate_limited:
+      return "rate_limited";
+    case ErrorCode::internal:
+      return "internal";
+    case ErrorCode::unavailable:
+      return "unavailable";
   }
   return "internal";
 }
 
 int http_status(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::bad_request: return 400;
-    case ErrorCode::unauthorized: return 401;
-    case ErrorCode::forbidden: return 403;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::conflict: return 409;
-    case ErrorCode::too_large: return 413;
-    case ErrorCode::range_not_satisfiable: return 416;
-    case ErrorCode::rate_limited: return 429;
-    case ErrorCode::internal: return 500;
-    case ErrorCode::unavailable: return 503;
+    case ErrorCode::bad_request:
+      return 400;
+    case ErrorCode::unauthorized:
+      return 401;
+    case ErrorCode::forbidden:
+      return 403;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::conflict:
+      return 409;
+    case ErrorCode::too_large:
+      return 413;
+    case ErrorCode::range_not_satisfiable:
+      return 416;
+    case ErrorCode::rate_limited:
+      return 429;
+    case ErrorCode::internal:
+      return 500;
+    case ErrorCode::unavailable:
+      return 503;
   }
   return 500;
 }
@@ -53,17 +73,14 @@ std::string ApiError::to_json() const {
   nlohmann::json error{{"code", to_string(code_)}, {"message", what()}};
   if (!field_.empty()) error["field"] = field_;
   // Messages may quote user input: replace bad UTF-8 instead of throwing.
-  return nlohmann::json{{"error", std::move(error)}}.dump(-1, ' ', false,
-                                                          nlohmann::json::error_handler_t::replace);
+  return nlohmann::json{{"error", std::move(error)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 ApiError bad_request(std::string_view field, std::string_view message) {
   return ApiError(ErrorCode::bad_request, with_field(field, message), std::string(field));
 }
 
-ApiError not_found(std::string_view message) {
-  return ApiError(ErrorCode::not_found, std::string(message));
-}
+ApiError not_found(std::string_view message) { return ApiError(ErrorCode::not_found, std::string(message)); }
 
 ApiError conflict(std::string_view field, std::string_view message) {
   return ApiError(ErrorCode::conflict, with_field(field, message), std::string(field));

@@ -5,8 +5,7 @@
 namespace chat::admin {
 
 AttemptThrottle::AttemptThrottle(Limit limit, std::size_t max_keys)
-    : interval_(std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(1)) /
-                std::max(1, limit.per_minute)),
+    : interval_(std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(1)) / std::max(1, limit.per_minute)),
       tolerance_(interval_ * (std::max(1, limit.burst) - 1)),
       max_keys_(std::max<std::size_t>(1, max_keys)) {}
 

@@ -19,9 +19,8 @@ std::runtime_error system_error(const std::string& what) {
 }
 
 bool is_hex_digest(std::string_view text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return text.size() == 64 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 void fsync_directory(const fs::path& dir) {
@@ -40,9 +39,12 @@ void make_private_dir(const fs::path& dir) {
 
 std::uint64_t MediaLimits::limit(MediaKind kind) const {
   switch (kind) {
-    case MediaKind::image: return image;
-    case MediaKind::voice: return voice;
-    case MediaKind::file: return file;
+    case MediaKind::image:
+      return image;
+    case MediaKind::voice:
+      return voice;
+    case MediaKind::file:
+      return file;
   }
   return file;
 }
@@ -98,8 +100,7 @@ bool MediaStore::remove(std::string_view sha256_hex) {
   return fs::remove(blob_path(sha256_hex), ec);
 }
 
-std::vector<std::string> MediaStore::blobs_modified_before(fs::file_time_type cutoff,
-                                                           std::string_view shard) const {
+std::vector<std::string> MediaStore::blobs_modified_before(fs::file_time_type cutoff, std::string_view shard) const {
   std::vector<std::string> digests;
   std::error_code ec;
   for (auto it = fs::directory_iterator(root_ / "blobs" / std::string(shard), ec);

@@ -38,9 +38,12 @@ std::optional<Sniffed> sniff_ftyp(std::span<const unsigned char> head) {
 
 std::string_view to_string(MediaKind kind) noexcept {
   switch (kind) {
-    case MediaKind::image: return "image";
-    case MediaKind::voice: return "voice";
-    case MediaKind::file: return "file";
+    case MediaKind::image:
+      return "image";
+    case MediaKind::voice:
+      return "voice";
+    case MediaKind::file:
+      return "file";
   }
   return "file";
 }

@@ -62,8 +62,7 @@ class MediaStore {
 
   // Digests of the blobs in one shard (the first two hex digits, "00".."ff")
   // last modified before `cutoff`, for the orphan sweep.
-  std::vector<std::string> blobs_modified_before(std::filesystem::file_time_type cutoff,
-                                                 std::string_view shard) const;
+  std::vector<std::string> blobs_modified_before(std::filesystem::file_time_type cutoff, std::string_view shard) const;
   // Removes temporary files last modified before `cutoff`; returns how many.
   std::size_t remove_stale_temp(std::filesystem::file_time_type cutoff);
 

@@ -31,10 +31,10 @@ class CatchUp {
 
   // What arrived, against what chat.list said was there.
   std::uint64_t chats() const { return chats_.size(); }
-  std::uint64_t expected() const;         // Σ last_seq over the listed chats
+  std::uint64_t expected() const;  // Σ last_seq over the listed chats
   std::uint64_t received() const { return received_; }
-  std::uint64_t out_of_order() const { return out_of_order_; }   // a seq other than cursor + 1
-  std::uint64_t missing() const;          // seqs up to last_seq never received
+  std::uint64_t out_of_order() const { return out_of_order_; }  // a seq other than cursor + 1
+  std::uint64_t missing() const;                                // seqs up to last_seq never received
   std::uint64_t sync_requests() const { return syncs_; }
   std::uint64_t list_requests() const { return lists_; }
 

@@ -20,7 +20,7 @@ struct ProcStat {
   pid_t ppid = 0;
   std::uint64_t utime = 0;
   std::uint64_t stime = 0;
-  std::uint64_t cutime = 0;   // children that exited and were waited for
+  std::uint64_t cutime = 0;  // children that exited and were waited for
   std::uint64_t cstime = 0;
 };
 std::optional<ProcStat> parse_proc_stat(std::string_view stat);

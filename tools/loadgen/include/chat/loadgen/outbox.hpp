@@ -15,7 +15,7 @@
 namespace chat::loadgen {
 
 struct Pending {
-  std::uint64_t n = 0;              // the device's message number (part of the id)
+  std::uint64_t n = 0;  // the device's message number (part of the id)
   std::string topic;
   std::string payload;              // kept byte for byte: a resend carries the same id and ts
   std::uint64_t first_send_us = 0;  // for send-to-ack latency, measured from the first attempt
@@ -58,7 +58,7 @@ class Outbox {
  private:
   std::size_t window_;
   std::map<std::uint64_t, Pending> pending_;
-  std::uint64_t unsent_ = 0;   // entries with in_flight == false
+  std::uint64_t unsent_ = 0;  // entries with in_flight == false
   std::uint64_t resends_ = 0;
   std::uint64_t unknown_acks_ = 0;
 };

@@ -72,7 +72,7 @@ class Population {
   PopulationShape shape_;
   std::vector<std::vector<std::uint32_t>> members_;
   std::vector<std::vector<std::uint32_t>> groups_of_;
-  std::vector<std::vector<std::uint32_t>> recipients_;   // per destination
+  std::vector<std::vector<std::uint32_t>> recipients_;  // per destination
 };
 
 // Chooses each message's destination. Paired: user u of the first half writes only to user

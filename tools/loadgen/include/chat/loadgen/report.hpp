@@ -23,7 +23,8 @@ class Report {
   void latency(const std::string& prefix, const Histogram& micros, const std::string& label);
   // A table of figures (e.g. one row per time window): in JSON an array of objects under
   // `key`, one per row; in the human summary a table under `label`.
-  void table(std::string key, std::string label, std::vector<std::string> columns, std::vector<std::vector<double>> rows);
+  void table(std::string key, std::string label, std::vector<std::string> columns,
+             std::vector<std::vector<double>> rows);
   void note(std::string text);
   void set_available(bool available, std::string reason = {});
 

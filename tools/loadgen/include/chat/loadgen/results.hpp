@@ -14,16 +14,16 @@ namespace chat::loadgen {
 
 struct RunTotals {
   // Times in microseconds since the epoch; 0 = never happened.
-  std::uint64_t t0_us = 0;            // the send phase began
-  std::uint64_t send_end_us = 0;      // the last first-send was made
-  std::uint64_t end_us = 0;           // drained, or --drain-timeout
+  std::uint64_t t0_us = 0;        // the send phase began
+  std::uint64_t send_end_us = 0;  // the last first-send was made
+  std::uint64_t end_us = 0;       // drained, or --drain-timeout
   std::uint64_t last_ack_us = 0;
   std::uint64_t last_delivery_us = 0;
-  double cpu_s = 0;                   // the loadgen's CPU over [t0, end]
-  double connect_s = 0;               // connect + subscribe, all clients
+  double cpu_s = 0;      // the loadgen's CPU over [t0, end]
+  double connect_s = 0;  // connect + subscribe, all clients
 
   std::uint64_t clients = 0;
-  std::uint64_t issued = 0;           // first sends
+  std::uint64_t issued = 0;  // first sends
   std::uint64_t acked = 0;
   std::uint64_t rejected = 0;
   std::uint64_t publish_failures = 0;
@@ -33,8 +33,8 @@ struct RunTotals {
   std::uint64_t foreign = 0;
   DeliveryCounts counts;
   bool drained = true;
-  Histogram e2e;                      // µs, first deliveries
-  Histogram ack;                      // µs, first sends to their ack
+  Histogram e2e;  // µs, first deliveries
+  Histogram ack;  // µs, first sends to their ack
   std::vector<std::string> lost_examples;
 
   // Throughput over the run's window: acked messages per second up to the last ack,

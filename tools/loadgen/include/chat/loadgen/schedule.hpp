@@ -28,8 +28,8 @@ class FixedRateSchedule {
   double rate_;
   std::uint64_t t0_us_;
   double first_rate_;
-  std::uint64_t first_us_;       // length of the first phase
-  std::uint64_t first_count_;    // messages due in it
+  std::uint64_t first_us_;     // length of the first phase
+  std::uint64_t first_count_;  // messages due in it
 };
 
 }  // namespace chat::loadgen

@@ -17,9 +17,9 @@ namespace chat::loadgen {
 
 struct Traffic {
   PopulationShape population;
-  std::uint32_t senders = 0;   // the first `senders` users send
+  std::uint32_t senders = 0;  // the first `senders` users send
   double group_share = 0;
-  bool paired = false;         // DestinationPicker's pairs
+  bool paired = false;  // DestinationPicker's pairs
 };
 
 Traffic traffic_of(const Options& options);

@@ -18,19 +18,19 @@
 namespace chat::loadgen {
 
 enum class Delivery : std::uint8_t {
-  first,       // counted, its latency is a sample
-  duplicate,   // this receiver had it already
-  unknown,     // the sender never sent that number in this run
+  first,      // counted, its latency is a sample
+  duplicate,  // this receiver had it already
+  unknown,    // the sender never sent that number in this run
 };
 
 struct DeliveryCounts {
-  std::uint64_t messages = 0;     // distinct messages sent
-  std::uint64_t expected = 0;     // (message, recipient) pairs
-  std::uint64_t delivered = 0;    // distinct (message, receiver) pairs received and expected
-  std::uint64_t lost = 0;         // expected - delivered
-  std::uint64_t duplicates = 0;   // deliveries beyond the first per (message, receiver)
-  std::uint64_t unexpected = 0;   // distinct deliveries to a client that was no recipient
-  std::uint64_t unknown = 0;      // deliveries of numbers never sent
+  std::uint64_t messages = 0;    // distinct messages sent
+  std::uint64_t expected = 0;    // (message, recipient) pairs
+  std::uint64_t delivered = 0;   // distinct (message, receiver) pairs received and expected
+  std::uint64_t lost = 0;        // expected - delivered
+  std::uint64_t duplicates = 0;  // deliveries beyond the first per (message, receiver)
+  std::uint64_t unexpected = 0;  // distinct deliveries to a client that was no recipient
+  std::uint64_t unknown = 0;     // deliveries of numbers never sent
 };
 
 class DeliveryTracker {
@@ -76,8 +76,8 @@ class DeliveryTracker {
 
   Recipients recipients_;
   bool no_local_ = false;
-  std::vector<std::vector<std::uint32_t>> dest_;   // per sender, per n: destination or kNoDest
-  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> seen_;   // (receiver, sender) -> bitmap over n
+  std::vector<std::vector<std::uint32_t>> dest_;                        // per sender, per n: destination or kNoDest
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> seen_;  // (receiver, sender) -> bitmap over n
   std::uint64_t messages_ = 0;
   std::uint64_t expected_ = 0;
   std::uint64_t firsts_ = 0;

@@ -13,11 +13,11 @@
 namespace chat::loadgen {
 
 struct Window {
-  std::uint64_t sent = 0;        // messages whose intended send time falls in the window
+  std::uint64_t sent = 0;  // messages whose intended send time falls in the window
   std::uint64_t acked = 0;
-  std::uint64_t delivered = 0;   // distinct first deliveries
-  Histogram ack;                 // µs, send -> ack of the acks in the window
-  Histogram e2e;                 // µs, sender -> recipient of the deliveries in the window
+  std::uint64_t delivered = 0;  // distinct first deliveries
+  Histogram ack;                // µs, send -> ack of the acks in the window
+  Histogram e2e;                // µs, sender -> recipient of the deliveries in the window
 };
 
 class WindowedStats {
