@@ -288,13 +288,12 @@ TEST_F(BridgeBlocking, ABlockSurvivesTheCachesReloadAndABrokerRestart) {
   ChatClient& a = *devices[0];
   ChatClient& b = *devices[1];
   a.subscribe("dm/" + std::to_string(anna.id) + "/#");
-  const auto loads = [&] {
-    const std::string log = broker().log();
+  const auto occurrences = [](const std::string& log, const std::string& line) {
     std::size_t count = 0;
-    const std::string loaded = "membership cache loaded";
-    for (auto at = log.find(loaded); at != std::string::npos; at = log.find(loaded, at + 1)) ++count;
+    for (auto at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++count;
     return count;
   };
+  const auto loads = [&] { return occurrences(broker().log(), "membership cache loaded"); };
   ASSERT_EQ(loads(), 1u);
 
   // The loader loses its session and cannot open a new one while anna blocks
@@ -324,6 +323,12 @@ TEST_F(BridgeBlocking, ABlockSurvivesTheCachesReloadAndABrokerRestart) {
   EXPECT_TRUE(a.received(dm(anna.id, ben.id)).empty());
   EXPECT_EQ(direct_messages_from(ben.id), 0);
 
+  // Requests need the bridge back on the new broker (it reconnects with a
+  // back-off): a request published before its subscription would go nowhere.
+  ASSERT_TRUE(
+      chat::testing::wait_until([&] { return occurrences(bridge->log(), "\"mqtt session connected\"") >= 2; }, 30s))
+      << bridge->log();
+  ASSERT_TRUE(bridge->wait_healthy());
   ASSERT_TRUE(ok(a.request("user.unblock", {{"user", ben.id}})));
   ASSERT_TRUE(wait_broker_unblocks(b, a));
   b.send(dm(anna.id, ben.id), "unblocked");
