@@ -88,7 +88,8 @@ bool well_formed(const Levels& f) noexcept {
   return false;
 }
 
-bool readable(const Principal& who, const Levels& f, const MembershipView& members) {
+// `delivery`: a published topic on its way to `who` (not a filter).
+bool readable(const Principal& who, const Levels& f, const MembershipView& members, bool delivery) {
   if (!well_formed(f)) return false;
   const std::string_view self = who.uid_text;
   const std::string_view root = f[0];
@@ -103,7 +104,10 @@ bool readable(const Principal& who, const Levels& f, const MembershipView& membe
   }
   if (root == "presence") {
     const std::string_view any[] = {"presence", "+"};
-    return within(f, any, 2);
+    if (!within(f, any, 2)) return false;
+    if (!delivery) return true;
+    const auto uid = parse_id(f[1]);
+    return uid && !members.blocks(*uid, who.uid);  // a blocker's presence is hidden from whom it blocks
   }
   if (root == "g") {
     if (f.size < 2 || is_wildcard(f[1])) return false;
@@ -126,7 +130,10 @@ AclResult writable(const Principal& who, std::string_view topic, const Membershi
     if (channel == Channel::none || t[3] != who.uid_text) return denied;
     const auto target = parse_id(t[1]);
     if (!target) return denied;
-    if (root == "dm") return AclResult{true, TopicInfo{TopicKind::direct, channel}};
+    if (root == "dm") {
+      if (members.blocks(*target, who.uid)) return denied;  // messages, typing and receipts alike
+      return AclResult{true, TopicInfo{TopicKind::direct, channel}};
+    }
     if (!members.is_member(*target, who.uid)) return denied;
     return AclResult{true, TopicInfo{TopicKind::group, channel}};
   }
@@ -160,7 +167,7 @@ AclResult check_access(const Principal& who, Access access, std::string_view top
     if (access == Access::write) return writable(who, topic, members);
     Levels f;
     if (!split(topic, f)) return {};
-    return AclResult{readable(who, f, members), {}};
+    return AclResult{readable(who, f, members, access == Access::read), {}};
   } catch (...) {
     return {};  // a view that throws denies
   }

@@ -4,10 +4,14 @@
 // subscribe), which topic or filter, and a view of group membership.
 //
 // Users
-//   write      dm/{to}/{msg|rcpt|typing}/{self}, g/{chat}/{msg|rcpt|typing}/{self}
+//   write      dm/{to}/{msg|rcpt|typing}/{self} unless `to` blocks self,
+//              g/{chat}/{msg|rcpt|typing}/{self}
 //              while a member of chat, req/{self}/{device}, st/{self}/{device}
 //   read       dm/{self}/..., dm/{to}/{kind}/{self} (what it sent), u/{self}/...,
-//              g/{chat}/... while a member, presence/{uid}
+//              g/{chat}/... while a member, presence/{uid} unless uid blocks self
+//              (a delivery: subscribing to presence/{uid} stays allowed, so a
+//              block neither shows in a SUBACK nor needs a new subscription
+//              once lifted)
 //   subscribe  a filter every topic of which is readable: it must lie within
 //              one of dm/{self}/#, dm/+/+/{self}, u/{self}/#, g/{chat}/# (member),
 //              presence/+ — so dm/{self}/msg/+ is fine and dm/+/# is not
@@ -34,11 +38,13 @@ struct Principal {
   static Principal user(Uid uid, std::string_view uid_text) { return Principal{Role::user, uid, uid_text}; }
 };
 
-// Group membership as the plugin's cache knows it.
+// Group membership and blocks as the plugin's cache knows them.
 class MembershipView {
  public:
   virtual ~MembershipView() = default;
   virtual bool is_member(ChatId chat, Uid uid) const = 0;
+  // Does `blocker` block `blocked` (docs/protocol.md, "Blocking")?
+  virtual bool blocks(Uid blocker, Uid blocked) const = 0;
 };
 
 // What a topic a user may write is, for the payload rules that follow.

@@ -11,6 +11,11 @@ bool AuthCache::is_member(ChatId chat, Uid uid) const {
   return group != groups_.end() && group->second.count(uid) != 0;
 }
 
+bool AuthCache::blocks(Uid blocker, Uid blocked) const {
+  const std::shared_lock lock(mutex_);
+  return blocks_.count(Block{blocker, blocked}) != 0;
+}
+
 bool AuthCache::is_refused(Uid uid) const {
   const std::shared_lock lock(mutex_);
   return refused_.count(uid) != 0;
@@ -31,12 +36,16 @@ std::vector<storage::RefusedUser> AuthCache::load(const storage::AuthSnapshot& s
   std::unordered_set<Uid> refused;
   for (const auto& user : snapshot.refused_users) refused.insert(user.id);
   std::unordered_map<Uid, std::int64_t> floors(snapshot.token_floors.begin(), snapshot.token_floors.end());
+  Blocks blocks;
+  blocks.reserve(snapshot.blocks.size());
+  for (const auto& [blocker, blocked] : snapshot.blocks) blocks.insert(Block{blocker, blocked});
   const bool reload = ready();
   {
     const std::unique_lock lock(mutex_);
     groups_.swap(groups);
     refused_.swap(refused);
     token_floors_.swap(floors);
+    blocks_.swap(blocks);
     memberships_ = memberships;
   }
   ready_.store(true, std::memory_order_release);
@@ -96,6 +105,12 @@ void AuthCache::apply(const std::vector<Update>& updates) {
         floor = std::max(floor, change.not_before);
         break;
       }
+      case AuthChange::Kind::user_blocked:
+        blocks_.insert(Block{change.uid, change.blocked_uid});
+        break;
+      case AuthChange::Kind::user_unblocked:
+        blocks_.erase(Block{change.uid, change.blocked_uid});
+        break;
       case AuthChange::Kind::password_changed:
         break;  // the broker thread's password cache, not this one
     }
@@ -104,7 +119,7 @@ void AuthCache::apply(const std::vector<Update>& updates) {
 
 AuthCache::Counts AuthCache::counts() const {
   const std::shared_lock lock(mutex_);
-  return Counts{groups_.size(), memberships_, refused_.size()};
+  return Counts{groups_.size(), memberships_, refused_.size(), blocks_.size()};
 }
 
 }  // namespace chat::auth

@@ -49,6 +49,15 @@ std::optional<AuthChange> parse_auth_change(std::string_view payload) {
     change.username = std::string(w[2]);
     return change;
   }
+  if ((op == "b+" || op == "b-") && w.size() == 4) {
+    const auto blocker = parse_id(w[1]);
+    const auto blocked = parse_id(w[2]);
+    if (!blocker || !blocked) return std::nullopt;
+    change.kind = op == "b+" ? AuthChange::Kind::user_blocked : AuthChange::Kind::user_unblocked;
+    change.uid = *blocker;
+    change.blocked_uid = *blocked;
+    return change;
+  }
   if (op == "t" && w.size() == 4) {
     const auto uid = parse_id(w[1]);
     const auto seconds = parse_id(w[2]);

@@ -99,7 +99,7 @@ void CacheLoader::session(bool& loaded) {
     mailbox_.post({MailItem::Kind::log_info, 0,
                    "chat-auth: membership cache loaded: " + std::to_string(counts.groups) + " groups, " +
                        std::to_string(counts.memberships) + " memberships, " + std::to_string(counts.refused_users) +
-                       " users refused"});
+                       " users refused, " + std::to_string(counts.blocks) + " blocks"});
   }
   while (!stop_flag_.load()) {
     const auto notes = store.auth().wait_for_notifications(kPollInterval);

@@ -340,6 +340,7 @@ void Plugin::publish_stats() {
   cache.groups = counts.groups;
   cache.memberships = counts.memberships;
   cache.refused_users = counts.refused_users;
+  cache.blocks = counts.blocks;
   cache.changes_applied = loader_.changes_applied();
   cache.snapshots_loaded = loader_.snapshots_loaded();
   cache.remembered_passwords = authenticator_.remembered_passwords();

@@ -34,6 +34,7 @@ std::string stats_json(const Stats& s, const CacheStats& c, std::int64_t now_ms)
         {"groups", c.groups},
         {"memberships", c.memberships},
         {"refused_users", c.refused_users},
+        {"blocks", c.blocks},
         {"changes_applied", c.changes_applied},
         {"snapshots_loaded", c.snapshots_loaded},
         {"remembered_passwords", c.remembered_passwords}}},
@@ -54,7 +55,7 @@ std::string stats_line(const Stats& s, const CacheStats& c) {
          "; nacks sent=" + n(s.nacks_sent) + " suppressed=" + n(s.nacks_suppressed) + "; kicked=" + n(s.users_kicked) +
          " internal_errors=" + n(s.internal_errors) + "; cache ready=" + (c.ready ? "yes" : "no") +
          " db=" + (c.db_connected ? "up" : "down") + " groups=" + n(c.groups) + " memberships=" + n(c.memberships) +
-         " refused_users=" + n(c.refused_users) + " changes=" + n(c.changes_applied) +
+         " refused_users=" + n(c.refused_users) + " blocks=" + n(c.blocks) + " changes=" + n(c.changes_applied) +
          " snapshots=" + n(c.snapshots_loaded);
 }
 

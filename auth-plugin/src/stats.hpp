@@ -40,6 +40,7 @@ struct CacheStats {
   std::uint64_t groups = 0;
   std::uint64_t memberships = 0;
   std::uint64_t refused_users = 0;
+  std::uint64_t blocks = 0;
   std::uint64_t changes_applied = 0;
   std::uint64_t snapshots_loaded = 0;
   std::uint64_t remembered_passwords = 0;

@@ -16,6 +16,7 @@ using storage::GroupChangeStatus;
 
 // The request path's bound and storage's rule are one number.
 static_assert(limits::kMaxGroupMembers == storage::kMaxGroupMembers);
+static_assert(limits::kMaxBlockedUsers == storage::kMaxBlockedUsers);
 
 // A refusal travels as an exception from where it is decided to the one
 // place that answers it.
@@ -90,6 +91,15 @@ void require_live_users(RequestData& db, const std::vector<Id>& users) {
   refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(missing));
 }
 
+// Blocking (docs/protocol.md, "Blocking"): the broker refuses a blocked
+// user's direct messages, typing and receipts from its own copy of the
+// blocks; the bridge refuses the requests that would bring the blocked user
+// to its blocker: a direct chat, or a group it adds the blocker to.
+void refuse_if_blocked(RequestData& db, Id caller, const std::vector<Id>& users, std::string_view what) {
+  const auto blockers = db.blocking(caller, users);
+  if (!blockers.empty()) refuse(RequestErrorCode::forbidden, std::string(what) + id_list_text(blockers));
+}
+
 void add_events(RequestOutcome& out, const std::vector<Id>& users, std::string_view ev, const json& chat) {
   if (users.empty()) return;
   const std::string payload = chat_event(ev, chat).dump();
@@ -111,6 +121,7 @@ std::vector<Id> minus(const std::vector<Id>& all, const std::vector<Id>& some) {
 json dm_open(const DmOpenArgs& args, Id caller, RequestData& db) {
   if (args.user == caller) refuse(RequestErrorCode::bad_request, "a direct chat is with another user");
   require_live_users(db, {args.user});
+  refuse_if_blocked(db, caller, {args.user}, "this user does not accept a direct chat with you: ");
   const ChatWithMembers opened = db.open_direct(caller, args.user);
   return json{{"chat", chat_record(opened.chat, opened.members)}};
 }
@@ -118,6 +129,7 @@ json dm_open(const DmOpenArgs& args, Id caller, RequestData& db) {
 json chat_create(const ChatCreateArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
   const std::vector<Id> others = minus(args.members, {caller});
   require_live_users(db, others);
+  refuse_if_blocked(db, caller, others, "these users cannot be added to a group by you: ");
   const auto [chat, members] = db.create_group(caller, args.title, others);
   const json record = chat_record(chat, members);
   add_events(out, member_ids(members), kChatAdded, record);
@@ -133,6 +145,7 @@ json chat_delete(const ChatArgs& args, Id caller, RequestData& db, RequestOutcom
 }
 
 json chat_add(const ChatUsersArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
+  refuse_if_blocked(db, caller, args.users, "these users cannot be added to a group by you: ");
   const GroupChange change = db.add_group_members(args.chat, caller, args.users);
   refuse_change(change);
   const json record = chat_record(change.chat, change.members);
@@ -320,17 +333,49 @@ json sync(const SyncArgs& args, Id caller, RequestData& db) {
   return json{{"chats", std::move(chats)}, {"membership", std::move(membership)}, {"more", more}};
 }
 
-json presence_get(const PresenceGetArgs& args, RequestData& db) {
+json presence_get(const PresenceGetArgs& args, Id caller, RequestData& db) {
   const auto presence = db.presence_of(args.users);
   if (presence.size() != args.users.size()) {
     std::vector<Id> found;
     for (const auto& p : presence) found.push_back(p.user_id);
     refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(minus(args.users, found)));
   }
+  // A blocker's presence is hidden from whom it blocks: it reads as a user
+  // who was never online.
+  const auto blockers = db.blocking(caller, args.users);
   json users = json::array();
-  for (const auto& p : presence) users.push_back(presence_record(p));
+  for (const auto& p : presence) {
+    if (std::binary_search(blockers.begin(), blockers.end(), p.user_id)) {
+      users.push_back(presence_record(storage::UserPresence{p.user_id, false, std::nullopt}));
+    } else {
+      users.push_back(presence_record(p));
+    }
+  }
   return json{{"users", std::move(users)}};
 }
+
+// user.block and user.unblock: another live account; both are idempotent.
+void check_block_target(const UserArgs& args, Id caller, RequestData& db) {
+  if (args.user == caller) refuse(RequestErrorCode::bad_request, "a user cannot block or unblock itself");
+  require_live_users(db, {args.user});
+}
+
+json user_block(const UserArgs& args, Id caller, RequestData& db) {
+  check_block_target(args, caller, db);
+  if (db.block_user(caller, args.user) == storage::BlockOutcome::limit_reached) {
+    refuse(RequestErrorCode::conflict,
+           "a user blocks at most " + std::to_string(limits::kMaxBlockedUsers) + " users; unblock one first");
+  }
+  return json::object();
+}
+
+json user_unblock(const UserArgs& args, Id caller, RequestData& db) {
+  check_block_target(args, caller, db);
+  db.unblock_user(caller, args.user);
+  return json::object();
+}
+
+json user_blocked(Id caller, RequestData& db) { return json{{"users", db.blocked_by(caller)}}; }
 
 json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& out) {
   return std::visit(
@@ -350,8 +395,13 @@ json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& o
           return history(args, caller, db);
         } else if constexpr (std::is_same_v<Args, SyncArgs>) {
           return sync(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, PresenceGetArgs>) {
+          return presence_get(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, UserArgs>) {
+          return request.op == Op::user_block ? user_block(args, caller, db) : user_unblock(args, caller, db);
         } else {
-          return presence_get(args, db);
+          static_assert(std::is_same_v<Args, NoArgs>);
+          return user_blocked(caller, db);
         }
       },
       request.args);

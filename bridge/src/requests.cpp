@@ -152,10 +152,11 @@ struct OpName {
   Op op;
 };
 constexpr OpName kOps[] = {
-    {"dm.open", Op::dm_open},          {"chat.create", Op::chat_create}, {"chat.delete", Op::chat_delete},
-    {"chat.add", Op::chat_add},        {"chat.remove", Op::chat_remove}, {"chat.list", Op::chat_list},
-    {"chat.info", Op::chat_info},      {"history", Op::history},         {"sync", Op::sync},
-    {"presence.get", Op::presence_get}};
+    {"dm.open", Op::dm_open},           {"chat.create", Op::chat_create}, {"chat.delete", Op::chat_delete},
+    {"chat.add", Op::chat_add},         {"chat.remove", Op::chat_remove}, {"chat.list", Op::chat_list},
+    {"chat.info", Op::chat_info},       {"history", Op::history},         {"sync", Op::sync},
+    {"presence.get", Op::presence_get}, {"user.block", Op::user_block},   {"user.unblock", Op::user_unblock},
+    {"user.blocked", Op::user_blocked}};
 
 RequestArgs parse_args(Op op, const json& args) {
   switch (op) {
@@ -186,6 +187,13 @@ RequestArgs parse_args(Op op, const json& args) {
     case Op::presence_get:
       only(args, {"users"});
       return PresenceGetArgs{id_list(args, "users", limits::kMaxPresenceUsers, false)};
+    case Op::user_block:
+    case Op::user_unblock:
+      only(args, {"user"});
+      return UserArgs{required_id(args, "user")};
+    case Op::user_blocked:
+      only(args, {});
+      return NoArgs{};
   }
   fail("unknown op");
 }

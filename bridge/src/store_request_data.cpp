@@ -71,4 +71,20 @@ std::vector<storage::UserPresence> StoreRequestData::presence_of(std::span<const
   return db_.run([&](Store& s) { return s.delivery().presence_of(users); });
 }
 
+storage::BlockOutcome StoreRequestData::block_user(storage::UserId blocker, storage::UserId blocked) {
+  return db_.run([&](Store& s) { return s.blocks().block(blocker, blocked); });
+}
+
+bool StoreRequestData::unblock_user(storage::UserId blocker, storage::UserId blocked) {
+  return db_.run([&](Store& s) { return s.blocks().unblock(blocker, blocked); });
+}
+
+std::vector<storage::UserId> StoreRequestData::blocked_by(storage::UserId blocker) {
+  return db_.run([&](Store& s) { return s.blocks().blocked_by(blocker); });
+}
+
+std::vector<storage::UserId> StoreRequestData::blocking(storage::UserId user, std::span<const storage::UserId> users) {
+  return db_.run([&](Store& s) { return s.blocks().blocking(user, users); });
+}
+
 }  // namespace chat::bridge

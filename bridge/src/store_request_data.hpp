@@ -29,6 +29,10 @@ class StoreRequestData final : public RequestData {
   std::vector<storage::StoredMessage> history(std::span<const storage::ChatCursor> cursors,
                                               int per_chat_limit) override;
   std::vector<storage::UserPresence> presence_of(std::span<const storage::UserId> users) override;
+  storage::BlockOutcome block_user(storage::UserId blocker, storage::UserId blocked) override;
+  bool unblock_user(storage::UserId blocker, storage::UserId blocked) override;
+  std::vector<storage::UserId> blocked_by(storage::UserId blocker) override;
+  std::vector<storage::UserId> blocking(storage::UserId user, std::span<const storage::UserId> users) override;
 
  private:
   DbSession& db_;

@@ -45,7 +45,7 @@ std::optional<UserCredentials> AuthStore::find_credentials(std::string_view user
 
 AuthSnapshot AuthStore::load_snapshot() {
   TransactionOptions options;
-  options.isolation = Isolation::repeatable_read;  // both reads see the same moment
+  options.isolation = Isolation::repeatable_read;  // every read sees the same moment
   return connection_.transaction(
       [](Connection& tx) {
         AuthSnapshot snapshot;
@@ -60,6 +60,9 @@ AuthSnapshot AuthStore::load_snapshot() {
         const Rows floors = tx.execute(sql::kAuthTokenFloors);
         snapshot.token_floors.reserve(floors.size());
         for (const Row row : floors) snapshot.token_floors.emplace_back(row.int64("user_id"), row.int64("not_before"));
+        const Rows blocks = tx.execute(sql::kAuthUserBlocks);
+        snapshot.blocks.reserve(blocks.size());
+        for (const Row row : blocks) snapshot.blocks.emplace_back(row.int64("blocker_id"), row.int64("blocked_id"));
         return snapshot;
       },
       options);

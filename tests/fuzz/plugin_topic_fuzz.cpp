@@ -14,6 +14,8 @@ using chat::auth::Access;
 class EvenChats : public chat::auth::MembershipView {
  public:
   bool is_member(chat::auth::ChatId chat, chat::auth::Uid) const override { return chat % 2 == 0; }
+  // Odd users block everyone: both answers of the block check get exercised too.
+  bool blocks(chat::auth::Uid blocker, chat::auth::Uid) const override { return blocker % 2 == 1; }
 };
 
 bool has_wildcard(std::string_view topic) { return topic.find_first_of("+#") != std::string_view::npos; }

@@ -167,6 +167,10 @@ void ChatClient::publish_raw(const std::string& topic, const std::string& payloa
   client_->publish(topic, payload.data(), payload.size(), 1, retained)->wait();
 }
 
+void ChatClient::publish_raw_nowait(const std::string& topic, const std::string& payload) {
+  client_->publish(topic, payload.data(), payload.size(), 1, false);
+}
+
 void ChatClient::subscribe(const std::string& filter) { client_->subscribe(filter, 1)->wait(); }
 
 bool ChatClient::subscribe_with_retry(const std::string& filter, std::chrono::milliseconds timeout) {

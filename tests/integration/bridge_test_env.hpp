@@ -107,6 +107,9 @@ class ChatClient {
   void send(const std::string& topic, const std::string& id, const std::string& text = "hi");
   // Publishes raw bytes (receipts, device states, malformed payloads) and waits for the PUBACK.
   void publish_raw(const std::string& topic, const std::string& payload, bool retained = false);
+  // Publishes raw bytes without waiting: for publishes the broker may refuse
+  // (an MQTT 5 PUBACK of reason 135 fails the token that publish_raw waits on).
+  void publish_raw_nowait(const std::string& topic, const std::string& payload);
   // Subscribes and waits for the SUBACK.
   void subscribe(const std::string& filter);
   // Subscribes as a client does after `chat.added` (docs/protocol.md): a

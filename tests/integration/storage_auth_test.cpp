@@ -1,6 +1,7 @@
 // The auth plugin's side of the data layer: the one-row credentials lookup,
 // the cache snapshot, and the change notifications of 0002_auth's triggers.
 #include "chat/storage/auth.hpp"
+#include "chat/storage/limits.hpp"
 #include "storage_test_env.hpp"
 
 #include <algorithm>
@@ -177,6 +178,44 @@ TEST_F(StorageAuthTest, TokenRevocationsAreNotifiedAndInTheSnapshot) {
   ASSERT_EQ(floors.size(), 1u);
   EXPECT_EQ(floors[0].first, a.id);
   EXPECT_EQ(floors[0].second, std::stoll(revocations.back().substr(revocations.back().rfind(' ') + 1)));
+}
+
+// Blocking (issue #15, migration 0009): the plugin hears each block and
+// unblock, and its snapshot has every pair.
+TEST_F(StorageAuthTest, BlocksAreNotifiedAndInTheSnapshot) {
+  const User a = make_user("alice");
+  const User b = make_user("bob");
+  const User c = make_user("carol");
+  const std::string ua = std::to_string(a.id);
+  const std::string ub = std::to_string(b.id);
+  listener();
+  EXPECT_EQ(store().blocks().block(a.id, b.id), BlockOutcome::blocked);
+  EXPECT_EQ(store().blocks().block(a.id, b.id), BlockOutcome::blocked) << "idempotent";
+  EXPECT_EQ(store().blocks().block(c.id, a.id), BlockOutcome::blocked);
+  EXPECT_EQ(heard(), (std::vector<std::string>{"b+ " + ua + " " + ub, "b+ " + std::to_string(c.id) + " " + ua}))
+      << "a block already there is not announced again";
+  EXPECT_EQ(store().auth().load_snapshot().blocks,
+            (std::vector<std::pair<UserId, UserId>>{{a.id, b.id}, {c.id, a.id}}));
+  EXPECT_EQ(store().blocks().blocked_by(a.id), std::vector<UserId>{b.id});
+  EXPECT_EQ(store().blocks().blocking(a.id, std::vector<UserId>{b.id, c.id, c.id}), std::vector<UserId>{c.id});
+  EXPECT_TRUE(store().blocks().unblock(a.id, b.id));
+  EXPECT_FALSE(store().blocks().unblock(a.id, b.id)) << "idempotent";
+  EXPECT_EQ(heard(), (std::vector<std::string>{"b- " + ua + " " + ub}));
+  EXPECT_THROW(store().blocks().block(a.id, a.id), DbError) << "nobody blocks itself";
+}
+
+TEST_F(StorageAuthTest, AUserBlocksAtMostTheLimit) {
+  const User a = make_user("alice");
+  psql("INSERT INTO users (username) SELECT 'many' || g FROM generate_series(1, " +
+       std::to_string(kMaxBlockedUsers + 1) + ") g");
+  psql("INSERT INTO user_blocks (blocker_id, blocked_id) SELECT " + std::to_string(a.id) +
+       ", id FROM users WHERE username LIKE 'many%' AND username <> 'many1'");
+  const UserId last = std::stoll(psql("SELECT id FROM users WHERE username = 'many1'"));
+  ASSERT_EQ(store().blocks().blocked_by(a.id).size(), kMaxBlockedUsers);
+  EXPECT_EQ(store().blocks().block(a.id, last), BlockOutcome::limit_reached);
+  EXPECT_EQ(store().blocks().blocked_by(a.id).size(), kMaxBlockedUsers) << "nothing was added";
+  const UserId blocked = store().blocks().blocked_by(a.id).front();
+  EXPECT_EQ(store().blocks().block(a.id, blocked), BlockOutcome::blocked) << "an existing block is not a new one";
 }
 
 TEST_F(StorageAuthTest, WaitingOnADeadSessionThrowsConnectionLost) {

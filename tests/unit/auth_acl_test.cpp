@@ -14,7 +14,9 @@ namespace {
 class FakeMembers final : public MembershipView {
  public:
   std::set<std::pair<ChatId, Uid>> members;
+  std::set<std::pair<Uid, Uid>> blocked;  // (blocker, blocked)
   bool is_member(ChatId chat, Uid uid) const override { return members.count({chat, uid}) != 0; }
+  bool blocks(Uid blocker, Uid who) const override { return blocked.count({blocker, who}) != 0; }
 };
 
 class AclTest : public ::testing::Test {
@@ -225,8 +227,42 @@ TEST_F(AclTest, AThrowingMembershipViewDenies) {
   class Throwing final : public MembershipView {
    public:
     bool is_member(ChatId, Uid) const override { throw std::runtime_error("boom"); }
+    bool blocks(Uid, Uid) const override { throw std::runtime_error("boom"); }
   } throwing;
   EXPECT_FALSE(check_access(Principal::user(7, "7"), Access::read, "g/50/msg/8", throwing).allowed);
+  EXPECT_FALSE(check_access(Principal::user(7, "7"), Access::write, "dm/9/msg/7", throwing).allowed);
+  EXPECT_FALSE(check_access(Principal::user(7, "7"), Access::read, "presence/9", throwing).allowed);
+}
+
+TEST_F(AclTest, ABlockersDirectTopicsAreClosedToWhomItBlocks) {
+  members.blocked = {{9, 7}};  // user 9 blocks user 7
+  EXPECT_FALSE(can_write("dm/9/msg/7"));
+  EXPECT_FALSE(can_write("dm/9/typing/7"));
+  EXPECT_FALSE(can_write("dm/9/rcpt/7"));
+  // Others' direct topics, and the other way round, stay open.
+  EXPECT_TRUE(can_write("dm/10/msg/7"));
+  members.blocked = {{7, 9}};  // user 7 blocks user 9: 7 may still write to 9
+  EXPECT_TRUE(can_write("dm/9/msg/7"));
+  EXPECT_TRUE(can_write("dm/9/typing/7"));
+}
+
+TEST_F(AclTest, ABlockedUsersGroupTopicsAreUnaffected) {
+  members.blocked = {{8, 7}};  // 8 blocks 7; both are in group 50
+  EXPECT_TRUE(can_write("g/50/msg/7"));
+  EXPECT_TRUE(can_read("g/50/msg/8"));
+  EXPECT_TRUE(can_subscribe("g/50/#"));
+}
+
+TEST_F(AclTest, ABlockersPresenceIsNotDeliveredToWhomItBlocks) {
+  members.blocked = {{9, 7}};
+  EXPECT_FALSE(can_read("presence/9"));
+  EXPECT_TRUE(can_read("presence/10"));
+  // Subscribing stays allowed: a SUBACK does not tell the block, and the
+  // subscription works again once the block is lifted.
+  EXPECT_TRUE(can_subscribe("presence/9"));
+  EXPECT_TRUE(can_subscribe("presence/+"));
+  members.blocked.clear();
+  EXPECT_TRUE(can_read("presence/9"));
 }
 
 }  // namespace

@@ -165,8 +165,15 @@ TEST(AuthChanges, ParsesEveryForm) {
   EXPECT_EQ(c->kind, AuthChange::Kind::tokens_revoked);
   EXPECT_EQ(c->uid, 7);
   EXPECT_EQ(c->not_before, 1763700000);
-  for (const char* bad : {"", "m+", "m+ 5 7", "m+ 5 x 1", "m+ 0 7 1", "x 5 7 1", "c- 5", "u- 7 1", "m+ 5 7 1 2",
-                          "m+  5 7 1", "t 7 1", "t 7 x 1", "t 7 -5 1"}) {
+  c = parse_auth_change("b+ 7 9 12");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->kind, AuthChange::Kind::user_blocked);
+  EXPECT_EQ(c->uid, 7);
+  EXPECT_EQ(c->blocked_uid, 9);
+  EXPECT_EQ(parse_auth_change("b- 7 9 13")->kind, AuthChange::Kind::user_unblocked);
+  for (const char* bad :
+       {"", "m+", "m+ 5 7", "m+ 5 x 1", "m+ 0 7 1", "x 5 7 1", "c- 5", "u- 7 1", "m+ 5 7 1 2", "m+  5 7 1", "t 7 1",
+        "t 7 x 1", "t 7 -5 1", "b+ 7 1", "b+ 7 x 1", "b- 0 9 1", "b+ 7 9 1 2"}) {
     EXPECT_FALSE(parse_auth_change(bad).has_value()) << bad;
   }
 }
@@ -235,6 +242,25 @@ TEST(AuthCacheTest, ReplayingChangesAfterASnapshotGivesTheLatestState) {
   using K = AuthChange::Kind;
   cache.apply({{{K::member_added, 5, 7, ""}, {}}, {{K::member_removed, 5, 7, ""}, {}}});
   EXPECT_FALSE(cache.is_member(5, 7));
+}
+
+// Blocking (issue #15): pairs from the snapshot and the change feed, one way only.
+TEST(AuthCacheTest, FollowsBlocksFromTheSnapshotAndTheChanges) {
+  AuthCache cache;
+  cache.load({.blocks = {{7, 9}}});
+  EXPECT_TRUE(cache.blocks(7, 9));
+  EXPECT_FALSE(cache.blocks(9, 7)) << "a block goes one way";
+  using K = AuthChange::Kind;
+  AuthChange block{K::user_blocked, 0, 8, ""};
+  block.blocked_uid = 9;
+  AuthChange unblock{K::user_unblocked, 0, 7, ""};
+  unblock.blocked_uid = 9;
+  cache.apply({{block, {}}, {block, {}}, {unblock, {}}});
+  EXPECT_TRUE(cache.blocks(8, 9));
+  EXPECT_FALSE(cache.blocks(7, 9));
+  EXPECT_EQ(cache.counts().blocks, 1u) << "a repeated change counts once";
+  cache.load({});
+  EXPECT_FALSE(cache.blocks(8, 9)) << "a snapshot replaces everything";
 }
 
 // ---- remembered passwords --------------------------------------------------------------

@@ -61,6 +61,8 @@ class FakeData final : public RequestData {
   storage::GroupChange change;                   // what the group changes answer
   std::vector<storage::StoredMessage> messages;  // what the history readers answer
   std::vector<storage::UserPresence> presence;
+  std::set<std::pair<UserId, UserId>> blocks;  // (blocker, blocked)
+  std::size_t block_limit = 1000;
 
   int calls = 0;
   std::optional<storage::HistoryAnchor> asked_anchor;
@@ -141,6 +143,32 @@ class FakeData final : public RequestData {
   std::vector<storage::UserPresence> presence_of(std::span<const UserId>) override {
     ++calls;
     return presence;
+  }
+  storage::BlockOutcome block_user(UserId blocker, UserId blocked) override {
+    ++calls;
+    if (blocks.count({blocker, blocked}) == 0 && blocked_by(blocker).size() >= block_limit) {
+      return storage::BlockOutcome::limit_reached;
+    }
+    blocks.insert({blocker, blocked});
+    return storage::BlockOutcome::blocked;
+  }
+  bool unblock_user(UserId blocker, UserId blocked) override {
+    ++calls;
+    return blocks.erase({blocker, blocked}) != 0;
+  }
+  std::vector<UserId> blocked_by(UserId blocker) override {
+    std::vector<UserId> out;
+    for (const auto& [by, blocked] : blocks) {
+      if (by == blocker) out.push_back(blocked);
+    }
+    return out;
+  }
+  std::vector<UserId> blocking(UserId user, std::span<const UserId> users) override {
+    std::vector<UserId> out;
+    for (const UserId u : std::set<UserId>(users.begin(), users.end())) {
+      if (blocks.count({u, user}) != 0) out.push_back(u);
+    }
+    return out;
   }
 };
 
@@ -385,6 +413,77 @@ TEST(BridgeRequestHandler, PresenceOfAnUnknownUserIsNotFound) {
   const Answer found = handle(data, Op::presence_get, PresenceGetArgs{{2}});
   ASSERT_TRUE(found.ok()) << found.body;
   EXPECT_EQ(found.result().at("users").at(0).at("online"), true);
+}
+
+}  // namespace
+}  // namespace chat::bridge
+
+namespace chat::bridge {
+namespace {
+
+// ---- blocking (issue #15) ---------------------------------------------------------------
+
+TEST(BridgeRequestHandler, BlockingIsIdempotentAndListed) {
+  FakeData data;
+  data.live = {kCaller, 2, 3};
+  EXPECT_TRUE(handle(data, Op::user_block, UserArgs{3}).ok());
+  EXPECT_TRUE(handle(data, Op::user_block, UserArgs{2}).ok());
+  EXPECT_TRUE(handle(data, Op::user_block, UserArgs{2}).ok()) << "blocking twice is one block";
+  const Answer listed = handle(data, Op::user_blocked, NoArgs{});
+  ASSERT_TRUE(listed.ok()) << listed.body;
+  EXPECT_EQ(listed.result(), (json{{"users", {2, 3}}}));
+  EXPECT_TRUE(handle(data, Op::user_unblock, UserArgs{2}).ok());
+  EXPECT_TRUE(handle(data, Op::user_unblock, UserArgs{2}).ok()) << "unblocking twice is harmless";
+  EXPECT_EQ(handle(data, Op::user_blocked, NoArgs{}).result(), (json{{"users", {3}}}));
+}
+
+TEST(BridgeRequestHandler, BlockingRefusesOneselfUnknownUsersAndTooMany) {
+  FakeData data;
+  data.live = {kCaller, 2, 3};
+  EXPECT_EQ(handle(data, Op::user_block, UserArgs{kCaller}).error_code(), "bad_request");
+  EXPECT_EQ(handle(data, Op::user_unblock, UserArgs{kCaller}).error_code(), "bad_request");
+  const Answer unknown = handle(data, Op::user_block, UserArgs{99});
+  EXPECT_EQ(unknown.error_code(), "not_found");
+  EXPECT_NE(unknown.error_message().find("99"), std::string::npos);
+  EXPECT_EQ(handle(data, Op::user_unblock, UserArgs{99}).error_code(), "not_found");
+  data.block_limit = 1;
+  EXPECT_TRUE(handle(data, Op::user_block, UserArgs{2}).ok());
+  EXPECT_EQ(handle(data, Op::user_block, UserArgs{3}).error_code(), "conflict");
+  EXPECT_TRUE(handle(data, Op::user_block, UserArgs{2}).ok()) << "a block already there is not a new one";
+  EXPECT_TRUE(data.blocks.count({kCaller, 3}) == 0) << "a refused request changes nothing";
+}
+
+TEST(BridgeRequestHandler, ABlockedUserCannotOpenADirectChatWithItsBlockerNorAddIt) {
+  FakeData data;
+  data.live = {kCaller, 2, 3};
+  data.blocks = {{2, kCaller}};  // user 2 blocks the caller
+  const Answer dm = handle(data, Op::dm_open, DmOpenArgs{2});
+  EXPECT_EQ(dm.error_code(), "forbidden");
+  const Answer create = handle(data, Op::chat_create, ChatCreateArgs{"t", {2, 3}});
+  EXPECT_EQ(create.error_code(), "forbidden");
+  EXPECT_NE(create.error_message().find('2'), std::string::npos) << create.error_message();
+  EXPECT_TRUE(create.outcome.events.empty());
+  data.change.status = storage::GroupChangeStatus::ok;
+  EXPECT_EQ(handle(data, Op::chat_add, ChatUsersArgs{1, {2}}).error_code(), "forbidden");
+  // Others, and the blocker itself, are not held back.
+  EXPECT_TRUE(handle(data, Op::dm_open, DmOpenArgs{3}).ok());
+  EXPECT_TRUE(handle(data, Op::chat_create, ChatCreateArgs{"t", {3}}).ok());
+  data.blocks = {{kCaller, 2}};  // the caller blocks 2: it may still open a chat with it
+  EXPECT_TRUE(handle(data, Op::dm_open, DmOpenArgs{2}).ok());
+}
+
+TEST(BridgeRequestHandler, ABlockersPresenceReadsAsNeverOnline) {
+  FakeData data;
+  data.presence = {{2, true, std::nullopt}, {3, false, 5000}};
+  data.blocks = {{2, kCaller}, {3, kCaller}};
+  const Answer hidden = handle(data, Op::presence_get, PresenceGetArgs{{2, 3}});
+  ASSERT_TRUE(hidden.ok()) << hidden.body;
+  EXPECT_EQ(hidden.result().at("users"),
+            json::parse(R"([{"uid":2,"online":false,"last_seen":null},{"uid":3,"online":false,"last_seen":null}])"));
+  data.blocks.clear();
+  const Answer shown = handle(data, Op::presence_get, PresenceGetArgs{{2, 3}});
+  EXPECT_EQ(shown.result().at("users").at(0).at("online"), true);
+  EXPECT_EQ(shown.result().at("users").at(1).at("last_seen"), 5000);
 }
 
 }  // namespace

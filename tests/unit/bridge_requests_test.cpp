@@ -59,6 +59,13 @@ TEST(BridgeRequests, ReadsEveryOp) {
   const auto presence = parsed(request("presence.get", {{"users", {2, 1}}}));
   EXPECT_EQ(std::get<PresenceGetArgs>(presence.args).users, (std::vector<Id>{1, 2}));
   EXPECT_EQ(presence.id, "r1");
+
+  const auto block = parsed(request("user.block", {{"user", 7}}));
+  EXPECT_EQ(block.op, Op::user_block);
+  EXPECT_EQ(std::get<UserArgs>(block.args).user, 7);
+  EXPECT_EQ(parsed(request("user.unblock", {{"user", 7}})).op, Op::user_unblock);
+  EXPECT_EQ(parsed(R"({"id":"r1","op":"user.blocked"})").op, Op::user_blocked);
+  EXPECT_EQ(parsed(request("user.blocked", json::object())).op, Op::user_blocked);
 }
 
 TEST(BridgeRequests, HistoryTakesAtMostOneAnchorAndABoundedLimit) {
@@ -149,6 +156,12 @@ TEST(BridgeRequests, RefusesBadArgumentsWithTheRequestsId) {
       {"chat.list", {{"after", -1}}},
       {"presence.get", {{"users", many_presence}}},
       {"presence.get", {{"users", json::array()}}},
+      {"user.block", json::object()},
+      {"user.block", {{"user", "7"}}},
+      {"user.block", {{"user", 0}}},
+      {"user.block", {{"users", {7}}}},
+      {"user.unblock", {{"user", -1}}},
+      {"user.blocked", {{"user", 7}}},
   };
   for (const auto& [op, args] : cases) {
     const auto failure = refused(request(op, args));

@@ -156,6 +156,7 @@ TEST(ProtocolConformance, ReceiptsPluginAndBridgeAgree) {
 class EveryoneIsMember final : public auth::MembershipView {
  public:
   bool is_member(auth::ChatId, auth::Uid) const override { return true; }
+  bool blocks(auth::Uid, auth::Uid) const override { return false; }
 };
 
 TEST(ProtocolConformance, TopicsPluginAndBridgeAgree) {

@@ -27,6 +27,10 @@ SELECT id, username FROM deleted_users)sql"};
 inline constexpr Statement kAuthTokenFloors{"auth.token_floors", R"sql(
 SELECT user_id, not_before FROM auth_token_floors())sql"};
 
+// Who blocks whom (migration 0009), through a SECURITY DEFINER function as above.
+inline constexpr Statement kAuthUserBlocks{"auth.user_blocks", R"sql(
+SELECT blocker_id, blocked_id FROM auth_user_blocks())sql"};
+
 // The members of one group, none when it is not a live group.
 inline constexpr Statement kAuthMembersOfGroup{"auth.members_of_group", R"sql(
 SELECT m.user_id

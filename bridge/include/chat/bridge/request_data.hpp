@@ -5,6 +5,7 @@
 // request logic (who may do what, paging, byte budgets) is tested without a
 // server. Each call is one attempt-or-retry of one storage call; the chat
 // records a change returns are read in the same attempt as the change.
+#include "chat/storage/blocks.hpp"
 #include "chat/storage/messages.hpp"
 #include "chat/storage/request_types.hpp"
 #include "chat/storage/types.hpp"
@@ -50,6 +51,12 @@ class RequestData {
 
   // presence of the users that exist among `users`, by id.
   virtual std::vector<storage::UserPresence> presence_of(std::span<const storage::UserId> users) = 0;
+
+  // blocks: see storage::BlockStore.
+  virtual storage::BlockOutcome block_user(storage::UserId blocker, storage::UserId blocked) = 0;
+  virtual bool unblock_user(storage::UserId blocker, storage::UserId blocked) = 0;
+  virtual std::vector<storage::UserId> blocked_by(storage::UserId blocker) = 0;
+  virtual std::vector<storage::UserId> blocking(storage::UserId user, std::span<const storage::UserId> users) = 0;
 };
 
 }  // namespace chat::bridge

@@ -73,6 +73,10 @@ struct SyncArgs {
 struct PresenceGetArgs {
   std::vector<Id> users;  // sorted, unique, not empty
 };
+struct UserArgs {  // user.block, user.unblock
+  Id user = 0;
+};
+struct NoArgs {};  // user.blocked
 
 enum class Op {
   dm_open,
@@ -84,12 +88,15 @@ enum class Op {
   chat_info,
   history,
   sync,
-  presence_get
+  presence_get,
+  user_block,
+  user_unblock,
+  user_blocked
 };
 std::string_view to_string(Op op) noexcept;
 
 using RequestArgs = std::variant<DmOpenArgs, ChatCreateArgs, ChatArgs, ChatUsersArgs, ChatListArgs, HistoryArgs,
-                                 SyncArgs, PresenceGetArgs>;
+                                 SyncArgs, PresenceGetArgs, UserArgs, NoArgs>;
 
 struct Request {
   std::string id;

@@ -41,6 +41,8 @@ struct AuthSnapshot {
   std::vector<RefusedUser> refused_users;
   // (user, seconds since the epoch): its tokens issued earlier are void.
   std::vector<std::pair<UserId, std::int64_t>> token_floors;
+  // (blocker, blocked) of every block (migration 0009).
+  std::vector<std::pair<UserId, UserId>> blocks;
 };
 
 // A NOTIFY received on a LISTENing connection.

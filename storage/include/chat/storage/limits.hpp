@@ -9,4 +9,8 @@ namespace chat::storage {
 // Members of a group, its owner included (docs/protocol.md).
 inline constexpr std::size_t kMaxGroupMembers = 1000;
 
+// Users one user blocks at most (docs/protocol.md, "Blocking"): the list of
+// them is one answer.
+inline constexpr std::size_t kMaxBlockedUsers = 1000;
+
 }  // namespace chat::storage

@@ -2,7 +2,7 @@
 // The storage interface of the platform: the bridge, the auth plugin's loader
 // and the admin tools read and write through the entity stores of a Store,
 // never through SQL of their own. A Store owns one connection; its entity
-// stores (users, chats, messages, delivery, media, auth) share it. Each
+// stores (users, chats, messages, delivery, media, auth, blocks) share it. Each
 // method is one transaction (or one read) on that connection; see
 // connection.hpp for what happens when the server restarts.
 //
@@ -16,6 +16,7 @@
 // Not thread-safe: one Store per thread (each owns one connection).
 #include "chat/storage/admin_types.hpp"
 #include "chat/storage/auth_store.hpp"
+#include "chat/storage/blocks.hpp"
 #include "chat/storage/chats.hpp"
 #include "chat/storage/connection.hpp"
 #include "chat/storage/delivery.hpp"
@@ -46,6 +47,7 @@ class Store {
   DeliveryStore& delivery() noexcept { return delivery_; }
   MediaCatalog& media() noexcept { return media_; }
   AuthStore& auth() noexcept { return auth_; }
+  BlockStore& blocks() noexcept { return blocks_; }
 
   // Counts across the entities in one snapshot, and messages per UTC day of
   // the last `days` (1..366).
@@ -62,6 +64,7 @@ class Store {
   DeliveryStore delivery_{connection_};
   MediaCatalog media_{connection_};
   AuthStore auth_{connection_};
+  BlockStore blocks_{connection_};
 };
 
 }  // namespace chat::storage

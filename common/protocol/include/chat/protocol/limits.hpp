@@ -15,6 +15,9 @@ inline constexpr std::size_t kMaxReceiptRefs = 1000;  // `refs` of one receipt
 // ---- groups
 inline constexpr std::size_t kMaxGroupMembers = 1000;  // members of a group, its owner included
 
+// ---- blocking
+inline constexpr std::size_t kMaxBlockedUsers = 1000;  // users one user blocks at most (user.blocked fits one answer)
+
 // ---- requests (section 4)
 inline constexpr std::size_t kMaxRequestIdBytes = 128;  // a request's `id`
 inline constexpr std::size_t kMaxUsers = 100;           // users/members in chat.create/add/remove
