@@ -71,4 +71,8 @@ std::vector<storage::UserPresence> StoreRequestData::presence_of(std::span<const
   return db_.run([&](Store& s) { return s.delivery().presence_of(users); });
 }
 
+std::vector<storage::SearchHit> StoreRequestData::search(const storage::SearchQuery& query) {
+  return db_.run([&](Store& s) { return s.messages().search(query); });
+}
+
 }  // namespace chat::bridge

@@ -29,6 +29,7 @@ class StoreRequestData final : public RequestData {
   std::vector<storage::StoredMessage> history(std::span<const storage::ChatCursor> cursors,
                                               int per_chat_limit) override;
   std::vector<storage::UserPresence> presence_of(std::span<const storage::UserId> users) override;
+  std::vector<storage::SearchHit> search(const storage::SearchQuery& query) override;
 
  private:
   DbSession& db_;
