@@ -46,11 +46,17 @@ class BridgeSearch : public BridgeTest {
   ChatClient& anna() { return *devices_[0]; }
   ChatClient& ben() { return *devices_[1]; }
 
-  // A group of anna's with ben and cleo.
+  // A group of anna's with ben and cleo. The broker's plugin learns of a new
+  // membership a moment after the bridge answers (docs/protocol.md): a
+  // subscription it grants shows that anna and ben may publish there.
   std::int64_t make_group() {
     const json created = anna().request("chat.create", {{"title", "team"}, {"members", {ben_.id, cleo_.id}}});
     EXPECT_TRUE(created.value("ok", false)) << created;
-    return created["result"]["chat"]["id"].get<std::int64_t>();
+    const auto chat = created["result"]["chat"]["id"].get<std::int64_t>();
+    const std::string filter = "g/" + std::to_string(chat) + "/#";
+    EXPECT_TRUE(anna().subscribe_with_retry(filter, 10s));
+    EXPECT_TRUE(ben().subscribe_with_retry(filter, 10s));
+    return chat;
   }
   // Publishes a text message and waits for its ack; returns its seq.
   std::int64_t post(ChatClient& device, const std::string& topic, const std::string& text) {
