@@ -377,6 +377,37 @@ json user_unblock(const UserArgs& args, Id caller, RequestData& db) {
 
 json user_blocked(Id caller, RequestData& db) { return json{{"users", db.blocked_by(caller)}}; }
 
+// Hits newest first; one more than the limit is asked for, to tell `more`.
+// The answer fits: 50 hits with snippets of at most 182 characters (4 bytes
+// each at worst, 6 escaped) stay far below kMaxResponseBytes.
+json search(const SearchArgs& args, Id caller, RequestData& db) {
+  namespace search = protocol::search;
+  static_assert(search::kMaxLimit * (2 * search::kSnippetContextChars + search::kMaxQueryChars + 2) * 6 + 20'000 <
+                limits::kMaxResponseBytes);
+  if (args.chat) member_chat(db, caller, *args.chat);
+  storage::SearchQuery query;
+  query.user = caller;
+  query.text = args.query;
+  query.chat = args.chat;
+  query.before = args.before;
+  query.limit = args.limit + 1;
+  query.snippet_context_chars = static_cast<int>(search::kSnippetContextChars);
+  std::vector<storage::SearchHit> found = db.search(query);
+  const bool more = found.size() > static_cast<std::size_t>(args.limit);
+  if (more) found.resize(static_cast<std::size_t>(args.limit));
+  json hits = json::array();
+  for (const storage::SearchHit& hit : found) {
+    hits.push_back(json{{search::kHitChat, hit.chat_id},
+                        {search::kHitSeq, hit.seq},
+                        {search::kHitFrom, hit.sender_id},
+                        {search::kHitTs, hit.created_at_ms},
+                        {search::kHitSnippet, hit.snippet}});
+  }
+  return json{{search::kHits, std::move(hits)},
+              {search::kMore, more},
+              {search::kNext, more ? json(format_search_cursor(found.back().cursor)) : json(nullptr)}};
+}
+
 json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& out) {
   return std::visit(
       [&](const auto& args) -> json {
@@ -399,6 +430,8 @@ json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& o
           return presence_get(args, caller, db);
         } else if constexpr (std::is_same_v<Args, UserArgs>) {
           return request.op == Op::user_block ? user_block(args, caller, db) : user_unblock(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, SearchArgs>) {
+          return search(args, caller, db);
         } else {
           static_assert(std::is_same_v<Args, NoArgs>);
           return user_blocked(caller, db);

@@ -3,6 +3,7 @@
 #include "bounded_json.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <initializer_list>
 #include <limits>
 
@@ -147,16 +148,49 @@ SyncArgs sync_args(const json& args) {
   return s;
 }
 
+SearchArgs search_args(const json& args) {
+  namespace search = protocol::search;
+  only(args, {search::kQuery.data(), search::kChat.data(), search::kBefore.data(), search::kLimit.data()});
+  SearchArgs s;
+  const json* query = find(args, search::kQuery.data());
+  if (query == nullptr) fail("missing argument q");
+  if (!query->is_string()) fail("q must be a string");
+  s.query = query->get<std::string>();
+  const std::size_t length = code_points(s.query);
+  if (length == 0 || length > search::kMaxQueryChars) {
+    fail("q must have 1 to " + std::to_string(search::kMaxQueryChars) + " characters");
+  }
+  if (s.query.find('\0') != std::string::npos) fail("q must not contain NUL");
+  if (s.query.find_first_not_of(" \t\r\n") == std::string::npos) fail("q must not be only spaces");
+  if (const json* chat = find(args, search::kChat.data())) s.chat = id_arg(*chat, "chat");
+  if (const json* before = find(args, search::kBefore.data())) {
+    if (before->is_string()) s.before = parse_search_cursor(before->get_ref<const std::string&>());
+    if (!s.before) fail("before must be the next of an earlier search answer");
+  }
+  if (const json* limit = find(args, search::kLimit.data())) {
+    s.limit = static_cast<int>(int_arg(*limit, "limit", 1, search::kMaxLimit));
+  }
+  return s;
+}
+
 struct OpName {
   const char* name;
   Op op;
 };
-constexpr OpName kOps[] = {
-    {"dm.open", Op::dm_open},           {"chat.create", Op::chat_create}, {"chat.delete", Op::chat_delete},
-    {"chat.add", Op::chat_add},         {"chat.remove", Op::chat_remove}, {"chat.list", Op::chat_list},
-    {"chat.info", Op::chat_info},       {"history", Op::history},         {"sync", Op::sync},
-    {"presence.get", Op::presence_get}, {"user.block", Op::user_block},   {"user.unblock", Op::user_unblock},
-    {"user.blocked", Op::user_blocked}};
+constexpr OpName kOps[] = {{"dm.open", Op::dm_open},
+                           {"chat.create", Op::chat_create},
+                           {"chat.delete", Op::chat_delete},
+                           {"chat.add", Op::chat_add},
+                           {"chat.remove", Op::chat_remove},
+                           {"chat.list", Op::chat_list},
+                           {"chat.info", Op::chat_info},
+                           {"history", Op::history},
+                           {"sync", Op::sync},
+                           {"presence.get", Op::presence_get},
+                           {"user.block", Op::user_block},
+                           {"user.unblock", Op::user_unblock},
+                           {"user.blocked", Op::user_blocked},
+                           {protocol::search::kOp.data(), Op::search}};
 
 RequestArgs parse_args(Op op, const json& args) {
   switch (op) {
@@ -194,6 +228,8 @@ RequestArgs parse_args(Op op, const json& args) {
     case Op::user_blocked:
       only(args, {});
       return NoArgs{};
+    case Op::search:
+      return search_args(args);
   }
   fail("unknown op");
 }
@@ -209,6 +245,29 @@ std::string_view to_string(Op op) noexcept {
     if (entry.op == op) return entry.name;
   }
   return "?";
+}
+
+// "<time µs>-<chat>-<seq>": the hit's place in the answer's order. Opaque to
+// clients; they only hand it back.
+std::string format_search_cursor(const storage::SearchCursor& cursor) {
+  return std::to_string(cursor.created_at_us) + "-" + std::to_string(cursor.chat_id) + "-" + std::to_string(cursor.seq);
+}
+
+std::optional<storage::SearchCursor> parse_search_cursor(std::string_view text) {
+  const auto first = text.find('-');
+  const auto second = first == std::string_view::npos ? first : text.find('-', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const std::string_view time = text.substr(0, first);
+  std::int64_t us = 0;
+  const auto [end, error] = std::from_chars(time.data(), time.data() + time.size(), us);
+  if (error != std::errc{} || end != time.data() + time.size() || time.empty() || us < 0 ||
+      (time.size() > 1 && time.front() == '0')) {
+    return std::nullopt;
+  }
+  const auto chat = parse_id(text.substr(first + 1, second - first - 1));
+  const auto seq = parse_id(text.substr(second + 1));
+  if (!chat || !seq) return std::nullopt;
+  return storage::SearchCursor{us, *chat, *seq};
 }
 
 std::variant<Request, RequestFailure> parse_request(std::string_view payload, std::size_t max_bytes) {

@@ -85,6 +85,8 @@ std::vector<storage::UserId> StoreRequestData::blocked_by(storage::UserId blocke
 
 std::vector<storage::UserId> StoreRequestData::blocking(storage::UserId user, std::span<const storage::UserId> users) {
   return db_.run([&](Store& s) { return s.blocks().blocking(user, users); });
-}
+  std::vector<storage::SearchHit> StoreRequestData::search(const storage::SearchQuery& query) {
+    return db_.run([&](Store& s) { return s.messages().search(query); });
+  }
 
 }  // namespace chat::bridge

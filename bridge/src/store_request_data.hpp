@@ -33,6 +33,7 @@ class StoreRequestData final : public RequestData {
   bool unblock_user(storage::UserId blocker, storage::UserId blocked) override;
   std::vector<storage::UserId> blocked_by(storage::UserId blocker) override;
   std::vector<storage::UserId> blocking(storage::UserId user, std::span<const storage::UserId> users) override;
+  std::vector<storage::SearchHit> search(const storage::SearchQuery& query) override;
 
  private:
   DbSession& db_;

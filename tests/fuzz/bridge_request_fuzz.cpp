@@ -43,6 +43,17 @@ void check_bounds(const chat::bridge::RequestArgs& args) {
           [](const chat::bridge::PresenceGetArgs& a) {
             chat::fuzz::require(sorted_unique(a.users) && a.users.size() <= limits::kMaxPresenceUsers);
           },
+          [](const chat::bridge::SearchArgs& a) {
+            namespace search = chat::protocol::search;
+            chat::fuzz::require(a.limit >= 1 && a.limit <= search::kMaxLimit);
+            chat::fuzz::require(!a.query.empty() && a.query.size() <= 4 * search::kMaxQueryChars);
+            chat::fuzz::require(a.query.find('\0') == std::string::npos);
+            // A cursor read back is the one that would be written out.
+            if (a.before) {
+              chat::fuzz::require(chat::bridge::parse_search_cursor(chat::bridge::format_search_cursor(*a.before)) ==
+                                  a.before);
+            }
+          },
           [](const auto&) {},
       },
       args);

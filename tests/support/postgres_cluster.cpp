@@ -68,8 +68,12 @@ PostgresCluster::PostgresCluster()
       log_path_(dir_.path() / "postgres.log") {
   dir_.give_to(kServerUser);
   // --no-sync and --locale=C: fast, and text sorts bytewise in every test run.
-  run_checked(as_user_if_root(kServerUser, {tool("initdb").string(), "-D", data_dir_.string(), "--auth=trust", "-U",
-                                            "postgres", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"}));
+  // LC_CTYPE C.UTF-8 (as scripts/stack's clusters): letters are Unicode's, so
+  // lower(), ILIKE and message search's trigrams (migration 9) keep and fold
+  // Cyrillic and CJK; under C they drop every non-ASCII character.
+  run_checked(as_user_if_root(
+      kServerUser, {tool("initdb").string(), "-D", data_dir_.string(), "--auth=trust", "-U", "postgres", "--no-sync",
+                    "--no-instructions", "-E", "UTF8", "--locale=C", "--lc-ctype=C.UTF-8"}));
   // A port that was free a moment ago may be taken by a parallel test before
   // the server binds it: then try another one.
   for (int attempt = 1;; ++attempt) {

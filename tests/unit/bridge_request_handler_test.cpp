@@ -170,6 +170,16 @@ class FakeData final : public RequestData {
     }
     return out;
   }
+  std::vector<storage::SearchHit> search(const storage::SearchQuery& query) override {
+    ++calls;
+    asked_search = query;
+    asked_search_text = std::string(query.text);
+    return hits;
+  }
+
+  std::vector<storage::SearchHit> hits;  // what search answers
+  std::optional<storage::SearchQuery> asked_search;
+  std::string asked_search_text;
 };
 
 struct Answer {
@@ -484,7 +494,63 @@ TEST(BridgeRequestHandler, ABlockersPresenceReadsAsNeverOnline) {
   const Answer shown = handle(data, Op::presence_get, PresenceGetArgs{{2, 3}});
   EXPECT_EQ(shown.result().at("users").at(0).at("online"), true);
   EXPECT_EQ(shown.result().at("users").at(1).at("last_seen"), 5000);
-}
+  storage::SearchHit search_hit(ChatId chat, storage::Seq seq) {
+    storage::SearchHit hit;
+    hit.chat_id = chat;
+    hit.seq = seq;
+    hit.sender_id = 2;
+    hit.created_at_ms = 1000 + seq;
+    hit.cursor = storage::SearchCursor{(1000 + seq) * 1000, chat, seq};
+    hit.snippet = "hit " + std::to_string(seq);
+    return hit;
+  }
+
+  TEST(BridgeRequestHandler, SearchAsksForOneMoreAndGivesTheLastHitsCursor) {
+    FakeData data;
+    data.hits = {search_hit(1, 9), search_hit(1, 8), search_hit(1, 7)};
+    SearchArgs args;
+    args.query = "hit";
+    args.limit = 2;
+    const Answer answer = handle(data, Op::search, args);
+    ASSERT_TRUE(answer.ok()) << answer.body;
+    ASSERT_TRUE(data.asked_search);
+    EXPECT_EQ(data.asked_search->user, kCaller);
+    EXPECT_EQ(data.asked_search->limit, 3);
+    EXPECT_EQ(data.asked_search_text, "hit");
+    EXPECT_FALSE(data.asked_search->chat);
+    const json& result = answer.result();
+    EXPECT_EQ(result.at("hits"),
+              (json::array({{{"chat", 1}, {"seq", 9}, {"from", 2}, {"ts", 1009}, {"snippet", "hit 9"}},
+                            {{"chat", 1}, {"seq", 8}, {"from", 2}, {"ts", 1008}, {"snippet", "hit 8"}}})));
+    EXPECT_EQ(result.at("more"), true);
+    EXPECT_EQ(result.at("next"), "1008000-1-8");
+
+    // The last page: no more, next null.
+    data.hits = {search_hit(1, 7)};
+    args.before = storage::SearchCursor{1008000, 1, 8};
+    const Answer last = handle(data, Op::search, args);
+    ASSERT_TRUE(last.ok()) << last.body;
+    EXPECT_EQ(data.asked_search->before, args.before);
+    EXPECT_EQ(last.result().at("hits").size(), 1u);
+    EXPECT_EQ(last.result().at("more"), false);
+    EXPECT_TRUE(last.result().at("next").is_null());
+  }
+
+  TEST(BridgeRequestHandler, SearchInOneChatIsForItsMembersOnly) {
+    FakeData data;
+    data.add_chat(group(1), true);
+    data.add_chat(group(3), false);
+    SearchArgs args;
+    args.query = "hello";
+    args.chat = 3;
+    EXPECT_EQ(handle(data, Op::search, args).error_code(), "forbidden");
+    args.chat = 9;
+    EXPECT_EQ(handle(data, Op::search, args).error_code(), "not_found");
+    EXPECT_FALSE(data.asked_search);  // refused before searching
+    args.chat = 1;
+    ASSERT_TRUE(handle(data, Op::search, args).ok());
+    EXPECT_EQ(data.asked_search->chat, 1);
+  }
 
 }  // namespace
 }  // namespace chat::bridge

@@ -213,3 +213,53 @@ TEST(BridgeRequests, AnswersCarryTheIdOrNull) {
 
 }  // namespace
 }  // namespace chat::bridge
+
+namespace chat::bridge {
+namespace {
+
+TEST(BridgeSearchRequests, ReadsTheQueryChatCursorAndLimit) {
+  const auto plain = std::get<SearchArgs>(parsed(request("search", {{"q", "hello"}})).args);
+  EXPECT_EQ(plain.query, "hello");
+  EXPECT_FALSE(plain.chat);
+  EXPECT_FALSE(plain.before);
+  EXPECT_EQ(plain.limit, protocol::search::kDefaultLimit);
+
+  const auto full = std::get<SearchArgs>(
+      parsed(request("search", {{"q", "Привет"}, {"chat", 7}, {"before", "1763700000000123-7-42"}, {"limit", 50}}))
+          .args);
+  EXPECT_EQ(full.query, "Привет");
+  EXPECT_EQ(full.chat, 7);
+  EXPECT_EQ(full.before, (storage::SearchCursor{1763700000000123, 7, 42}));
+  EXPECT_EQ(full.limit, 50);
+  // 100 characters of two bytes each are within the limit.
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) hundred += "ж";
+  EXPECT_EQ(std::get<SearchArgs>(parsed(request("search", {{"q", hundred}})).args).query, hundred);
+}
+
+TEST(BridgeSearchRequests, RefusesBadArguments) {
+  for (const json& args :
+       {json::object(), json{{"q", ""}}, json{{"q", " \t\n"}}, json{{"q", 5}}, json{{"q", std::string(101, 'a')}},
+        json{{"q", std::string("a\0b", 3)}}, json{{"q", "x"}, {"limit", 0}}, json{{"q", "x"}, {"limit", 51}},
+        json{{"q", "x"}, {"limit", "5"}}, json{{"q", "x"}, {"chat", 0}}, json{{"q", "x"}, {"chat", "7"}},
+        json{{"q", "x"}, {"before", 5}}, json{{"q", "x"}, {"before", "5-7"}}, json{{"q", "x"}, {"before", "05-7-1"}},
+        json{{"q", "x"}, {"before", "-5-7-1"}}, json{{"q", "x"}, {"before", "5-7-0"}},
+        json{{"q", "x"}, {"before", "5-7-1-2"}}, json{{"q", "x"}, {"query", "x"}}}) {
+    const RequestFailure failure = refused(request("search", args));
+    EXPECT_EQ(failure.error.code, RequestErrorCode::bad_request) << args;
+    EXPECT_EQ(failure.id, "r1") << args;
+  }
+}
+
+TEST(BridgeSearchRequests, CursorsGoAndComeBack) {
+  const storage::SearchCursor cursor{1763700000000123, 12, 345};
+  EXPECT_EQ(format_search_cursor(cursor), "1763700000000123-12-345");
+  EXPECT_EQ(parse_search_cursor(format_search_cursor(cursor)), cursor);
+  EXPECT_EQ(parse_search_cursor("0-1-1"), (storage::SearchCursor{0, 1, 1}));
+  for (const char* bad : {"", "1-2", "a-1-1", "1-a-1", "1-1-", "1--1-1", " 1-1-1", "99999999999999999999-1-1"}) {
+    EXPECT_FALSE(parse_search_cursor(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace chat::bridge

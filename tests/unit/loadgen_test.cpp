@@ -208,6 +208,21 @@ TEST(LoadgenMessage, PayloadIsAContractTextMessageOfTheRequestedSize) {
   EXPECT_EQ(parsed->send_us, send_us);
 }
 
+TEST(LoadgenMessage, WordsFillTheTextWithVariedWordsAtTheSameSize) {
+  const std::uint64_t send_us = 1763700000123456ULL;
+  const auto payload = build_message("r1-0-42", send_us, 300, true);
+  EXPECT_EQ(payload.size(), 300U);
+  const auto j = nlohmann::json::parse(payload);
+  const auto text = j.at("text").get<std::string>();
+  EXPECT_EQ(text.find("xxx"), std::string::npos) << text;
+  EXPECT_NE(text.find(' '), std::string::npos) << text;
+  const auto parsed = parse_message(payload);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->send_us, send_us);
+  // Another message, other words.
+  EXPECT_NE(nlohmann::json::parse(build_message("r1-0-43", send_us + 1, 300, true)).at("text"), text);
+}
+
 TEST(LoadgenMessage, ParsesItsOwnAndReserialisedPayloads) {
   const auto payload = build_message("r1-2-9", 1763700000000001ULL, 200);
   auto parsed = parse_message(payload);

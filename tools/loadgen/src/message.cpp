@@ -4,6 +4,7 @@
 #include "chat/protocol/topics.hpp"
 
 #include <charconv>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace chat::loadgen {
@@ -117,7 +118,28 @@ std::string make_run_tag(std::uint64_t seed) {
   return out;
 }
 
-std::string build_message(std::string_view id, std::uint64_t send_us, std::size_t payload_bytes) {
+namespace {
+
+// Appends `count` bytes of words drawn from a small vocabulary, varied by seed.
+void append_words(std::string& out, std::size_t count, std::uint64_t seed) {
+  static constexpr std::string_view kWords[] = {
+      "meeting", "tomorrow", "lunch",   "project", "deadline", "weekend", "coffee",  "review", "budget",  "travel",
+      "ticket",  "photo",    "dinner",  "report",  "update",   "call",    "later",   "thanks", "great",   "idea",
+      "music",   "movie",    "station", "harbour", "garden",   "kitchen", "window",  "yellow", "quarter", "number",
+      "village", "mountain", "river",   "bicycle", "concert",  "library", "holiday", "office", "morning", "evening"};
+  std::uint64_t state = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+  const std::size_t end = out.size() + count;
+  while (out.size() < end) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::string_view word = kWords[(state >> 33) % std::size(kWords)];
+    out.append(word.substr(0, end - out.size()));
+    if (out.size() < end) out += ' ';
+  }
+}
+
+}  // namespace
+
+std::string build_message(std::string_view id, std::uint64_t send_us, std::size_t payload_bytes, bool words) {
   std::string out;
   out.reserve(payload_bytes + 96);
   out += R"({"id":")";
@@ -127,7 +149,14 @@ std::string build_message(std::string_view id, std::uint64_t send_us, std::size_
   out += std::to_string(send_us);
   out += ':';
   const std::string tail = R"(","ts":)" + std::to_string(send_us / 1000) + "}";
-  if (out.size() + tail.size() < payload_bytes) out.append(payload_bytes - out.size() - tail.size(), 'x');
+  if (out.size() + tail.size() < payload_bytes) {
+    const std::size_t fill = payload_bytes - out.size() - tail.size();
+    if (words) {
+      append_words(out, fill, send_us);
+    } else {
+      out.append(fill, 'x');
+    }
+  }
   out += tail;
   return out;
 }

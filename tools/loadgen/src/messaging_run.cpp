@@ -147,7 +147,7 @@ void MessagingRun::publish_new(Device& d, std::uint64_t due_us) {
   if (!d.picker.pick(d.user, dest)) return;
   const auto n = d.next_n++;
   std::string topic = pop_.topic(dest, d.user);
-  std::string payload = build_message(format_message_id(run_tag_, d.device, n), due_us, o_.payload_bytes);
+  std::string payload = build_message(format_message_id(run_tag_, d.device, n), due_us, o_.payload_bytes, o_.words);
   // Before the publish: a delivery may arrive before the next event is handled.
   undelivered_ += static_cast<std::int64_t>(tracker_.sent(d.client->index(), n, dest));
   d.outbox.add(n, topic, payload, due_us);

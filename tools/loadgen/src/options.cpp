@@ -134,6 +134,8 @@ traffic:
   --qos 0|1            (default 1)
   --inflight W         unacked messages per device at most (default 100)
   --payload-bytes B    payload size (default 200)
+  --words              fill the message text with words instead of one letter (distinct trigrams for
+                       the search index, as people write)
   --mqtt-version 3|5   3 = MQTT 3.1.1 (default 5)
   --no-local           MQTT 5 subscriptions with No Local, as the contract's clients make them: the
                        sending device gets no copy of its own message (its other devices do)
@@ -260,9 +262,13 @@ ParseResult parse_options(const std::vector<std::string>& args) {
          return !v.empty();
        }},
   };
-  const std::map<std::string_view, bool*> flags{{"--json", &o.json},         {"--strict", &o.strict},
-                                                {"--no-local", &o.no_local}, {"--plain", &o.plain_baseline},
-                                                {"--help", &o.help},         {"-h", &o.help}};
+  const std::map<std::string_view, bool*> flags{{"--json", &o.json},
+                                                {"--strict", &o.strict},
+                                                {"--no-local", &o.no_local},
+                                                {"--plain", &o.plain_baseline},
+                                                {"--words", &o.words},
+                                                {"--help", &o.help},
+                                                {"-h", &o.help}};
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];

@@ -56,6 +56,7 @@ void describe_run(const Options& o, const Traffic& t, Report& report) {
   report.param("qos", o.qos);
   report.param("inflight", o.inflight);
   report.param("payload_bytes", o.payload_bytes);
+  report.param("words", o.words ? "yes" : "no");
   report.param("mqtt_version", o.mqtt_version);
   report.param("no_local", o.no_local ? "yes" : "no");
   report.param("rate", o.rate);

@@ -49,6 +49,9 @@ class RequestData {
   virtual std::vector<storage::StoredMessage> history(std::span<const storage::ChatCursor> cursors,
                                                       int per_chat_limit) = 0;
 
+  // hits: see storage::MessageStore::search.
+  virtual std::vector<storage::SearchHit> search(const storage::SearchQuery& query) = 0;
+
   // presence of the users that exist among `users`, by id.
   virtual std::vector<storage::UserPresence> presence_of(std::span<const storage::UserId> users) = 0;
 

@@ -6,6 +6,8 @@
 #include "chat/bridge/topics.hpp"
 #include "chat/protocol/events.hpp"
 #include "chat/protocol/limits.hpp"
+#include "chat/protocol/search.hpp"
+#include "chat/storage/search.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +79,12 @@ struct UserArgs {  // user.block, user.unblock
   Id user = 0;
 };
 struct NoArgs {};  // user.blocked
+struct SearchArgs {
+  std::string query;                            // 1 to kMaxQueryChars code points, not only spaces, no NUL
+  std::optional<Id> chat;                       // only this chat
+  std::optional<storage::SearchCursor> before;  // a previous answer's `next`
+  int limit = protocol::search::kDefaultLimit;
+};
 
 enum class Op {
   dm_open,
@@ -91,12 +99,13 @@ enum class Op {
   presence_get,
   user_block,
   user_unblock,
-  user_blocked
+  user_blocked,
+  search
 };
 std::string_view to_string(Op op) noexcept;
 
 using RequestArgs = std::variant<DmOpenArgs, ChatCreateArgs, ChatArgs, ChatUsersArgs, ChatListArgs, HistoryArgs,
-                                 SyncArgs, PresenceGetArgs, UserArgs, NoArgs>;
+                                 SyncArgs, PresenceGetArgs, UserArgs, NoArgs, SearchArgs>;
 
 struct Request {
   std::string id;
@@ -110,6 +119,11 @@ struct RequestFailure {
   std::optional<std::string> id;
   RequestError error;
 };
+
+// A search answer's `next` (an opaque string to clients) and back; nullopt
+// for text that no answer gave.
+std::string format_search_cursor(const storage::SearchCursor& cursor);
+std::optional<storage::SearchCursor> parse_search_cursor(std::string_view text);
 
 // Reads and checks a request payload of at most max_bytes.
 std::variant<Request, RequestFailure> parse_request(std::string_view payload, std::size_t max_bytes);

@@ -3,6 +3,7 @@
 // history readers, and moderation.
 #include "chat/storage/connection.hpp"
 #include "chat/storage/request_types.hpp"
+#include "chat/storage/search.hpp"
 #include "chat/storage/types.hpp"
 
 #include <optional>
@@ -61,6 +62,12 @@ class MessageStore {
   // Moderation: withholds the message's content from now on (the row and its
   // seq stay); nullopt when there is no such message. Repeating keeps the first time.
   std::optional<StoredMessage> moderate_delete_message(ChatId chat, Seq seq);
+
+  // Up to `limit` messages of the user's live chats (now) whose current text
+  // holds query.text, newest first (time, chat, seq), each with a snippet;
+  // never a deleted one (message_search.cpp, docs/bridge.md "Search"). The
+  // caller checks that query.chat, if any, is one of the user's chats.
+  std::vector<SearchHit> search(const SearchQuery& query);
 
  private:
   Connection& connection_;

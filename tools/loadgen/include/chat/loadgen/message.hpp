@@ -54,8 +54,10 @@ std::string make_run_tag(std::uint64_t seed);
 
 // ---------------------------------------------------------------- payloads
 // Builds a message payload of at least `payload_bytes` bytes (exactly, when the
-// fixed part is smaller). send_us: microseconds since the epoch.
-std::string build_message(std::string_view id, std::uint64_t send_us, std::size_t payload_bytes);
+// fixed part is smaller). send_us: microseconds since the epoch. words: the
+// text is filled with words (as people write: many distinct trigrams for the
+// search index, docs/benchmarks.md "Search") instead of one repeated letter.
+std::string build_message(std::string_view id, std::uint64_t send_us, std::size_t payload_bytes, bool words = false);
 
 struct ParsedMessage {
   std::string_view id;

@@ -52,6 +52,7 @@ struct Options {
   std::uint32_t inflight = 100;  // per device: unacked messages at most
   std::uint32_t payload_bytes = 200;
   int mqtt_version = 5;   // 3 (3.1.1) or 5
+  bool words = false;     // message text filled with words, not 'x' (build_message)
   bool no_local = false;  // MQTT 5 No Local: a sender gets no copy of its own messages
   pid_t broker_pid = 0;   // 0: broker CPU not measured
   double drain_timeout_s = 10;

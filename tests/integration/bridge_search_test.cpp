@@ -1,0 +1,188 @@
+// The `search` request over MQTT against the real thing (docs/protocol.md,
+// "Conversation features", "Search"): mosquitto with the auth plugin, the
+// chat-bridge binary, PostgreSQL. Only the caller's current chats (a removed
+// member no longer finds the group's messages), never a deleted message,
+// Latin/Cyrillic/CJK text, paging by `next`, and bad or hostile arguments.
+#include "bridge_test_env.hpp"
+
+#include <algorithm>
+
+namespace chat::bridge::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string group_topic(std::int64_t chat, std::int64_t from) {
+  return "g/" + std::to_string(chat) + "/msg/" + std::to_string(from);
+}
+std::string dm_topic(std::int64_t to, std::int64_t from) {
+  return "dm/" + std::to_string(to) + "/msg/" + std::to_string(from);
+}
+
+std::string error_code(const json& answer) {
+  if (!answer.is_object() || answer.value("ok", true)) return "ok";
+  return answer["error"].value("code", "?");
+}
+
+// (chat, seq) of each hit.
+std::vector<std::pair<std::int64_t, std::int64_t>> places(const json& answer) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  for (const auto& hit : answer["result"]["hits"]) {
+    out.emplace_back(hit["chat"].get<std::int64_t>(), hit["seq"].get<std::int64_t>());
+  }
+  return out;
+}
+
+class BridgeSearch : public BridgeTest {
+ protected:
+  void SetUp() override {
+    BridgeTest::SetUp();
+    bridge_ = start_bridge();
+    anna_ = make_user("anna");
+    ben_ = make_user("ben");
+    cleo_ = make_user("cleo");
+    devices_ = clients({anna_.id, ben_.id, cleo_.id});
+  }
+  ChatClient& anna() { return *devices_[0]; }
+  ChatClient& ben() { return *devices_[1]; }
+
+  // A group of anna's with ben and cleo. The broker's plugin learns of a new
+  // membership a moment after the bridge answers (docs/protocol.md): a
+  // subscription it grants shows that anna and ben may publish there.
+  std::int64_t make_group() {
+    const json created = anna().request("chat.create", {{"title", "team"}, {"members", {ben_.id, cleo_.id}}});
+    EXPECT_TRUE(created.value("ok", false)) << created;
+    const auto chat = created["result"]["chat"]["id"].get<std::int64_t>();
+    const std::string filter = "g/" + std::to_string(chat) + "/#";
+    EXPECT_TRUE(anna().subscribe_with_retry(filter, 10s));
+    EXPECT_TRUE(ben().subscribe_with_retry(filter, 10s));
+    return chat;
+  }
+  // Publishes a text message and waits for its ack; returns its seq.
+  std::int64_t post(ChatClient& device, const std::string& topic, const std::string& text) {
+    const std::string id = "s" + std::to_string(next_id_++);
+    device.send(topic, id, text);
+    EXPECT_TRUE(device.wait_answer(id, 10s));
+    const auto acks = device.acks_of(id);
+    EXPECT_EQ(acks.size(), 1u) << device.nack_of(id).value_or("no nack");
+    return acks.empty() ? 0 : acks[0].seq;
+  }
+
+  std::unique_ptr<BridgeProcess> bridge_;
+  storage::User anna_, ben_, cleo_;
+  std::vector<std::unique_ptr<ChatClient>> devices_;
+  int next_id_ = 0;
+};
+
+TEST_F(BridgeSearch, FindsOnlyInTheCallersCurrentChats) {
+  const auto group = make_group();
+  const auto in_group = post(ben(), group_topic(group, ben_.id), "the quarterly report draft");
+  post(anna(), dm_topic(cleo_.id, anna_.id), "a report for cleo only");  // ben is not in this chat
+
+  const json found = ben().request("search", {{"q", "REPORT"}});
+  ASSERT_TRUE(found.value("ok", false)) << found;
+  ASSERT_EQ(found["result"]["hits"].size(), 1u) << found;
+  const json& hit = found["result"]["hits"][0];
+  EXPECT_EQ(hit["chat"], group);
+  EXPECT_EQ(hit["seq"], in_group);
+  EXPECT_EQ(hit["from"], ben_.id);
+  EXPECT_GT(hit["ts"].get<std::int64_t>(), 0);
+  EXPECT_EQ(hit["snippet"], "the quarterly report draft");
+  EXPECT_EQ(found["result"]["more"], false);
+  EXPECT_TRUE(found["result"]["next"].is_null());
+  EXPECT_EQ(anna().request("search", {{"q", "report"}})["result"]["hits"].size(), 2u);
+  EXPECT_EQ(places(anna().request("search", {{"q", "report"}, {"chat", group}})),
+            (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, in_group}}));
+
+  // Removed from the group: its messages are no longer found by ben.
+  const json removed = anna().request("chat.remove", {{"chat", group}, {"users", {ben_.id}}});
+  ASSERT_TRUE(removed.value("ok", false)) << removed;
+  const json after = ben().request("search", {{"q", "report"}});
+  ASSERT_TRUE(after.value("ok", false)) << after;
+  EXPECT_TRUE(after["result"]["hits"].empty()) << after;
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "report"}, {"chat", group}})), "forbidden");
+}
+
+TEST_F(BridgeSearch, NeverADeletedMessage) {
+  const auto group = make_group();
+  const auto kept = post(anna(), group_topic(group, anna_.id), "launch code alpha");
+  const auto deleted = post(anna(), group_topic(group, anna_.id), "launch code omega");
+  ASSERT_TRUE(store().messages().moderate_delete_message(group, deleted));
+  EXPECT_EQ(places(ben().request("search", {{"q", "launch code"}})),
+            (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, kept}}));
+  EXPECT_TRUE(ben().request("search", {{"q", "omega"}})["result"]["hits"].empty());
+  EXPECT_TRUE(ben().request("search", {{"q", "om"}})["result"]["hits"].empty());  // the short-query path
+}
+
+TEST_F(BridgeSearch, LatinCyrillicAndCjk) {
+  const auto group = make_group();
+  const auto latin = post(anna(), group_topic(group, anna_.id), "Café au lait, s'il vous plaît");
+  const auto cyrillic = post(anna(), group_topic(group, anna_.id), "Привет, Мир! Как дела?");
+  const auto cjk = post(anna(), group_topic(group, anna_.id), "明日は東京タワーで会いましょう");
+  using Places = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  EXPECT_EQ(places(ben().request("search", {{"q", "CAFÉ"}})), (Places{{group, latin}}));
+  EXPECT_EQ(places(ben().request("search", {{"q", "мир"}})), (Places{{group, cyrillic}}));
+  EXPECT_EQ(places(ben().request("search", {{"q", "東京タワー"}})), (Places{{group, cjk}}));
+  EXPECT_EQ(places(ben().request("search", {{"q", "東京"}})), (Places{{group, cjk}}));  // two characters
+  EXPECT_EQ(places(ben().request("search", {{"q", "京"}})), (Places{{group, cjk}}));    // one
+  EXPECT_EQ(ben().request("search", {{"q", "мир"}})["result"]["hits"][0]["snippet"], "Привет, Мир! Как дела?");
+}
+
+TEST_F(BridgeSearch, PagesWithNextUntilNoMore) {
+  const auto group = make_group();
+  std::vector<std::pair<std::int64_t, std::int64_t>> expected;
+  for (int i = 0; i < 5; ++i) {
+    expected.emplace_back(group, post(anna(), group_topic(group, anna_.id), "note " + std::to_string(i)));
+    post(anna(), group_topic(group, anna_.id), "something else");
+  }
+  std::reverse(expected.begin(), expected.end());  // newest first
+  std::vector<std::pair<std::int64_t, std::int64_t>> seen;
+  json args{{"q", "note"}, {"limit", 2}};
+  for (int page = 0; page < 5; ++page) {
+    const json answer = ben().request("search", args);
+    ASSERT_TRUE(answer.value("ok", false)) << answer;
+    for (const auto& place : places(answer)) seen.push_back(place);
+    if (!answer["result"]["more"].get<bool>()) {
+      EXPECT_TRUE(answer["result"]["next"].is_null());
+      break;
+    }
+    ASSERT_TRUE(answer["result"]["next"].is_string()) << answer;
+    args["before"] = answer["result"]["next"];
+  }
+  EXPECT_EQ(seen, expected);
+}
+
+TEST_F(BridgeSearch, BadArgumentsAreRefusedAndHostileQueriesAreText) {
+  const auto group = make_group();
+  const auto percent = post(anna(), group_topic(group, anna_.id), "100% done");
+  post(anna(), group_topic(group, anna_.id), "1000 done");
+
+  EXPECT_EQ(error_code(ben().request("search", json::object())), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", ""}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "   "}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", 7}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", std::string(101, 'a')}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", std::string(100, 'a')}})), "ok");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"limit", 0}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"limit", 51}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"limit", 50}})), "ok");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"chat", std::to_string(group)}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"before", "yesterday"}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"before", 5}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"sort", "asc"}})), "bad_request");
+  EXPECT_EQ(error_code(ben().request("search", {{"q", "done"}, {"chat", 999999}})), "not_found");
+
+  using Places = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  EXPECT_EQ(places(ben().request("search", {{"q", "100%"}})), (Places{{group, percent}}));
+  EXPECT_EQ(places(ben().request("search", {{"q", "%"}})), (Places{{group, percent}}));
+  EXPECT_TRUE(ben().request("search", {{"q", "_"}})["result"]["hits"].empty());
+  for (const std::string hostile : {"'; DROP TABLE messages; --", "' OR '1'='1", "\\", "%%%%", "_%_"}) {
+    const json answer = ben().request("search", {{"q", hostile}});
+    EXPECT_EQ(error_code(answer), "ok") << hostile << " " << answer;
+    EXPECT_TRUE(answer["result"]["hits"].empty()) << hostile << " " << answer;
+  }
+  EXPECT_EQ(psql_int("SELECT count(*) FROM messages"), 2);
+}
+
+}  // namespace
+}  // namespace chat::bridge::testing
