@@ -71,4 +71,18 @@ std::vector<storage::UserPresence> StoreRequestData::presence_of(std::span<const
   return db_.run([&](Store& s) { return s.delivery().presence_of(users); });
 }
 
+storage::PushRegistrationResult StoreRequestData::register_push_device(const storage::PushRegistration& registration,
+                                                                       int max_devices) {
+  return db_.run([&](Store& s) { return s.delivery().register_push_device(registration, max_devices); });
+}
+
+bool StoreRequestData::unregister_push_device(storage::UserId user, std::string_view device) {
+  return db_.run([&](Store& s) { return s.delivery().unregister_push_device(user, device); });
+}
+
+storage::MuteStatus StoreRequestData::mute_chat(storage::UserId user, storage::ChatId chat,
+                                                std::optional<storage::TimeMs> until_ms) {
+  return db_.run([&](Store& s) { return s.delivery().mute_chat(user, chat, until_ms); });
+}
+
 }  // namespace chat::bridge

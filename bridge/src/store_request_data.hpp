@@ -29,6 +29,11 @@ class StoreRequestData final : public RequestData {
   std::vector<storage::StoredMessage> history(std::span<const storage::ChatCursor> cursors,
                                               int per_chat_limit) override;
   std::vector<storage::UserPresence> presence_of(std::span<const storage::UserId> users) override;
+  storage::PushRegistrationResult register_push_device(const storage::PushRegistration& registration,
+                                                       int max_devices) override;
+  bool unregister_push_device(storage::UserId user, std::string_view device) override;
+  storage::MuteStatus mute_chat(storage::UserId user, storage::ChatId chat,
+                                std::optional<storage::TimeMs> until_ms) override;
 
  private:
   DbSession& db_;

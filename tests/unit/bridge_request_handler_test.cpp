@@ -4,6 +4,7 @@
 // The database side of the same calls is tested in storage_* and
 // bridge_requests (integration).
 #include "chat/bridge/request_handler.hpp"
+#include "chat/protocol/push.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace chat::bridge {
@@ -142,6 +144,29 @@ class FakeData final : public RequestData {
     ++calls;
     return presence;
   }
+  storage::PushRegistrationResult register_push_device(const storage::PushRegistration& r, int max_devices) override {
+    ++calls;
+    registered = r;
+    asked_max_devices = max_devices;
+    return registration;
+  }
+  bool unregister_push_device(UserId user, std::string_view device) override {
+    ++calls;
+    unregistered = {user, std::string(device)};
+    return true;
+  }
+  storage::MuteStatus mute_chat(UserId user, ChatId chat, std::optional<storage::TimeMs> until) override {
+    ++calls;
+    muted = {user, chat, until};
+    return mute_status;
+  }
+
+  storage::PushRegistrationResult registration{storage::PushRegistrationStatus::ok, 1763700000999};
+  std::optional<storage::PushRegistration> registered;
+  int asked_max_devices = 0;
+  std::pair<UserId, std::string> unregistered;
+  storage::MuteStatus mute_status = storage::MuteStatus::ok;
+  std::tuple<UserId, ChatId, std::optional<storage::TimeMs>> muted;
 };
 
 struct Answer {
@@ -385,6 +410,52 @@ TEST(BridgeRequestHandler, PresenceOfAnUnknownUserIsNotFound) {
   const Answer found = handle(data, Op::presence_get, PresenceGetArgs{{2}});
   ASSERT_TRUE(found.ok()) << found.body;
   EXPECT_EQ(found.result().at("users").at(0).at("online"), true);
+}
+
+}  // namespace
+}  // namespace chat::bridge
+
+namespace chat::bridge {
+namespace {
+
+TEST(BridgePushRequestHandler, DeviceRegisterStoresTheCallersDevice) {
+  FakeData data;
+  const Answer ok = handle(data, Op::device_register, DeviceRegisterArgs{"phone", "com.x", "fcm", "key", "{}"});
+  ASSERT_TRUE(ok.ok()) << ok.body;
+  EXPECT_EQ(ok.result(), (json{{"device", "phone"}, {"pushkey_ts", 1763700000}}));
+  ASSERT_TRUE(data.registered);
+  EXPECT_EQ(data.registered->user_id, kCaller);
+  EXPECT_EQ(data.registered->pushkey, "key");
+  EXPECT_EQ(data.asked_max_devices, protocol::push::kMaxPushDevicesPerUser);
+
+  data.registration.status = storage::PushRegistrationStatus::too_many_devices;
+  EXPECT_EQ(handle(data, Op::device_register, DeviceRegisterArgs{"tablet", "com.x", "fcm", "k2", "{}"}).error_code(),
+            "conflict");
+  data.registration.status = storage::PushRegistrationStatus::user_not_found;
+  EXPECT_EQ(handle(data, Op::device_register, DeviceRegisterArgs{"tablet", "com.x", "fcm", "k2", "{}"}).error_code(),
+            "not_found");
+
+  const Answer gone = handle(data, Op::device_unregister, DeviceUnregisterArgs{"phone"});
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone.result(), (json{{"device", "phone"}, {"removed", true}}));
+  EXPECT_EQ(data.unregistered, (std::pair<UserId, std::string>{kCaller, "phone"}));
+}
+
+TEST(BridgePushRequestHandler, ChatMuteAnswersForMembersOnly) {
+  FakeData data;
+  const Answer ok = handle(data, Op::chat_mute, ChatMuteArgs{5, 1763700000000});
+  ASSERT_TRUE(ok.ok()) << ok.body;
+  EXPECT_EQ(ok.result(), (json{{"chat", 5}, {"until", 1763700000000}}));
+  EXPECT_EQ(std::get<2>(data.muted), std::optional<storage::TimeMs>(1763700000000));
+  ASSERT_TRUE(handle(data, Op::chat_mute, ChatMuteArgs{5, 0}).ok());
+  EXPECT_EQ(std::get<2>(data.muted), std::nullopt) << "0 unmutes";
+
+  data.mute_status = storage::MuteStatus::not_member;
+  EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "forbidden");
+  data.mute_status = storage::MuteStatus::chat_not_found;
+  EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "not_found");
+  data.mute_status = storage::MuteStatus::chat_deleted;
+  EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "not_found");
 }
 
 }  // namespace

@@ -73,6 +73,22 @@ struct SyncArgs {
 struct PresenceGetArgs {
   std::vector<Id> users;  // sorted, unique, not empty
 };
+// device.register: the caller's device's push registration (checked against
+// chat::protocol::push's bounds; `data` is a JSON object's text).
+struct DeviceRegisterArgs {
+  std::string device;
+  std::string app_id;
+  std::string kind;
+  std::string pushkey;
+  std::string data = "{}";
+};
+struct DeviceUnregisterArgs {
+  std::string device;
+};
+struct ChatMuteArgs {
+  Id chat = 0;
+  std::int64_t until = 0;  // ms; 0 unmutes
+};
 
 enum class Op {
   dm_open,
@@ -84,12 +100,15 @@ enum class Op {
   chat_info,
   history,
   sync,
-  presence_get
+  presence_get,
+  device_register,
+  device_unregister,
+  chat_mute
 };
 std::string_view to_string(Op op) noexcept;
 
 using RequestArgs = std::variant<DmOpenArgs, ChatCreateArgs, ChatArgs, ChatUsersArgs, ChatListArgs, HistoryArgs,
-                                 SyncArgs, PresenceGetArgs>;
+                                 SyncArgs, PresenceGetArgs, DeviceRegisterArgs, DeviceUnregisterArgs, ChatMuteArgs>;
 
 struct Request {
   std::string id;
