@@ -50,6 +50,16 @@ BridgeMetrics::BridgeMetrics(Registry& r)
       notifications_skipped_read(
           r.counter("chat_bridge_notifications_skipped_read_total",
                     "Notification jobs not sent because the recipient had read the message meanwhile")),
+      notifications_skipped_muted(r.counter("chat_bridge_notifications_skipped_muted_total",
+                                            "Notification jobs not sent because the recipient muted the chat")),
+      notifications_skipped_kind(r.counter("chat_bridge_notifications_skipped_kind_total",
+                                           "Notification jobs not sent because the message is an edit, a "
+                                           "deletion or a reaction")),
+      notifications_skipped_no_device(
+          r.counter("chat_bridge_notifications_skipped_no_device_total",
+                    "Notification jobs not sent because the recipient has no push device (matrix format)")),
+      push_devices_rejected(r.counter("chat_bridge_push_devices_rejected_total",
+                                      "Push registrations removed because the push gateway rejected their pushkey")),
       notification_backlog(r.gauge("chat_bridge_notification_backlog", "Jobs in the notification outbox (sampled)")),
       batch_size(r.histogram("chat_bridge_batch_size", "Messages per write transaction",
                              {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000})),

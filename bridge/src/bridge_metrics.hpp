@@ -34,6 +34,10 @@ struct BridgeMetrics {
   Counter& notifications_failed;
   Counter& notifications_dropped;
   Counter& notifications_skipped_read;
+  Counter& notifications_skipped_muted;
+  Counter& notifications_skipped_kind;
+  Counter& notifications_skipped_no_device;
+  Counter& push_devices_rejected;
   Gauge& notification_backlog;
   Histogram& batch_size;
   Histogram& batch_seconds;

@@ -1,6 +1,8 @@
 #include "chat/bridge/config.hpp"
 
+#include "chat/bridge/notification.hpp"
 #include "chat/observability/log.hpp"
+#include "chat/protocol/push.hpp"
 #include "chat/settings/option_table.hpp"
 
 #include <nlohmann/json.hpp>
@@ -56,6 +58,10 @@ const Option kOptions[] = {
     {"webhook_backoff_max_ms", IntOption{&Config::webhook_backoff_max_ms, 1, 86400000}, "longest retry pause"},
     {"webhook_batch", IntOption{&Config::webhook_batch, 1, 10000}, "jobs claimed at once"},
     {"webhook_poll_ms", IntOption{&Config::webhook_poll_ms, 1, 600000}, "pause when no job is due"},
+    {"webhook_format", &Config::webhook_format,
+     "matrix (a Matrix push gateway: POST .../_matrix/push/v1/notify) or legacy ({recipient,...} per job)"},
+    {"push_content", &Config::push_content,
+     "full, or event_id_only: no text, sender or chat name to the push services"},
     {"http_bind", &Config::http_bind, "address of /healthz and /metrics"},
     {"http_port", IntOption{&Config::http_port, 0, 65535}, "port of /healthz and /metrics; 0: off"},
     {"drain_timeout_ms", IntOption{&Config::drain_timeout_ms, 0, 600000}, "SIGTERM: time to store what is in memory"},
@@ -74,6 +80,21 @@ std::string check(const Config& config) {
   }
   if (!observability::parse_log_level(config.log_level)) return "log_level must be debug, info, warn or error";
   if (config.queue_capacity < config.writers) return "queue_capacity must be at least the number of writers";
+  if (config.webhook_format != "matrix" && config.webhook_format != "legacy") {
+    return "webhook_format must be matrix or legacy";
+  }
+  if (config.push_content != "full" && config.push_content != "event_id_only") {
+    return "push_content must be full or event_id_only";
+  }
+  if (config.notifications_enabled()) {
+    const auto target = split_url(config.webhook_url);
+    if (!target) return "webhook_url must be an http:// or https:// URL";
+    const std::string_view notify = protocol::push::kMatrixNotifyPath;
+    if (config.matrix_webhook() && target->path != "/" &&
+        (target->path.size() < notify.size() || target->path.substr(target->path.size() - notify.size()) != notify)) {
+      return "webhook_url of a Matrix push gateway ends in " + std::string(notify) + " (or is just its origin)";
+    }
+  }
   return {};
 }
 

@@ -1,5 +1,8 @@
 #include "chat/bridge/notification.hpp"
 
+#include "bounded_json.hpp"
+#include "chat/protocol/push.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -27,6 +30,31 @@ std::size_t prefix_bytes(std::string_view text, std::size_t max_chars, bool& cut
   }
   cut = bytes < text.size();
   return bytes;
+}
+
+// Matrix's msgtype for each message type (Sygnal's APNs alerts tell an image
+// from the rest by it).
+std::string_view matrix_msgtype(storage::MessageType type) {
+  switch (type) {
+    case storage::MessageType::text:
+      return "m.text";
+    case storage::MessageType::image:
+      return "m.image";
+    case storage::MessageType::voice:
+      return "m.audio";
+    case storage::MessageType::file:
+      return "m.file";
+  }
+  return "m.text";
+}
+
+// A push gateway's answer read at most (a list of rejected pushkeys of one
+// user's devices is a few KiB).
+constexpr std::size_t kMaxAnswerBytes = 1024 * 1024;
+
+nlohmann::json device_data(const storage::PushDevice& device) {
+  auto data = nlohmann::json::parse(device.data, nullptr, false);
+  return data.is_object() ? data : nlohmann::json::object();
 }
 
 }  // namespace
@@ -79,6 +107,57 @@ std::string webhook_payload(const storage::PendingNotification& n) {
   body["ts"] = n.created_at_ms;
   body["attempt"] = n.attempts;
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string matrix_notification_payload(const storage::PendingNotification& n,
+                                        std::span<const storage::PushDevice> devices, bool event_id_only) {
+  namespace push = protocol::push;
+  nlohmann::ordered_json notification;
+  // Ids are strings in the Matrix API (Sygnal measures and truncates them as such).
+  notification["event_id"] = std::to_string(n.chat_id) + ":" + std::to_string(n.seq);
+  notification["room_id"] = std::to_string(n.chat_id);
+  if (!event_id_only) {
+    notification["type"] = push::kMatrixMessageType;
+    notification["sender"] = std::to_string(n.sender_id);
+    if (!n.sender_name.empty()) notification["sender_display_name"] = n.sender_name;
+    if (n.chat_kind == storage::ChatKind::group && !n.chat_title.empty()) notification["room_name"] = n.chat_title;
+  }
+  notification["prio"] = push::kMatrixPrioHigh;
+  if (!event_id_only) {
+    notification["content"] = {{"msgtype", matrix_msgtype(n.type)}, {"body", message_preview(n.type, n.body)}};
+  }
+  notification["counts"] = {{"unread", n.badge}};
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& device : devices) {
+    list.push_back({{"app_id", device.app_id},
+                    {"pushkey", device.pushkey},
+                    {"pushkey_ts", device.pushkey_ts_ms / 1000},
+                    {"data", device_data(device)}});
+  }
+  notification["devices"] = std::move(list);
+  nlohmann::ordered_json body;
+  body["notification"] = std::move(notification);
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool wants_event_id_only(const storage::PushDevice& device) {
+  const auto data = device_data(device);
+  const auto format = data.find("format");
+  return format != data.end() && *format == protocol::push::kFormatEventIdOnly;
+}
+
+std::vector<std::string> rejected_pushkeys(std::string_view answer_body) {
+  std::vector<std::string> keys;
+  // The gateway is trusted no more than a client: its answer is bounded too.
+  if (answer_body.size() > kMaxAnswerBytes) return keys;
+  const auto answer = parse_bounded_json(answer_body);
+  if (!answer || !answer->is_object()) return keys;
+  const auto rejected = answer->find("rejected");
+  if (rejected == answer->end() || !rejected->is_array()) return keys;
+  for (const auto& key : *rejected) {
+    if (key.is_string()) keys.push_back(key.get<std::string>());
+  }
+  return keys;
 }
 
 std::optional<WebhookTarget> split_url(std::string_view url) {

@@ -12,8 +12,10 @@
 #include "observability.hpp"
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace chat::bridge {
 
@@ -28,8 +30,13 @@ class Notifier {
  private:
   void run();
   bool round();  // true when it found work
-  // Empty on success, the failure otherwise.
-  std::string post(const storage::PendingNotification& n);
+  // Sends one job: empty on success, the failure otherwise.
+  std::string send(const storage::PendingNotification& n, const std::vector<storage::PushDevice>& devices);
+  // The Matrix format: one POST per content format among the devices; the
+  // pushkeys the gateway rejected are unregistered, whatever else failed.
+  std::string send_matrix(const storage::PendingNotification& n, const std::vector<storage::PushDevice>& devices);
+  // One POST: empty on a 2xx (its body in `answer` when given), the failure otherwise.
+  std::string post(const std::string& id, const std::string& body, std::string* answer);
   void pause(std::chrono::milliseconds duration);
 
   const Config& config_;

@@ -1,6 +1,7 @@
 #include "chat/bridge/request_handler.hpp"
 
 #include "chat/bridge/request_records.hpp"
+#include "chat/protocol/push.hpp"
 #include "chat/storage/limits.hpp"
 
 #include <algorithm>
@@ -408,6 +409,42 @@ json search(const SearchArgs& args, Id caller, RequestData& db) {
               {search::kNext, more ? json(format_search_cursor(found.back().cursor)) : json(nullptr)}};
 }
 
+json device_register(const DeviceRegisterArgs& args, Id caller, RequestData& db) {
+  const storage::PushRegistration registration{caller, args.device, args.app_id, args.kind, args.pushkey, args.data};
+  const auto result = db.register_push_device(registration, protocol::push::kMaxPushDevicesPerUser);
+  switch (result.status) {
+    case storage::PushRegistrationStatus::ok:
+      break;
+    case storage::PushRegistrationStatus::user_not_found:
+      refuse(RequestErrorCode::not_found, "no such user");
+    case storage::PushRegistrationStatus::too_many_devices:
+      refuse(RequestErrorCode::conflict, "at most " + std::to_string(protocol::push::kMaxPushDevicesPerUser) +
+                                             " push devices per user; unregister one first");
+  }
+  // pushkey_ts in seconds, as the push gateway gets it.
+  return json{{"device", args.device}, {"pushkey_ts", result.pushkey_ts_ms / 1000}};
+}
+
+json device_unregister(const DeviceUnregisterArgs& args, Id caller, RequestData& db) {
+  return json{{"device", args.device}, {"removed", db.unregister_push_device(caller, args.device)}};
+}
+
+json chat_mute(const ChatMuteArgs& args, Id caller, RequestData& db) {
+  const std::optional<storage::TimeMs> until =
+      args.until == 0 ? std::nullopt : std::optional<storage::TimeMs>(args.until);
+  switch (db.mute_chat(caller, args.chat, until)) {
+    case storage::MuteStatus::ok:
+      break;
+    case storage::MuteStatus::chat_not_found:
+      refuse(RequestErrorCode::not_found, "no such chat");
+    case storage::MuteStatus::chat_deleted:
+      refuse(RequestErrorCode::not_found, "the chat was deleted");
+    case storage::MuteStatus::not_member:
+      refuse(RequestErrorCode::forbidden, "not a member of this chat");
+  }
+  return json{{"chat", args.chat}, {"until", args.until}};
+}
+
 json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& out) {
   return std::visit(
       [&](const auto& args) -> json {
@@ -432,6 +469,12 @@ json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& o
           return request.op == Op::user_block ? user_block(args, caller, db) : user_unblock(args, caller, db);
         } else if constexpr (std::is_same_v<Args, SearchArgs>) {
           return search(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, DeviceRegisterArgs>) {
+          return device_register(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, DeviceUnregisterArgs>) {
+          return device_unregister(args, caller, db);
+        } else if constexpr (std::is_same_v<Args, ChatMuteArgs>) {
+          return chat_mute(args, caller, db);
         } else {
           static_assert(std::is_same_v<Args, NoArgs>);
           return user_blocked(caller, db);

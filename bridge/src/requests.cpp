@@ -2,6 +2,9 @@
 
 #include "bounded_json.hpp"
 
+#include "chat/protocol/identifiers.hpp"
+#include "chat/protocol/push.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <initializer_list>
@@ -173,6 +176,72 @@ SearchArgs search_args(const json& args) {
   return s;
 }
 
+// A string argument that must be there.
+const std::string& required_string(const json& args, const char* name) {
+  const json* value = find(args, name);
+  if (value == nullptr) fail(std::string("missing argument ") + name);
+  if (!value->is_string()) fail(std::string(name) + " must be a string");
+  return value->get_ref<const std::string&>();
+}
+
+bool is_app_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+// Pushkeys are tokens of the push services (hex, base64, base64url, URLs):
+// printable ASCII without spaces is all any of them uses.
+bool is_pushkey_char(char c) { return c > ' ' && c < 0x7F; }
+
+DeviceRegisterArgs device_register_args(const json& args) {
+  namespace push = protocol::push;
+  only(args, {"device", "app_id", "kind", "pushkey", "data"});
+  DeviceRegisterArgs d;
+  d.device = required_string(args, "device");
+  if (!protocol::is_valid_device(d.device)) {
+    fail("device must be 1 to " + std::to_string(protocol::kMaxDeviceBytes) + " characters of A-Z a-z 0-9 _ -");
+  }
+  d.app_id = required_string(args, "app_id");
+  if (d.app_id.empty() || d.app_id.size() > push::kMaxAppIdBytes ||
+      !std::all_of(d.app_id.begin(), d.app_id.end(), is_app_id_char)) {
+    fail("app_id must be 1 to " + std::to_string(push::kMaxAppIdBytes) + " characters of A-Z a-z 0-9 . _ -");
+  }
+  d.kind = required_string(args, "kind");
+  if (std::find(push::kKinds.begin(), push::kKinds.end(), d.kind) == push::kKinds.end()) {
+    fail("kind must be fcm, apns or webpush");
+  }
+  d.pushkey = required_string(args, "pushkey");
+  if (d.pushkey.empty() || d.pushkey.size() > push::kMaxPushkeyBytes ||
+      !std::all_of(d.pushkey.begin(), d.pushkey.end(), is_pushkey_char)) {
+    fail("pushkey must be 1 to " + std::to_string(push::kMaxPushkeyBytes) + " printable ASCII characters");
+  }
+  if (const json* data = find(args, "data")) {
+    if (!data->is_object()) fail("data must be an object");
+    json kept = *data;
+    // A Matrix client puts its gateway's URL here; this platform's gateway is
+    // the server's setting, so the URL is not kept (nor sent on, as Synapse
+    // does not send it either).
+    kept.erase("url");
+    if (const auto format = kept.find("format"); format != kept.end() && *format != push::kFormatEventIdOnly) {
+      fail("data.format must be \"event_id_only\" when given");
+    }
+    d.data = kept.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (d.data.size() > push::kMaxDataBytes) {
+      fail("data must serialize to at most " + std::to_string(push::kMaxDataBytes) + " bytes");
+    }
+  }
+  return d;
+}
+
+ChatMuteArgs chat_mute_args(const json& args) {
+  only(args, {"chat", "until"});
+  ChatMuteArgs m;
+  m.chat = required_id(args, "chat");
+  const json* until = find(args, "until");
+  if (until == nullptr) fail("missing argument until");
+  m.until = int_arg(*until, "until", 0, limits::kMaxTimeMs);
+  return m;
+}
+
 struct OpName {
   const char* name;
   Op op;
@@ -190,7 +259,10 @@ constexpr OpName kOps[] = {{"dm.open", Op::dm_open},
                            {"user.block", Op::user_block},
                            {"user.unblock", Op::user_unblock},
                            {"user.blocked", Op::user_blocked},
-                           {protocol::search::kOp.data(), Op::search}};
+                           {protocol::search::kOp.data(), Op::search},
+                           {protocol::push::kOpDeviceRegister.data(), Op::device_register},
+                           {protocol::push::kOpDeviceUnregister.data(), Op::device_unregister},
+                           {protocol::push::kOpChatMute.data(), Op::chat_mute}};
 
 RequestArgs parse_args(Op op, const json& args) {
   switch (op) {
@@ -230,6 +302,16 @@ RequestArgs parse_args(Op op, const json& args) {
       return NoArgs{};
     case Op::search:
       return search_args(args);
+    case Op::device_register:
+      return device_register_args(args);
+    case Op::device_unregister: {
+      only(args, {"device"});
+      const std::string& device = required_string(args, "device");
+      if (!protocol::is_valid_device(device)) fail("device is not a device id");
+      return DeviceUnregisterArgs{device};
+    }
+    case Op::chat_mute:
+      return chat_mute_args(args);
   }
   fail("unknown op");
 }

@@ -85,8 +85,24 @@ std::vector<storage::UserId> StoreRequestData::blocked_by(storage::UserId blocke
 
 std::vector<storage::UserId> StoreRequestData::blocking(storage::UserId user, std::span<const storage::UserId> users) {
   return db_.run([&](Store& s) { return s.blocks().blocking(user, users); });
-  std::vector<storage::SearchHit> StoreRequestData::search(const storage::SearchQuery& query) {
-    return db_.run([&](Store& s) { return s.messages().search(query); });
-  }
+}
+
+std::vector<storage::SearchHit> StoreRequestData::search(const storage::SearchQuery& query) {
+  return db_.run([&](Store& s) { return s.messages().search(query); });
+}
+
+storage::PushRegistrationResult StoreRequestData::register_push_device(const storage::PushRegistration& registration,
+                                                                       int max_devices) {
+  return db_.run([&](Store& s) { return s.delivery().register_push_device(registration, max_devices); });
+}
+
+bool StoreRequestData::unregister_push_device(storage::UserId user, std::string_view device) {
+  return db_.run([&](Store& s) { return s.delivery().unregister_push_device(user, device); });
+}
+
+storage::MuteStatus StoreRequestData::mute_chat(storage::UserId user, storage::ChatId chat,
+                                                std::optional<storage::TimeMs> until_ms) {
+  return db_.run([&](Store& s) { return s.delivery().mute_chat(user, chat, until_ms); });
+}
 
 }  // namespace chat::bridge

@@ -34,6 +34,11 @@ class StoreRequestData final : public RequestData {
   std::vector<storage::UserId> blocked_by(storage::UserId blocker) override;
   std::vector<storage::UserId> blocking(storage::UserId user, std::span<const storage::UserId> users) override;
   std::vector<storage::SearchHit> search(const storage::SearchQuery& query) override;
+  storage::PushRegistrationResult register_push_device(const storage::PushRegistration& registration,
+                                                       int max_devices) override;
+  bool unregister_push_device(storage::UserId user, std::string_view device) override;
+  storage::MuteStatus mute_chat(storage::UserId user, storage::ChatId chat,
+                                std::optional<storage::TimeMs> until_ms) override;
 
  private:
   DbSession& db_;

@@ -25,6 +25,8 @@ std::vector<PendingNotification> DeliveryStore::claim_notifications(int limit, s
     n.body = row.text("body");
     n.created_at_ms = row.int64("created_at_ms");
     n.already_read = row.boolean("already_read");
+    n.muted = row.boolean("muted");
+    n.content_message = row.boolean("content_message");
     n.badge = row.int64("badge");
     claimed.push_back(std::move(n));
   }

@@ -152,6 +152,7 @@ UserDeletion UserStore::delete_account(UserId id, bool withhold_messages) {
     result.groups_left = tx.execute(sql::kAdminLeaveGroups, id).affected_rows();
     tx.execute(sql::kAdminDeleteDevices, id);
     tx.execute(sql::kAdminDeleteNotifications, id);
+    tx.execute(sql::kAdminDeletePushDevices, id);
     for (const Row row : tx.execute(sql::kAdminReleaseUserMedia, id)) {
       result.released_digests.push_back(row.text("sha256"));
     }

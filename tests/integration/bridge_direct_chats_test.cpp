@@ -80,7 +80,8 @@ TEST_F(BridgeDirectChats, ADeletedAccountReceivesNoDirectMessages) {
   const auto ben = make_user("ben");
   const auto cleo = make_user("cleo");
   // Notifications on (nobody listens there): jobs are written with the messages.
-  const std::string webhook = "http://127.0.0.1:" + std::to_string(chat::testing::free_loopback_port()) + "/push";
+  const std::string webhook =
+      "http://127.0.0.1:" + std::to_string(chat::testing::free_loopback_port()) + "/_matrix/push/v1/notify";
   auto bridge = start_bridge({"--webhook-url", webhook});
   auto a = client(anna.id);
 

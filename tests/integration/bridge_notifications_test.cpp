@@ -1,6 +1,7 @@
-// Notifications: each recipient with no online device gets one job in the
-// outbox, written with the message; the worker POSTs it to the webhook at
-// least once, retrying with backoff while the webhook fails.
+// Notifications in the legacy format (webhook_format = legacy; the Matrix
+// format is bridge_push_test.cpp's): each recipient with no online device
+// gets one job in the outbox, written with the message; the worker POSTs it
+// to the webhook at least once, retrying with backoff while the webhook fails.
 #include "bridge_test_env.hpp"
 
 #include <httplib.h>
@@ -56,7 +57,7 @@ TEST_F(BridgeNotifications, AnOfflineRecipientIsNotifiedOnce) {
   const std::vector<storage::UserId> members{bob.id, carol.id};
   const auto team = store().chats().create_group(alice.id, "team", members);
   TestWebhook webhook;
-  auto bridge = start_bridge({"--webhook-url", webhook.url(), "--webhook-poll-ms", "50"});
+  auto bridge = start_bridge({"--webhook-format", "legacy", "--webhook-url", webhook.url(), "--webhook-poll-ms", "50"});
   auto connected = clients({carol.id, alice.id});
   auto& c = connected[0];
   auto& a = connected[1];
@@ -94,8 +95,8 @@ TEST_F(BridgeNotifications, AFailingWebhookIsRetriedWithBackoffUntilItAccepts) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");
   TestWebhook webhook(/*fail_first=*/2);
-  auto bridge = start_bridge({"--webhook-url", webhook.url(), "--webhook-poll-ms", "50", "--webhook-backoff-first-ms",
-                              "200", "--webhook-backoff-max-ms", "1000"});
+  auto bridge = start_bridge({"--webhook-format", "legacy", "--webhook-url", webhook.url(), "--webhook-poll-ms", "50",
+                              "--webhook-backoff-first-ms", "200", "--webhook-backoff-max-ms", "1000"});
   auto a = client(alice.id);
   a->send("dm/" + std::to_string(bob.id) + "/msg/" + std::to_string(alice.id), "d1", "hi bob");
   ASSERT_TRUE(a->wait_all_answered(10s));
@@ -122,8 +123,8 @@ TEST_F(BridgeNotifications, PendingNotificationsSurviveARestart) {
   const auto bob = make_user("bob");
   // No webhook yet: the bridge writes the job but cannot deliver it.
   const std::string dead_url = "http://127.0.0.1:" + std::to_string(chat::testing::free_loopback_port()) + "/push";
-  auto bridge = start_bridge({"--webhook-url", dead_url, "--webhook-poll-ms", "50", "--webhook-backoff-first-ms", "100",
-                              "--webhook-backoff-max-ms", "200"});
+  auto bridge = start_bridge({"--webhook-format", "legacy", "--webhook-url", dead_url, "--webhook-poll-ms", "50",
+                              "--webhook-backoff-first-ms", "100", "--webhook-backoff-max-ms", "200"});
   auto a = client(alice.id);
   a->send("dm/" + std::to_string(bob.id) + "/msg/" + std::to_string(alice.id), "d1");
   ASSERT_TRUE(a->wait_all_answered(10s));
@@ -132,7 +133,7 @@ TEST_F(BridgeNotifications, PendingNotificationsSurviveARestart) {
   bridge->kill_hard();
 
   TestWebhook webhook;
-  bridge = start_bridge({"--webhook-url", webhook.url(), "--webhook-poll-ms", "50"});
+  bridge = start_bridge({"--webhook-format", "legacy", "--webhook-url", webhook.url(), "--webhook-poll-ms", "50"});
   // A job the dead bridge had claimed comes back when its 30 s lease runs out;
   // one it had already given back is due within the backoff.
   ASSERT_TRUE(webhook.wait_requests(1, 40s)) << bridge->log();

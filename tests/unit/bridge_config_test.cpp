@@ -50,7 +50,8 @@ TEST(BridgeConfig, FlagsWinOverTheFileWhichWinsOverTheEnvironment) {
       "database_url = from-file\n"
       "batch_max=500\n"
       "  http_port = 9200  \n"
-      "webhook_url = http://127.0.0.1:9/push\n";
+      "webhook_url = http://127.0.0.1:9/push\n"
+      "webhook_format = legacy\n";
   const auto r = load_config({"--config", "/etc/bridge.conf", "--batch-max=64", "--writers", "2"}, fake.sources());
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.config.database_url, "from-file");
@@ -98,12 +99,36 @@ TEST(BridgeConfig, Errors) {
   EXPECT_EQ(error({"--log-level", "warn"}), "");
 }
 
+TEST(BridgeConfig, TheWebhookSpeaksMatrixUnlessToldLegacy) {
+  Fake fake;
+  const auto base = std::vector<std::string>{"--database-url", "x"};
+  const auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return load_config(args, fake.sources());
+  };
+  const auto defaults = with({});
+  ASSERT_EQ(defaults.error, "");
+  EXPECT_TRUE(defaults.config.matrix_webhook());
+  EXPECT_FALSE(defaults.config.push_event_id_only());
+  EXPECT_EQ(with({"--webhook-url", "http://127.0.0.1:5000/_matrix/push/v1/notify"}).error, "");
+  EXPECT_EQ(with({"--webhook-url", "http://127.0.0.1:5000"}).error, "");  // the API's path is added
+  EXPECT_NE(with({"--webhook-url", "http://127.0.0.1:5000/push"}).error.find("/_matrix/push/v1/notify"),
+            std::string::npos);
+  EXPECT_EQ(with({"--webhook-url", "http://127.0.0.1:5000/push", "--webhook-format", "legacy"}).error, "");
+  EXPECT_NE(with({"--webhook-url", "ftp://x/push"}).error, "");
+  EXPECT_NE(with({"--webhook-format", "sygnal"}).error.find("webhook_format"), std::string::npos);
+  EXPECT_TRUE(with({"--push-content", "event_id_only"}).config.push_event_id_only());
+  EXPECT_NE(with({"--push-content", "none"}).error.find("push_content"), std::string::npos);
+}
+
 TEST(BridgeConfig, HelpListsEveryKey) {
   const auto r = load_config({"--help"}, Fake{}.sources());
   EXPECT_TRUE(r.help);
   const auto usage = config_usage();
-  for (const char* key : {"database_url", "mqtt_uri", "mqtt_client_id", "mqtt_password_file", "share_group", "writers",
-                          "queue_capacity", "batch_max", "webhook_url", "http_port", "drain_timeout_ms"}) {
+  for (const char* key :
+       {"database_url", "mqtt_uri", "mqtt_client_id", "mqtt_password_file", "share_group", "writers", "queue_capacity",
+        "batch_max", "webhook_url", "webhook_format", "push_content", "http_port", "drain_timeout_ms"}) {
     EXPECT_NE(usage.find(key), std::string::npos) << key;
   }
 }

@@ -4,6 +4,7 @@
 // The database side of the same calls is tested in storage_* and
 // bridge_requests (integration).
 #include "chat/bridge/request_handler.hpp"
+#include "chat/protocol/push.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace chat::bridge {
@@ -180,6 +182,29 @@ class FakeData final : public RequestData {
   std::vector<storage::SearchHit> hits;  // what search answers
   std::optional<storage::SearchQuery> asked_search;
   std::string asked_search_text;
+  storage::PushRegistrationResult register_push_device(const storage::PushRegistration& r, int max_devices) override {
+    ++calls;
+    registered = r;
+    asked_max_devices = max_devices;
+    return registration;
+  }
+  bool unregister_push_device(UserId user, std::string_view device) override {
+    ++calls;
+    unregistered = {user, std::string(device)};
+    return true;
+  }
+  storage::MuteStatus mute_chat(UserId user, ChatId chat, std::optional<storage::TimeMs> until) override {
+    ++calls;
+    muted = {user, chat, until};
+    return mute_status;
+  }
+
+  storage::PushRegistrationResult registration{storage::PushRegistrationStatus::ok, 1763700000999};
+  std::optional<storage::PushRegistration> registered;
+  int asked_max_devices = 0;
+  std::pair<UserId, std::string> unregistered;
+  storage::MuteStatus mute_status = storage::MuteStatus::ok;
+  std::tuple<UserId, ChatId, std::optional<storage::TimeMs>> muted;
 };
 
 struct Answer {
@@ -494,63 +519,111 @@ TEST(BridgeRequestHandler, ABlockersPresenceReadsAsNeverOnline) {
   const Answer shown = handle(data, Op::presence_get, PresenceGetArgs{{2, 3}});
   EXPECT_EQ(shown.result().at("users").at(0).at("online"), true);
   EXPECT_EQ(shown.result().at("users").at(1).at("last_seen"), 5000);
-  storage::SearchHit search_hit(ChatId chat, storage::Seq seq) {
-    storage::SearchHit hit;
-    hit.chat_id = chat;
-    hit.seq = seq;
-    hit.sender_id = 2;
-    hit.created_at_ms = 1000 + seq;
-    hit.cursor = storage::SearchCursor{(1000 + seq) * 1000, chat, seq};
-    hit.snippet = "hit " + std::to_string(seq);
-    return hit;
-  }
+}
 
-  TEST(BridgeRequestHandler, SearchAsksForOneMoreAndGivesTheLastHitsCursor) {
-    FakeData data;
-    data.hits = {search_hit(1, 9), search_hit(1, 8), search_hit(1, 7)};
-    SearchArgs args;
-    args.query = "hit";
-    args.limit = 2;
-    const Answer answer = handle(data, Op::search, args);
-    ASSERT_TRUE(answer.ok()) << answer.body;
-    ASSERT_TRUE(data.asked_search);
-    EXPECT_EQ(data.asked_search->user, kCaller);
-    EXPECT_EQ(data.asked_search->limit, 3);
-    EXPECT_EQ(data.asked_search_text, "hit");
-    EXPECT_FALSE(data.asked_search->chat);
-    const json& result = answer.result();
-    EXPECT_EQ(result.at("hits"),
-              (json::array({{{"chat", 1}, {"seq", 9}, {"from", 2}, {"ts", 1009}, {"snippet", "hit 9"}},
-                            {{"chat", 1}, {"seq", 8}, {"from", 2}, {"ts", 1008}, {"snippet", "hit 8"}}})));
-    EXPECT_EQ(result.at("more"), true);
-    EXPECT_EQ(result.at("next"), "1008000-1-8");
+storage::SearchHit search_hit(ChatId chat, storage::Seq seq) {
+  storage::SearchHit hit;
+  hit.chat_id = chat;
+  hit.seq = seq;
+  hit.sender_id = 2;
+  hit.created_at_ms = 1000 + seq;
+  hit.cursor = storage::SearchCursor{(1000 + seq) * 1000, chat, seq};
+  hit.snippet = "hit " + std::to_string(seq);
+  return hit;
+}
 
-    // The last page: no more, next null.
-    data.hits = {search_hit(1, 7)};
-    args.before = storage::SearchCursor{1008000, 1, 8};
-    const Answer last = handle(data, Op::search, args);
-    ASSERT_TRUE(last.ok()) << last.body;
-    EXPECT_EQ(data.asked_search->before, args.before);
-    EXPECT_EQ(last.result().at("hits").size(), 1u);
-    EXPECT_EQ(last.result().at("more"), false);
-    EXPECT_TRUE(last.result().at("next").is_null());
-  }
+TEST(BridgeRequestHandler, SearchAsksForOneMoreAndGivesTheLastHitsCursor) {
+  FakeData data;
+  data.hits = {search_hit(1, 9), search_hit(1, 8), search_hit(1, 7)};
+  SearchArgs args;
+  args.query = "hit";
+  args.limit = 2;
+  const Answer answer = handle(data, Op::search, args);
+  ASSERT_TRUE(answer.ok()) << answer.body;
+  ASSERT_TRUE(data.asked_search);
+  EXPECT_EQ(data.asked_search->user, kCaller);
+  EXPECT_EQ(data.asked_search->limit, 3);
+  EXPECT_EQ(data.asked_search_text, "hit");
+  EXPECT_FALSE(data.asked_search->chat);
+  const json& result = answer.result();
+  EXPECT_EQ(result.at("hits"),
+            (json::array({{{"chat", 1}, {"seq", 9}, {"from", 2}, {"ts", 1009}, {"snippet", "hit 9"}},
+                          {{"chat", 1}, {"seq", 8}, {"from", 2}, {"ts", 1008}, {"snippet", "hit 8"}}})));
+  EXPECT_EQ(result.at("more"), true);
+  EXPECT_EQ(result.at("next"), "1008000-1-8");
 
-  TEST(BridgeRequestHandler, SearchInOneChatIsForItsMembersOnly) {
-    FakeData data;
-    data.add_chat(group(1), true);
-    data.add_chat(group(3), false);
-    SearchArgs args;
-    args.query = "hello";
-    args.chat = 3;
-    EXPECT_EQ(handle(data, Op::search, args).error_code(), "forbidden");
-    args.chat = 9;
-    EXPECT_EQ(handle(data, Op::search, args).error_code(), "not_found");
-    EXPECT_FALSE(data.asked_search);  // refused before searching
-    args.chat = 1;
-    ASSERT_TRUE(handle(data, Op::search, args).ok());
-    EXPECT_EQ(data.asked_search->chat, 1);
-  }
+  // The last page: no more, next null.
+  data.hits = {search_hit(1, 7)};
+  args.before = storage::SearchCursor{1008000, 1, 8};
+  const Answer last = handle(data, Op::search, args);
+  ASSERT_TRUE(last.ok()) << last.body;
+  EXPECT_EQ(data.asked_search->before, args.before);
+  EXPECT_EQ(last.result().at("hits").size(), 1u);
+  EXPECT_EQ(last.result().at("more"), false);
+  EXPECT_TRUE(last.result().at("next").is_null());
+}
+
+TEST(BridgeRequestHandler, SearchInOneChatIsForItsMembersOnly) {
+  FakeData data;
+  data.add_chat(group(1), true);
+  data.add_chat(group(3), false);
+  SearchArgs args;
+  args.query = "hello";
+  args.chat = 3;
+  EXPECT_EQ(handle(data, Op::search, args).error_code(), "forbidden");
+  args.chat = 9;
+  EXPECT_EQ(handle(data, Op::search, args).error_code(), "not_found");
+  EXPECT_FALSE(data.asked_search);  // refused before searching
+  args.chat = 1;
+  ASSERT_TRUE(handle(data, Op::search, args).ok());
+  EXPECT_EQ(data.asked_search->chat, 1);
+}
+
+}  // namespace
+}  // namespace chat::bridge
+
+namespace chat::bridge {
+namespace {
+
+TEST(BridgePushRequestHandler, DeviceRegisterStoresTheCallersDevice) {
+  FakeData data;
+  const Answer ok = handle(data, Op::device_register, DeviceRegisterArgs{"phone", "com.x", "fcm", "key", "{}"});
+  ASSERT_TRUE(ok.ok()) << ok.body;
+  EXPECT_EQ(ok.result(), (json{{"device", "phone"}, {"pushkey_ts", 1763700000}}));
+  ASSERT_TRUE(data.registered);
+  EXPECT_EQ(data.registered->user_id, kCaller);
+  EXPECT_EQ(data.registered->pushkey, "key");
+  EXPECT_EQ(data.asked_max_devices, protocol::push::kMaxPushDevicesPerUser);
+
+  data.registration.status = storage::PushRegistrationStatus::too_many_devices;
+  EXPECT_EQ(handle(data, Op::device_register, DeviceRegisterArgs{"tablet", "com.x", "fcm", "k2", "{}"}).error_code(),
+            "conflict");
+  data.registration.status = storage::PushRegistrationStatus::user_not_found;
+  EXPECT_EQ(handle(data, Op::device_register, DeviceRegisterArgs{"tablet", "com.x", "fcm", "k2", "{}"}).error_code(),
+            "not_found");
+
+  const Answer gone = handle(data, Op::device_unregister, DeviceUnregisterArgs{"phone"});
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone.result(), (json{{"device", "phone"}, {"removed", true}}));
+  EXPECT_EQ(data.unregistered, (std::pair<UserId, std::string>{kCaller, "phone"}));
+}
+
+TEST(BridgePushRequestHandler, ChatMuteAnswersForMembersOnly) {
+  FakeData data;
+  const Answer ok = handle(data, Op::chat_mute, ChatMuteArgs{5, 1763700000000});
+  ASSERT_TRUE(ok.ok()) << ok.body;
+  EXPECT_EQ(ok.result(), (json{{"chat", 5}, {"until", 1763700000000}}));
+  EXPECT_EQ(std::get<2>(data.muted), std::optional<storage::TimeMs>(1763700000000));
+  ASSERT_TRUE(handle(data, Op::chat_mute, ChatMuteArgs{5, 0}).ok());
+  EXPECT_EQ(std::get<2>(data.muted), std::nullopt) << "0 unmutes";
+
+  data.mute_status = storage::MuteStatus::not_member;
+  EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "forbidden");
+  data.mute_status = storage::MuteStatus::chat_not_found;
+  EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "not_found");
+  data.mute_status = storage::MuteStatus::chat_deleted;
+  EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "not_found");
+}
 
 }  // namespace
 }  // namespace chat::bridge

@@ -130,6 +130,10 @@ DELETE FROM devices WHERE user_id = $1::bigint)sql"};
 inline constexpr Statement kAdminDeleteNotifications{"admin.users.delete_notifications", R"sql(
 DELETE FROM notification_outbox WHERE user_id = $1::bigint)sql"};
 
+// A deleted account's phones get nothing more.
+inline constexpr Statement kAdminDeletePushDevices{"admin.users.delete_push_devices", R"sql(
+DELETE FROM push_devices WHERE user_id = $1::bigint)sql"};
+
 // Uploads never shared are released; shared ones stay part of the chats' history.
 inline constexpr Statement kAdminReleaseUserMedia{"admin.users.release_media", R"sql(
 DELETE FROM media

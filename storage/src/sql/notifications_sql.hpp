@@ -8,7 +8,9 @@ namespace chat::storage::sql {
 // to be claimed again when it runs out), counting the attempt, and returns
 // what the webhook payload needs. SKIP LOCKED: workers of two bridges share
 // the outbox without waiting on each other. badge: the recipient's unread
-// messages over its chats that are not deleted.
+// messages over its chats that are not deleted. already_read, muted: read
+// now, when the notification is about to be sent (a read on another device
+// or a mute since the message was stored means no push).
 inline constexpr Statement kClaimNotifications{"notifications.claim", R"sql(
 WITH due AS (
   SELECT id FROM notification_outbox
@@ -31,6 +33,9 @@ SELECT cl.id, cl.user_id, cl.chat_id, cl.seq, cl.attempts,
        epoch_ms(msg.created_at) AS created_at_ms,
        coalesce((SELECT cm.read_seq >= cl.seq FROM chat_members cm
                  WHERE cm.chat_id = cl.chat_id AND cm.user_id = cl.user_id), false) AS already_read,
+       coalesce((SELECT cm.muted_until > now() FROM chat_members cm
+                 WHERE cm.chat_id = cl.chat_id AND cm.user_id = cl.user_id), false) AS muted,
+       msg.type IN ('text', 'image', 'voice', 'file') AS content_message,
        (SELECT coalesce(sum(greatest(c2.last_seq - cm.read_seq, 0)), 0)
         FROM chat_members cm JOIN chats c2 ON c2.id = cm.chat_id AND c2.deleted_at IS NULL
         WHERE cm.user_id = cl.user_id) AS badge

@@ -64,6 +64,13 @@ struct Config {
   int webhook_backoff_max_ms = 300000;
   int webhook_batch = 32;     // jobs claimed at once
   int webhook_poll_ms = 500;  // pause when nothing is due
+  // "matrix": the Matrix push gateway API (POST …/_matrix/push/v1/notify with
+  // the recipient's registered devices), what Sygnal and other gateways speak;
+  // "legacy": one {"recipient",…} POST per job, for receivers of the first format.
+  std::string webhook_format = "matrix";
+  // "full", or "event_id_only": no text, sender or chat name leaves for the
+  // push services (a device may also ask for it by its data.format).
+  std::string push_content = "full";
 
   // operations
   std::string http_bind = "127.0.0.1";
@@ -72,6 +79,8 @@ struct Config {
   std::string log_level = "info";  // debug | info | warn | error
 
   bool notifications_enabled() const { return !webhook_url.empty(); }
+  bool matrix_webhook() const { return webhook_format == "matrix"; }
+  bool push_event_id_only() const { return push_content == "event_id_only"; }
 };
 
 using ConfigResult = settings::LoadResult<Config>;

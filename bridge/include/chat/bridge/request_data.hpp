@@ -6,10 +6,12 @@
 // server. Each call is one attempt-or-retry of one storage call; the chat
 // records a change returns are read in the same attempt as the change.
 #include "chat/storage/blocks.hpp"
+#include "chat/storage/delivery_types.hpp"
 #include "chat/storage/messages.hpp"
 #include "chat/storage/request_types.hpp"
 #include "chat/storage/types.hpp"
 
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -60,6 +62,12 @@ class RequestData {
   virtual bool unblock_user(storage::UserId blocker, storage::UserId blocked) = 0;
   virtual std::vector<storage::UserId> blocked_by(storage::UserId blocker) = 0;
   virtual std::vector<storage::UserId> blocking(storage::UserId user, std::span<const storage::UserId> users) = 0;
+  // push: see storage::DeliveryStore.
+  virtual storage::PushRegistrationResult register_push_device(const storage::PushRegistration& registration,
+                                                               int max_devices) = 0;
+  virtual bool unregister_push_device(storage::UserId user, std::string_view device) = 0;
+  virtual storage::MuteStatus mute_chat(storage::UserId user, storage::ChatId chat,
+                                        std::optional<storage::TimeMs> until_ms) = 0;
 };
 
 }  // namespace chat::bridge

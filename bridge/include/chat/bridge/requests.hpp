@@ -85,6 +85,22 @@ struct SearchArgs {
   std::optional<storage::SearchCursor> before;  // a previous answer's `next`
   int limit = protocol::search::kDefaultLimit;
 };
+// device.register: the caller's device's push registration (checked against
+// chat::protocol::push's bounds; `data` is a JSON object's text).
+struct DeviceRegisterArgs {
+  std::string device;
+  std::string app_id;
+  std::string kind;
+  std::string pushkey;
+  std::string data = "{}";
+};
+struct DeviceUnregisterArgs {
+  std::string device;
+};
+struct ChatMuteArgs {
+  Id chat = 0;
+  std::int64_t until = 0;  // ms; 0 unmutes
+};
 
 enum class Op {
   dm_open,
@@ -100,12 +116,16 @@ enum class Op {
   user_block,
   user_unblock,
   user_blocked,
-  search
+  search,
+  device_register,
+  device_unregister,
+  chat_mute
 };
 std::string_view to_string(Op op) noexcept;
 
-using RequestArgs = std::variant<DmOpenArgs, ChatCreateArgs, ChatArgs, ChatUsersArgs, ChatListArgs, HistoryArgs,
-                                 SyncArgs, PresenceGetArgs, UserArgs, NoArgs, SearchArgs>;
+using RequestArgs =
+    std::variant<DmOpenArgs, ChatCreateArgs, ChatArgs, ChatUsersArgs, ChatListArgs, HistoryArgs, SyncArgs,
+                 PresenceGetArgs, UserArgs, NoArgs, SearchArgs, DeviceRegisterArgs, DeviceUnregisterArgs, ChatMuteArgs>;
 
 struct Request {
   std::string id;

@@ -15,5 +15,6 @@ inline constexpr std::string_view chat_title_length = "chats_title_check";
 inline constexpr std::string_view client_msg_id_taken = "message_client_ids_pkey";
 inline constexpr std::string_view client_msg_id_format = "messages_client_msg_id_check";
 inline constexpr std::string_view message_body_format = "messages_body_check";
+inline constexpr std::string_view pushkey_taken = "push_devices_pushkey_key";
 
 }  // namespace chat::storage::constraint

@@ -47,6 +47,21 @@ class DeliveryStore {
   void reschedule_notification(std::int64_t id, std::chrono::milliseconds delay, std::string_view error);
   std::int64_t notification_backlog();  // jobs in the outbox
 
+  // Push devices (push_devices.cpp). Registers or replaces the user's device's
+  // registration (pushkey_ts = now); the same (app_id, pushkey) registered by
+  // another device or user before is removed. A user has at most
+  // `max_devices` registrations: a new device beyond them is refused.
+  PushRegistrationResult register_push_device(const PushRegistration& registration, int max_devices);
+  bool unregister_push_device(UserId user, std::string_view device);  // false: none was registered
+  // The registrations of these users, by user then device.
+  std::vector<PushDevice> push_devices_of(std::span<const UserId> users);
+  // The push gateway rejected these pushkeys of `user`: their registrations
+  // go. Returns how many did. Only the user's own: a gateway's answer about
+  // one notification cannot remove another user's devices.
+  std::int64_t remove_rejected_pushkeys(UserId user, std::span<const std::string> pushkeys);
+  // No push for `chat` to `user` until `until_ms` (nullopt: unmuted).
+  MuteStatus mute_chat(UserId user, ChatId chat, std::optional<TimeMs> until_ms);
+
  private:
   Connection& connection_;
 };

@@ -92,6 +92,42 @@ struct PendingNotification {
   TimeMs created_at_ms = 0;
   std::int64_t badge = 0;     // unread messages over all the recipient's chats
   bool already_read = false;  // the recipient's read cursor passed seq meanwhile
+  bool muted = false;         // the recipient muted the chat (chat.mute) until a time still ahead
+  // A message people are told of (text, image, voice, file); edits, deletions
+  // and reactions are not pushed (as Matrix's default push rules do).
+  bool content_message = true;
 };
+
+// ---- push devices ------------------------------------------------------------------
+
+// A device's registration with a push service, as device.register gives it.
+struct PushRegistration {
+  UserId user_id = 0;
+  std::string device;
+  std::string app_id;
+  std::string kind;     // fcm | apns | webpush
+  std::string pushkey;  // the push service's token
+  std::string data;     // a JSON object, passed to the push gateway
+};
+
+enum class PushRegistrationStatus { ok, user_not_found, too_many_devices };
+
+struct PushRegistrationResult {
+  PushRegistrationStatus status = PushRegistrationStatus::ok;
+  TimeMs pushkey_ts_ms = 0;  // when ok
+};
+
+// A stored registration, as the notifier sends it to the gateway.
+struct PushDevice {
+  UserId user_id = 0;
+  std::string device;
+  std::string app_id;
+  std::string kind;
+  std::string pushkey;
+  std::string data;  // JSON object text
+  TimeMs pushkey_ts_ms = 0;
+};
+
+enum class MuteStatus { ok, chat_not_found, chat_deleted, not_member };
 
 }  // namespace chat::storage
