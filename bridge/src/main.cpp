@@ -20,13 +20,8 @@ int main(int argc, char** argv) {
   using namespace chat::bridge;
   const auto sources = chat::settings::process_sources();
   const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
-  if (loaded.help) {
-    std::cout << config_usage();
-    return 0;
-  }
-  if (!loaded.error.empty()) {
-    std::cerr << "chat-bridge: " << loaded.error << "\n(see chat-bridge --help)\n";
-    return 2;
+  if (const auto exit_code = chat::settings::help_or_error(loaded, "chat-bridge", config_usage, std::cout, std::cerr)) {
+    return *exit_code;
   }
   Logger log(std::cerr, parse_log_level(loaded.config.log_level).value_or(LogLevel::info));
   std::signal(SIGPIPE, SIG_IGN);

@@ -43,6 +43,13 @@ std::optional<UserCredentials> AuthStore::find_credentials(std::string_view user
   return UserCredentials{row->int64("id"), row->optional_text("password_hash"), row->boolean("disabled")};
 }
 
+std::optional<TokenHolder> AuthStore::find_token_holder(UserId id) {
+  const auto row = connection_.execute(sql::kAuthTokenHolder, id).at_most_one();
+  if (!row) return std::nullopt;
+  return TokenHolder{row->int64("id"), row->text("username"), row->boolean("disabled"), row->boolean("deleted"),
+                     row->int64("not_before")};
+}
+
 AuthSnapshot AuthStore::load_snapshot() {
   TransactionOptions options;
   options.isolation = Isolation::repeatable_read;  // every read sees the same moment

@@ -1,5 +1,5 @@
-// The settings grammar of chat-bridge and chat-admin (chat/settings/settings.hpp):
-// config files and command lines.
+// The settings grammar of chat-bridge, chat-gateway and chat-admin
+// (chat/settings/settings.hpp): config files, command lines and byte sizes.
 //
 // Input: first line the key of a whole-number setting, the rest both a config
 // file's text and, split at newlines, a command line whose --config names it.
@@ -37,6 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   chat::settings::apply_command_line(
       args, sources, [&](const std::string& file) { return chat::settings::apply_key_value_lines(file, set); }, set,
       help);
+
+  // A byte size that parses is spelled back exactly.
+  if (const auto bytes = chat::settings::parse_byte_size(text)) {
+    chat::fuzz::require(chat::settings::parse_byte_size(chat::settings::format_byte_size(*bytes)) == bytes);
+  }
 
   int value = 0;
   const std::string key(head);

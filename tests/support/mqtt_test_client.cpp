@@ -136,8 +136,4 @@ std::optional<ReceivedMessage> MqttTestClient::next_message(std::chrono::millise
   return std::nullopt;
 }
 
-std::optional<ReceivedMessage> MqttTestClient::any_message_within(std::chrono::milliseconds quiet) {
-  return next_message(quiet);
-}
-
 }  // namespace chat::testing

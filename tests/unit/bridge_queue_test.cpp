@@ -13,6 +13,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Until a producer waits in push() for room (within 5 s): the event that
+// must come before a test can say that it did not get in.
+template <class T>
+bool wait_for_waiting_producer(const BatchQueue<T>& queue) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (queue.waiting_producers() == 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 TEST(BridgeBatchQueue, HandsOverInOrderInBatchesOfAtMostMax) {
   BatchQueue<int> queue(100);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(queue.push(int{i}, 0ms));
@@ -54,8 +66,8 @@ TEST(BridgeBatchQueue, AWaitingProducerGoesOnWhenTheConsumerTakes) {
   ASSERT_TRUE(queue.push(1, 0ms));
   std::atomic<bool> pushed{false};
   std::thread producer([&] { pushed = queue.push(2, 5s); });
-  std::this_thread::sleep_for(30ms);
-  EXPECT_FALSE(pushed);
+  ASSERT_TRUE(wait_for_waiting_producer(queue));
+  EXPECT_FALSE(pushed) << "pushed into a full queue";
   EXPECT_EQ(queue.pop_batch(10, 0ms), std::vector<int>{1});
   producer.join();
   EXPECT_TRUE(pushed);
@@ -164,7 +176,7 @@ TEST(BridgeBatchQueue, CloseRefusesPushesWakesWaitersAndLeavesItemsPoppable) {
   ASSERT_TRUE(queue.push(1, 0ms));
   std::atomic<bool> result{true};
   std::thread producer([&] { result = queue.push(2, 10s); });
-  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(wait_for_waiting_producer(queue));  // close() must wake it, not find it not yet come
   queue.close();
   producer.join();
   EXPECT_FALSE(result);

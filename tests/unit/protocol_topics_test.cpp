@@ -70,6 +70,7 @@ TEST(ProtocolTopics, RefusesEverythingElse) {
                             "req/1/bad.device",
                             "req/1/phone/x",
                             "req/+/phone",
+                            "rsp/1/phone",
                             "$share/bridge/dm/1/msg/2",
                             "/dm/1/msg/2"}) {
     EXPECT_FALSE(parse_topic(topic).has_value()) << topic;

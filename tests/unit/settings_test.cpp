@@ -1,9 +1,11 @@
 // chat::settings: the flag and config-file grammar chat-bridge and chat-admin share.
+#include "chat/settings/option_table.hpp"
 #include "chat/settings/settings.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 
 namespace chat::settings {
 namespace {
@@ -94,6 +96,80 @@ TEST(Settings, IntegersAreWholeAndWithinTheirRange) {
   EXPECT_EQ(parse_int_setting("writers", "", 1, 64, out), "writers: \"\" is not an integer");
   EXPECT_EQ(parse_int_setting("writers", "99999999999", 1, 64, out), "writers: \"99999999999\" is not an integer");
   EXPECT_EQ(out, 4) << "a refused value must leave the setting alone";
+}
+
+TEST(Settings, ByteSizes) {
+  EXPECT_EQ(parse_byte_size("65536"), 65536u);
+  EXPECT_EQ(parse_byte_size("512KiB"), 512u << 10);
+  EXPECT_EQ(parse_byte_size("10 MiB"), 10u << 20);
+  EXPECT_EQ(parse_byte_size("10M"), 10u << 20);
+  EXPECT_EQ(parse_byte_size("1gb"), 1u << 30);
+  EXPECT_EQ(parse_byte_size("7B"), 7u);
+  for (const char* bad : {"", "0", "-1", "MiB", "1.5MiB", "1TiB", "99999999999999999999", "17179869184GiB"}) {
+    EXPECT_FALSE(parse_byte_size(bad).has_value()) << bad;
+  }
+  for (const std::uint64_t bytes : {std::uint64_t{7}, std::uint64_t{1536} << 10, std::uint64_t{10} << 20,
+                                    std::uint64_t{3} << 30, std::uint64_t{1025}}) {
+    EXPECT_EQ(parse_byte_size(format_byte_size(bytes)), bytes) << format_byte_size(bytes);
+  }
+  EXPECT_EQ(format_byte_size(std::uint64_t{10} << 20), "10MiB");
+  std::uint64_t out = 5;
+  EXPECT_EQ(parse_byte_size_setting("limit", "1KiB", 1024, out), "");
+  EXPECT_EQ(out, 1024u);
+  EXPECT_EQ(parse_byte_size_setting("limit", "1000", 1024, out),
+            "limit: \"1000\" is not a size of at least 1024 bytes");
+  EXPECT_EQ(out, 1024u) << "a refused value must leave the setting alone";
+}
+
+TEST(Settings, Flags) {
+  bool out = false;
+  for (const char* yes : {"true", "1", "yes"}) {
+    out = false;
+    EXPECT_EQ(parse_bool_setting("log", yes, out), "");
+    EXPECT_TRUE(out) << yes;
+  }
+  for (const char* no : {"false", "0", "no"}) {
+    out = true;
+    EXPECT_EQ(parse_bool_setting("log", no, out), "");
+    EXPECT_FALSE(out) << no;
+  }
+  EXPECT_EQ(parse_bool_setting("log", "maybe", out), "log: \"maybe\" is not true or false");
+}
+
+// One table drives setting and usage for every kind of option.
+struct TableConfig {
+  std::string name = "n";
+  int count = 3;
+  std::uint64_t limit = std::uint64_t{2} << 20;
+  bool verbose = true;
+};
+const Option<TableConfig> kTable[] = {
+    {"name", &TableConfig::name, "a name"},
+    {"count", IntOption<TableConfig>{&TableConfig::count, 1, 9}, "a count"},
+    {"limit", SizeOption<TableConfig>{&TableConfig::limit, 1024}, "a size"},
+    {"verbose", BoolOption<TableConfig>{&TableConfig::verbose}, "a flag"},
+};
+
+TEST(Settings, OptionTablesSetAndPrintEveryKind) {
+  TableConfig config;
+  EXPECT_EQ(set_option<TableConfig>(kTable, config, "name", "x"), "");
+  EXPECT_EQ(set_option<TableConfig>(kTable, config, "count", "9"), "");
+  EXPECT_EQ(set_option<TableConfig>(kTable, config, "limit", "4KiB"), "");
+  EXPECT_EQ(set_option<TableConfig>(kTable, config, "verbose", "no"), "");
+  EXPECT_EQ(config.name, "x");
+  EXPECT_EQ(config.count, 9);
+  EXPECT_EQ(config.limit, 4096u);
+  EXPECT_FALSE(config.verbose);
+  EXPECT_EQ(set_option<TableConfig>(kTable, config, "count", "10"), "count: 10 is outside 1..9");
+  EXPECT_EQ(set_option<TableConfig>(kTable, config, "other", "1"), "unknown option \"other\"");
+
+  std::ostringstream usage;
+  print_options<TableConfig>(usage, kTable, 8);
+  EXPECT_EQ(usage.str(),
+            "  name    a name [n]\n"
+            "  count   a count [3]\n"
+            "  limit   a size [2MiB]\n"
+            "  verbose a flag [true]\n");
 }
 
 }  // namespace

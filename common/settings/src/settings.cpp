@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace chat::settings {
 
@@ -46,6 +47,63 @@ std::string parse_int_setting(const std::string& key, const std::string& value, 
     return key + ": " + value + " is outside " + std::to_string(min) + ".." + std::to_string(max);
   }
   out = parsed;
+  return {};
+}
+
+std::optional<std::uint64_t> parse_byte_size(const std::string& text) {
+  const std::string trimmed = trim(text);
+  std::uint64_t number = 0;
+  const char* begin = trimmed.data();
+  const char* end = trimmed.data() + trimmed.size();
+  const auto [stop, ec] = std::from_chars(begin, end, number);
+  if (ec != std::errc() || stop == begin || number == 0) return std::nullopt;
+  std::string unit = trim(std::string_view(stop, static_cast<std::size_t>(end - stop)));
+  for (char& c : unit) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  int shift = 0;
+  if (unit.empty() || unit == "B") {
+    shift = 0;
+  } else if (unit == "K" || unit == "KB" || unit == "KIB") {
+    shift = 10;
+  } else if (unit == "M" || unit == "MB" || unit == "MIB") {
+    shift = 20;
+  } else if (unit == "G" || unit == "GB" || unit == "GIB") {
+    shift = 30;
+  } else {
+    return std::nullopt;
+  }
+  if (shift > 0 && number > (UINT64_MAX >> shift)) return std::nullopt;
+  return number << shift;
+}
+
+std::string format_byte_size(std::uint64_t bytes) {
+  if (bytes == 0) return "0";
+  for (const auto& [shift, unit] : {std::pair{30, "GiB"}, std::pair{20, "MiB"}, std::pair{10, "KiB"}}) {
+    const std::uint64_t step = std::uint64_t{1} << shift;
+    if (bytes % step == 0) return std::to_string(bytes / step) + unit;
+  }
+  return std::to_string(bytes);
+}
+
+std::string parse_byte_size_setting(const std::string& key, const std::string& value, std::uint64_t min,
+                                    std::uint64_t& out) {
+  const auto size = parse_byte_size(value);
+  if (!size || *size < min) {
+    return key + ": \"" + value + "\" is not a size of at least " + std::to_string(min) + " bytes";
+  }
+  out = *size;
+  return {};
+}
+
+std::string parse_bool_setting(const std::string& key, const std::string& value, bool& out) {
+  if (value == "true" || value == "1" || value == "yes") {
+    out = true;
+  } else if (value == "false" || value == "0" || value == "no") {
+    out = false;
+  } else {
+    return key + ": \"" + value + "\" is not true or false";
+  }
   return {};
 }
 

@@ -11,6 +11,14 @@ SELECT id, password_hash, disabled
 FROM users
 WHERE username = $1::text)sql"};
 
+// A sign-in token's account by primary key, with its revocation floor in the
+// token's whole seconds (0: never revoked).
+inline constexpr Statement kAuthTokenHolder{"auth.token_holder", R"sql(
+SELECT id, username, disabled, deleted_at IS NOT NULL AS deleted,
+       coalesce(floor(extract(epoch FROM tokens_not_before))::bigint, 0) AS not_before
+FROM users
+WHERE id = $1::bigint)sql"};
+
 inline constexpr Statement kAuthGroupMembers{"auth.group_members", R"sql(
 SELECT m.chat_id, m.user_id
 FROM chat_members m

@@ -24,9 +24,10 @@ class BatchQueue {
   // as it was (not moved from), so the caller can try again.
   bool push(T&& item, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    if (!not_full_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; })) {
-      return false;
-    }
+    ++waiting_producers_;
+    const bool room = not_full_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; });
+    --waiting_producers_;
+    if (!room) return false;
     if (closed_) return false;
     items_.push_back({std::move(item), Clock::now()});
     not_empty_.notify_one();
@@ -102,6 +103,13 @@ class BatchQueue {
     return items_.size();
   }
   std::size_t capacity() const { return capacity_; }
+  // Producers waiting in push() for room: backpressure as it happens. A
+  // producer that finds room never shows here: it holds the lock from its
+  // count to its uncount.
+  std::size_t waiting_producers() const {
+    std::lock_guard lock(mutex_);
+    return waiting_producers_;
+  }
   bool closed() const {
     std::lock_guard lock(mutex_);
     return closed_;
@@ -119,6 +127,7 @@ class BatchQueue {
   };
   std::deque<Entry> items_;
   std::size_t fill_target_ = 0;  // the lingering consumer's max; 0: none lingers
+  std::size_t waiting_producers_ = 0;
   bool closed_ = false;
 };
 

@@ -25,6 +25,20 @@ struct UserCredentials {
   bool disabled = false;
 };
 
+// What a sign-in token's account must still be for the token to count
+// (chat-admin's Bearer check; the plugin holds the same facts in memory).
+struct TokenHolder {
+  UserId id = 0;
+  std::string username;  // current (folded) name: a token names the one it was minted for
+  bool disabled = false;
+  bool deleted = false;
+  // Tokens issued (iat, seconds) before this are void; 0 when never revoked
+  // (migration 0006: password changes, disabling, "sign out everywhere").
+  std::int64_t tokens_not_before_s = 0;
+
+  bool revokes(std::int64_t issued_at_s) const { return issued_at_s < tokens_not_before_s; }
+};
+
 // A user who may not sign in, with the name its clients signed in under
 // (the plugin disconnects them by that name).
 struct RefusedUser {

@@ -1,7 +1,8 @@
 #pragma once
-// What the broker's auth plugin reads (records in auth.hpp): credentials for
-// a password sign-in, the snapshot of its membership cache, and LISTEN/NOTIFY
-// to keep that cache current.
+// What the broker's auth plugin and chat-admin's user sign-in read (records
+// in auth.hpp): credentials for a password sign-in, a token's account, the
+// snapshot of the plugin's membership cache, and LISTEN/NOTIFY to keep that
+// cache current.
 #include "chat/storage/auth.hpp"
 #include "chat/storage/connection.hpp"
 #include "chat/storage/types.hpp"
@@ -20,6 +21,10 @@ class AuthStore {
   // id, password hash and disabled flag of a username (folded first); one
   // index lookup. nullopt when there is no such user.
   std::optional<UserCredentials> find_credentials(std::string_view username);
+  // Name, state and token floor of a token's account: one primary-key probe,
+  // so checking a token's revocation costs no extra round trip over the
+  // account look-up a token check needs anyway. nullopt when there is no such user.
+  std::optional<TokenHolder> find_token_holder(UserId id);
   // Live group memberships and refused users, in one REPEATABLE READ transaction.
   AuthSnapshot load_snapshot();
   // The members of a live group; empty for a deleted, direct or unknown chat.

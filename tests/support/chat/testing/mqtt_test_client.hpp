@@ -45,8 +45,6 @@ class MqttTestClient {
   int publish(const std::string& topic, const std::string& payload, int qos = 1, bool retain = false);
 
   std::optional<ReceivedMessage> next_message(std::chrono::milliseconds timeout = std::chrono::seconds(5));
-  // Waits `quiet` and returns the first message that arrives meanwhile, if any.
-  std::optional<ReceivedMessage> any_message_within(std::chrono::milliseconds quiet);
 
  private:
   struct Impl;

@@ -77,13 +77,8 @@ bool migrate(const Config& config, Log& log) {
 int main(int argc, char** argv) {
   const ConfigSources sources = chat::settings::process_sources();
   const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
-  if (loaded.help) {
-    std::cout << config_usage();
-    return 0;
-  }
-  if (!loaded.error.empty()) {
-    std::cerr << "chat-admin: " << loaded.error << "\n(see chat-admin --help)\n";
-    return 2;
+  if (const auto exit_code = chat::settings::help_or_error(loaded, "chat-admin", config_usage, std::cout, std::cerr)) {
+    return *exit_code;
   }
   const Config& config = loaded.config;
 

@@ -59,13 +59,22 @@ storage::UserId authenticate_user(Context& context, const Request& request) {
       throw ApiError(ErrorCode::unauthorized,
                      "invalid sign-in token (" + std::string(credentials::to_string(check.error)) + ")");
     }
-    auto store = context.pool.acquire();
-    const auto user = store->users().find(check.claims->uid);
-    if (!user || user->deleted() || user->user.username != check.claims->username) {
+    // One primary-key probe answers existence, name, state and revocation,
+    // the look-up a token check needed before revocation existed.
+    std::optional<storage::TokenHolder> holder;
+    {
+      auto store = context.pool.acquire();
+      holder = store->auth().find_token_holder(check.claims->uid);
+    }
+    if (!holder || holder->deleted || holder->username != check.claims->username) {
       throw ApiError(ErrorCode::unauthorized, "the token's account does not exist any more");
     }
-    if (user->user.disabled) throw ApiError(ErrorCode::forbidden, "the account is disabled");
-    return user->user.id;
+    if (holder->disabled) throw ApiError(ErrorCode::forbidden, "the account is disabled");
+    if (holder->revokes(check.claims->issued_at)) {
+      throw ApiError(ErrorCode::unauthorized,
+                     "the sign-in token was revoked (password change or sign-out everywhere): sign in again");
+    }
+    return holder->id;
   }
   if (const auto basic = basic_credentials(header)) {
     return verify_user_password(context, request, basic->username, basic->password);

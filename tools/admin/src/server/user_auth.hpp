@@ -22,7 +22,9 @@ storage::UserId verify_user_password(Context& context, const Request& request, c
                                      const std::string& password);
 
 // The signed-in user of a request's Authorization header: Bearer <sign-in
-// token> or Basic. Disabled and deleted accounts are refused.
+// token> or Basic. Disabled and deleted accounts are refused, and so are
+// revoked tokens (issued before the user's tokens_not_before), as the broker
+// refuses them. Every user-token route signs in through here.
 storage::UserId authenticate_user(Context& context, const Request& request);
 
 std::int64_t unix_seconds_now();

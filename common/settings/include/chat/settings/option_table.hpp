@@ -1,11 +1,12 @@
 #pragma once
 // A program's settings as one table: each key names a field of its Config
-// (a string, or an int with bounds) and a line of help. Setting a key and
+// (a string, an int with bounds, a byte size or a flag) and a line of help. Setting a key and
 // printing the usage go through the table, so every program (chat-bridge,
-// chat-gateway) reads and documents its keys the same way.
+// chat-gateway, chat-admin) reads and documents its keys the same way.
 #include "chat/settings/settings.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <ostream>
 #include <span>
 #include <string>
@@ -21,10 +22,23 @@ struct IntOption {
   int max;
 };
 
+// A byte size ("10MiB", settings::parse_byte_size) of at least `min`.
+template <class Config>
+struct SizeOption {
+  std::uint64_t Config::*field;
+  std::uint64_t min;
+};
+
+// true/1/yes or false/0/no.
+template <class Config>
+struct BoolOption {
+  bool Config::*field;
+};
+
 template <class Config>
 struct Option {
   const char* key;
-  std::variant<std::string Config::*, IntOption<Config>> target;
+  std::variant<std::string Config::*, IntOption<Config>, SizeOption<Config>, BoolOption<Config>> target;
   const char* help;
 };
 
@@ -39,6 +53,12 @@ std::string set_option(std::span<const Option<Config>> table, Config& config, co
     if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
       config.*(*field) = value;
       return {};
+    }
+    if (const auto* size = std::get_if<SizeOption<Config>>(&option.target)) {
+      return parse_byte_size_setting(key, value, size->min, config.*(size->field));
+    }
+    if (const auto* flag = std::get_if<BoolOption<Config>>(&option.target)) {
+      return parse_bool_setting(key, value, config.*(flag->field));
     }
     const auto& int_option = std::get<IntOption<Config>>(option.target);
     return parse_int_setting(key, value, int_option.min, int_option.max, config.*(int_option.field));
@@ -57,6 +77,10 @@ void print_options(std::ostream& out, std::span<const Option<Config>> table, std
     out << option.help;
     if (const auto* field = std::get_if<std::string Config::*>(&option.target)) {
       if (!(defaults.*(*field)).empty()) out << " [" << defaults.*(*field) << "]";
+    } else if (const auto* size = std::get_if<SizeOption<Config>>(&option.target)) {
+      out << " [" << format_byte_size(defaults.*(size->field)) << "]";
+    } else if (const auto* flag = std::get_if<BoolOption<Config>>(&option.target)) {
+      out << " [" << (defaults.*(flag->field) ? "true" : "false") << "]";
     } else {
       out << " [" << defaults.*(std::get<IntOption<Config>>(option.target).field) << "]";
     }

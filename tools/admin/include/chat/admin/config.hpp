@@ -62,10 +62,6 @@ ConfigResult load_config(const std::vector<std::string>& args, const ConfigSourc
 // Applies key = value lines; an error text or empty.
 std::string apply_config_text(Config& config, const std::string& text);
 
-// "65536", "512KiB", "10MiB", "1GiB" (also K/M/G and KB/MB/GB, all binary);
-// nullopt for anything else, zero or overflow.
-std::optional<std::uint64_t> parse_byte_size(const std::string& text);
-
 std::string config_usage();
 
 }  // namespace chat::admin
