@@ -189,8 +189,11 @@ TEST_F(BridgeMessageActions, ARefusalDoesNotFailTheRestOfTheBatch) {
     a.send_json(group(chat_, alice_.id), text("a1", "first"));             // seq 1
     a.send_json(group(chat_, alice_.id), edit("a2", 99, "no such seq"));   // refused
     a.send_json(group(chat_, alice_.id), edit("a3", 1, "first, edited"));  // seq 2
-    b.send_json(group(chat_, bob_.id), edit("b1", 1, "not bob's"));        // refused
-    b.send_json(group(chat_, bob_.id), reaction("b2", 1, "🎉"));            // seq 3
+    // Bob's after alice's have reached the bridge: one order across the two connections.
+    ASSERT_TRUE(
+        chat::testing::wait_until([&] { return bridge_->metric("chat_bridge_messages_received_total") >= 3; }, 10s));
+    b.send_json(group(chat_, bob_.id), edit("b1", 1, "not bob's"));  // refused
+    b.send_json(group(chat_, bob_.id), reaction("b2", 1, "🎉"));      // seq 3
     ASSERT_TRUE(
         chat::testing::wait_until([&] { return bridge_->metric("chat_bridge_messages_received_total") >= 5; }, 10s));
   }
