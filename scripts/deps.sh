@@ -19,6 +19,8 @@ PACKAGES=(
   postgresql libpq-dev
   # the auth plugin: sign-in tokens (JWT, HS256), fast edge validation of message JSON
   libjwt-dev rapidjson-dev
+  # grapheme clusters (a reaction is one emoji): common/unicode
+  libicu-dev
   # HTTP tools and JSON
   libcpp-httplib-dev nlohmann-json3-dev
   # the WebSocket gateway: Boost.Beast and Boost.Asio, header-only (docs/gateway.md)

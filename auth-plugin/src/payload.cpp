@@ -3,6 +3,8 @@
 #include "key_set.hpp"
 
 #include "chat/protocol/events.hpp"
+#include "chat/protocol/messages.hpp"
+#include "chat/unicode/grapheme.hpp"
 
 #include <nlohmann/json.hpp>
 #include <rapidjson/reader.h>
@@ -63,6 +65,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   enum class Outcome { ok, not_json, duplicate_key, too_deep, not_object, bad_escape };
   Outcome outcome = Outcome::ok;
   Value id, type, text, ts, seq;
+  Value reply_to, target, emoji, remove;  // replies and messages that act on messages
   Value media, media_id, media_mime, media_size;
   Value refs;
   std::size_t ref_count = 0;
@@ -86,7 +89,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
 
   // ---- RapidJSON handler ----
   bool Null() { return scalar(Kind::null, nullptr, 0, 0); }
-  bool Bool(bool) { return scalar(Kind::boolean, nullptr, 0, 0); }
+  bool Bool(bool value) { return scalar(Kind::boolean, nullptr, 0, value ? 1 : 0); }
   bool Int(int value) { return scalar(Kind::integer, nullptr, 0, value); }
   bool Uint(unsigned value) { return scalar(Kind::integer, nullptr, 0, value); }
   bool Int64(std::int64_t value) { return scalar(Kind::integer, nullptr, 0, value); }
@@ -123,7 +126,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
 
  private:
   enum class Frame { top, media, refs, ref, other };
-  enum class Field { other, id, type, text, ts, seq, media, refs, mime, size, from };
+  enum class Field { other, id, type, text, ts, seq, media, refs, mime, size, from, reply_to, target, emoji, remove };
   struct Open {
     Frame frame = Frame::other;
     Field field = Field::other;  // of the last key, in an object
@@ -142,8 +145,8 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     in_group_ = in_group;
     outcome = Outcome::ok;
     root_object_ = false;
-    for (Value* v :
-         {&id, &type, &text, &ts, &seq, &media, &media_id, &media_mime, &media_size, &refs, &ref_id_, &ref_from_}) {
+    for (Value* v : {&id, &type, &text, &ts, &seq, &reply_to, &target, &emoji, &remove, &media, &media_id, &media_mime,
+                     &media_size, &refs, &ref_id_, &ref_from_}) {
       v->kind = Kind::absent;
       v->text.clear();
       v->number = 0;
@@ -164,6 +167,10 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
         if (name == "seq") return Field::seq;
         if (name == "media") return Field::media;
         if (name == "refs") return Field::refs;
+        if (name == "reply_to") return Field::reply_to;
+        if (name == "target") return Field::target;
+        if (name == "emoji") return Field::emoji;
+        if (name == "remove") return Field::remove;
         return Field::other;
       case Frame::media:
         if (name == "id") return Field::id;
@@ -202,6 +209,14 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
             return &media;
           case Field::refs:
             return &refs;
+          case Field::reply_to:
+            return &reply_to;
+          case Field::target:
+            return &target;
+          case Field::emoji:
+            return &emoji;
+          case Field::remove:
+            return &remove;
           default:
             return nullptr;
         }
@@ -482,19 +497,18 @@ PayloadCheck PayloadChecker::message(std::string_view payload) {
   std::optional<std::string> id = msg->id.text;
 
   if (!msg->type.is_string()) return bad("\"type\" must be a string", id);
-  const std::string& type = msg->type.text;
-  const bool is_text = type == "text";
-  if (!is_text && type != "image" && type != "voice" && type != "file") {
-    return bad("\"type\" must be text, image, voice or file", id);
-  }
+  const auto kind = protocol::parse_message_kind(msg->type.text);
+  if (!kind) return bad("\"type\" must be text, image, voice, file, edit, delete or reaction", id);
+  const bool is_text = *kind == protocol::MessageKind::text;
 
   if (msg->text.kind != Scan::Kind::absent && !msg->text.is_string()) return bad("\"text\" must be a string", id);
   if (is_text && msg->text.kind == Scan::Kind::absent) return bad("a text message needs \"text\"", id);
+  if (msg->reply_to.kind != Scan::Kind::absent && !msg->reply_to.positive_integer()) {
+    return bad("\"reply_to\" must be a seq (an integer > 0)", id);
+  }
 
-  if (is_text) {
-    if (msg->media.kind != Scan::Kind::absent) return bad("\"media\" belongs to image, voice and file messages", id);
-  } else {
-    if (msg->media.kind != Scan::Kind::object) return bad("\"" + type + "\" needs a \"media\" object", id);
+  if (protocol::is_media(*kind)) {
+    if (msg->media.kind != Scan::Kind::object) return bad("\"" + msg->type.text + "\" needs a \"media\" object", id);
     if (!msg->media_id.is_string() || !is_valid_message_id(msg->media_id.text)) {
       return bad("\"media.id\" must match ^[A-Za-z0-9_-]{1,64}$", id);
     }
@@ -503,6 +517,27 @@ PayloadCheck PayloadChecker::message(std::string_view payload) {
     }
     if (msg->media_size.kind != Scan::Kind::absent && !msg->media_size.non_negative_integer()) {
       return bad("\"media.size\" must be a non-negative integer", id);
+    }
+  } else if (msg->media.kind != Scan::Kind::absent) {
+    return bad("\"media\" belongs to image, voice and file messages", id);
+  }
+
+  if (!protocol::carries_content(*kind)) {
+    if (!msg->target.positive_integer())
+      return bad("\"" + msg->type.text + "\" needs \"target\", a seq (an integer > 0)", id);
+    if (*kind == protocol::MessageKind::edit && msg->text.kind == Scan::Kind::absent) {
+      return bad("an edit needs \"text\"", id);
+    }
+    if (*kind == protocol::MessageKind::reaction) {
+      if (!msg->emoji.is_string()) return bad("a reaction needs \"emoji\", a string", id);
+      if (msg->emoji.text.empty() || msg->emoji.text.size() > protocol::limits::kMaxEmojiBytes) {
+        return bad("\"emoji\" must be 1 to 32 bytes", id);
+      }
+      // At most 32 bytes: a bounded cost whatever the payload.
+      if (!unicode::is_one_grapheme(msg->emoji.text)) return bad("\"emoji\" must be one grapheme", id);
+      if (msg->remove.kind != Scan::Kind::absent && msg->remove.kind != Scan::Kind::boolean) {
+        return bad("\"remove\" must be a boolean", id);
+      }
     }
   }
 

@@ -51,6 +51,8 @@ const Option kOptions[] = {
      "requests waiting for a request worker; beyond it they are answered `internal` (busy)"},
     {"max_payload_bytes", IntOption{&Config::max_payload_bytes, 1, 16777216},
      "larger messages are refused (nack too_large)"},
+    {"edit_window_s", IntOption{&Config::edit_window_s, 0, kMaxInt},
+     "how long after storing a text message its author may edit it (later: nack forbidden)"},
     {"webhook_url", &Config::webhook_url, "notification webhook (http/https); empty: notifications off"},
     {"webhook_timeout_ms", IntOption{&Config::webhook_timeout_ms, 1, 600000}, "per request"},
     {"webhook_max_attempts", IntOption{&Config::webhook_max_attempts, 1, 1000000}, "then a job is dropped"},

@@ -18,6 +18,11 @@ std::variant<MessageToStore, PayloadError> classify_message(const InboundTopic& 
   m.client_msg_id = std::move(message.id);
   m.type = message.type;
   m.body = std::move(message.body);
+  m.reply_to = message.reply_to;
+  m.target = message.target;
+  m.edit_text = std::move(message.edit_text);
+  m.emoji = std::move(message.emoji);
+  m.remove = message.remove;
   return m;
 }
 

@@ -4,6 +4,8 @@
 #include "chat/protocol/events.hpp"
 #include "chat/protocol/identifiers.hpp"
 #include "chat/protocol/limits.hpp"
+#include "chat/protocol/messages.hpp"
+#include "chat/unicode/grapheme.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -63,18 +65,61 @@ std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_vie
   const auto type = storage::parse_message_type(type_it->get_ref<const std::string&>());
   if (!type) return bad("unknown type", id);
 
-  const auto text = object.find("text");
+  namespace field = protocol::field;
+  MessagePayload message;
+  const auto text = object.find(field::kText);
   if (text != object.end() && !text->is_string()) return bad("text must be a string", id);
-  const auto media = object.find("media");
+  const auto media = object.find(field::kMedia);
   if (media != object.end() && !media->is_object()) return bad("media must be an object", id);
-  if (*type == storage::MessageType::text && text == object.end()) return bad("a text message needs text", id);
-  if (*type != storage::MessageType::text && media == object.end()) return bad("a media message needs media", id);
+  const auto positive_id = [&](std::string_view name, std::int64_t& out) {
+    const auto it = object.find(name);
+    if (it == object.end()) return true;
+    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) return false;
+    out = it->get<std::int64_t>();
+    return true;
+  };
+  if (!positive_id(field::kReplyTo, message.reply_to)) return bad("reply_to must be a seq (an integer > 0)", id);
+  const bool action = !storage::carries_content(*type);
+  if (action) {
+    if (!positive_id(field::kTarget, message.target) || message.target == 0) {
+      return bad("target must be a seq (an integer > 0)", id);
+    }
+    if (media != object.end()) return bad("media belongs to image, voice and file messages", id);
+  }
+  switch (*type) {
+    case storage::MessageType::text:
+      if (text == object.end()) return bad("a text message needs text", id);
+      break;
+    case storage::MessageType::edit:
+      if (text == object.end()) return bad("an edit needs text", id);
+      message.edit_text = text->get<std::string>();
+      break;
+    case storage::MessageType::reaction: {
+      const auto emoji = object.find(field::kEmoji);
+      if (emoji == object.end() || !emoji->is_string()) return bad("a reaction needs an emoji (a string)", id);
+      const auto& emoji_text = emoji->get_ref<const std::string&>();
+      if (emoji_text.empty() || emoji_text.size() > protocol::limits::kMaxEmojiBytes) {
+        return bad("emoji must be 1 to 32 bytes", id);
+      }
+      if (!unicode::is_one_grapheme(emoji_text)) return bad(std::string(nack_detail::kNotOneEmoji), id);
+      if (const auto remove = object.find(field::kRemove); remove != object.end()) {
+        if (!remove->is_boolean()) return bad("remove must be a boolean", id);
+        message.remove = remove->get<bool>();
+      }
+      message.emoji = emoji_text;
+      break;
+    }
+    case storage::MessageType::deletion:
+      break;
+    default:  // image, voice, file
+      if (media == object.end()) return bad("a media message needs media", id);
+      break;
+  }
   if (has_nul(object)) return bad("NUL characters are not allowed", id);
 
-  object.erase("id");
-  object.erase("type");
-  object.erase("ts");
-  MessagePayload message;
+  object.erase(field::kId);
+  object.erase(field::kType);
+  object.erase(field::kTs);
   message.id = std::move(*id);
   message.type = *type;
   message.body = object.dump();
@@ -174,6 +219,16 @@ Reply reply_for(const storage::AppendResult& result) {
       return nack(ErrorCode::forbidden, nack_detail::kUnknownSender);
     case storage::AppendStatus::recipient_deleted:
       return nack(ErrorCode::not_found, nack_detail::kUnknownRecipient);
+    case storage::AppendStatus::target_not_found:
+      return nack(ErrorCode::not_found, nack_detail::kTargetNotFound);
+    case storage::AppendStatus::target_deleted:
+      return nack(ErrorCode::not_found, nack_detail::kTargetDeleted);
+    case storage::AppendStatus::target_wrong_type:
+      return nack(ErrorCode::bad_request, nack_detail::kTargetWrongType);
+    case storage::AppendStatus::not_author:
+      return nack(ErrorCode::forbidden, nack_detail::kNotAuthor);
+    case storage::AppendStatus::edit_window_expired:
+      return nack(ErrorCode::forbidden, nack_detail::kEditWindowExpired);
   }
   return nack(ErrorCode::internal, "unknown status");
 }

@@ -1,10 +1,12 @@
 #include "chat/bridge/request_records.hpp"
 
 #include "chat/bridge/requests.hpp"
+#include "chat/protocol/messages.hpp"
 
 namespace chat::bridge {
 
 using nlohmann::json;
+namespace field = protocol::field;
 
 namespace {
 
@@ -16,7 +18,20 @@ json with_server_fields(json record, const storage::StoredMessage& message) {
   record["id"] = message.client_msg_id;
   record["type"] = storage::to_string(message.type);
   record["ts"] = message.created_at_ms;
-  if (message.deleted()) record["deleted"] = true;
+  // The state fields are the server's alone: a sender's own keys of these
+  // names give way.
+  record.erase(field::kEditedAt);
+  record.erase(field::kDeleted);
+  record.erase(field::kReactions);
+  if (message.deleted()) {
+    record[field::kDeleted] = true;
+    return record;
+  }
+  if (message.edited_at_ms) record[field::kEditedAt] = *message.edited_at_ms;
+  if (!message.reactions.empty()) {
+    json reactions = json::parse(message.reactions, nullptr, /*allow_exceptions=*/false);
+    if (reactions.is_object()) record[field::kReactions] = std::move(reactions);
+  }
   return record;
 }
 

@@ -26,6 +26,10 @@ std::pair<std::int64_t, std::int64_t> pair_key(std::int64_t a, std::int64_t b) {
   return {std::min(a, b), std::max(a, b)};
 }
 
+storage::ActionRules action_rules(const Config& config) {
+  return storage::ActionRules{static_cast<storage::TimeMs>(config.edit_window_s) * 1000};
+}
+
 double seconds_since(SteadyClock::time_point t) {
   return std::chrono::duration<double>(SteadyClock::now() - t).count();
 }
@@ -190,11 +194,12 @@ void Writer::append(std::vector<PendingMessage>& pending) {
   batch.reserve(pending.size());
   for (const PendingMessage& m : pending) batch.push_back(m.message);
   const bool notify = config_.notifications_enabled();
+  const storage::ActionRules rules = action_rules(config_);
   const auto started = SteadyClock::now();
   std::vector<storage::AppendResult> results;
   try {
     results = db_.run([&](storage::Store& s) {
-      return notify ? s.messages().append_messages_notifying(batch) : s.messages().append_messages(batch);
+      return notify ? s.messages().append_messages_notifying(batch, rules) : s.messages().append_messages(batch, rules);
     });
   } catch (const storage::DbError& error) {
     // Not retryable: some message of the batch is refused by the schema. Find
@@ -217,12 +222,13 @@ void Writer::publish_acks(AckBatch& acks) {
 
 void Writer::append_one_by_one(std::vector<PendingMessage>& pending) {
   const bool notify = config_.notifications_enabled();
+  const storage::ActionRules rules = action_rules(config_);
   AckBatch acks(kMaxEventBytes);
   for (PendingMessage& m : pending) {
     const std::vector<storage::NewMessage> one{m.message};
     try {
       const auto results = db_.run([&](storage::Store& s) {
-        return notify ? s.messages().append_messages_notifying(one) : s.messages().append_messages(one);
+        return notify ? s.messages().append_messages_notifying(one, rules) : s.messages().append_messages(one, rules);
       });
       metrics_.batch_size.observe(1);
       reply(m, results.front(), acks);
@@ -259,7 +265,13 @@ void Writer::reply(const PendingMessage& m, const storage::AppendResult& result,
   }
   if (r.error == to_string(ErrorCode::not_found)) {
     metrics_.refused_not_found.inc();
-    if (t.kind == TopicKind::dm_msg) direct_chats_.erase(pair_key(t.from, t.target));
+    // A missing target says nothing about the chat; the rest may mean it is gone.
+    if (t.kind == TopicKind::dm_msg && result.status != storage::AppendStatus::target_not_found &&
+        result.status != storage::AppendStatus::target_deleted) {
+      direct_chats_.erase(pair_key(t.from, t.target));
+    }
+  } else if (r.error == to_string(ErrorCode::bad_request)) {
+    metrics_.refused_bad_request.inc();
   } else {
     metrics_.refused_forbidden.inc();
   }

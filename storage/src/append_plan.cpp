@@ -8,6 +8,48 @@ namespace chat::storage::detail {
 namespace {
 
 using ClientKey = std::pair<UserId, std::string_view>;
+using MessageKey = std::pair<ChatId, Seq>;
+
+bool is_action(MessageType type) {
+  return type == MessageType::edit || type == MessageType::deletion || type == MessageType::reaction;
+}
+
+// What the plan knows of a message that can be acted on: read from the
+// database, or stored earlier in this batch.
+struct TargetState {
+  UserId sender_id = 0;
+  MessageType type = MessageType::text;
+  bool deleted = false;
+  TimeMs age_ms = 0;
+};
+
+// Why a reply or an action cannot be stored, or `stored` when it can.
+AppendStatus check_references(const NewMessage& message, const std::map<MessageKey, TargetState>& known,
+                              bool sender_owns_chat, const ActionRules& rules) {
+  if (message.reply_to != 0) {
+    const auto reply = known.find({message.chat_id, message.reply_to});
+    if (reply == known.end()) return AppendStatus::target_not_found;
+    if (!carries_content(reply->second.type)) return AppendStatus::target_wrong_type;
+  }
+  if (!is_action(message.type)) return AppendStatus::stored;
+  const auto found = known.find({message.chat_id, message.target});
+  if (found == known.end()) return AppendStatus::target_not_found;
+  const TargetState& target = found->second;
+  if (!carries_content(target.type)) return AppendStatus::target_wrong_type;
+  if (target.deleted) return AppendStatus::target_deleted;
+  const bool author = target.sender_id == message.sender_id;
+  switch (message.type) {
+    case MessageType::edit:
+      if (target.type != MessageType::text) return AppendStatus::target_wrong_type;
+      if (!author) return AppendStatus::not_author;
+      if (target.age_ms > rules.edit_window_ms) return AppendStatus::edit_window_expired;
+      return AppendStatus::stored;
+    case MessageType::deletion:
+      return author || sender_owns_chat ? AppendStatus::stored : AppendStatus::not_author;
+    default:
+      return AppendStatus::stored;
+  }
+}
 
 }  // namespace
 
@@ -15,10 +57,13 @@ AppendKeys collect_append_keys(std::span<const NewMessage> batch) {
   std::set<ChatId> chats;
   std::set<std::pair<ChatId, UserId>> memberships;
   std::set<ClientKey> client_ids;
+  std::set<MessageKey> targets;
   for (const NewMessage& message : batch) {
     chats.insert(message.chat_id);
     memberships.emplace(message.chat_id, message.sender_id);
     client_ids.emplace(message.sender_id, message.client_msg_id);
+    if (message.reply_to != 0) targets.emplace(message.chat_id, message.reply_to);
+    if (is_action(message.type) && message.target != 0) targets.emplace(message.chat_id, message.target);
   }
 
   AppendKeys keys;
@@ -31,15 +76,28 @@ AppendKeys collect_append_keys(std::span<const NewMessage> batch) {
     keys.client_sender_ids.push_back(sender);
     keys.client_msg_ids.push_back(client_id);
   }
+  for (const auto& [chat, seq] : targets) {
+    keys.target_chat_ids.push_back(chat);
+    keys.target_seqs.push_back(seq);
+  }
   return keys;
 }
 
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
-                       std::span<const Membership> memberships, std::span<const StoredClientId> stored) {
+                       std::span<const Membership> memberships, std::span<const StoredClientId> stored,
+                       std::span<const StoredTarget> targets, const ActionRules& rules) {
   std::map<ChatId, ChatState> chat_by_id;
   for (const ChatState& chat : chats) chat_by_id.emplace(chat.id, chat);
-  std::set<std::pair<ChatId, UserId>> members;
-  for (const Membership& m : memberships) members.emplace(m.chat_id, m.user_id);
+  std::map<std::pair<ChatId, UserId>, bool> members;  // -> owns the group
+  for (const Membership& m : memberships) members.emplace(std::pair{m.chat_id, m.user_id}, m.owner);
+  std::map<MessageKey, TargetState> known;
+  for (const StoredTarget& t : targets) {
+    known.emplace(MessageKey{t.chat_id, t.seq}, TargetState{t.sender_id, t.type, t.deleted, t.age_ms});
+  }
+  // The net effect on targets, in batch order (a later action on the same key wins).
+  std::map<MessageKey, TargetEdit> edits;
+  std::map<MessageKey, TargetDeletion> deletions;
+  std::map<ReactionKey, bool> reactions;  // -> added (false: removed)
   std::map<ClientKey, const StoredClientId*> stored_by_key;
   for (const StoredClientId& s : stored) stored_by_key.emplace(ClientKey{s.sender_id, s.client_msg_id}, &s);
 
@@ -71,19 +129,50 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
     const auto chat = chat_by_id.find(message.chat_id);
     if (chat == chat_by_id.end()) {
       result.status = AppendStatus::chat_not_found;
-    } else if (chat->second.deleted) {
+      continue;
+    }
+    if (chat->second.deleted) {
       result.status = AppendStatus::chat_deleted;
-    } else if (!members.contains({message.chat_id, message.sender_id})) {
+      continue;
+    }
+    const auto member = members.find({message.chat_id, message.sender_id});
+    if (member == members.end()) {
       result.status = AppendStatus::not_member;
-    } else if (const auto& gone = chat->second.deleted_members; !gone.empty()) {
+      continue;
+    }
+    if (const auto& gone = chat->second.deleted_members; !gone.empty()) {
       const bool sender_gone = std::find(gone.begin(), gone.end(), message.sender_id) != gone.end();
       result.status = sender_gone ? AppendStatus::sender_deleted : AppendStatus::recipient_deleted;
-    } else {
-      result.seq = ++chat->second.last_seq;
-      plan.inserts.push_back(i);
-      advanced.insert(message.chat_id);
+      continue;
+    }
+    if (const AppendStatus refused = check_references(message, known, member->second, rules);
+        refused != AppendStatus::stored) {
+      result.status = refused;
+      continue;
+    }
+    result.seq = ++chat->second.last_seq;
+    plan.inserts.push_back(i);
+    advanced.insert(message.chat_id);
+    known[{message.chat_id, result.seq}] = TargetState{message.sender_id, message.type, false, 0};
+    const MessageKey target{message.chat_id, message.target};
+    switch (message.type) {
+      case MessageType::edit:
+        edits[target] = TargetEdit{message.chat_id, message.target, result.seq, message.edit_text};
+        break;
+      case MessageType::deletion:
+        deletions[target] = TargetDeletion{message.chat_id, message.target, result.seq};
+        known[target].deleted = true;
+        break;
+      case MessageType::reaction:
+        reactions[ReactionKey{message.chat_id, message.target, message.sender_id, message.emoji}] = !message.remove;
+        break;
+      default:
+        break;
     }
   }
+  for (const auto& [key, edit] : edits) plan.edits.push_back(edit);
+  for (const auto& [key, deletion] : deletions) plan.deletions.push_back(deletion);
+  for (const auto& [key, added] : reactions) (added ? plan.reactions_added : plan.reactions_removed).push_back(key);
 
   for (const ChatId id : advanced) {
     plan.advanced_chat_ids.push_back(id);

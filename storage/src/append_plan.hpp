@@ -27,6 +27,9 @@ struct AppendKeys {
   // Distinct (sender, client id) pairs; the views point into the batch.
   std::vector<UserId> client_sender_ids;
   std::vector<std::string_view> client_msg_ids;
+  // Distinct (chat, seq) pairs named by a target or a reply_to.
+  std::vector<ChatId> target_chat_ids;
+  std::vector<Seq> target_seqs;
 };
 
 AppendKeys collect_append_keys(std::span<const NewMessage> batch);
@@ -43,6 +46,39 @@ struct ChatState {
 struct Membership {
   ChatId chat_id = 0;
   UserId user_id = 0;
+  bool owner = false;  // the group's owner (direct chats have none)
+};
+
+// A stored message that the batch acts on or replies to.
+struct StoredTarget {
+  ChatId chat_id = 0;
+  Seq seq = 0;
+  UserId sender_id = 0;
+  MessageType type = MessageType::text;
+  bool deleted = false;
+  TimeMs age_ms = 0;  // how long ago it was stored, by the database's clock
+};
+
+// What the batch's stored actions do to their targets, applied in the same
+// transaction. At most one entry per target (edits, deletions) or per
+// reaction key: the net effect of the batch, in batch order.
+struct TargetEdit {
+  ChatId chat_id = 0;
+  Seq target = 0;
+  Seq action_seq = 0;     // the edit message: its server time is edited_at
+  std::string_view text;  // points into the batch
+};
+struct TargetDeletion {
+  ChatId chat_id = 0;
+  Seq target = 0;
+  Seq action_seq = 0;  // the delete message: its server time is deleted_at
+};
+struct ReactionKey {
+  ChatId chat_id = 0;
+  Seq target = 0;
+  UserId user_id = 0;
+  std::string_view emoji;  // points into the batch
+  auto operator<=>(const ReactionKey&) const = default;
 };
 
 struct StoredClientId {
@@ -64,6 +100,10 @@ struct AppendPlan {
   // (later, first): the same (sender, client id) again within the batch; the
   // later one gets the first one's outcome, as a duplicate when it was stored.
   std::vector<std::pair<std::size_t, std::size_t>> repeats;
+  std::vector<TargetEdit> edits;
+  std::vector<TargetDeletion> deletions;
+  std::vector<ReactionKey> reactions_added;
+  std::vector<ReactionKey> reactions_removed;
 };
 
 // `chats`: the batch's chats that exist, as locked; `memberships`: the
@@ -71,9 +111,14 @@ struct AppendPlan {
 // pairs stored before. Per message, in this order: an earlier occurrence in
 // the batch decides; then a stored original (duplicate); then a missing chat,
 // a deleted chat, a non-member, a direct chat with a deleted account
-// (refused); otherwise the chat's next seq.
+// (refused); then, for a reply or an action, its target (`targets`: the
+// stored messages the batch names; a message earlier in the batch counts as
+// stored): missing, deleted, of the wrong type, not the sender's to change,
+// out of the edit window (refused, nothing stored); otherwise the chat's next
+// seq, and the action's effect joins the plan.
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
-                       std::span<const Membership> memberships, std::span<const StoredClientId> stored);
+                       std::span<const Membership> memberships, std::span<const StoredClientId> stored,
+                       std::span<const StoredTarget> targets = {}, const ActionRules& rules = {});
 
 // Sets created_at_ms of the newly stored messages and of the duplicates of
 // stored originals, looked up by (chat, seq), and of their repeats in the batch.

@@ -16,6 +16,7 @@ namespace chat::storage::detail {
 // two round trips. A client id stored concurrently into another chat is
 // reported as DbError{serialization_conflict}, so the transaction runs again.
 std::vector<AppendResult> append_batch_and_commit(Connection& tx, std::span<const NewMessage> batch,
-                                                  const AppendKeys& keys, bool queue_notifications);
+                                                  const AppendKeys& keys, bool queue_notifications,
+                                                  const ActionRules& rules);
 
 }  // namespace chat::storage::detail

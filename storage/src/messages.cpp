@@ -25,14 +25,27 @@ struct AppendReads {
   std::vector<detail::ChatState> chats;
   std::vector<detail::Membership> memberships;
   std::vector<detail::StoredClientId> stored;
+  std::vector<detail::StoredTarget> targets;
 };
 
+// Schema CHECKs admit known types only: anything else means schema and code disagree.
+MessageType stored_type(const Row& row) {
+  const std::string text = row.text("type");
+  if (const auto type = parse_message_type(text)) return *type;
+  throw DbError(DbErrc::internal, "unknown message type \"" + text + "\"");
+}
+
 AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
-  const PipelineStep steps[] = {
+  std::vector<PipelineStep> steps = {
       {sql::kLockChatsForAppend, {Param::int64_array(keys.chat_ids)}},
       {sql::kFindMemberships, {Param::int64_array(keys.member_chat_ids), Param::int64_array(keys.member_user_ids)}},
       {sql::kFindClientIds, {Param::int64_array(keys.client_sender_ids), Param::text_array(keys.client_msg_ids)}},
   };
+  const bool names_targets = !keys.target_seqs.empty();
+  if (names_targets) {
+    steps.push_back(
+        {sql::kFindTargets, {Param::int64_array(keys.target_chat_ids), Param::int64_array(keys.target_seqs)}});
+  }
   const std::vector<Rows> rows = tx.execute_pipeline(steps);
   AppendReads reads;
   for (const Row row : rows[0]) {
@@ -42,9 +55,17 @@ AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
       if (const auto gone = row.optional_int64(column)) chat.deleted_members.push_back(*gone);
     }
   }
-  for (const Row row : rows[1]) reads.memberships.push_back({row.int64("chat_id"), row.int64("user_id")});
+  for (const Row row : rows[1]) {
+    reads.memberships.push_back({row.int64("chat_id"), row.int64("user_id"), row.boolean("owner")});
+  }
   for (const Row row : rows[2]) {
     reads.stored.push_back({row.int64("sender_id"), row.text("client_msg_id"), row.int64("chat_id"), row.int64("seq")});
+  }
+  if (names_targets) {
+    for (const Row row : rows[3]) {
+      reads.targets.push_back({row.int64("chat_id"), row.int64("seq"), row.int64("sender_id"), stored_type(row),
+                               row.boolean("deleted"), row.int64("age_ms")});
+    }
   }
   return reads;
 }
@@ -70,17 +91,70 @@ PipelineStep insert_step(std::span<const NewMessage> batch, const detail::Append
            Param::text_array(client_ids), Param::text_array(types), Param::text_array(bodies)}};
 }
 
-// One job per offline member for each message the plan stores.
-PipelineStep notification_step(std::span<const NewMessage> batch, const detail::AppendPlan& plan) {
+// One job per offline member for each message of content the plan stores
+// (edits, deletions and reactions notify nobody); nullopt when there is none.
+std::optional<PipelineStep> notification_step(std::span<const NewMessage> batch, const detail::AppendPlan& plan) {
   std::vector<ChatId> chats;
   std::vector<Seq> seqs;
   std::vector<UserId> senders;
   for (const std::size_t i : plan.inserts) {
+    if (!carries_content(batch[i].type)) continue;
     chats.push_back(plan.results[i].chat_id);
     seqs.push_back(plan.results[i].seq);
     senders.push_back(batch[i].sender_id);
   }
-  return {sql::kQueueNotifications, {Param::int64_array(chats), Param::int64_array(seqs), Param::int64_array(senders)}};
+  if (chats.empty()) return std::nullopt;
+  return PipelineStep{sql::kQueueNotifications,
+                      {Param::int64_array(chats), Param::int64_array(seqs), Param::int64_array(senders)}};
+}
+
+// What the plan's stored actions do to their targets, after the insert.
+void append_action_steps(const detail::AppendPlan& plan, std::vector<PipelineStep>& writes) {
+  if (!plan.edits.empty()) {
+    std::vector<ChatId> chats;
+    std::vector<Seq> targets;
+    std::vector<Seq> actions;
+    std::vector<std::string_view> texts;
+    for (const detail::TargetEdit& e : plan.edits) {
+      chats.push_back(e.chat_id);
+      targets.push_back(e.target);
+      actions.push_back(e.action_seq);
+      texts.push_back(e.text);
+    }
+    writes.push_back({sql::kApplyEdits,
+                      {Param::int64_array(chats), Param::int64_array(targets), Param::int64_array(actions),
+                       Param::text_array(texts)}});
+  }
+  const auto reaction_step = [&](const Statement& statement, const std::vector<detail::ReactionKey>& keys) {
+    if (keys.empty()) return;
+    std::vector<ChatId> chats;
+    std::vector<Seq> targets;
+    std::vector<UserId> users;
+    std::vector<std::string_view> emojis;
+    for (const detail::ReactionKey& k : keys) {
+      chats.push_back(k.chat_id);
+      targets.push_back(k.target);
+      users.push_back(k.user_id);
+      emojis.push_back(k.emoji);
+    }
+    writes.push_back({statement,
+                      {Param::int64_array(chats), Param::int64_array(targets), Param::int64_array(users),
+                       Param::text_array(emojis)}});
+  };
+  reaction_step(sql::kAddReactions, plan.reactions_added);
+  reaction_step(sql::kRemoveReactions, plan.reactions_removed);
+  if (!plan.deletions.empty()) {  // last: it takes the reactions of what it deletes
+    std::vector<ChatId> chats;
+    std::vector<Seq> targets;
+    std::vector<Seq> actions;
+    for (const detail::TargetDeletion& d : plan.deletions) {
+      chats.push_back(d.chat_id);
+      targets.push_back(d.target);
+      actions.push_back(d.action_seq);
+    }
+    writes.push_back(
+        {sql::kApplyDeletions, {Param::int64_array(chats), Param::int64_array(targets), Param::int64_array(actions)}});
+  }
 }
 
 // The server times of the originals that the plan's duplicates are answered with.
@@ -95,9 +169,11 @@ PipelineStep server_times_step(const detail::AppendPlan& plan) {
 }
 
 std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewMessage> batch,
-                                            const detail::AppendKeys& keys, bool queue_notifications) {
+                                            const detail::AppendKeys& keys, bool queue_notifications,
+                                            const ActionRules& rules) {
   const AppendReads reads = read_for_append(tx, keys);
-  detail::AppendPlan plan = detail::plan_append(batch, reads.chats, reads.memberships, reads.stored);
+  detail::AppendPlan plan =
+      detail::plan_append(batch, reads.chats, reads.memberships, reads.stored, reads.targets, rules);
   // Steps that answer (chat_id, seq, created_at_ms) rows: the insert and the
   // duplicates' server times.
   std::vector<PipelineStep> writes;
@@ -105,7 +181,10 @@ std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewM
   if (!plan.inserts.empty()) {
     timed_steps.push_back(writes.size());
     writes.push_back(insert_step(batch, plan));
-    if (queue_notifications) writes.push_back(notification_step(batch, plan));
+    if (queue_notifications) {
+      if (auto step = notification_step(batch, plan)) writes.push_back(std::move(*step));
+    }
+    append_action_steps(plan, writes);
   }
   if (!plan.duplicates.empty()) {
     timed_steps.push_back(writes.size());
@@ -125,9 +204,10 @@ std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewM
 }  // namespace
 
 std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::span<const NewMessage> batch,
-                                                          const detail::AppendKeys& keys, bool queue_notifications) {
+                                                          const detail::AppendKeys& keys, bool queue_notifications,
+                                                          const ActionRules& rules) {
   try {
-    return append_and_commit(tx, batch, keys, queue_notifications);
+    return append_and_commit(tx, batch, keys, queue_notifications, rules);
   } catch (const DbError& error) {
     // The chat locks serialize resends into the same chat. A resend of one
     // client id into two different chats at once is not serialized by them:
@@ -141,7 +221,7 @@ std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::s
   }
 }
 
-std::vector<AppendResult> MessageStore::append_messages(std::span<const NewMessage> batch) {
+std::vector<AppendResult> MessageStore::append_messages(std::span<const NewMessage> batch, const ActionRules& rules) {
   if (batch.empty()) return {};
   const detail::AppendKeys keys = detail::collect_append_keys(batch);
   // Re-running a batch is safe: what it stored is found again as duplicates
@@ -149,17 +229,22 @@ std::vector<AppendResult> MessageStore::append_messages(std::span<const NewMessa
   TransactionOptions options;
   options.idempotent = true;
   return connection_.transaction(
-      [&](Connection& tx) { return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/false); },
+      [&](Connection& tx) {
+        return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/false, rules);
+      },
       options);
 }
 
-std::vector<AppendResult> MessageStore::append_messages_notifying(std::span<const NewMessage> batch) {
+std::vector<AppendResult> MessageStore::append_messages_notifying(std::span<const NewMessage> batch,
+                                                                  const ActionRules& rules) {
   if (batch.empty()) return {};
   const detail::AppendKeys keys = detail::collect_append_keys(batch);
   TransactionOptions options;
   options.idempotent = true;  // as append_messages: a re-run finds its own rows as duplicates
   return connection_.transaction(
-      [&](Connection& tx) { return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/true); },
+      [&](Connection& tx) {
+        return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/true, rules);
+      },
       options);
 }
 

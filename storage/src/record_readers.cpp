@@ -66,6 +66,8 @@ StoredMessage read_stored_message(const Row& row) {
   message.body = row.text("body");
   message.created_at_ms = row.int64("created_at_ms");
   message.deleted_at_ms = row.optional_int64("deleted_at_ms");
+  message.edited_at_ms = row.optional_int64("edited_at_ms");
+  message.reactions = row.optional_text("reactions").value_or(std::string());
   return message;
 }
 

@@ -32,8 +32,19 @@ std::string_view to_string(MessageType type) noexcept {
       return "voice";
     case MessageType::file:
       return "file";
+    case MessageType::edit:
+      return "edit";
+    case MessageType::deletion:
+      return "delete";
+    case MessageType::reaction:
+      return "reaction";
   }
   return "text";
+}
+
+bool carries_content(MessageType type) noexcept {
+  return type == MessageType::text || type == MessageType::image || type == MessageType::voice ||
+         type == MessageType::file;
 }
 
 std::string_view to_string(AppendStatus status) noexcept {
@@ -52,6 +63,16 @@ std::string_view to_string(AppendStatus status) noexcept {
       return "sender_deleted";
     case AppendStatus::recipient_deleted:
       return "recipient_deleted";
+    case AppendStatus::target_not_found:
+      return "target_not_found";
+    case AppendStatus::target_deleted:
+      return "target_deleted";
+    case AppendStatus::target_wrong_type:
+      return "target_wrong_type";
+    case AppendStatus::not_author:
+      return "not_author";
+    case AppendStatus::edit_window_expired:
+      return "edit_window_expired";
   }
   return "stored";
 }
@@ -73,6 +94,9 @@ std::optional<MessageType> parse_message_type(std::string_view text) noexcept {
   if (text == "image") return MessageType::image;
   if (text == "voice") return MessageType::voice;
   if (text == "file") return MessageType::file;
+  if (text == "edit") return MessageType::edit;
+  if (text == "delete") return MessageType::deletion;
+  if (text == "reaction") return MessageType::reaction;
   return std::nullopt;
 }
 

@@ -294,6 +294,33 @@ TEST_F(AdminMediaTest, ChatMembersReadWhatWasSharedWithThem) {
   EXPECT_EQ(download(id, dave.bearer).status, 404);  // the only share in this chat is moderated
 }
 
+// Deleted for everyone by its author (issue #15): the message's media is
+// served to its uploader only, as after moderation.
+TEST_F(AdminMediaTest, AMessageDeletedForEveryoneNoLongerSharesItsMedia) {
+  const Person alice = person("alice");
+  const Person bob = person("bob");
+  const json chat = create_group(alice.uid, {bob.uid});
+  const Reply up = upload(png(3000), alice.bearer);
+  ASSERT_EQ(up.status, 201);
+  const std::string id = up.data["id"];
+  const std::int64_t seq = share(id_of(chat), alice.uid, id);
+  ASSERT_EQ(download(id, bob.bearer).status, 200);
+
+  // The delete message, stored as the bridge stores it.
+  storage::NewMessage deletion;
+  deletion.chat_id = id_of(chat);
+  deletion.sender_id = alice.uid;
+  deletion.client_msg_id = unique("d");
+  deletion.type = storage::MessageType::deletion;
+  deletion.target = seq;
+  deletion.body = json{{"target", seq}}.dump();
+  const std::vector<storage::NewMessage> batch{deletion};
+  ASSERT_EQ(store().messages().append_messages(batch).at(0).status, storage::AppendStatus::stored);
+
+  EXPECT_EQ(download(id, bob.bearer).status, 404);
+  EXPECT_EQ(download(id, alice.bearer).status, 200);  // the uploader keeps it
+}
+
 TEST_F(AdminMediaTest, LimitsPerKind) {
   const Person alice = person("alice");
   // Images up to 64 KiB.

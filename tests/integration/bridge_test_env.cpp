@@ -163,6 +163,15 @@ void ChatClient::send(const std::string& topic, const std::string& id, const std
   client_->publish(topic, payload.data(), payload.size(), 1, false);
 }
 
+void ChatClient::send_json(const std::string& topic, const nlohmann::json& message) {
+  const std::string payload = message.dump();
+  {
+    std::lock_guard lock(mutex_);
+    unacked_[message.at("id").get<std::string>()] = {topic, payload};
+  }
+  client_->publish(topic, payload.data(), payload.size(), 1, false);
+}
+
 void ChatClient::publish_raw(const std::string& topic, const std::string& payload, bool retained) {
   client_->publish(topic, payload.data(), payload.size(), 1, retained)->wait();
 }

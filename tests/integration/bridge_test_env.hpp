@@ -105,6 +105,8 @@ class ChatClient {
 
   // Publishes {"id":id,"type":"text","text":text} to topic, without waiting.
   void send(const std::string& topic, const std::string& id, const std::string& text = "hi");
+  // Publishes any message payload (its "id" names it) as send() does: kept until answered.
+  void send_json(const std::string& topic, const nlohmann::json& message);
   // Publishes raw bytes (receipts, device states, malformed payloads) and waits for the PUBACK.
   void publish_raw(const std::string& topic, const std::string& payload, bool retained = false);
   // Publishes raw bytes without waiting: for publishes the broker may refuse

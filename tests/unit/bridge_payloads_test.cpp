@@ -26,6 +26,35 @@ PayloadError refused(std::string_view payload, std::size_t max = 65536) {
   return std::get<PayloadError>(parsed);
 }
 
+TEST(BridgePayloads, ActionsNameTheirTargetForStorage) {
+  const auto edit = ok(R"({"id":"e1","type":"edit","target":41,"text":"hello, corrected","ts":5})");
+  EXPECT_EQ(edit.type, storage::MessageType::edit);
+  EXPECT_EQ(edit.target, 41);
+  EXPECT_EQ(edit.edit_text, "hello, corrected");
+  EXPECT_EQ(json::parse(edit.body), json({{"target", 41}, {"text", "hello, corrected"}}));
+
+  const auto deletion = ok(R"({"id":"d1","type":"delete","target":7})");
+  EXPECT_EQ(deletion.type, storage::MessageType::deletion);
+  EXPECT_EQ(deletion.target, 7);
+
+  const auto added = ok(R"({"id":"r1","type":"reaction","target":3,"emoji":"👍"})");
+  EXPECT_EQ(added.type, storage::MessageType::reaction);
+  EXPECT_EQ(added.emoji, "👍");
+  EXPECT_FALSE(added.remove);
+  EXPECT_TRUE(ok(R"({"id":"r2","type":"reaction","target":3,"emoji":"👍","remove":true})").remove);
+  EXPECT_FALSE(ok(R"({"id":"r3","type":"reaction","target":3,"emoji":"👍","remove":false})").remove);
+
+  EXPECT_EQ(ok(R"({"id":"t","type":"text","text":"x","reply_to":9})").reply_to, 9);
+  EXPECT_EQ(ok(R"({"id":"t","type":"text","text":"x"})").reply_to, 0);
+}
+
+TEST(BridgePayloads, AReactionIsOneGrapheme) {
+  const auto error = refused(R"({"id":"r1","type":"reaction","target":3,"emoji":"👍👎"})");
+  EXPECT_EQ(error.error, "bad_request");
+  EXPECT_EQ(error.detail, "not_one_emoji");
+  EXPECT_EQ(error.id, "r1");  // named: the sender gets a nack
+}
+
 TEST(BridgePayloads, AMessageKeepsEverythingButIdTypeAndTs) {
   const auto m = ok(R"({"id":"c-7f3a9","type":"text","text":"hello","ts":1763700000000,"reply_to":3})");
   EXPECT_EQ(m.id, "c-7f3a9");

@@ -54,6 +54,16 @@ struct MessageCase {
   Verdict expected;
 };
 
+std::string accents(int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i) text += "\xCC\x81";
+  return text;
+}
+
+std::string reaction_with_emoji(const std::string& emoji) {
+  return R"({"id":"c1","type":"reaction","target":41,"emoji":")" + emoji + R"("})";
+}
+
 std::vector<MessageCase> agreed_message_cases() {
   const Verdict ok = std::nullopt;
   return {
@@ -89,6 +99,37 @@ std::vector<MessageCase> agreed_message_cases() {
       {"invalid UTF-8", "{\"id\":\"c1\",\"type\":\"text\",\"text\":\"\xC3\x28\"}", kBadRequest},
       {"over the size limit", R"({"id":"c1","type":"text","text":")" + std::string(kMaxBytes, 'x') + R"("})",
        kTooLarge},
+      // Replies and messages that act on messages (docs/protocol.md, "Conversation features").
+      {"a reply", R"({"id":"c1","type":"text","text":"see above","reply_to":41})", ok},
+      {"an image replying", R"({"id":"c1","type":"image","media":{"id":"m1"},"reply_to":1})", ok},
+      {"an edit", R"({"id":"c1","type":"edit","target":41,"text":"hello, corrected"})", ok},
+      {"an edit to an empty text", R"({"id":"c1","type":"edit","target":41,"text":""})", ok},
+      {"a delete", R"({"id":"c1","type":"delete","target":41})", ok},
+      {"a reaction", R"({"id":"c1","type":"reaction","target":41,"emoji":"👍"})", ok},
+      {"a reaction taken back", R"({"id":"c1","type":"reaction","target":41,"emoji":"👍","remove":true})", ok},
+      {"a skin-toned emoji", R"({"id":"c1","type":"reaction","target":1,"emoji":"👍🏽"})", ok},
+      {"a family (ZWJ sequence)", R"({"id":"c1","type":"reaction","target":1,"emoji":"👨‍👩‍👧"})", ok},
+      {"a flag", R"({"id":"c1","type":"reaction","target":1,"emoji":"🇫🇷"})", ok},
+      {"a plain letter", R"({"id":"c1","type":"reaction","target":1,"emoji":"a"})", ok},
+      {"reply_to zero", R"({"id":"c1","type":"text","text":"x","reply_to":0})", kBadRequest},
+      {"reply_to a string", R"({"id":"c1","type":"text","text":"x","reply_to":"41"})", kBadRequest},
+      {"reply_to a float", R"({"id":"c1","type":"text","text":"x","reply_to":4.5})", kBadRequest},
+      {"an edit without target", R"({"id":"c1","type":"edit","text":"x"})", kBadRequest},
+      {"an edit without text", R"({"id":"c1","type":"edit","target":41})", kBadRequest},
+      {"an edit of target 0", R"({"id":"c1","type":"edit","target":0,"text":"x"})", kBadRequest},
+      {"a negative target", R"({"id":"c1","type":"delete","target":-3})", kBadRequest},
+      {"a target too large", R"({"id":"c1","type":"delete","target":9223372036854775808})", kBadRequest},
+      {"a target as text", R"({"id":"c1","type":"delete","target":"41"})", kBadRequest},
+      {"a delete carrying media", R"({"id":"c1","type":"delete","target":4,"media":{"id":"m1"}})", kBadRequest},
+      {"a reaction without emoji", R"({"id":"c1","type":"reaction","target":41})", kBadRequest},
+      {"an empty emoji", R"({"id":"c1","type":"reaction","target":41,"emoji":""})", kBadRequest},
+      {"two emoji", R"({"id":"c1","type":"reaction","target":41,"emoji":"👍👍"})", kBadRequest},
+      {"a word", R"({"id":"c1","type":"reaction","target":41,"emoji":"ok"})", kBadRequest},
+      // One grapheme each: a letter under 15 and 16 combining accents (U+0301, 2 bytes).
+      {"one grapheme of 31 bytes", reaction_with_emoji("a" + accents(15)), ok},
+      {"one grapheme of 33 bytes", reaction_with_emoji("a" + accents(16)), kBadRequest},
+      {"an emoji as a number", R"({"id":"c1","type":"reaction","target":41,"emoji":1})", kBadRequest},
+      {"remove as text", R"({"id":"c1","type":"reaction","target":41,"emoji":"👍","remove":"yes"})", kBadRequest},
   };
 }
 

@@ -5,6 +5,7 @@
 // read_user() plus has_password, online and deleted_at_ms; chat statements
 // those of read_chat() plus member_count.
 #include "chat/storage/statement.hpp"
+#include "message_columns.hpp"
 
 namespace chat::storage::sql {
 
@@ -179,13 +180,11 @@ LIMIT $3::bigint)sql"};
 // ---- messages ------------------------------------------------------------------
 
 // Newest first below $2; content withheld once moderated (as kHistoryAfter).
-inline constexpr Statement kAdminHistoryBefore{"admin.messages.history_before", R"sql(
-SELECT chat_id, seq, sender_id, client_msg_id, type,
-       CASE WHEN deleted_at IS NULL THEN body ELSE '{}'::jsonb END AS body,
-       epoch_ms(created_at) AS created_at_ms, epoch_ms(deleted_at) AS deleted_at_ms
-FROM messages
-WHERE chat_id = $1::bigint AND seq < $2::bigint
-ORDER BY seq DESC
+inline constexpr Statement kAdminHistoryBefore{"admin.messages.history_before",
+                                               "SELECT " CHAT_MESSAGE_STATE_COLUMNS R"sql(
+FROM messages x
+WHERE x.chat_id = $1::bigint AND x.seq < $2::bigint
+ORDER BY x.seq DESC
 LIMIT $3::bigint)sql"};
 
 // Moderation: the row and its seq stay, the content is withheld from then on.
@@ -194,7 +193,8 @@ inline constexpr Statement kAdminModerateMessage{"admin.messages.moderate", R"sq
 UPDATE messages SET deleted_at = coalesce(deleted_at, now())
 WHERE chat_id = $1::bigint AND seq = $2::bigint
 RETURNING chat_id, seq, sender_id, client_msg_id, type, '{}'::jsonb AS body,
-          epoch_ms(created_at) AS created_at_ms, epoch_ms(deleted_at) AS deleted_at_ms)sql"};
+          epoch_ms(created_at) AS created_at_ms, epoch_ms(deleted_at) AS deleted_at_ms,
+          epoch_ms(edited_at) AS edited_at_ms, NULL::text AS reactions)sql"};
 
 // ---- statistics ------------------------------------------------------------------
 

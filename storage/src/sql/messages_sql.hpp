@@ -2,6 +2,7 @@
 // Statements of the message path. The append statements take whole batches as
 // arrays (unnest), so a batch costs the same few round trips whatever its size.
 #include "chat/storage/statement.hpp"
+#include "message_columns.hpp"
 
 namespace chat::storage::sql {
 
@@ -24,7 +25,7 @@ FOR NO KEY UPDATE OF c)sql"};
 // `= ANY($1)` offers its generic plan an index path into chat_members (see
 // kInsertMessages); on a table of a few pages a scan stays cheaper and chosen.
 inline constexpr Statement kFindMemberships{"messages.find_memberships", R"sql(
-SELECT m.chat_id, m.user_id
+SELECT m.chat_id, m.user_id, m.role = 'owner' AS owner
 FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, user_id)
 JOIN chat_members m ON m.chat_id = k.chat_id AND m.user_id = k.user_id
 WHERE m.chat_id = ANY($1::bigint[]))sql"};
@@ -51,6 +52,16 @@ FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, seq)
 JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
                                             /*plan_each_time=*/true};
 
+// The messages a batch's actions and replies name ($1 chat, $2 seq), with
+// what the rules look at; age_ms by the database's clock, as created_at.
+// Planned each time, as kFindClientIds (run only for batches that name any).
+inline constexpr Statement kFindTargets{"messages.find_targets", R"sql(
+SELECT m.chat_id, m.seq, m.sender_id, m.type, m.deleted_at IS NOT NULL AS deleted,
+       epoch_ms(clock_timestamp()) - epoch_ms(m.created_at) AS age_ms
+FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, seq)
+JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
+                                        /*plan_each_time=*/true};
+
 // Writes a planned batch in one statement: the chats' new last_seq ($1, $2),
 // the messages ($3..$8) and their client ids. The client ids go in key order,
 // so two writers inserting overlapping keys wait on each other in one order.
@@ -76,15 +87,60 @@ client_ids AS (
 )
 SELECT chat_id, seq, epoch_ms(created_at) AS created_at_ms FROM inserted)sql"};
 
+// ---- applying actions to their targets, after the batch's insert (so a
+// target stored in the same batch is there). One row per target or reaction
+// key (the plan's net effect). Planned each time: they run only for batches
+// with actions, and a generic plan over an unnest of unknown length could
+// scan the whole table.
+
+// Edits ($1 chat, $2 target, $3 the edit's seq, $4 text): the latest text, and
+// edited_at the edit message's server time.
+inline constexpr Statement kApplyEdits{"messages.apply_edits", R"sql(
+UPDATE messages t
+SET body = jsonb_set(t.body, '{text}', to_jsonb(e.text)), edited_at = a.created_at
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS e(chat_id, target, action_seq, text)
+JOIN messages a ON a.chat_id = e.chat_id AND a.seq = e.action_seq
+WHERE t.chat_id = e.chat_id AND t.seq = e.target)sql",
+                                       /*plan_each_time=*/true};
+
+// Reactions added ($1 chat, $2 target, $3 user, $4 emoji); one of each per user
+// and target. In key order, as the client ids, so two writers wait in one order.
+inline constexpr Statement kAddReactions{"messages.add_reactions", R"sql(
+INSERT INTO message_reactions (chat_id, seq, user_id, emoji)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS k(chat_id, seq, user_id, emoji)
+ORDER BY 1, 2, 3, 4
+ON CONFLICT DO NOTHING)sql",
+                                         /*plan_each_time=*/true};
+
+inline constexpr Statement kRemoveReactions{"messages.remove_reactions", R"sql(
+DELETE FROM message_reactions r
+USING unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS k(chat_id, seq, user_id, emoji)
+WHERE r.chat_id = k.chat_id AND r.seq = k.seq AND r.user_id = k.user_id AND r.emoji = k.emoji)sql",
+                                            /*plan_each_time=*/true};
+
+// Deletions for everyone ($1 chat, $2 target, $3 the delete's seq): the
+// content is withheld from then on (deleted_at, as moderation) and the
+// target's reactions go.
+inline constexpr Statement kApplyDeletions{"messages.apply_deletions", R"sql(
+WITH gone AS (
+  UPDATE messages t
+  SET deleted_at = a.created_at
+  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS d(chat_id, target, action_seq)
+  JOIN messages a ON a.chat_id = d.chat_id AND a.seq = d.action_seq
+  WHERE t.chat_id = d.chat_id AND t.seq = d.target AND t.deleted_at IS NULL
+  RETURNING t.chat_id, t.seq
+)
+DELETE FROM message_reactions r
+USING gone g
+WHERE r.chat_id = g.chat_id AND r.seq = g.seq)sql",
+                                           /*plan_each_time=*/true};
+
 // A page of a chat's history in seq order. Content deleted by moderation is
 // withheld; the row keeps its place.
-inline constexpr Statement kHistoryAfter{"messages.history_after", R"sql(
-SELECT chat_id, seq, sender_id, client_msg_id, type,
-       CASE WHEN deleted_at IS NULL THEN body ELSE '{}'::jsonb END AS body,
-       epoch_ms(created_at) AS created_at_ms, epoch_ms(deleted_at) AS deleted_at_ms
-FROM messages
-WHERE chat_id = $1::bigint AND seq > $2::bigint
-ORDER BY seq
+inline constexpr Statement kHistoryAfter{"messages.history_after", "SELECT " CHAT_MESSAGE_STATE_COLUMNS R"sql(
+FROM messages x
+WHERE x.chat_id = $1::bigint AND x.seq > $2::bigint
+ORDER BY x.seq
 LIMIT $3::bigint)sql"};
 
 }  // namespace chat::storage::sql

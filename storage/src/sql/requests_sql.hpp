@@ -3,6 +3,7 @@
 // users.cpp): chat lists, sync, membership changes by members, presence. Chat columns are those read_chat() reads,
 // message columns those of read_stored_message().
 #include "chat/storage/statement.hpp"
+#include "message_columns.hpp"
 
 namespace chat::storage::sql {
 
@@ -18,11 +19,9 @@ namespace chat::storage::sql {
   "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END" \
   " END AS peer_id "
 
-// Content deleted by moderation is withheld; the row keeps its place.
-#define CHAT_REQUEST_MESSAGE_COLUMNS                                          \
-  " x.chat_id, x.seq, x.sender_id, x.client_msg_id, x.type,"                  \
-  " CASE WHEN x.deleted_at IS NULL THEN x.body ELSE '{}'::jsonb END AS body," \
-  " epoch_ms(x.created_at) AS created_at_ms, epoch_ms(x.deleted_at) AS deleted_at_ms "
+// A message's current state (message_columns.hpp); deleted content is
+// withheld, the row keeps its place.
+#define CHAT_REQUEST_MESSAGE_COLUMNS CHAT_MESSAGE_STATE_COLUMNS
 
 // Which of $1 are live accounts (not deleted).
 inline constexpr Statement kLiveUsers{"requests.live_users", R"sql(

@@ -51,6 +51,8 @@ struct Config {
   int batch_idle_gap_us = 1000;
   int max_payload_bytes = static_cast<int>(protocol::limits::kMaxPayloadBytes);  // messages and requests
   int direct_chat_cache_max = 1'000'000;  // user pairs → direct chat, per writer; cleared when full
+  // How long after storing a text message its author may edit it.
+  int edit_window_s = static_cast<int>(protocol::limits::kDefaultEditWindowSeconds);
 
   // request path (beside the message path: its own queue, threads and sessions)
   int request_workers = 2;            // threads answering requests

@@ -20,6 +20,12 @@ struct MessagePayload {
   std::string id;  // the sender's client id
   storage::MessageType type = storage::MessageType::text;
   std::string body;  // the other fields (no id/type/ts) as a JSON object
+  // What storage checks and applies (also in `body`, as sent):
+  std::int64_t reply_to = 0;  // 0: none
+  std::int64_t target = 0;    // edit, delete, reaction
+  std::string edit_text;      // edit
+  std::string emoji;          // reaction
+  bool remove = false;        // reaction
 };
 
 struct PayloadError {
@@ -30,7 +36,10 @@ struct PayloadError {
 
 // Validates a message payload: a JSON object of at most max_bytes with a valid
 // `id` and `type`, `text` (type text) or `media` (image/voice/file) present,
-// and no NUL character anywhere (PostgreSQL's jsonb cannot hold one).
+// and no NUL character anywhere (PostgreSQL's jsonb cannot hold one). Edits,
+// deletes and reactions need `target` (integer > 0) and carry no `media`; an
+// edit needs `text`; a reaction an `emoji` of one grapheme (at most 32 bytes)
+// and `remove`, if present, a boolean; `reply_to`, if present, an integer > 0.
 std::variant<MessagePayload, PayloadError> parse_message_payload(std::string_view payload, std::size_t max_bytes);
 
 // ---- receipts ----------------------------------------------------------------

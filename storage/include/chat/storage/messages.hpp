@@ -45,11 +45,15 @@ class MessageStore {
   // A body that is not a JSON object, or a client id or type outside the
   // contract, fails the whole batch (DbError check_violation/invalid_input):
   // the bridge validates payloads before they get here.
-  std::vector<AppendResult> append_messages(std::span<const NewMessage> batch);
+  //  * a reply or an action (edit, deletion, reaction) whose target breaks
+  //    a rule (types.hpp, AppendStatus; `rules`): refused, nothing of it
+  //    stored; a stored action is applied to its target in the transaction.
+  std::vector<AppendResult> append_messages(std::span<const NewMessage> batch, const ActionRules& rules = {});
   // append_messages, plus in the same transaction one notification_outbox job
   // per newly stored message and member other than the sender that has no
   // online device (devices.online).
-  std::vector<AppendResult> append_messages_notifying(std::span<const NewMessage> batch);
+  // Edits, deletions and reactions queue no job.
+  std::vector<AppendResult> append_messages_notifying(std::span<const NewMessage> batch, const ActionRules& rules = {});
 
   // Up to `limit` messages of a chat from `anchor`, in the anchor's order
   // (see HistoryAnchor); content withheld once moderated. The caller checks

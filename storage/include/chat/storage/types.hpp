@@ -83,7 +83,10 @@ enum class MembershipChange {
 
 // ---- messages --------------------------------------------------------------
 
-enum class MessageType { text, image, voice, file };
+// The first four carry content; edit, deletion ("delete" on the wire) and
+// reaction act on an earlier message of the chat (NewMessage::target).
+enum class MessageType { text, image, voice, file, edit, deletion, reaction };
+bool carries_content(MessageType type) noexcept;
 
 struct NewMessage {
   ChatId chat_id = 0;
@@ -93,6 +96,17 @@ struct NewMessage {
   // The payload's fields other than id/type/ts ({"text":…, "media":{…}}), as a
   // JSON object. Stored as jsonb: read back equal as JSON, not byte for byte.
   std::string body = "{}";
+  // What the store checks and applies, read from the body by the bridge:
+  Seq reply_to = 0;       // any type: a seq of the same chat (0: none)
+  Seq target = 0;         // edit, deletion, reaction: the seq acted on
+  std::string edit_text;  // edit: the target's new text
+  std::string emoji;      // reaction
+  bool remove = false;    // reaction: take it back
+};
+
+// The rules of messages that act on messages that are settings.
+struct ActionRules {
+  TimeMs edit_window_ms = 48LL * 3600 * 1000;  // an author edits a text message this long after storing it
 };
 
 enum class AppendStatus {
@@ -103,6 +117,12 @@ enum class AppendStatus {
   not_member,         // refused: the sender is not a member of the chat
   sender_deleted,     // refused: a direct chat whose sender's account was deleted
   recipient_deleted,  // refused: a direct chat whose other member's account was deleted
+  // Refused actions (and replies): nothing of them is stored.
+  target_not_found,     // target / reply_to names no message of the chat
+  target_deleted,       // the target was deleted for everyone
+  target_wrong_type,    // not a message of content (reply_to, reaction, delete) or not text (edit)
+  not_author,           // edit by anyone but the author; delete by anyone but the author or a group's owner
+  edit_window_expired,  // the target is older than the edit window
 };
 
 struct AppendResult {
@@ -122,9 +142,12 @@ struct StoredMessage {
   UserId sender_id = 0;
   std::string client_msg_id;
   MessageType type = MessageType::text;
-  std::string body;  // JSON object; "{}" once deleted by moderation
+  std::string body;  // JSON object; "{}" once deleted (moderation or for everyone)
   TimeMs created_at_ms = 0;
   std::optional<TimeMs> deleted_at_ms;
+  std::optional<TimeMs> edited_at_ms;  // the latest edit; body holds its text
+  // {"👍": [uid, …], …} (uids ascending), or empty when there are none.
+  std::string reactions;
 
   bool deleted() const { return deleted_at_ms.has_value(); }
 };

@@ -31,6 +31,13 @@ inline constexpr std::string_view kChatNotFound = "chat_not_found";         // n
 inline constexpr std::string_view kChatDeleted = "chat_deleted";            // not_found
 inline constexpr std::string_view kNotMember = "not_member";                // forbidden
 inline constexpr std::string_view kUnknownSender = "unknown_sender";        // forbidden
+// Messages that act on messages (edit, delete, reaction) and replies.
+inline constexpr std::string_view kTargetNotFound = "target_not_found";        // not_found: no such seq in the chat
+inline constexpr std::string_view kTargetDeleted = "target_deleted";           // not_found: deleted for everyone
+inline constexpr std::string_view kTargetWrongType = "target_wrong_type";      // bad_request: e.g. an edit of an image
+inline constexpr std::string_view kNotAuthor = "not_author";                   // forbidden: edit/delete of another's
+inline constexpr std::string_view kEditWindowExpired = "edit_window_expired";  // forbidden: too late to edit
+inline constexpr std::string_view kNotOneEmoji = "not_one_emoji";              // bad_request: emoji not one grapheme
 }  // namespace nack_detail
 
 }  // namespace chat::protocol

@@ -11,6 +11,9 @@ inline constexpr std::size_t kMaxPayloadBytes =
     64 * 1024;                                        // the default; both the plugin and the bridge take an option
 inline constexpr int kMaxJsonDepth = 16;              // objects and arrays nested at most this deep
 inline constexpr std::size_t kMaxReceiptRefs = 1000;  // `refs` of one receipt
+inline constexpr std::size_t kMaxEmojiBytes = 32;     // a reaction's `emoji`: one grapheme of at most this
+// How long the author may edit a text message by default (the bridge's edit_window_s).
+inline constexpr std::int64_t kDefaultEditWindowSeconds = 48 * 3600;
 
 // ---- groups
 inline constexpr std::size_t kMaxGroupMembers = 1000;  // members of a group, its owner included
