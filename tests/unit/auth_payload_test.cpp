@@ -6,23 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 
 namespace chat::auth {
 namespace {
-
-// The best of several runs of one check: the least disturbed by other load.
-std::chrono::nanoseconds best_time(PayloadChecker& checker, const std::string& payload, bool expect_ok) {
-  auto best = std::chrono::nanoseconds::max();
-  for (int run = 0; run < 7; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    const bool ok = checker.message(payload).ok();
-    best = std::min(best, std::chrono::steady_clock::now() - start);
-    EXPECT_EQ(ok, expect_ok);
-  }
-  return best;
-}
 
 void expect_bad(const PayloadCheck& check, const std::string& what) {
   EXPECT_EQ(check.error, Rejection::bad_request) << what;
@@ -234,7 +221,12 @@ TEST(AuthPayload, SizeLimitAppliesToEveryUserPublish) {
 // plain 64 KiB text message it is measured against here. The goal is ~2x;
 // the factor asserted is generous so that a loaded machine cannot fail it
 // (docs/auth-plugin.md has the measured figures).
-TEST(AuthPayload, ManyKeysCostAboutWhatThePlainMessageOfTheSameSizeCosts) {
+// A 64 KiB object of ~8 000 distinct keys is checked, and one duplicate key
+// among them is found. That the work stays linear is shown without a clock:
+// AuthKeySet.WorkGrowsLinearlyWithTheNumberOfKeys counts the key set's probes.
+// What it costs in time is a benchmark (chat-payload-cost, docs/security.md),
+// never a test: timings depend on the machine and the sanitizers.
+TEST(AuthPayload, ManyKeysAreCheckedAndADuplicateAmongThemIsRefused) {
   std::string many_keys = R"({"id":"k1","type":"text","text":"x")";
   for (int i = 0; many_keys.size() < 65536 - 12; ++i) {
     std::string key(3, 'a');
@@ -243,14 +235,12 @@ TEST(AuthPayload, ManyKeysCostAboutWhatThePlainMessageOfTheSameSizeCosts) {
   }
   many_keys += "}";
   ASSERT_LE(many_keys.size(), 65536u);
-  const std::string plain = R"({"id":"p1","type":"text","text":")" + std::string(65536 - 40, 'x') + R"("})";
   PayloadChecker checker;
-  const auto baseline = best_time(checker, plain, true);
-  const auto hostile = best_time(checker, many_keys, true);
-  EXPECT_LT(hostile.count(), 10 * baseline.count())
-      << "many keys: " << hostile.count() << " ns, plain text: " << baseline.count() << " ns";
+  EXPECT_TRUE(checker.message(many_keys).ok());
   const std::string duplicate = many_keys.substr(0, many_keys.size() - 1) + R"(,"aaa":1})";
-  EXPECT_LT(best_time(checker, duplicate, false).count(), 10 * baseline.count()) << "refused just as fast";
+  const PayloadCheck refused = checker.message(duplicate);
+  EXPECT_EQ(refused.error, Rejection::bad_request);
+  EXPECT_EQ(refused.detail, "duplicate key in JSON object");
 }
 
 TEST(AuthPayload, NackEventHasTheContractsShape) {
