@@ -44,6 +44,10 @@ std::string_view matrix_msgtype(storage::MessageType type) {
       return "m.audio";
     case storage::MessageType::file:
       return "m.file";
+    case storage::MessageType::edit:  // never pushed (the outbox takes content types only)
+    case storage::MessageType::deletion:
+    case storage::MessageType::reaction:
+      return "m.text";
   }
   return "m.text";
 }
