@@ -98,6 +98,7 @@ void add_events(RequestOutcome& out, const std::vector<Id>& users, std::string_v
 
 std::vector<Id> member_ids(const std::vector<storage::Member>& members) {
   std::vector<Id> ids;
+  ids.reserve(members.size());
   for (const auto& m : members) ids.push_back(m.user_id);
   return ids;  // members come by user id
 }
