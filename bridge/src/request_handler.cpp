@@ -325,6 +325,7 @@ json presence_get(const PresenceGetArgs& args, RequestData& db) {
   const auto presence = db.presence_of(args.users);
   if (presence.size() != args.users.size()) {
     std::vector<Id> found;
+    found.reserve(presence.size());
     for (const auto& p : presence) found.push_back(p.user_id);
     refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(minus(args.users, found)));
   }
