@@ -62,10 +62,10 @@ int set_nodelay_on_tcp_sockets() {
 // keepalive the broker drops the connection, which the persistent session
 // makes harmless (unacknowledged messages are sent again).
 template <class T>
-bool push_with_backpressure(BatchQueue<T>& queue, T&& item, BridgeMetrics& metrics, const std::atomic<bool>& give_up) {
+bool push_with_backpressure(BatchQueue<T>& queue, T& item, BridgeMetrics& metrics, const std::atomic<bool>& give_up) {
   bool waited = false;
-  // push() leaves the item alone when it fails: the same item is offered again.
-  while (!queue.push(std::move(item), waited ? kPushSlice : std::chrono::milliseconds(0))) {
+  // offer() leaves the item alone when it fails: the same item is offered again.
+  while (!queue.offer(item, waited ? kPushSlice : std::chrono::milliseconds(0))) {
     if (queue.closed() || give_up) return false;
     if (!waited) metrics.backpressure_waits.inc();
     waited = true;
@@ -124,7 +124,7 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
 
   subscribed_ = std::make_unique<Subscribed>(health_, log_);
   session_->set_message_callback(
-      [this](mqtt::const_message_ptr msg) { on_session_message(msg->get_topic(), msg->get_payload()); });
+      [this](const mqtt::const_message_ptr& msg) { on_session_message(msg->get_topic(), msg->get_payload()); });
   session_->set_connected_handler([this](const std::string&) {
     health_.session_connected = true;
     set_nodelay_on_tcp_sockets();
@@ -136,7 +136,7 @@ MqttLink::MqttLink(const Config& config, Health& health, BridgeMetrics& metrics,
     health_.session_subscribed = false;
     log_.warn("mqtt session lost, reconnecting", {{"cause", cause}});
   });
-  publisher_->set_message_callback([this](mqtt::const_message_ptr msg) {
+  publisher_->set_message_callback([this](const mqtt::const_message_ptr& msg) {
     on_publisher_message(msg->get_topic(), msg->get_payload(), msg->is_retained());
   });
   publisher_->set_connected_handler([this](const std::string&) {
@@ -248,7 +248,7 @@ void MqttLink::on_session_message(const std::string& topic, const std::string& p
   }
   Writer& writer = *(*writers_)[shard_key(*parsed) % writers_->size()];
   Inbound item{*parsed, topic, payload, SteadyClock::now()};
-  if (!push_with_backpressure(writer.queue(), std::move(item), metrics_, give_up_)) {
+  if (!push_with_backpressure(writer.queue(), item, metrics_, give_up_)) {
     // Only while stopping: the message was received but will not be stored;
     // it is not acked, so its sender sends it again.
     metrics_.dropped.inc();

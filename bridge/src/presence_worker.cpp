@@ -48,7 +48,7 @@ void PresenceWorker::device_state(storage::DeviceState state) {
 }
 
 void PresenceWorker::broker_uptime(BrokerUptime uptime) {
-  uptimes_.push(std::move(uptime), std::chrono::milliseconds(0));  // the next one comes in 10 s
+  uptimes_.offer(uptime, std::chrono::milliseconds(0));  // the next one comes in 10 s
 }
 
 void PresenceWorker::run() {

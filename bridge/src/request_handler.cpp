@@ -109,6 +109,7 @@ void add_events(RequestOutcome& out, const std::vector<Id>& users, std::string_v
 
 std::vector<Id> member_ids(const std::vector<storage::Member>& members) {
   std::vector<Id> ids;
+  ids.reserve(members.size());
   for (const auto& m : members) ids.push_back(m.user_id);
   return ids;  // members come by user id
 }
@@ -338,6 +339,7 @@ json presence_get(const PresenceGetArgs& args, Id caller, RequestData& db) {
   const auto presence = db.presence_of(args.users);
   if (presence.size() != args.users.size()) {
     std::vector<Id> found;
+    found.reserve(presence.size());
     for (const auto& p : presence) found.push_back(p.user_id);
     refuse(RequestErrorCode::not_found, "no such user: " + id_list_text(minus(args.users, found)));
   }

@@ -39,8 +39,8 @@ void RequestWorker::join() {
 }
 
 void RequestWorker::submit(InboundRequest request) {
-  if (queue_.push(std::move(request), std::chrono::milliseconds(0))) return;
-  // push() left the request intact. Its id is read for the answer; the rest
+  if (queue_.offer(request, std::chrono::milliseconds(0))) return;
+  // offer() left the request intact. Its id is read for the answer; the rest
   // is not looked at (that is the workers' job, and they are behind).
   metrics_.requests_busy.inc();
   const auto parsed = parse_request(request.payload, static_cast<std::size_t>(config_.max_payload_bytes));
@@ -78,7 +78,7 @@ void RequestWorker::serve(const InboundRequest& request, DbSession& db) {
     answer(request, error_response(failure->id, failure->error), false);
     return;
   }
-  const Request& parsed_request = std::get<Request>(parsed);
+  const auto& parsed_request = std::get<Request>(parsed);
   RequestOutcome outcome;
   try {
     StoreRequestData data(db);

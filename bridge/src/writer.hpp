@@ -47,10 +47,8 @@ class Writer {
   int index_;
   const Config& config_;
   Publisher& publisher_;
-  Health& health_;
   BridgeMetrics& metrics_;
   Logger& log_;
-  const std::atomic<bool>& give_up_;
   BatchQueue<Inbound> queue_;
   DbSession db_;
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> direct_chats_;  // (lo, hi) -> chat

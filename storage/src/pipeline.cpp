@@ -59,7 +59,7 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
   bool send_failed = false;
   if (begin != nullptr) {
     send_failed = !send_command(conn, begin);
-    sent.push_back("BEGIN");
+    sent.emplace_back("BEGIN");
   }
   std::vector<const char*> values;
   for (std::size_t i = 0; i < steps.size() && !send_failed; ++i) {
@@ -77,7 +77,7 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
   }
   if (commit && !send_failed) {
     send_failed = !send_command(conn, "COMMIT");
-    sent.push_back("COMMIT");
+    sent.emplace_back("COMMIT");
   }
   if (!send_failed) send_failed = PQpipelineSync(conn) != 1;
   if (send_failed) {

@@ -15,8 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const chat::settings::SetOption set = [&](const std::string& key, const std::string& value) -> std::string {
     int number = 0;
-    const auto error =
-        chat::settings::parse_int_setting(chat::settings::normalize_key(key), value, -1000, 1000, number);
+    auto error = chat::settings::parse_int_setting(chat::settings::normalize_key(key), value, -1000, 1000, number);
     if (error.empty()) chat::fuzz::require(number >= -1000 && number <= 1000);
     return error;
   };

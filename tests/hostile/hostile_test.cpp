@@ -131,7 +131,7 @@ std::string HostileTest::nack_of(RawMqttClient& client, const StackUser& user, c
   while (std::chrono::steady_clock::now() < deadline) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    const std::string nack = next_event(client, user, "nack", left);
+    std::string nack = next_event(client, user, "nack", left);
     if (nack.empty()) return {};
     const auto event = nlohmann::json::parse(nack, nullptr, false);
     if (event.is_object() && event.contains("id") && event["id"] == id) return nack;

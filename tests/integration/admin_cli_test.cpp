@@ -17,9 +17,9 @@ class AdminCliTest : public AdminTest {
   static CommandResult chatctl(std::vector<std::string> args, bool with_server = true) {
     std::vector<std::string> argv{CHATCTL_PATH};
     if (with_server) {
-      argv.push_back("--url");
+      argv.emplace_back("--url");
       argv.push_back(server().url());
-      argv.push_back("--token-file");
+      argv.emplace_back("--token-file");
       argv.push_back(server().admin_token_file().string());
     }
     argv.insert(argv.end(), args.begin(), args.end());

@@ -80,7 +80,9 @@ TEST_F(BridgeRequests, EveryOpAnswersPerTheContract) {
   ASSERT_TRUE(a.wait_all_answered(10s));
   b.publish_raw("g/" + std::to_string(chat) + "/rcpt/" + std::to_string(ben.id), R"({"type":"read","seq":2})");
   ASSERT_TRUE(chat::testing::wait_until(
-      [&] { return psql_int("SELECT read_seq FROM chat_members WHERE user_id = " + std::to_string(ben.id)) == 2; },
+      [&, ben_id = ben.id] {
+        return psql_int("SELECT read_seq FROM chat_members WHERE user_id = " + std::to_string(ben_id)) == 2;
+      },
       5s));
 
   // chat.list: ben's chats with last_seq, unread and its own cursors.

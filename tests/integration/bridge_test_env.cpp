@@ -60,7 +60,8 @@ std::string text_payload(const std::string& id, const std::string& text) {
 
 // ------------------------------------------------------------------ BridgeProcess
 
-BridgeProcess::BridgeProcess(std::vector<std::string> args, std::filesystem::path log_path, std::uint16_t http_port)
+BridgeProcess::BridgeProcess(const std::vector<std::string>& args, std::filesystem::path log_path,
+                             std::uint16_t http_port)
     : log_path_(std::move(log_path)), http_port_(http_port), process_(args, log_path_.string()) {}
 
 BridgeProcess::~BridgeProcess() = default;
@@ -96,7 +97,7 @@ ChatClient::ChatClient(const std::string& uri, std::int64_t uid, const std::stri
           mqtt::create_options_builder().mqtt_version(MQTTVERSION_5).max_buffered_messages(1000000).finalize(),
           nullptr)) {
   client_->set_message_callback(
-      [this](mqtt::const_message_ptr msg) { on_message(msg->get_topic(), msg->to_string()); });
+      [this](const mqtt::const_message_ptr& msg) { on_message(msg->get_topic(), msg->to_string()); });
 }
 
 ChatClient::~ChatClient() {

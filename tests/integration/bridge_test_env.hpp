@@ -37,7 +37,7 @@ using namespace std::chrono_literals;
 // A running chat-bridge.
 class BridgeProcess {
  public:
-  BridgeProcess(std::vector<std::string> args, std::filesystem::path log_path, std::uint16_t http_port);
+  BridgeProcess(const std::vector<std::string>& args, std::filesystem::path log_path, std::uint16_t http_port);
   ~BridgeProcess();
 
   std::uint16_t http_port() const { return http_port_; }

@@ -45,7 +45,7 @@ struct Run {
 Run loadgen(const std::vector<std::string>& args) {
   std::vector<std::string> argv{CHAT_LOADGEN_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--json");
+  argv.emplace_back("--json");
   const auto r = chat::testing::run_command(argv);
   Run run{r.exit_code, r.output, json::object()};
   if (r.exit_code == 0 || r.exit_code == kExitNotAvailable) run.result = figures_of(r.output);

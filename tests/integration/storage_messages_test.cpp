@@ -279,7 +279,7 @@ TEST_F(MessagesTest, SeqsStayGaplessUnderConcurrentWriters) {
       }
     } catch (const std::exception& error) {
       std::lock_guard lock(mutex);
-      failures.push_back(error.what());
+      failures.emplace_back(error.what());
     }
   };
   std::vector<std::thread> threads;

@@ -46,13 +46,13 @@ std::string next_database_name() {
 chat::testing::PostgresCluster& StorageTest::cluster() { return environment->cluster(); }
 
 std::string StorageTest::new_migrated_database() {
-  const std::string name = next_database_name();
+  std::string name = next_database_name();
   cluster().create_database(name, kTemplate);
   return name;
 }
 
 std::string StorageTest::new_empty_database() {
-  const std::string name = next_database_name();
+  std::string name = next_database_name();
   cluster().create_database(name);
   return name;
 }

@@ -8,8 +8,8 @@
 namespace chat::admin {
 namespace {
 
-ConfigResult load(const std::vector<std::string>& args, std::map<std::string, std::string> env = {},
-                  std::map<std::string, std::string> files = {}) {
+ConfigResult load(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                  const std::map<std::string, std::string>& files = {}) {
   ConfigSources sources{[files](const std::string& path) -> std::optional<std::string> {
                           const auto it = files.find(path);
                           if (it == files.end()) return std::nullopt;

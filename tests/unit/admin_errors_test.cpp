@@ -22,7 +22,9 @@ TEST(AdminErrors, RenderAsJsonWithCodeMessageAndField) {
   const auto plain = nlohmann::json::parse(not_found("no such user").to_json());
   EXPECT_FALSE(plain["error"].contains("field"));
   // Bad UTF-8 in a message never breaks the JSON.
-  EXPECT_NO_THROW(nlohmann::json::parse(bad_request("x", "\xff\xfe").to_json()));
+  nlohmann::json with_bad_utf8;
+  EXPECT_NO_THROW(with_bad_utf8 = nlohmann::json::parse(bad_request("x", "\xff\xfe").to_json()));
+  EXPECT_TRUE(with_bad_utf8.is_object());
   EXPECT_EQ(http_status(ErrorCode::too_large), 413);
   EXPECT_EQ(http_status(ErrorCode::unavailable), 503);
   EXPECT_EQ(http_status(ErrorCode::range_not_satisfiable), 416);

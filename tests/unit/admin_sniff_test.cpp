@@ -39,8 +39,8 @@ TEST(AdminSniff, Voice) {
   EXPECT_EQ(of(ftyp("M4A ")).mime, "audio/mp4");
   EXPECT_EQ(of(ftyp("M4A ")).kind, MediaKind::voice);
   EXPECT_EQ(of(padded("ID3\x04")).mime, "audio/mpeg");
-  EXPECT_EQ(of(padded("\xFF\xFB\x90\x00")).mime, "audio/mpeg");  // MPEG-1 layer III frame
-  EXPECT_EQ(of(padded("\xFF\xF1\x50\x80")).mime, "audio/aac");   // ADTS
+  EXPECT_EQ(of(padded(std::string("\xFF\xFB\x90\x00", 4))).mime, "audio/mpeg");  // MPEG-1 layer III frame
+  EXPECT_EQ(of(padded("\xFF\xF1\x50\x80")).mime, "audio/aac");                   // ADTS
   EXPECT_EQ(of(padded("#!AMR\n")).mime, "audio/amr");
   EXPECT_EQ(of(padded("#!AMR-WB\n")).mime, "audio/amr-wb");
   EXPECT_EQ(of(padded(std::string("RIFF\x10\0\0\0WAVEfmt ", 16))).mime, "audio/wav");

@@ -83,7 +83,7 @@ TEST(BridgeConfig, JsonFiles) {
 TEST(BridgeConfig, Errors) {
   Fake fake;
   fake.env["CHAT_DATABASE_URL"] = "x";
-  const auto error = [&](std::vector<std::string> args) { return load_config(args, fake.sources()).error; };
+  const auto error = [&](const std::vector<std::string>& args) { return load_config(args, fake.sources()).error; };
   EXPECT_NE(error({"--no-such-option", "1"}), "");
   EXPECT_NE(error({"--batch-max", "many"}), "");
   EXPECT_NE(error({"--batch-max", "0"}), "");

@@ -53,10 +53,10 @@ TEST(BridgeBatchQueue, AFailedPushLeavesTheItemIntactForTheNextTry) {
   std::string first = "first";
   ASSERT_TRUE(queue.push(std::move(first), 0ms));
   std::string second = "second, long enough not to fit the small string buffer";
-  EXPECT_FALSE(queue.push(std::move(second), 10ms));
+  EXPECT_FALSE(queue.offer(second, 10ms));
   EXPECT_EQ(second, "second, long enough not to fit the small string buffer");
   EXPECT_EQ(queue.pop_batch(1, 0ms), std::vector<std::string>{"first"});
-  EXPECT_TRUE(queue.push(std::move(second), 0ms));
+  EXPECT_TRUE(queue.offer(second, 0ms));
   EXPECT_EQ(queue.pop_batch(1, 0ms),
             std::vector<std::string>{"second, long enough not to fit the small string buffer"});
 }

@@ -683,7 +683,7 @@ TEST(LoadgenPopulation, PickerNeverWritesToItselfAndHonoursTheGroupShare) {
 
 // ------------------------------------------------------------------ options
 
-ParseResult parse(std::vector<std::string> args) { return parse_options(args); }
+ParseResult parse(const std::vector<std::string>& args) { return parse_options(args); }
 
 TEST(LoadgenOptions, DefaultsAndBothSpellings) {
   auto r = parse({"--mode", "plain"});

@@ -22,7 +22,7 @@ struct Recorder {
   }
 };
 
-Sources files(std::map<std::string, std::string> contents) {
+Sources files(const std::map<std::string, std::string>& contents) {
   Sources sources;
   sources.read_file = [contents](const std::string& path) -> std::optional<std::string> {
     const auto found = contents.find(path);

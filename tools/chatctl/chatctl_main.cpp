@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     print_usage(asked ? std::cout : std::cerr, list);
     return asked ? 0 : 2;
   }
-  const std::string name = raw[command_index];
+  const std::string& name = raw[command_index];
   if (name == "help") {
     print_usage(std::cout, list);
     return 0;

@@ -14,7 +14,7 @@ std::string text_of(const json& value) {
 
 std::string format_time(const json& ms) {
   if (!ms.is_number_integer()) return "-";
-  const std::time_t seconds = static_cast<std::time_t>(ms.get<std::int64_t>() / 1000);
+  const auto seconds = static_cast<std::time_t>(ms.get<std::int64_t>() / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[32];

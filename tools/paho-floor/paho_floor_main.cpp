@@ -88,7 +88,7 @@ void connect(mqtt::async_client& client, int receive_maximum) {
 int consume(const Args& a) {
   mqtt::async_client client(a.uri, "paho-floor-consumer", mqtt::create_options(MQTTVERSION_5), nullptr);
   std::atomic<long> received{0};
-  client.set_message_callback([&](mqtt::const_message_ptr) { ++received; });
+  client.set_message_callback([&](const mqtt::const_message_ptr&) { ++received; });
   connect(client, a.receive_maximum);
   const std::string share = "$share/" + a.share + "/";
   client.subscribe(mqtt::string_collection::create({share + "dm/+/msg/+", share + "g/+/msg/+"}), {1, 1})->wait();

@@ -23,7 +23,7 @@ const char* level_name(LogLevel level) {
 }
 
 std::string iso_time(std::int64_t epoch_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  const auto seconds = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[40];

@@ -26,7 +26,7 @@ constexpr auto kTimerPeriod = std::chrono::milliseconds(100);
 EventLoop& EventLoop::instance() {
   // Never destroyed: clients may outlive main's locals during exit, and the thread
   // only sleeps in epoll_wait when nothing is left to do.
-  static EventLoop* loop = new EventLoop();
+  static auto* loop = new EventLoop();
   return *loop;
 }
 

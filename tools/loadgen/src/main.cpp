@@ -20,7 +20,6 @@ using namespace chat::loadgen;
 std::string unavailable(const Options& o) {
   switch (o.mode) {
     case Mode::plain:
-      return {};
     case Mode::platform:
       return {};
     case Mode::connect_storm:

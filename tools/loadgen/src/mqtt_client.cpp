@@ -121,6 +121,7 @@ int MqttClient::subscribe(const std::vector<std::string>& filters, int qos, bool
     return rc;
   }
   std::vector<char*> topics;
+  topics.reserve(filters.size());
   for (const auto& f : filters) topics.push_back(const_cast<char*>(f.c_str()));
   const int options = mqtt_version_ == 5 && no_local ? MQTT_SUB_OPT_NO_LOCAL : 0;
   const int rc = mosquitto_subscribe_multiple(mosq_, nullptr, static_cast<int>(topics.size()), topics.data(), qos,

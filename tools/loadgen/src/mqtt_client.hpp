@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
-struct mosquitto;
-struct mosquitto_message;
-struct mqtt5__property;
+// For mosquitto_property in the callbacks' signatures: its struct tag
+// (mqtt5__property) is a reserved identifier, not ours to forward-declare.
+#include <mosquitto.h>
 
 namespace chat::loadgen {
 
@@ -94,12 +94,12 @@ class MqttClient {
   int start_connect();
   void configure();
 
-  static void on_connect(mosquitto*, void* self, int rc, int flags, const ::mqtt5__property* props);
-  static void on_disconnect(mosquitto*, void* self, int rc, const ::mqtt5__property* props);
-  static void on_publish(mosquitto*, void* self, int mid, int reason, const ::mqtt5__property* props);
-  static void on_message(mosquitto*, void* self, const mosquitto_message* msg, const ::mqtt5__property* props);
+  static void on_connect(mosquitto*, void* self, int rc, int flags, const mosquitto_property* props);
+  static void on_disconnect(mosquitto*, void* self, int rc, const mosquitto_property* props);
+  static void on_publish(mosquitto*, void* self, int mid, int reason, const mosquitto_property* props);
+  static void on_message(mosquitto*, void* self, const mosquitto_message* msg, const mosquitto_property* props);
   static void on_subscribe(mosquitto*, void* self, int mid, int count, const int* granted,
-                           const ::mqtt5__property* props);
+                           const mosquitto_property* props);
 
   EventLoop& loop_;
   Listener& listener_;

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace chat::loadgen {
 
-Population::Population(const PopulationShape& shape) : shape_(shape) {
+Population::Population(PopulationShape shape) : shape_(std::move(shape)) {
   if (shape_.users == 0) throw std::invalid_argument("there must be at least one user");
   if (shape_.devices == 0) throw std::invalid_argument("a user has at least one device");
   if (static_cast<std::uint64_t>(shape_.users) * shape_.devices > (std::uint64_t{1} << 20)) {

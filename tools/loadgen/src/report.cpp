@@ -63,7 +63,7 @@ std::string Report::human() const {
   std::string out = "chat-loadgen: mode " + mode_ + "\n";
   if (!available_) return out + "not available: " + reason_ + "\n";
   std::string params;
-  for (const auto& [k, v] : string_params_) params += " " + k + "=" + v;
+  for (const auto& [k, v] : string_params_) params.append(" ").append(k).append("=").append(v);
   for (const auto& [k, v] : number_params_) params += " " + k + "=" + format_value(v);
   if (!params.empty()) out += " params:" + params + "\n";
   std::size_t width = 0;

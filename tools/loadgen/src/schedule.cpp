@@ -21,7 +21,7 @@ std::uint64_t FixedRateSchedule::intended_us(std::uint64_t k) const {
 
 std::uint64_t FixedRateSchedule::due_by(std::uint64_t now_us) const {
   if (now_us < t0_us_) return 0;
-  const double elapsed = static_cast<double>(now_us - t0_us_);
+  const auto elapsed = static_cast<double>(now_us - t0_us_);
   const double estimate =
       elapsed < static_cast<double>(first_us_)
           ? elapsed * first_rate_ / 1e6

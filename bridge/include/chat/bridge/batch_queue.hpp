@@ -19,10 +19,15 @@ class BatchQueue {
 
   explicit BatchQueue(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
-  // Adds an item, waiting up to `timeout` while the queue is full. False when
-  // it timed out or the queue is closed: then the item is not added and left
-  // as it was (not moved from), so the caller can try again.
-  bool push(T&& item, std::chrono::milliseconds timeout) {
+  // Adds an item the caller does not need back, waiting up to `timeout` while
+  // the queue is full. False when it timed out or the queue is closed.
+  bool push(T&& item, std::chrono::milliseconds timeout) { return offer(item, timeout); }
+
+  // Like push(), but moves from `item` only when it returns true: when it
+  // timed out or the queue is closed, `item` is left as it was, so the caller
+  // can offer it again (taken by lvalue reference so that the caller never
+  // reads a variable it has std::move'd).
+  bool offer(T& item, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     ++waiting_producers_;
     const bool room = not_full_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; });

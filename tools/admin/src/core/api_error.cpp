@@ -66,8 +66,8 @@ int http_status(ErrorCode code) noexcept {
   return 500;
 }
 
-ApiError::ApiError(ErrorCode code, std::string message, std::string field)
-    : std::runtime_error(std::move(message)), code_(code), field_(std::move(field)) {}
+ApiError::ApiError(ErrorCode code, const std::string& message, std::string field)
+    : std::runtime_error(message), code_(code), field_(std::move(field)) {}
 
 std::string ApiError::to_json() const {
   nlohmann::json error{{"code", to_string(code_)}, {"message", what()}};

@@ -265,7 +265,7 @@ void register_operations(Routes& routes, Context& context) {
 
 AdminServer::AdminServer(Context& context) : context_(context), server_(std::make_unique<httplib::Server>()) {
   httplib::Server& server = *server_;
-  const std::size_t threads = static_cast<std::size_t>(context_.config.http_threads);
+  const auto threads = static_cast<std::size_t>(context_.config.http_threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Streamed uploads are limited per kind by the media handler; this bound
   // only has to let the largest through (plus what is drained after a 413).
@@ -360,7 +360,7 @@ AdminServer::AdminServer(Context& context) : context_(context), server_(std::mak
     return httplib::Server::HandlerResponse::Handled;
   }));
 
-  server.set_exception_handler([this](const Request&, Response& response, std::exception_ptr) {
+  server.set_exception_handler([this](const Request&, Response& response, const std::exception_ptr&) {
     context_.log.error("a handler threw past its guard");
     send_error(response, ApiError(ErrorCode::internal, "internal error"));
   });

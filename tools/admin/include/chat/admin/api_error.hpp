@@ -31,7 +31,7 @@ int http_status(ErrorCode code) noexcept;
 
 class ApiError : public std::runtime_error {
  public:
-  ApiError(ErrorCode code, std::string message, std::string field = {});
+  ApiError(ErrorCode code, const std::string& message, std::string field = {});
 
   ErrorCode code() const noexcept { return code_; }
   int status() const noexcept { return http_status(code_); }

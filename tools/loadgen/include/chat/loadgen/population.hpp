@@ -33,7 +33,7 @@ class Population {
  public:
   // Throws std::invalid_argument for an impossible shape (no users, a group larger than the
   // population, more than 2^20 clients).
-  explicit Population(const PopulationShape& shape);
+  explicit Population(PopulationShape shape);
 
   const PopulationShape& shape() const { return shape_; }
   std::uint32_t users() const { return shape_.users; }
