@@ -114,6 +114,30 @@ TEST_F(BridgeSearch, NeverADeletedMessage) {
   EXPECT_TRUE(ben().request("search", {{"q", "om"}})["result"]["hits"].empty());  // the short-query path
 }
 
+// Edits and deletions for everyone are messages over MQTT (docs/protocol.md,
+// "Messages that act on messages"): an edited message is found by its latest
+// text only, a deleted one never, and the action messages are no hits.
+TEST_F(BridgeSearch, AnEditedMessageIsFoundByItsLatestTextAndADeletedOneNever) {
+  const auto group = make_group();
+  const auto seq = post(anna(), group_topic(group, anna_.id), "meet at the station");
+  const auto act = [&](const json& action) {
+    anna().send_json(group_topic(group, anna_.id), action);
+    const std::string id = action["id"];
+    ASSERT_TRUE(anna().wait_answer(id, 10s));
+    EXPECT_EQ(anna().acks_of(id).size(), 1u) << anna().nack_of(id).value_or("no nack");
+  };
+  act({{"id", "edit1"}, {"type", "edit"}, {"target", seq}, {"text", "meet at the harbour"}});
+
+  const json harbour = ben().request("search", {{"q", "harbour"}});
+  ASSERT_EQ(places(harbour), (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, seq}})) << harbour;
+  EXPECT_EQ(harbour["result"]["hits"][0]["snippet"], "meet at the harbour");
+  EXPECT_TRUE(ben().request("search", {{"q", "station"}})["result"]["hits"].empty());
+
+  act({{"id", "delete1"}, {"type", "delete"}, {"target", seq}});
+  EXPECT_TRUE(ben().request("search", {{"q", "harbour"}})["result"]["hits"].empty());
+  EXPECT_TRUE(ben().request("search", {{"q", "meet"}})["result"]["hits"].empty());
+}
+
 TEST_F(BridgeSearch, LatinCyrillicAndCjk) {
   const auto group = make_group();
   const auto latin = post(anna(), group_topic(group, anna_.id), "Café au lait, s'il vous plaît");
