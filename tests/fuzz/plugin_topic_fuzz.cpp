@@ -18,6 +18,12 @@ class EvenChats : public chat::auth::MembershipView {
   bool blocks(chat::auth::Uid blocker, chat::auth::Uid) const override { return blocker % 2 == 1; }
 };
 
+// The same members, and nobody blocks anybody.
+class EvenChatsNoBlocks : public EvenChats {
+ public:
+  bool blocks(chat::auth::Uid, chat::auth::Uid) const override { return false; }
+};
+
 bool has_wildcard(std::string_view topic) { return topic.find_first_of("+#") != std::string_view::npos; }
 
 }  // namespace
@@ -46,8 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // A user writes only to concrete topics, and only ones under its own uid...
   if (write.allowed) chat::fuzz::require(!has_wildcard(topic) && topic.find(who.uid_text) != std::string_view::npos);
-  // ... and a filter without wildcards is a topic: subscribing to it is reading it.
-  if (subscribe.allowed && !has_wildcard(topic)) chat::fuzz::require(read.allowed);
+  // ... and a filter without wildcards is a topic: subscribing to it is reading it,
+  // blocks aside (a block withholds deliveries, not the subscription, so that a
+  // SUBACK does not tell a user it is blocked: docs/auth-plugin.md).
+  if (subscribe.allowed && !has_wildcard(topic)) {
+    const EvenChatsNoBlocks unblocked;
+    chat::fuzz::require(chat::auth::check_access(who, Access::read, topic, unblocked).allowed);
+  }
   if (topic.starts_with('$')) chat::fuzz::require(!read.allowed && !write.allowed && !subscribe.allowed);
   return 0;
 }
