@@ -4,10 +4,10 @@
 // window and per kind of query. One session searching back to back, as a
 // bridge request worker does. A measurement, never a test
 // (scripts/bench-search runs it).
+#include "chat/settings/settings.hpp"
 #include "chat/storage/store.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -48,18 +48,14 @@ constexpr Statement kMemberships{"search_bench.memberships", R"sql(
 SELECT m.user_id, m.chat_id FROM chat_members m JOIN users u ON u.id = m.user_id
 WHERE u.username ~ '^sb[0-9]+$' ORDER BY m.user_id, m.chat_id)sql"};
 
+// A day: longer runs are a mistake, not a benchmark.
+constexpr int kMaxSeconds = 86400;
+
 struct Options {
   int seconds = 60;
   int window = 10;
   std::string conninfo;
 };
-
-std::optional<int> positive(std::string_view text) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
-  return value;
-}
 
 std::optional<Options> parse(int argc, char** argv) {
   Options options;
@@ -67,9 +63,10 @@ std::optional<Options> parse(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--seconds" || arg == "--window") {
       if (i + 1 >= argc) return std::nullopt;
-      const auto value = positive(argv[++i]);
-      if (!value) return std::nullopt;
-      (arg == "--seconds" ? options.seconds : options.window) = *value;
+      int& value = arg == "--seconds" ? options.seconds : options.window;
+      if (!chat::settings::parse_int_setting(std::string(arg), argv[++i], 1, kMaxSeconds, value).empty()) {
+        return std::nullopt;
+      }
       continue;
     }
     if (arg.starts_with("-") || !options.conninfo.empty()) return std::nullopt;
