@@ -105,6 +105,7 @@ int run(const Options& options) {
     return 1;
   }
   std::vector<chat::storage::UserId> users;
+  users.reserve(chats_of.size());
   for (const auto& [user, chats] : chats_of) users.push_back(user);
   std::printf("%zu users in %zu chats on average; queries:", users.size(),
               static_cast<std::size_t>(chats_of.begin()->second.size()));
