@@ -324,8 +324,8 @@ TEST(LoadgenWindows, CountsAndLatencyPerWindow) {
   WindowedStats w(1'000'000, 10'000'000);  // 10 s windows from t = 1 s
   w.sent(1'000'000);
   w.sent(12'000'000);
-  w.acked(2'000'000, 500);
-  w.acked(11'000'001, 9'000'000);  // a slow ack lands in the window it happened in
+  w.acked(2'000'000, 1'999'500, 1'999'500);
+  w.acked(11'000'001, 2'000'001, 2'000'001);  // a slow ack lands in the window it happened in
   w.delivered(25'000'000, 700);
   ASSERT_EQ(w.windows().size(), 3U);
   EXPECT_EQ(w.windows()[0].sent, 1U);
@@ -337,6 +337,42 @@ TEST(LoadgenWindows, CountsAndLatencyPerWindow) {
   EXPECT_EQ(w.windows()[2].delivered, 1U);
   EXPECT_DOUBLE_EQ(w.seconds_of(0, 30'000'000), 10.0);
   EXPECT_DOUBLE_EQ(w.seconds_of(2, 26'000'000), 5.0) << "the last window is partial";
+}
+
+TEST(LoadgenWindows, SplitsIntendedToAckIntoOutboxWaitAndPublishToAck) {
+  WindowedStats w(0, 1'000'000);  // 1 s windows
+  // Due at 0.1 s, held in the outbox until 2.5 s, acked at 2.52 s: a user waited 2.42 s, the
+  // broker and what is behind it took 20 ms.
+  w.sent(100'000);
+  w.acked(2'520'000, 100'000, 2'500'000);
+  // Published on time: both latencies are the same.
+  w.sent(2'600'000);
+  w.acked(2'610'000, 2'600'000, 2'600'000);
+  ASSERT_EQ(w.windows().size(), 3U);
+  const auto& third = w.windows()[2];
+  EXPECT_EQ(third.acked, 2U);
+  EXPECT_EQ(third.ack.max(), 2'420'000U);
+  EXPECT_EQ(third.publish_ack.max(), 20'000U);
+  EXPECT_EQ(third.publish_ack.min(), 10'000U);
+  EXPECT_EQ(third.outbox_wait.max(), 2'400'000U);
+  EXPECT_EQ(third.outbox_wait.min(), 0U);
+  // A clock step cannot make a latency negative.
+  w.acked(2'700'000, 2'800'000, 2'900'000);
+  EXPECT_EQ(w.windows()[2].ack.min(), 0U);
+}
+
+TEST(LoadgenWindows, UnackedAtTheEndOfAWindowIsTheSendersBacklogPlusInFlight) {
+  WindowedStats w(0, 1'000'000);
+  for (int i = 0; i < 10; ++i) w.sent(100'000);  // 10 due in window 0
+  for (int i = 0; i < 4; ++i) w.acked(500'000, 100'000, 100'000);
+  for (int i = 0; i < 5; ++i) w.sent(1'500'000);  // 5 more due in window 1
+  for (int i = 0; i < 8; ++i) w.acked(1'600'000, 100'000, 1'000'000);
+  w.acked(3'100'000, 1'500'000, 2'000'000);  // window 2 is empty, window 3 acks one
+  EXPECT_EQ(w.unacked_at_end(0), 6U);
+  EXPECT_EQ(w.unacked_at_end(1), 3U);
+  EXPECT_EQ(w.unacked_at_end(2), 3U);
+  EXPECT_EQ(w.unacked_at_end(3), 2U);
+  EXPECT_EQ(w.unacked_at_end(99), 2U) << "past the last window: what is still unacked at the end";
 }
 
 // ------------------------------------------------------------------ what limited a plain run
@@ -444,7 +480,7 @@ TEST(LoadgenOutbox, WindowBoundsUnackedMessages) {
   EXPECT_FALSE(box.has_room());
   EXPECT_FALSE(box.add(3, "t", "p3", 104));
   EXPECT_EQ(box.size(), 3U);
-  EXPECT_EQ(box.ack(1), std::optional<std::uint64_t>(101));  // out of order is fine
+  EXPECT_EQ(box.ack(1)->intended_us, 101U);  // out of order is fine
   EXPECT_TRUE(box.has_room());
   EXPECT_TRUE(box.add(3, "t", "p3", 104));
 }
@@ -452,11 +488,28 @@ TEST(LoadgenOutbox, WindowBoundsUnackedMessages) {
 TEST(LoadgenOutbox, AckReturnsFirstSendTimeOnceAndCountsStrays) {
   Outbox box(10);
   box.add(7, "t", "p", 555);
-  EXPECT_EQ(box.ack(7), std::optional<std::uint64_t>(555));
+  EXPECT_EQ(box.ack(7)->intended_us, 555U);
   EXPECT_FALSE(box.ack(7).has_value());  // a second ack for the same message
   EXPECT_FALSE(box.ack(8).has_value());  // an ack for a message never sent
   EXPECT_EQ(box.unknown_acks(), 2U);
   EXPECT_TRUE(box.empty());
+}
+
+TEST(LoadgenOutbox, AckReturnsTheIntendedAndThePublishTimeAndAResendKeepsBoth) {
+  Outbox box(2);
+  box.add(0, "t", "held", 1'000, 4'000);  // due at 1 ms, published at 4 ms: waited for room
+  box.add(1, "t", "on time", 5'000);      // published when due
+  box.connection_lost();
+  ASSERT_EQ(box.take_unsent().size(), 2U);  // resent at some later time: the times stay
+  const auto held = box.ack(0);
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->intended_us, 1'000U);
+  EXPECT_EQ(held->published_us, 4'000U);
+  EXPECT_EQ(held->outbox_wait_us(), 3'000U);
+  const auto on_time = box.ack(1);
+  ASSERT_TRUE(on_time.has_value());
+  EXPECT_EQ(on_time->published_us, 5'000U);
+  EXPECT_EQ(on_time->outbox_wait_us(), 0U);
 }
 
 TEST(LoadgenOutbox, ReconnectResendsEveryUnackedMessageWithItsIdInOrder) {
@@ -474,14 +527,14 @@ TEST(LoadgenOutbox, ReconnectResendsEveryUnackedMessageWithItsIdInOrder) {
   EXPECT_EQ(again[2].n, 4U);
   EXPECT_EQ(again[1].payload, "payload-2");  // byte for byte: same id, same ts
   EXPECT_EQ(again[1].topic, "dm/2/msg/1");
-  EXPECT_EQ(again[1].first_send_us, 1002U);  // latency counts from the first attempt
+  EXPECT_EQ(again[1].times.intended_us, 1002U);  // latency counts from the first attempt
   EXPECT_EQ(again[1].attempts, 2U);
   EXPECT_TRUE(again[1].in_flight);
   EXPECT_EQ(box.resends(), 3U);
   EXPECT_EQ(box.unsent(), 0U);
   EXPECT_TRUE(box.take_unsent().empty());
   EXPECT_EQ(box.size(), 3U);  // still unacked: they stay until their ack
-  EXPECT_EQ(box.ack(2), std::optional<std::uint64_t>(1002));
+  EXPECT_EQ(box.ack(2)->intended_us, 1002U);
 }
 
 TEST(LoadgenOutbox, FailedPublishIsRetriedAndAckOfAnUnsentEntryKeepsCountsRight) {
@@ -492,7 +545,7 @@ TEST(LoadgenOutbox, FailedPublishIsRetriedAndAckOfAnUnsentEntryKeepsCountsRight)
   box.mark_unsent(1);  // twice: still one
   box.mark_unsent(9);  // unknown: ignored
   EXPECT_EQ(box.unsent(), 1U);
-  EXPECT_EQ(box.ack(1), std::optional<std::uint64_t>(2));  // a late ack of the first attempt
+  EXPECT_EQ(box.ack(1)->intended_us, 2U);  // a late ack of the first attempt
   EXPECT_EQ(box.unsent(), 0U);
   EXPECT_TRUE(box.take_unsent().empty());
   box.connection_lost();
