@@ -148,6 +148,14 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
   const double loadgen_pct = wall > 0 ? 100.0 * t.cpu_s / wall : 0;
   report.figure("loadgen_cpu_pct", loadgen_pct, "% of a core", "loadgen CPU (one event-loop thread)");
   report.figure("loadgen_us_per_msg", t.cpu_s * per, "µs", "loadgen CPU per acked message");
+  // A group message is one publish but many deliveries (the crowd: about 9 per message), and each
+  // delivery costs the receiving client a PUBLISH read and a PUBACK written, as it costs the broker
+  // the mirror image: per delivery the shapes compare.
+  const double per_delivery = t.counts.delivered > 0 ? 1e6 / static_cast<double>(t.counts.delivered) : 0;
+  report.figure("deliveries_per_msg",
+                t.acked > 0 ? static_cast<double>(t.counts.delivered) / static_cast<double>(t.acked) : 0, "",
+                "deliveries per acked message");
+  report.figure("loadgen_us_per_delivery", t.cpu_s * per_delivery, "µs", "loadgen CPU per delivery");
   std::optional<double> broker_pct;
   for (const auto& u : cpu.used()) {
     if (!u.seconds) {
@@ -158,6 +166,9 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
     if (u.name == "broker") broker_pct = pct;
     report.figure(u.name + "_cpu_pct", pct, "% of a core", u.name + " CPU (pid " + u.pids + ")");
     report.figure(u.name + "_us_per_msg", *u.seconds * per, "µs", u.name + " CPU per acked message");
+    if (u.name == "broker") {
+      report.figure("broker_us_per_delivery", *u.seconds * per_delivery, "µs", "broker CPU per delivery");
+    }
   }
   report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
   window_table(windows, t.end_us, report);
