@@ -48,6 +48,33 @@ def windows(name):
     return load(name).get("windows", [])
 
 
+def pg_samples(name):
+    """scripts/bench-platform's 1-s samples of PostgreSQL during a platform run, as (seconds since the run's
+    window 0, checkpoints begun so far, WAL bytes, full-page images, autovacuum workers); [] when absent."""
+    start = fig(name, "start_unix_s")
+    out = []
+    try:
+        with open(f"{work}/{name}.pg") as f:
+            for line in f:
+                v = line.split()
+                if len(v) == 6 and start:
+                    out.append((float(v[0]) - start, int(v[1]) + int(v[2]), int(v[3]), int(v[4]), int(v[5])))
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def pg_span(samples, t_from, t_to):
+    """Checkpoints begun, WAL MB/s, the share of full-page images and whether autovacuum ran, in [t_from, t_to)."""
+    inside = [s for s in samples if t_from <= s[0] < t_to]
+    before = [s for s in samples if s[0] < t_from]
+    if not inside:
+        return None
+    a, b = (before[-1] if before else inside[0]), inside[-1]
+    secs = max(b[0] - a[0], 1e-9)
+    return (b[1] - a[1], (b[2] - a[2]) / secs / 1e6, any(s[4] > 0 for s in inside))
+
+
 # ------------------------------------------------------------------ the figures, as ratios to plain
 print("| figure | plain (stock mosquitto) | platform (plugin + bridge + PostgreSQL) | platform / plain |")
 print("|---|---|---|---|")
@@ -125,6 +152,10 @@ row([f"— senders' backlog when the overload ends (due, not acked) and its drai
 row([f"— intended→ack back to normal at {normal_rate:.0f} msg/s (every later 1-s window's p99 ≤ {normal:.0f} ms) after "
      "the overload (bounded by that drain)", "",
      f"{num(recovered)} s" if recovered is not None else "not within the run", ""])
+during_pg = pg_span(pg_samples(o), 0, first)
+if during_pg is not None:
+    row(["— PostgreSQL during the overload: checkpoints begun / WAL MB/s / autovacuum ran", "",
+         f"{during_pg[0]} / {during_pg[1]:.1f} / {'yes' if during_pg[2] else 'no'}", ""])
 
 p, q = "fanout_plain_max", "fanout_platform_max"
 row(["fan-out (one sender, 200 members online): deliveries/s", num(fig(p, "deliveries_per_s")),
@@ -193,11 +224,14 @@ print(f"Overload, per {step}-s span of 1-s windows (offered {2 * capacity:.0f} m
       f"{normal_rate:.0f}):")
 print()
 print("| from (s) | offered/s | acked/s | publish→ack p99, worst 1-s window (ms) | intended→ack p99, worst 1-s window (ms) "
-      "| senders' backlog at the span's end (due, not acked) |")
-print("|---|---|---|---|---|---|")
+      "| senders' backlog at the span's end (due, not acked) | PostgreSQL: checkpoints begun / WAL MB/s / autovacuum |")
+print("|---|---|---|---|---|---|---|")
+pg = pg_samples(o)
 for i in range(0, len(ow), step):
     span = ow[i:i + step]
+    p_span = pg_span(pg, i, i + step)
     row([f"{i}", f"{sum(w['sent_per_s'] for w in span) / len(span):.0f}",
          f"{sum(w['acked_per_s'] for w in span) / len(span):.0f}",
          f"{max(w.get('pub_ack_p99_ms', 0) for w in span):.1f}", f"{max(w['ack_p99_ms'] for w in span):.1f}",
-         num(span[-1].get("unacked_end"))])
+         num(span[-1].get("unacked_end")),
+         "–" if p_span is None else f"{p_span[0]} / {p_span[1]:.1f} / {'yes' if p_span[2] else 'no'}"])

@@ -120,6 +120,9 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
                 o.qos == 0 ? "throughput, messages written/s" : "throughput, messages acked/s");
   report.figure("deliveries_per_s", t.deliveries_per_s(), "msg/s", "throughput, deliveries/s (all recipient devices)");
   report.figure("send_s", send_s, "s", "send phase");
+  // Wall-clock start of window 0, so that samples taken beside the run (scripts/bench-platform's
+  // PostgreSQL counters) line up with the windows.
+  report.figure("start_unix_s", static_cast<double>(t.t0_us) / 1e6, "s", "send phase began (Unix time)");
   report.latency("e2e", t.e2e, "latency sender -> recipient");
   report.latency("ack", t.ack,
                  o.qos == 0 ? "latency send -> written"
