@@ -59,7 +59,10 @@ class WebSocketLink final : public Link {
   asio::awaitable<void> read(std::string& into) override {
     buffer_.consume(buffer_.size());
     co_await ws_.async_read(buffer_, asio::use_awaitable);
-    into += beast::buffers_to_string(buffer_.data());
+    // A flat_buffer is one contiguous block: appended as it is, without the
+    // temporary string buffers_to_string would build (the TCP link appends
+    // its read the same way).
+    into.append(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   }
 
  private:
