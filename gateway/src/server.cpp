@@ -93,11 +93,7 @@ asio::ssl::context make_tls_context(const Config& config) {
 }  // namespace
 
 int run_gateway(const Config& config, Logger& log) {
-  // One thread runs everything and no other thread ever touches the
-  // io_context (no resolver, no thread pool; the signal handler only writes
-  // Asio's pipe), so its scheduler and reactor can skip their mutexes: a
-  // lock and an unlock around every operation, which the profile showed.
-  asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
+  asio::io_context io(1);
   GatewayState state(config, log);
   const tcp::endpoint broker = endpoint_of(config.broker_host, config.broker_port, "broker_host");
 
