@@ -57,7 +57,7 @@ AppendPlan plan(const std::vector<NewMessage>& batch, const ActionRules& rules =
   return plan_append(batch, kChats, kMembers, {}, kTargets, rules);
 }
 
-TEST(CollectAppendKeys, NamesTargetsAndRepliesOnce) {
+TEST(PlanActions, CollectAppendKeysNamesTargetsAndRepliesOnce) {
   NewMessage reply = text(kBob, "r");
   reply.reply_to = 2;
   const std::vector<NewMessage> batch{edit(kAlice, "e", 1, "x"), reaction(kBob, "x", 1, "👍"), reply, text(kBob, "t")};
