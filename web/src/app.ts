@@ -30,6 +30,12 @@ const kRejoinResyncMs = 2_000;
 // The broker's queues may drop (docs/protocol.md, delivery rule); the
 // database is the record: a connected app syncs now and then too.
 const kPeriodicSyncMs = 60_000;
+// A live message carries no seq (the bridge assigns it when storing), and a
+// reply, an edit, a delete or a reaction names its target by seq: a `sync` of
+// the chat shortly after live messages arrive gives them theirs, tried again
+// (doubling) while some are still not stored.
+const kLearnSeqsAfterMs = 250;
+const kLearnSeqsAttempts = 6;
 
 export interface AppView {
   render(): void;
@@ -54,6 +60,8 @@ export class ChatApp {
   // side sees a message on the broker's fast path, before the bridge has
   // stored it): applied when the ack gives the seq. Keyed by message id.
   private readonly earlyReceipts = new Map<string, { chat: ChatId; from: Uid; type: 'delivered' | 'read' }[]>();
+  // Chats with a seq-learning sync scheduled.
+  private readonly learningSeqs = new Set<ChatId>();
 
   constructor(
     readonly session: Session,
@@ -451,8 +459,25 @@ export class ChatApp {
     }
   }
 
+  private learnSeqs(chat: ChatState, attempt = 0): void {
+    if (this.learningSeqs.has(chat.id) || attempt >= kLearnSeqsAttempts) return;
+    this.learningSeqs.add(chat.id);
+    setTimeout(() => {
+      // A chat not opened yet holds no history: from its last known message on.
+      void this.syncChat(chat.id, chat.historyLoaded ? 0 : chat.lastSeq - 1)
+        .catch(() => undefined)
+        .finally(() => {
+          this.learningSeqs.delete(chat.id);
+          const self = this.session.uid;
+          const waiting = chat.messages.some((m) => !m.seq && !(m.from === self && this.outbox.has(m.id)) && !m.failed);
+          if (waiting && this.store.chats.get(chat.id) === chat) this.learnSeqs(chat, attempt + 1);
+        });
+    }, kLearnSeqsAfterMs * 2 ** attempt);
+  }
+
   private receiveLive(chat: ChatState, message: MessageRecord): void {
     const added = this.store.addMessages(chat, [message]);
+    if (added.length > 0) this.learnSeqs(chat);
     if (added.length === 0 || message.from === this.session.uid) {
       this.view?.render();
       return;

@@ -205,7 +205,7 @@ export class ChatView implements AppView {
       this.membersPanel.hidden = true;
       this.membersButton.setAttribute('aria-expanded', 'false');
     }
-    if (switched && this.renderedChat !== null) this.cancelContext();
+    if (switched) this.cancelContext();
     this.renderComposerContext(chat);
     if (!this.membersPanel.hidden) this.renderMembers(chat);
 
