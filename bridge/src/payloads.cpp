@@ -229,6 +229,8 @@ Reply reply_for(const storage::AppendResult& result) {
       return nack(ErrorCode::forbidden, nack_detail::kNotAuthor);
     case storage::AppendStatus::edit_window_expired:
       return nack(ErrorCode::forbidden, nack_detail::kEditWindowExpired);
+    case storage::AppendStatus::too_many_reactions:
+      return nack(ErrorCode::forbidden, nack_detail::kTooManyReactions);
   }
   return nack(ErrorCode::internal, "unknown status");
 }

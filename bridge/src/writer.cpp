@@ -27,7 +27,9 @@ std::pair<std::int64_t, std::int64_t> pair_key(std::int64_t a, std::int64_t b) {
 }
 
 storage::ActionRules action_rules(const Config& config) {
-  return storage::ActionRules{static_cast<storage::TimeMs>(config.edit_window_s) * 1000};
+  storage::ActionRules rules;
+  rules.edit_window_ms = static_cast<storage::TimeMs>(config.edit_window_s) * 1000;
+  return rules;
 }
 
 double seconds_since(SteadyClock::time_point t) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <stdexcept>
 
 namespace chat::storage::detail {
@@ -9,6 +10,7 @@ namespace {
 
 using ClientKey = std::pair<UserId, std::string_view>;
 using MessageKey = std::pair<ChatId, Seq>;
+using ReactorKey = std::tuple<ChatId, Seq, UserId>;  // a user's reactions on one message
 
 bool is_action(MessageType type) {
   return type == MessageType::edit || type == MessageType::deletion || type == MessageType::reaction;
@@ -58,12 +60,16 @@ AppendKeys collect_append_keys(std::span<const NewMessage> batch) {
   std::set<std::pair<ChatId, UserId>> memberships;
   std::set<ClientKey> client_ids;
   std::set<MessageKey> targets;
+  std::set<ReactorKey> reactors;
   for (const NewMessage& message : batch) {
     chats.insert(message.chat_id);
     memberships.emplace(message.chat_id, message.sender_id);
     client_ids.emplace(message.sender_id, message.client_msg_id);
     if (message.reply_to != 0) targets.emplace(message.chat_id, message.reply_to);
     if (is_action(message.type) && message.target != 0) targets.emplace(message.chat_id, message.target);
+    if (message.type == MessageType::reaction && !message.remove) {
+      reactors.emplace(message.chat_id, message.target, message.sender_id);
+    }
   }
 
   AppendKeys keys;
@@ -80,12 +86,18 @@ AppendKeys collect_append_keys(std::span<const NewMessage> batch) {
     keys.target_chat_ids.push_back(chat);
     keys.target_seqs.push_back(seq);
   }
+  for (const auto& [chat, target, user] : reactors) {
+    keys.reaction_chat_ids.push_back(chat);
+    keys.reaction_targets.push_back(target);
+    keys.reaction_user_ids.push_back(user);
+  }
   return keys;
 }
 
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
                        std::span<const Membership> memberships, std::span<const StoredClientId> stored,
-                       std::span<const StoredTarget> targets, const ActionRules& rules) {
+                       std::span<const StoredTarget> targets, std::span<const StoredReaction> reactions,
+                       const ActionRules& rules) {
   std::map<ChatId, ChatState> chat_by_id;
   for (const ChatState& chat : chats) chat_by_id.emplace(chat.id, chat);
   std::map<std::pair<ChatId, UserId>, bool> members;  // -> owns the group
@@ -97,7 +109,10 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
   // The net effect on targets, in batch order (a later action on the same key wins).
   std::map<MessageKey, TargetEdit> edits;
   std::map<MessageKey, TargetDeletion> deletions;
-  std::map<ReactionKey, bool> reactions;  // -> added (false: removed)
+  std::map<ReactionKey, bool> reaction_changes;  // -> added (false: removed)
+  // Each reacting user's emoji per target: stored, then as the batch leaves them.
+  std::map<ReactorKey, std::set<std::string_view>> emoji_held;
+  for (const StoredReaction& r : reactions) emoji_held[{r.chat_id, r.target, r.user_id}].insert(r.emoji);
   std::map<ClientKey, const StoredClientId*> stored_by_key;
   for (const StoredClientId& s : stored) stored_by_key.emplace(ClientKey{s.sender_id, s.client_msg_id}, &s);
 
@@ -150,8 +165,19 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
       result.status = refused;
       continue;
     }
+    if (message.type == MessageType::reaction && !message.remove) {
+      const auto held = emoji_held.find({message.chat_id, message.target, message.sender_id});
+      const bool new_emoji = held == emoji_held.end() || !held->second.contains(message.emoji);
+      const std::size_t count = held == emoji_held.end() ? 0 : held->second.size();
+      if (new_emoji && count >= rules.max_reactions_per_user) {
+        result.status = AppendStatus::too_many_reactions;
+        continue;
+      }
+    }
     result.seq = ++chat->second.last_seq;
+    if (carries_content(message.type)) ++chat->second.content_count;
     plan.inserts.push_back(i);
+    plan.insert_content_counts.push_back(chat->second.content_count);
     advanced.insert(message.chat_id);
     known[{message.chat_id, result.seq}] = TargetState{message.sender_id, message.type, false, 0};
     const MessageKey target{message.chat_id, message.target};
@@ -163,20 +189,31 @@ AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatSt
         deletions[target] = TargetDeletion{message.chat_id, message.target, result.seq};
         known[target].deleted = true;
         break;
-      case MessageType::reaction:
-        reactions[ReactionKey{message.chat_id, message.target, message.sender_id, message.emoji}] = !message.remove;
+      case MessageType::reaction: {
+        reaction_changes[ReactionKey{message.chat_id, message.target, message.sender_id, message.emoji}] =
+            !message.remove;
+        std::set<std::string_view>& held = emoji_held[{message.chat_id, message.target, message.sender_id}];
+        if (message.remove) {
+          held.erase(message.emoji);
+        } else {
+          held.insert(message.emoji);
+        }
         break;
+      }
       default:
         break;
     }
   }
   for (const auto& [key, edit] : edits) plan.edits.push_back(edit);
   for (const auto& [key, deletion] : deletions) plan.deletions.push_back(deletion);
-  for (const auto& [key, added] : reactions) (added ? plan.reactions_added : plan.reactions_removed).push_back(key);
+  for (const auto& [key, added] : reaction_changes) {
+    (added ? plan.reactions_added : plan.reactions_removed).push_back(key);
+  }
 
   for (const ChatId id : advanced) {
     plan.advanced_chat_ids.push_back(id);
     plan.advanced_last_seqs.push_back(chat_by_id.at(id).last_seq);
+    plan.advanced_content_counts.push_back(chat_by_id.at(id).content_count);
   }
   return plan;
 }

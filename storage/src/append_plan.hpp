@@ -9,6 +9,7 @@
 #include "chat/storage/types.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <span>
 #include <string>
@@ -31,6 +32,11 @@ struct AppendKeys {
   // Distinct (chat, seq) pairs named by a target or a reply_to.
   std::vector<ChatId> target_chat_ids;
   std::vector<Seq> target_seqs;
+  // Distinct (chat, target, sender) triples of the batch's reactions: whose
+  // stored reactions the per-user cap counts.
+  std::vector<ChatId> reaction_chat_ids;
+  std::vector<Seq> reaction_targets;
+  std::vector<UserId> reaction_user_ids;
 };
 
 AppendKeys collect_append_keys(std::span<const NewMessage> batch);
@@ -42,6 +48,8 @@ struct ChatState {
   // A direct chat's members whose accounts were deleted (they stay members:
   // the history is the other user's conversation, but nothing new reaches them).
   std::vector<UserId> deleted_members;
+  // Messages of content stored in the chat (v13: what unread counts count).
+  std::int64_t content_count = 0;
 };
 
 struct Membership {
@@ -88,6 +96,14 @@ struct ReactionKey {
   }
 };
 
+// A reaction stored before, of a (chat, target, user) the batch reacts as.
+struct StoredReaction {
+  ChatId chat_id = 0;
+  Seq target = 0;
+  UserId user_id = 0;
+  std::string emoji;
+};
+
 struct StoredClientId {
   UserId sender_id = 0;
   std::string client_msg_id;
@@ -101,9 +117,13 @@ struct AppendPlan {
   // Batch indexes answered by an original stored before: their server time is
   // read in the write round trip (rare: resends only).
   std::vector<std::size_t> duplicates;
-  // The chats' last_seq after the batch (only chats that receive messages).
+  // The chats' last_seq and content_count after the batch (only chats that
+  // receive messages).
   std::vector<ChatId> advanced_chat_ids;
   std::vector<Seq> advanced_last_seqs;
+  std::vector<std::int64_t> advanced_content_counts;
+  // Per entry of `inserts`: its chat's content_count up to and including it.
+  std::vector<std::int64_t> insert_content_counts;
   // (later, first): the same (sender, client id) again within the batch; the
   // later one gets the first one's outcome, as a duplicate when it was stored.
   std::vector<std::pair<std::size_t, std::size_t>> repeats;
@@ -121,11 +141,15 @@ struct AppendPlan {
 // (refused); then, for a reply or an action, its target (`targets`: the
 // stored messages the batch names; a message earlier in the batch counts as
 // stored): missing, deleted, of the wrong type, not the sender's to change,
-// out of the edit window (refused, nothing stored); otherwise the chat's next
+// out of the edit window; a reaction with an emoji that would give its sender
+// more than rules.max_reactions_per_user on the target (`reactions`: the
+// stored ones of the batch's reacting users and targets, plus the batch's
+// net effect so far) (refused, nothing stored); otherwise the chat's next
 // seq, and the action's effect joins the plan.
 AppendPlan plan_append(std::span<const NewMessage> batch, std::span<const ChatState> chats,
                        std::span<const Membership> memberships, std::span<const StoredClientId> stored,
-                       std::span<const StoredTarget> targets = {}, const ActionRules& rules = {});
+                       std::span<const StoredTarget> targets = {}, std::span<const StoredReaction> reactions = {},
+                       const ActionRules& rules = {});
 
 // Sets created_at_ms of the newly stored messages and of the duplicates of
 // stored originals, looked up by (chat, seq), and of their repeats in the batch.

@@ -20,6 +20,7 @@ UserChat read_user_chat(const Row& row) {
   chat.delivered_seq = row.int64("delivered_seq");
   chat.read_seq = row.int64("read_seq");
   chat.peer_id = row.optional_int64("peer_id");
+  chat.unread_count = row.int64("unread");
   return chat;
 }
 

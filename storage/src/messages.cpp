@@ -26,6 +26,7 @@ struct AppendReads {
   std::vector<detail::Membership> memberships;
   std::vector<detail::StoredClientId> stored;
   std::vector<detail::StoredTarget> targets;
+  std::vector<detail::StoredReaction> reactions;
 };
 
 // Schema CHECKs admit known types only: anything else means schema and code disagree.
@@ -46,11 +47,18 @@ AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
     steps.push_back(
         {sql::kFindTargets, {Param::int64_array(keys.target_chat_ids), Param::int64_array(keys.target_seqs)}});
   }
+  const bool adds_reactions = !keys.reaction_targets.empty();
+  const std::size_t reactions_step = steps.size();
+  if (adds_reactions) {
+    steps.push_back({sql::kFindUserReactions,
+                     {Param::int64_array(keys.reaction_chat_ids), Param::int64_array(keys.reaction_targets),
+                      Param::int64_array(keys.reaction_user_ids)}});
+  }
   const std::vector<Rows> rows = tx.execute_pipeline(steps);
   AppendReads reads;
   for (const Row row : rows[0]) {
-    detail::ChatState& chat =
-        reads.chats.emplace_back(detail::ChatState{row.int64("id"), row.int64("last_seq"), row.boolean("deleted"), {}});
+    detail::ChatState& chat = reads.chats.emplace_back(detail::ChatState{
+        row.int64("id"), row.int64("last_seq"), row.boolean("deleted"), {}, row.int64("content_count")});
     for (const char* column : {"deleted_lo", "deleted_hi"}) {
       if (const auto gone = row.optional_int64(column)) chat.deleted_members.push_back(*gone);
     }
@@ -65,6 +73,11 @@ AppendReads read_for_append(Connection& tx, const detail::AppendKeys& keys) {
     for (const Row row : rows[3]) {
       reads.targets.push_back({row.int64("chat_id"), row.int64("seq"), row.int64("sender_id"), stored_type(row),
                                row.boolean("deleted"), row.int64("age_ms")});
+    }
+  }
+  if (adds_reactions) {
+    for (const Row row : rows[reactions_step]) {
+      reads.reactions.push_back({row.int64("chat_id"), row.int64("seq"), row.int64("user_id"), row.text("emoji")});
     }
   }
   return reads;
@@ -88,7 +101,8 @@ PipelineStep insert_step(std::span<const NewMessage> batch, const detail::Append
   return {sql::kInsertMessages,
           {Param::int64_array(plan.advanced_chat_ids), Param::int64_array(plan.advanced_last_seqs),
            Param::int64_array(chat_ids), Param::int64_array(seqs), Param::int64_array(sender_ids),
-           Param::text_array(client_ids), Param::text_array(types), Param::text_array(bodies)}};
+           Param::text_array(client_ids), Param::text_array(types), Param::text_array(bodies),
+           Param::int64_array(plan.advanced_content_counts), Param::int64_array(plan.insert_content_counts)}};
 }
 
 // One job per offline member for each message of content the plan stores
@@ -173,7 +187,7 @@ std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewM
                                             const ActionRules& rules) {
   const AppendReads reads = read_for_append(tx, keys);
   detail::AppendPlan plan =
-      detail::plan_append(batch, reads.chats, reads.memberships, reads.stored, reads.targets, rules);
+      detail::plan_append(batch, reads.chats, reads.memberships, reads.stored, reads.targets, reads.reactions, rules);
   // Steps that answer (chat_id, seq, created_at_ms) rows: the insert and the
   // duplicates' server times.
   std::vector<PipelineStep> writes;

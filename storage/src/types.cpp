@@ -73,6 +73,8 @@ std::string_view to_string(AppendStatus status) noexcept {
       return "not_author";
     case AppendStatus::edit_window_expired:
       return "edit_window_expired";
+    case AppendStatus::too_many_reactions:
+      return "too_many_reactions";
   }
   return "stored";
 }

@@ -163,6 +163,42 @@ TEST_F(BridgeMessageActions, RefusalsAreNackedWithTheirCodeAndStoreNothing) {
   EXPECT_EQ(history(c)[0]["text"], "alice's");
 }
 
+// One user keeps at most 20 distinct emoji on one message
+// (limits::kMaxReactionsPerUser); any single grapheme is an emoji here.
+TEST_F(BridgeMessageActions, ReactionsPerUserAndMessageAreCapped) {
+  start();
+  auto connected = clients({alice_.id, bob_.id, carol_.id});
+  auto& a = *connected[0];
+  auto& b = *connected[1];
+  auto& c = *connected[2];
+  ASSERT_EQ(sent(a, text("a1", "react to this")).seq, 1);
+  std::int64_t seq = 1;
+  for (char letter = 'a'; letter < 'a' + 20; ++letter) {
+    const Answer added = sent(b, reaction(std::string("b-") + letter, 1, std::string(1, letter)));
+    ASSERT_EQ(added.seq, ++seq) << added.error << " " << added.detail;
+  }
+  const Answer refused = sent(b, reaction("b-21st", 1, "👍"));
+  EXPECT_EQ(refused.seq, 0);
+  EXPECT_EQ(refused.error, "forbidden");
+  EXPECT_EQ(refused.detail, "too_many_reactions");
+  EXPECT_EQ(sent(b, reaction("b-held", 1, "a")).seq, ++seq);  // held already: no new emoji
+  EXPECT_EQ(sent(c, reaction("c-1", 1, "👍")).seq, ++seq);     // per user: carol's first
+  EXPECT_EQ(sent(b, reaction("b-drop", 1, "a", /*remove=*/true)).seq, ++seq);
+  EXPECT_EQ(sent(b, reaction("b-now", 1, "👍")).seq, ++seq);  // a place was freed
+
+  const json first = history(c)[0];
+  std::size_t bobs = 0;
+  for (const auto& [emoji, users] : first["reactions"].items()) {
+    for (const auto& uid : users) {
+      if (uid == bob_.id) ++bobs;
+    }
+  }
+  EXPECT_EQ(bobs, 20u) << first;
+  EXPECT_EQ(first["reactions"]["👍"], json({bob_.id, carol_.id}));
+  EXPECT_FALSE(first["reactions"].contains("a"));
+  EXPECT_EQ(last_seq(), seq);
+}
+
 TEST_F(BridgeMessageActions, TheEditWindowIsABridgeOption) {
   start({"--edit_window_s", "3600"});
   auto a = client(alice_.id);

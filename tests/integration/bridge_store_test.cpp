@@ -115,6 +115,31 @@ TEST_F(BridgeStore, ClaimsLeaseSkipLockedAndReschedule) {
   EXPECT_EQ(read[0].badge, 0);
 }
 
+// The push badge counts unread messages of content only: an edit and a
+// reaction after the read cursor are not unread messages.
+TEST_F(BridgeStore, TheBadgeCountsMessagesOfContentOnly) {
+  const auto a = make_user("alice");
+  const auto b = make_user("bob");
+  const auto chat =
+      store().chats().resolve_direct_chats(std::vector<storage::UserPair>{{a.id, b.id}})[0].chat_id.value();
+  storage::NewMessage edit = text(chat, a.id, "e2");
+  edit.type = storage::MessageType::edit;
+  edit.target = 1;
+  edit.edit_text = "edited";
+  edit.body = R"({"target":1,"text":"edited"})";
+  storage::NewMessage reaction = text(chat, b.id, "r3");
+  reaction.type = storage::MessageType::reaction;
+  reaction.target = 1;
+  reaction.emoji = "👍";
+  reaction.body = R"({"target":1,"emoji":"👍"})";
+  const std::vector<storage::NewMessage> batch{text(chat, a.id, "t1"), edit, reaction, text(chat, a.id, "t4")};
+  for (const auto& result : store().messages().append_messages_notifying(batch)) ASSERT_TRUE(result.accepted());
+  const auto claimed = store().delivery().claim_notifications(10, std::chrono::seconds(60));
+  ASSERT_EQ(claimed.size(), 2u);  // t1 and t4, for bob
+  EXPECT_EQ(claimed[0].recipient_id, b.id);
+  EXPECT_EQ(claimed[0].badge, 2);
+}
+
 TEST_F(BridgeStore, ReceiptsMoveForwardOnlyAndStayInTheirChat) {
   const auto a = make_user("alice");
   const auto b = make_user("bob");

@@ -65,6 +65,62 @@ TEST_F(RequestsStoreTest, UserChatsAreTheLiveChatsWithTheUsersCursors) {
   EXPECT_EQ(not_listed[0].chat.id, direct.id);
 }
 
+// Unread counts messages of content (text, image, voice, file) after the
+// read cursor; edits, deletions and reactions have seqs but are not new
+// messages to a reader (schema v13). A deleted message keeps its place and counts.
+TEST_F(RequestsStoreTest, UnreadCountsMessagesOfContentNotActions) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const std::vector<UserId> ben{b.id};
+  const Chat group = store().chats().create_group(a.id, "team", ben);
+  const Chat other = store().chats().create_group(a.id, "other", ben);
+  const auto action = [&](MessageType type, const std::string& id, Seq target, const std::string& body) {
+    NewMessage m{group.id, b.id, id, type, body};
+    m.target = target;
+    if (type == MessageType::edit) m.edit_text = "edited";
+    if (type == MessageType::reaction) m.emoji = "👍";
+    return m;
+  };
+  const std::vector<NewMessage> batch{
+      NewMessage{group.id, b.id, "t1", MessageType::text, R"({"text":"one"})"},  // 1
+      NewMessage{other.id, b.id, "o1", MessageType::text, R"({"text":"elsewhere"})"},
+      NewMessage{group.id, b.id, "i2", MessageType::image, R"({"media":{"id":"m-1"}})"},  // 2
+      action(MessageType::edit, "e3", 1, R"({"target":1,"text":"edited"})"),              // 3
+      action(MessageType::reaction, "r4", 2, R"({"target":2,"emoji":"👍"})"),              // 4
+      action(MessageType::edit, "refused", 99, R"({"target":99,"text":"x"})"),            // no seq
+      NewMessage{group.id, b.id, "t5", MessageType::text, R"({"text":"five"})"},          // 5
+      action(MessageType::deletion, "d6", 5, R"({"target":5})"),                          // 6
+      action(MessageType::reaction, "r7", 1, R"({"target":1,"emoji":"👍"})"),              // 7
+  };
+  const auto results = store().messages().append_messages(batch);
+  ASSERT_EQ(results[5].status, AppendStatus::target_not_found);
+  ASSERT_EQ(results[8].seq, 7);
+
+  const auto unread_at = [&](Seq read_seq) {
+    psql("UPDATE chat_members SET read_seq = " + std::to_string(read_seq) +
+         " WHERE chat_id = " + std::to_string(group.id) + " AND user_id = " + std::to_string(a.id));
+    return store().chats().user_chats(a.id, 0, 10).at(0).unread();
+  };
+  EXPECT_EQ(unread_at(0), 3);  // seqs 1, 2 and 5 (deleted, still in its place)
+  EXPECT_EQ(unread_at(1), 2);
+  EXPECT_EQ(unread_at(3), 1);  // a cursor on an edit
+  EXPECT_EQ(unread_at(4), 1);
+  EXPECT_EQ(unread_at(5), 0);
+  EXPECT_EQ(unread_at(7), 0);
+  EXPECT_EQ(store().chats().user_chats(a.id, 0, 10).at(1).unread(), 1);  // the other chat
+
+  // A text after actions in a later batch continues the count.
+  append(group.id, b.id, 2);  // 8, 9
+  EXPECT_EQ(unread_at(7), 2);
+  EXPECT_EQ(unread_at(3), 3);
+  // A cursor on a row an operator removed counts from the newest row below it.
+  psql("DELETE FROM messages WHERE chat_id = " + std::to_string(group.id) + " AND seq = 4");
+  EXPECT_EQ(unread_at(4), 3);
+  // The same count for a chat not listed (what sync's chat.added carries).
+  const std::vector<ChatId> only_other{other.id};
+  EXPECT_EQ(store().chats().user_chats_not_listed(a.id, only_other, 10).at(0).unread(), 3);
+}
+
 TEST_F(RequestsStoreTest, MessagesAfterCursorsComeByChatThenSeqBoundedPerChat) {
   const User a = make_user("anna");
   const User b = make_user("ben");

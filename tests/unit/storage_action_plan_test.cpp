@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace chat::storage::detail {
@@ -54,7 +55,13 @@ const std::vector<StoredTarget> kTargets{{kChat, 1, kAlice, MessageType::text, f
                                          {kChat, 4, kAlice, MessageType::text, true, kHour}};
 
 AppendPlan plan(const std::vector<NewMessage>& batch, const ActionRules& rules = {}) {
-  return plan_append(batch, kChats, kMembers, {}, kTargets, rules);
+  return plan_append(batch, kChats, kMembers, {}, kTargets, {}, rules);
+}
+
+ActionRules edit_window(TimeMs ms) {
+  ActionRules rules;
+  rules.edit_window_ms = ms;
+  return rules;
 }
 
 TEST(PlanActions, CollectAppendKeysNamesTargetsAndRepliesOnce) {
@@ -103,8 +110,8 @@ TEST(PlanActions, EachRuleRefusesItsMessageAlone) {
 TEST(PlanActions, TheEditWindowIsASetting) {
   const std::vector<NewMessage> batch{edit(kAlice, "e", 1, "late")};
   EXPECT_EQ(plan(batch).results[0].status, AppendStatus::stored);  // an hour old, 48 h by default
-  EXPECT_EQ(plan(batch, ActionRules{kHour - 1}).results[0].status, AppendStatus::edit_window_expired);
-  EXPECT_EQ(plan(batch, ActionRules{kHour}).results[0].status, AppendStatus::stored);
+  EXPECT_EQ(plan(batch, edit_window(kHour - 1)).results[0].status, AppendStatus::edit_window_expired);
+  EXPECT_EQ(plan(batch, edit_window(kHour)).results[0].status, AppendStatus::stored);
 }
 
 TEST(PlanActions, TheOwnerDeletesAnyonesTheAuthorItsOwn) {
@@ -129,6 +136,54 @@ TEST(PlanActions, ReactionsAreTheNetEffectPerUserEmojiAndTarget) {
   EXPECT_EQ(p.reactions_added,
             (std::vector<ReactionKey>{{kChat, 1, kBob, "👍"}, {kChat, 1, kCarol, "👍"}, {kChat, 2, kBob, "👍"}}));
   EXPECT_EQ(p.reactions_removed, (std::vector<ReactionKey>{{kChat, 1, kBob, "❤️"}, {kChat, 2, kCarol, "😂"}}));
+}
+
+TEST(PlanActions, CollectsTheReactingUsersWhoseStoredReactionsTheCapCounts) {
+  const std::vector<NewMessage> batch{reaction(kBob, "a", 1, "👍"), reaction(kBob, "b", 1, "❤️"),
+                                      reaction(kCarol, "c", 2, "👍", true), reaction(kCarol, "d", 1, "👍")};
+  const AppendKeys keys = collect_append_keys(batch);
+  EXPECT_EQ(keys.reaction_chat_ids, (std::vector<ChatId>{kChat, kChat}));
+  EXPECT_EQ(keys.reaction_targets, (std::vector<Seq>{1, 1}));
+  EXPECT_EQ(keys.reaction_user_ids, (std::vector<UserId>{kBob, kCarol}));  // a removal alone needs no count
+}
+
+TEST(PlanActions, ANewEmojiBeyondTheCapIsRefusedOthersPass) {
+  ActionRules rules;
+  rules.max_reactions_per_user = 2;
+  // Bob holds 👍 and ❤️ on seq 1 (stored), nothing on seq 2.
+  const std::vector<StoredReaction> held{{kChat, 1, kBob, "👍"}, {kChat, 1, kBob, "❤️"}};
+  const std::vector<NewMessage> batch{
+      reaction(kBob, "third", 1, "😂"),            // refused: a third emoji
+      reaction(kBob, "again", 1, "👍"),            // stored: held already, changes nothing
+      reaction(kCarol, "carol", 1, "😂"),          // stored: the cap is per user
+      reaction(kBob, "other", 2, "😂"),            // stored: and per target
+      reaction(kBob, "drop", 1, "❤️", true),  // stored: frees a place
+      reaction(kBob, "third-again", 1, "😂"),      // stored now
+      reaction(kBob, "fourth", 1, "🎉"),           // refused again
+  };
+  const AppendPlan p = plan_append(batch, kChats, kMembers, {}, kTargets, held, rules);
+  std::vector<AppendStatus> statuses;
+  for (const auto& r : p.results) statuses.push_back(r.status);
+  EXPECT_EQ(statuses, (std::vector<AppendStatus>{AppendStatus::too_many_reactions, AppendStatus::stored,
+                                                 AppendStatus::stored, AppendStatus::stored, AppendStatus::stored,
+                                                 AppendStatus::stored, AppendStatus::too_many_reactions}));
+  EXPECT_EQ(p.results[0].seq, 0);  // a refusal takes no seq
+  EXPECT_EQ(p.results[5].seq, 9);
+  EXPECT_EQ(p.reactions_added,
+            (std::vector<ReactionKey>{
+                {kChat, 1, kBob, "👍"}, {kChat, 1, kBob, "😂"}, {kChat, 1, kCarol, "😂"}, {kChat, 2, kBob, "😂"}}));
+  EXPECT_EQ(p.reactions_removed, (std::vector<ReactionKey>{{kChat, 1, kBob, "❤️"}}));
+}
+
+TEST(PlanActions, TheCapIsTheContractsByDefault) {
+  std::vector<StoredReaction> held;
+  for (std::size_t i = 0; i < protocol::limits::kMaxReactionsPerUser; ++i) {
+    held.push_back({kChat, 1, kBob, "e" + std::to_string(i)});
+  }
+  const std::vector<NewMessage> batch{reaction(kBob, "one-more", 1, "👍"), reaction(kBob, "held", 1, "e0")};
+  const AppendPlan p = plan_append(batch, kChats, kMembers, {}, kTargets, held, {});
+  EXPECT_EQ(p.results[0].status, AppendStatus::too_many_reactions);
+  EXPECT_EQ(p.results[1].status, AppendStatus::stored);
 }
 
 TEST(PlanActions, TargetsStoredEarlierInTheBatchCount) {

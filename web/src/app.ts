@@ -6,6 +6,7 @@ import { UserApi, type Session } from './api';
 import { Connection, RequestFailed, type ConnectionState } from './connection';
 import { Outbox } from './outbox';
 import {
+  isAction,
   newMessageId,
   parseTopic,
   topics,
@@ -29,6 +30,12 @@ const kRejoinResyncMs = 2_000;
 // The broker's queues may drop (docs/protocol.md, delivery rule); the
 // database is the record: a connected app syncs now and then too.
 const kPeriodicSyncMs = 60_000;
+// A live message carries no seq (the bridge assigns it when storing), and a
+// reply, an edit, a delete or a reaction names its target by seq: a `sync` of
+// the chat shortly after live messages arrive gives them theirs, tried again
+// (doubling) while some are still not stored.
+const kLearnSeqsAfterMs = 250;
+const kLearnSeqsAttempts = 6;
 
 export interface AppView {
   render(): void;
@@ -53,6 +60,8 @@ export class ChatApp {
   // side sees a message on the broker's fast path, before the bridge has
   // stored it): applied when the ack gives the seq. Keyed by message id.
   private readonly earlyReceipts = new Map<string, { chat: ChatId; from: Uid; type: 'delivered' | 'read' }[]>();
+  // Chats with a seq-learning sync scheduled.
+  private readonly learningSeqs = new Set<ChatId>();
 
   constructor(
     readonly session: Session,
@@ -273,7 +282,8 @@ export class ChatApp {
       args.before_seq = lowest;
     }
     const answer = await this.connection.request<{ messages: MessageRecord[]; more: boolean }>('history', args);
-    this.store.addMessages(chat, answer.messages);
+    // An older page's actions are older than the state its targets were read with.
+    this.store.addMessages(chat, answer.messages, newest);
     if (newest) chat.historyLoaded = true;
     // `more`: there are older messages than the page (newest page or before_seq).
     chat.hasOlder = answer.more;
@@ -323,8 +333,8 @@ export class ChatApp {
 
   // ---- sending -----------------------------------------------------------------
 
-  sendText(chat: ChatState, text: string): void {
-    this.send(chat, { type: 'text', text });
+  sendText(chat: ChatState, text: string, replyTo?: number): void {
+    this.send(chat, replyTo ? { type: 'text', text, reply_to: replyTo } : { type: 'text', text });
     // Sending ends this bout of typing: the next keystroke tells the others at once.
     this.lastTypingSent = 0;
   }
@@ -337,6 +347,20 @@ export class ChatApp {
     this.send(chat, payload);
   }
 
+  // Messages that act on messages: applied to their target when acked (the
+  // bridge may refuse them: a nack leaves the target as it was).
+  editMessage(chat: ChatState, target: number, text: string): void {
+    this.send(chat, { type: 'edit', target, text });
+  }
+
+  deleteMessage(chat: ChatState, target: number): void {
+    this.send(chat, { type: 'delete', target });
+  }
+
+  react(chat: ChatState, target: number, emoji: string, remove: boolean): void {
+    this.send(chat, remove ? { type: 'reaction', target, emoji, remove: true } : { type: 'reaction', target, emoji });
+  }
+
   private send(chat: ChatState, content: Record<string, unknown>): void {
     const address = this.address(chat);
     const id = newMessageId();
@@ -344,7 +368,7 @@ export class ChatApp {
     const payload = { id, ...content, ts: Date.now() };
     const topic = topics.message(address, this.session.uid);
     this.outbox.add({ id, address, chat: chat.id, topic, payload, publishedAt: 0 });
-    this.store.addMessages(chat, [{ ...(payload as unknown as MessageRecord), from: this.session.uid }]);
+    this.store.addMessages(chat, [{ ...(payload as unknown as MessageRecord), from: this.session.uid }], false);
     if (this.connection.connected && !this.catchingUp) {
       this.connection.publish(topic, payload);
       this.outbox.markPublished(id, Date.now());
@@ -435,14 +459,32 @@ export class ChatApp {
     }
   }
 
+  private learnSeqs(chat: ChatState, attempt = 0): void {
+    if (this.learningSeqs.has(chat.id) || attempt >= kLearnSeqsAttempts) return;
+    this.learningSeqs.add(chat.id);
+    setTimeout(() => {
+      // A chat not opened yet holds no history: from its last known message on.
+      void this.syncChat(chat.id, chat.historyLoaded ? 0 : chat.lastSeq - 1)
+        .catch(() => undefined)
+        .finally(() => {
+          this.learningSeqs.delete(chat.id);
+          const self = this.session.uid;
+          const waiting = chat.messages.some((m) => !m.seq && !(m.from === self && this.outbox.has(m.id)) && !m.failed);
+          if (waiting && this.store.chats.get(chat.id) === chat) this.learnSeqs(chat, attempt + 1);
+        });
+    }, kLearnSeqsAfterMs * 2 ** attempt);
+  }
+
   private receiveLive(chat: ChatState, message: MessageRecord): void {
     const added = this.store.addMessages(chat, [message]);
+    if (added.length > 0) this.learnSeqs(chat);
     if (added.length === 0 || message.from === this.session.uid) {
       this.view?.render();
       return;
     }
     const reading = chat.id === this.openChat && document.visibilityState !== 'hidden';
-    if (!reading) chat.unread += 1;
+    // Unread counts messages of content, as chat.list's `unread` does.
+    if (!reading && !isAction(message.type)) chat.unread += 1;
     const ref = chat.kind === 'group' ? { from: message.from, id: message.id } : { id: message.id };
     this.connection.publish(topics.receipt(this.address(chat), this.session.uid), {
       type: reading ? 'read' : 'delivered',
@@ -459,7 +501,7 @@ export class ChatApp {
     if (fromOthers.length === 0) return;
     const me = chat.members.get(this.session.uid);
     const newestSeq = Math.max(...fromOthers.map((m) => m.seq ?? 0));
-    const unreadNow = fromOthers.filter((m) => (m.seq ?? 0) > (me?.read ?? 0)).length;
+    const unreadNow = fromOthers.filter((m) => !isAction(m.type) && (m.seq ?? 0) > (me?.read ?? 0)).length;
     if (chat.id !== this.openChat) chat.unread = Math.max(chat.unread, unreadNow);
     if (newestSeq > 0 && (!me || me.delivered < newestSeq)) {
       this.connection.publish(topics.receipt(this.address(chat), this.session.uid), { type: 'delivered', seq: newestSeq });
@@ -504,8 +546,9 @@ export class ChatApp {
         const message = this.outbox.drop(event.id);
         const chat = message?.chat ? this.store.chats.get(message.chat) : undefined;
         const shown = chat?.messages.find((m) => m.from === this.session.uid && m.id === event.id);
-        if (shown) shown.failed = `${event.error}${event.detail ? `: ${event.detail}` : ''}`;
-        this.view?.notice(`A message was refused (${event.error}).`);
+        const why = `${event.error}${event.detail ? `: ${event.detail}` : ''}`;
+        if (shown) shown.failed = why;
+        this.view?.notice(shown && isAction(shown.type) ? `That change was refused (${why}).` : `A message was refused (${event.error}).`);
         this.view?.render();
         break;
       }
@@ -520,6 +563,10 @@ export class ChatApp {
     const chat = this.store.chats.get(chatId);
     if (!chat) return;
     if (mine || chat.keys.has(`${this.session.uid}:${id}`)) this.store.acked(chat, id, seq, ts);
+    if (mine) {
+      const sent = chat.messages.find((m) => m.from === this.session.uid && m.id === id);
+      if (sent && isAction(sent.type)) this.store.applyAction(chat, sent);
+    }
     for (const early of this.earlyReceipts.get(id) ?? []) this.store.receipt(chat, early.from, early.type, seq);
     this.earlyReceipts.delete(id);
     this.view?.render();

@@ -10,6 +10,13 @@ export interface MediaRef {
   size?: number;
 }
 
+export type ContentType = 'text' | 'image' | 'voice' | 'file';
+// Messages that act on messages (docs/protocol.md, "Messages that act on messages").
+export type ActionType = 'edit' | 'delete' | 'reaction';
+
+// {"👍": [uid, …]}: who reacted with what (a record's current state).
+export type Reactions = Record<string, Uid[]>;
+
 // A message as stored (history/sync records) or as received live (no chat,
 // no seq: the bridge assigns those when it stores the sender's payload).
 export interface MessageRecord {
@@ -17,12 +24,22 @@ export interface MessageRecord {
   seq?: number;
   from: Uid;
   id: string;
-  type: 'text' | 'image' | 'voice' | 'file';
+  type: ContentType | ActionType;
   text?: string;
   media?: MediaRef;
   ts?: number;
   deleted?: boolean;
   too_large?: boolean;
+  reply_to?: number; // any message: the seq it answers
+  target?: number; // actions: the seq they act on
+  emoji?: string; // reaction
+  remove?: boolean; // reaction taken back
+  edited_at?: number; // records: the latest edit's server time
+  reactions?: Reactions; // records: left out when there are none
+}
+
+export function isAction(type: string): type is ActionType {
+  return type === 'edit' || type === 'delete' || type === 'reaction';
 }
 
 export interface Member {

@@ -1,7 +1,26 @@
 // What the app knows: the chats, their messages (deduplicated by sender and
 // client id), the members' receipt cursors, typing, presence and profiles.
 // Pure state with no I/O; ChatApp (app.ts) feeds it from the connection.
-import type { ChatId, ChatListEntry, ChatRecord, Member, MessageRecord, Presence, Uid } from './protocol';
+//
+// Edits, deletions and reactions are messages of their own (with seqs) that
+// are kept like any other, for deduplication and cursors, but not shown: each
+// changes the state of its target (text and edited_at, deleted, reactions).
+// Records from history and sync carry the target's current state already;
+// replaying actions newer than a record over it converges to the same state
+// (the latest edit wins, a user's emoji is on or off), so actions from sync,
+// from the newest history page and live ones are applied, and those of an
+// older history page (older than the state their targets were read with) are
+// not.
+import {
+  isAction,
+  type ChatId,
+  type ChatListEntry,
+  type ChatRecord,
+  type Member,
+  type MessageRecord,
+  type Presence,
+  type Uid,
+} from './protocol';
 
 export type DeliveryMark = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -83,25 +102,85 @@ export class Store {
     chat.members = next;
   }
 
-  // Adds messages (history, sync, live); false when every one was known.
-  // Known ones get what they lacked (a live copy learns its seq from a record).
-  addMessages(chat: ChatState, messages: MessageRecord[]): MessageView[] {
+  // Adds messages (history, sync, live) and returns the new ones. Known ones
+  // get what they lacked (a live copy learns its seq from a record) and, from
+  // a stored record, its current state. New actions are applied to their
+  // targets unless `applyActions` is false (see above).
+  addMessages(chat: ChatState, messages: MessageRecord[], applyActions = true): MessageView[] {
     const added: MessageView[] = [];
     for (const message of messages) {
       const k = key(message.from, message.id);
       if (chat.keys.has(k)) {
         const known = chat.messages.find((m) => m.from === message.from && m.id === message.id);
-        if (known && message.seq && !known.seq) Object.assign(known, { seq: message.seq, ts: message.ts });
+        if (known && message.seq) {
+          if (!known.seq) Object.assign(known, { seq: message.seq, ts: message.ts });
+          if (!isAction(message.type)) this.takeState(known, message);
+        }
         continue;
       }
       chat.keys.add(k);
-      chat.messages.push({ ...message });
-      added.push(message);
+      const view: MessageView = { ...message };
+      chat.messages.push(view);
+      added.push(view);
       if (message.seq) chat.lastSeq = Math.max(chat.lastSeq, message.seq);
-      chat.typing.delete(message.from);
+      if (!isAction(message.type)) chat.typing.delete(message.from);
     }
     this.sort(chat);
+    if (applyActions) for (const message of added) if (isAction(message.type)) this.applyAction(chat, message);
     return added;
+  }
+
+  // A stored record's state replaces what was known of the message.
+  private takeState(known: MessageView, record: MessageRecord): void {
+    for (const field of ['text', 'media', 'edited_at', 'deleted', 'reactions', 'too_large'] as const) {
+      if (record[field] === undefined) delete known[field];
+      else (known as unknown as Record<string, unknown>)[field] = record[field];
+    }
+  }
+
+  // The message of content with that seq, when held.
+  bySeq(chat: ChatState, seq: number | undefined): MessageView | undefined {
+    if (!seq) return undefined;
+    return chat.messages.find((m) => m.seq === seq && !isAction(m.type));
+  }
+
+  // What an action does to its target, when the target is held and the rules
+  // a client can check hold (docs/protocol.md: a live action may still be
+  // refused by the bridge; sync and history are the record). True when applied.
+  applyAction(chat: ChatState, action: MessageRecord): boolean {
+    const target = this.bySeq(chat, action.target);
+    if (!target || target.deleted) return false;
+    switch (action.type) {
+      case 'edit':
+        if (target.type !== 'text' || action.from !== target.from || typeof action.text !== 'string') return false;
+        target.text = action.text;
+        target.edited_at = action.ts ?? Date.now();
+        return true;
+      case 'delete':
+        if (action.from !== target.from && !(chat.kind === 'group' && action.from === chat.owner)) return false;
+        target.deleted = true;
+        for (const field of ['text', 'media', 'edited_at', 'reactions'] as const) delete target[field];
+        return true;
+      case 'reaction': {
+        if (!action.emoji) return false;
+        const reactions = { ...(target.reactions ?? {}) };
+        const users = (reactions[action.emoji] ?? []).filter((uid) => uid !== action.from);
+        if (!action.remove) users.push(action.from);
+        users.sort((a, b) => a - b);
+        if (users.length > 0) reactions[action.emoji] = users;
+        else delete reactions[action.emoji];
+        if (Object.keys(reactions).length > 0) target.reactions = reactions;
+        else delete target.reactions;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // What the conversation shows: messages of content (actions are in their targets).
+  shown(chat: ChatState): MessageView[] {
+    return chat.messages.filter((m) => !isAction(m.type));
   }
 
   // Stored messages in seq order (the order every member sees). A message
@@ -165,8 +244,10 @@ export class Store {
     return 'sent';
   }
 
+  // The newest message of content (the chat list's preview).
   lastMessage(chat: ChatState): MessageView | undefined {
-    return chat.messages[chat.messages.length - 1];
+    for (let i = chat.messages.length - 1; i >= 0; i--) if (!isAction(chat.messages[i].type)) return chat.messages[i];
+    return undefined;
   }
 
   typingNow(chat: ChatState, now: number): Uid[] {

@@ -15,6 +15,9 @@ const kMarkText: Record<string, [string, string]> = {
   failed: ['!', 'not sent'],
 };
 
+// The quick reactions offered under a message (any single grapheme is allowed).
+const kQuickReactions = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+
 function errorText(error: unknown): string {
   if (error instanceof ApiError && error.status === 404) return 'No such user.';
   if (error instanceof Error) return error.message;
@@ -37,6 +40,11 @@ export class ChatView implements AppView {
   private readonly input: HTMLTextAreaElement;
   private readonly imageInput: HTMLInputElement;
   private readonly noticeLine: HTMLElement;
+  // Above the composer: what the next send does (a reply, an edit) and its cancel.
+  private readonly composerContext: HTMLElement;
+  private replyTo: number | null = null; // seq of the message answered
+  private editing: number | null = null; // seq of our message being edited
+  private reactingTo: number | null = null; // seq whose reaction palette is open
   private readonly imageUrls = new Map<string, Promise<string>>();
   private scheduled = false;
   private renderedChat: number | null = null;
@@ -59,6 +67,7 @@ export class ChatView implements AppView {
     this.typingLine = h('p', { id: 'typing', 'aria-live': 'polite' });
     this.input = h('textarea', { id: 'message-input', rows: 1, placeholder: 'Message', autocomplete: 'off', onkeydown: (e) => this.composerKeys(e as KeyboardEvent), oninput: () => this.onTyping() });
     this.imageInput = h('input', { type: 'file', id: 'image-input', accept: 'image/*', class: 'visually-hidden', tabindex: -1, 'aria-hidden': 'true', onchange: () => void this.sendImage() });
+    this.composerContext = h('div', { id: 'composer-context', hidden: true });
     this.composer = h(
       'form',
       { id: 'composer', onsubmit: (e) => this.submit(e) },
@@ -80,6 +89,7 @@ export class ChatView implements AppView {
       // The scroller takes focus so that the keyboard can scroll the history (and load older pages).
       h('div', { class: 'messages-scroll', role: 'log', tabindex: 0, 'aria-label': 'Message history', onscroll: () => this.onScroll() }, this.olderButton, this.messages),
       this.typingLine,
+      this.composerContext,
       this.composer,
     );
     const sidebar = h(
@@ -195,6 +205,8 @@ export class ChatView implements AppView {
       this.membersPanel.hidden = true;
       this.membersButton.setAttribute('aria-expanded', 'false');
     }
+    if (switched) this.cancelContext();
+    this.renderComposerContext(chat);
     if (!this.membersPanel.hidden) this.renderMembers(chat);
 
     const list = this.messages;
@@ -202,7 +214,7 @@ export class ChatView implements AppView {
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
     clear(list);
-    for (const message of chat.messages) list.append(this.messageItem(chat, message));
+    for (const message of store.shown(chat)) list.append(this.messageItem(chat, message));
     this.olderButton.hidden = !chat.hasOlder;
     if (switched || atBottom) scroller.scrollTop = scroller.scrollHeight;
     // A conversation that just opened takes the keyboard in its composer when
@@ -238,15 +250,104 @@ export class ChatView implements AppView {
       if (message.text) body.push(h('p', { class: 'text' }, message.text));
     }
     const [markText, markLabel] = mark ? kMarkText[mark] : ['', ''];
+    const edited = message.edited_at && !message.deleted;
     return h(
       'li',
-      { class: `msg ${mine ? 'mine' : 'theirs'}`, 'data-id': message.id, 'data-from': message.from, 'data-seq': message.seq, 'data-status': mark ?? undefined },
+      { class: `msg ${mine ? 'mine' : 'theirs'}`, 'data-id': message.id, 'data-from': message.from, 'data-seq': message.seq, 'data-status': mark ?? undefined, 'data-deleted': message.deleted ? 'true' : undefined },
       chat.kind === 'group' && !mine ? h('span', { class: 'author' }, this.app.store.name(message.from)) : null,
+      message.reply_to ? this.quote(chat, message.reply_to) : null,
       ...body,
+      this.reactionsOf(chat, message),
       h('span', { class: 'meta' },
+        edited ? h('span', { class: 'edited', title: `edited ${timeText(message.edited_at)}` }, 'edited') : null,
         h('time', { datetime: message.ts ? new Date(message.ts).toISOString() : undefined }, timeText(message.ts)),
         mark ? h('span', { class: `mark mark-${mark}`, title: message.failed ?? markLabel }, h('span', { 'aria-hidden': 'true' }, markText), h('span', { class: 'visually-hidden' }, markLabel)) : null),
+      this.actionsOf(chat, message),
     );
+  }
+
+  // A reply shows the message it answers (as it is now: edited, or deleted).
+  private quote(chat: ChatState, seq: number): HTMLElement {
+    const target = this.app.store.bySeq(chat, seq);
+    const text = !target ? 'an earlier message' : target.deleted ? 'Message deleted' : this.previewOf(target);
+    return h('blockquote', { class: 'reply-quote', 'data-reply-to': seq },
+      target ? h('span', { class: 'quote-author' }, this.app.store.name(target.from)) : null,
+      h('span', { class: 'quote-text' }, text));
+  }
+
+  // Reactions under a message: each emoji with its count; ours pressed, a
+  // click takes ours back or adds it.
+  private reactionsOf(chat: ChatState, message: MessageView): HTMLElement | null {
+    const reactions = Object.entries(message.reactions ?? {});
+    if (reactions.length === 0 || message.deleted) return null;
+    const self = this.app.session.uid;
+    return h('div', { class: 'reactions', role: 'group', 'aria-label': 'Reactions' },
+      ...reactions.map(([emoji, users]) => {
+        const mine = users.includes(self);
+        const names = users.map((uid) => (uid === self ? 'you' : this.app.store.name(uid))).join(', ');
+        return h('button', { type: 'button', class: 'reaction', 'data-emoji': emoji, 'aria-pressed': String(mine), title: names,
+          'aria-label': `${emoji} ${users.length}: ${names}${mine ? ' (remove yours)' : ''}`,
+          onclick: () => this.app.react(chat, message.seq!, emoji, mine) },
+        `${emoji} ${users.length}`);
+      }));
+  }
+
+  // Reply, react, and for our own (or, for a group's owner, anyone's) edit and delete.
+  private actionsOf(chat: ChatState, message: MessageView): HTMLElement | null {
+    if (!message.seq || message.deleted || message.too_large || message.failed) return null;
+    const self = this.app.session.uid;
+    const mine = message.from === self;
+    const seq = message.seq;
+    const canDelete = mine || (chat.kind === 'group' && chat.owner === self);
+    const palette = this.reactingTo === seq
+      ? h('div', { class: 'palette', role: 'group', 'aria-label': 'Choose a reaction' },
+        ...kQuickReactions.map((emoji) => {
+          const held = (message.reactions?.[emoji] ?? []).includes(self);
+          return h('button', { type: 'button', class: 'palette-emoji', 'aria-label': `React with ${emoji}`, 'aria-pressed': String(held),
+            onclick: () => { this.reactingTo = null; this.app.react(chat, seq, emoji, held); this.render(); } }, emoji);
+        }))
+      : null;
+    return h('div', { class: 'msg-actions' },
+      h('button', { type: 'button', class: 'act reply', 'aria-label': 'Reply', onclick: () => this.startReply(seq) }, 'Reply'),
+      h('button', { type: 'button', class: 'act react', 'aria-label': 'React', 'aria-expanded': String(this.reactingTo === seq),
+        onclick: () => { this.reactingTo = this.reactingTo === seq ? null : seq; this.render(); } }, 'React'),
+      mine && message.type === 'text' ? h('button', { type: 'button', class: 'act edit', 'aria-label': 'Edit', onclick: () => this.startEdit(message) }, 'Edit') : null,
+      canDelete ? h('button', { type: 'button', class: 'act delete', 'aria-label': 'Delete for everyone', onclick: () => this.app.deleteMessage(chat, seq) }, 'Delete') : null,
+      palette);
+  }
+
+  private startReply(seq: number): void {
+    this.editing = null;
+    this.replyTo = seq;
+    this.render();
+    this.input.focus();
+  }
+
+  private startEdit(message: MessageView): void {
+    this.replyTo = null;
+    this.editing = message.seq ?? null;
+    this.input.value = message.text ?? '';
+    this.render();
+    this.input.focus();
+  }
+
+  private cancelContext(): void {
+    if (this.editing !== null) this.input.value = '';
+    this.replyTo = null;
+    this.editing = null;
+    this.reactingTo = null;
+  }
+
+  private renderComposerContext(chat: ChatState): void {
+    clear(this.composerContext);
+    const seq = this.editing ?? this.replyTo;
+    const target = this.app.store.bySeq(chat, seq ?? undefined);
+    this.composerContext.hidden = seq === null;
+    if (seq === null) return;
+    const what = this.editing !== null ? 'Editing your message' : `Replying to ${target ? this.app.store.name(target.from) : 'a message'}`;
+    this.composerContext.append(
+      h('span', { class: 'context-text' }, `${what}: ${target ? this.previewOf(target) : ''}`),
+      h('button', { type: 'button', class: 'cancel', onclick: () => { this.cancelContext(); this.render(); this.input.focus(); } }, 'Cancel'));
   }
 
   private image(message: MessageView, chat: ChatState): HTMLElement {
@@ -339,12 +440,23 @@ export class ChatView implements AppView {
     const chat = this.app.current();
     const text = this.input.value.trim();
     if (!chat || !text) return;
-    this.app.sendText(chat, text);
+    if (this.editing !== null) this.app.editMessage(chat, this.editing, text);
+    else this.app.sendText(chat, text, this.replyTo ?? undefined);
+    this.replyTo = null;
+    this.editing = null;
     this.input.value = '';
     this.input.focus();
+    this.render();
   }
 
   private composerKeys(event: KeyboardEvent): void {
+    // Escape leaves a reply or an edit first, the conversation next.
+    if (event.key === 'Escape' && (this.editing !== null || this.replyTo !== null)) {
+      event.stopPropagation();
+      this.cancelContext();
+      this.render();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       this.composer.requestSubmit();
@@ -353,7 +465,8 @@ export class ChatView implements AppView {
 
   private onTyping(): void {
     const chat = this.app.current();
-    if (chat && this.input.value) this.app.typing(chat);
+    // Editing is not writing a new message: nobody is told.
+    if (chat && this.input.value && this.editing === null) this.app.typing(chat);
   }
 
   private async sendImage(): Promise<void> {

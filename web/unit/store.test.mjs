@@ -132,3 +132,75 @@ test('typing shows others only, until its time is up or their message arrives', 
   store.addMessages(chat, [{ from: PEER, id: 't', type: 'text', text: 'done', ts: 1 }]);
   assert.deepEqual(store.typingNow(chat, 500), []);
 });
+
+// ---- messages that act on messages (docs/protocol.md, "Messages that act on messages")
+
+function withStored(store, chat) {
+  store.addMessages(chat, [
+    { seq: 1, from: PEER, id: 'p1', type: 'text', text: 'original', ts: 1 },
+    { seq: 2, from: ME, id: 'm2', type: 'image', media: { id: 'x' }, text: 'caption', ts: 2 },
+  ]);
+}
+
+test('actions change their target and are not shown themselves', () => {
+  const store = new Store(ME);
+  const chat = groupChat(store);
+  withStored(store, chat);
+  store.addMessages(chat, [
+    { seq: 3, from: PEER, id: 'e', type: 'edit', target: 1, text: 'corrected', ts: 30 },
+    { seq: 4, from: ME, id: 'r1', type: 'reaction', target: 1, emoji: '👍', ts: 40 },
+    { seq: 5, from: OTHER, id: 'r2', type: 'reaction', target: 1, emoji: '👍', ts: 41 },
+    { seq: 6, from: OTHER, id: 'r3', type: 'reaction', target: 1, emoji: '❤️', ts: 42 },
+    { seq: 7, from: OTHER, id: 'r4', type: 'reaction', target: 1, emoji: '❤️', remove: true, ts: 43 },
+  ]);
+  const target = store.bySeq(chat, 1);
+  assert.equal(target.text, 'corrected');
+  assert.equal(target.edited_at, 30);
+  assert.deepEqual(target.reactions, { '👍': [ME, OTHER] });
+  assert.deepEqual(store.shown(chat).map((m) => m.seq), [1, 2]);
+  assert.equal(store.lastMessage(chat).seq, 2); // the list's preview is a message of content
+  assert.equal(store.highestSeq(chat), 7); // cursors count actions
+});
+
+test('only what the sender may do is applied: the author edits, the author or the owner deletes', () => {
+  const store = new Store(PEER); // PEER is not the group's owner (ME is)
+  const chat = groupChat(store);
+  withStored(store, chat);
+  const applied = (action) => store.applyAction(chat, action);
+  assert.equal(applied({ from: OTHER, id: 'x1', type: 'edit', target: 1, text: 'not yours' }), false);
+  assert.equal(applied({ from: ME, id: 'x2', type: 'edit', target: 2, text: 'an image has no text to edit' }), false);
+  assert.equal(applied({ from: PEER, id: 'x3', type: 'reaction', target: 99, emoji: '👍' }), false); // not held
+  assert.equal(applied({ from: OTHER, id: 'x4', type: 'delete', target: 1 }), false);
+  assert.equal(store.bySeq(chat, 1).text, 'original');
+  assert.equal(applied({ from: ME, id: 'x5', type: 'delete', target: 1 }), true); // the owner
+  const deleted = store.bySeq(chat, 1);
+  assert.equal(deleted.deleted, true);
+  assert.equal(deleted.text, undefined);
+  assert.equal(applied({ from: PEER, id: 'x6', type: 'reaction', target: 1, emoji: '👍' }), false);
+});
+
+test('a stored record’s state replaces a live copy’s; an older history page’s actions are not replayed', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  store.addMessages(chat, [{ from: PEER, id: 'p1', type: 'text', text: 'live', ts: 1 }]);
+  store.addMessages(chat, [
+    { seq: 1, from: PEER, id: 'p1', type: 'text', text: 'latest', edited_at: 9, reactions: { '😂': [ME] }, ts: 1 },
+  ]);
+  const target = chat.messages[0];
+  assert.equal(target.text, 'latest');
+  assert.deepEqual(target.reactions, { '😂': [ME] });
+  // An older page holds an earlier edit: its target already has the latest state.
+  store.addMessages(chat, [{ seq: 2, from: PEER, id: 'e-old', type: 'edit', target: 1, text: 'stale', ts: 2 }], false);
+  assert.equal(target.text, 'latest');
+});
+
+test('our own action is applied once acked, not before', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  withStored(store, chat);
+  store.addMessages(chat, [{ from: ME, id: 'mine', type: 'reaction', target: 1, emoji: '🎉', ts: 5 }], false);
+  assert.equal(store.bySeq(chat, 1).reactions, undefined);
+  store.acked(chat, 'mine', 3, 6);
+  assert.equal(store.applyAction(chat, chat.messages.find((m) => m.id === 'mine')), true);
+  assert.deepEqual(store.bySeq(chat, 1).reactions, { '🎉': [ME] });
+});

@@ -13,7 +13,7 @@ namespace chat::storage::sql {
 // deleted_lo/deleted_hi: a direct chat's member whose account was deleted
 // (NULL for groups, which a deleted account has left).
 inline constexpr Statement kLockChatsForAppend{"messages.lock_chats", R"sql(
-SELECT c.id, c.last_seq, c.deleted_at IS NOT NULL AS deleted,
+SELECT c.id, c.last_seq, c.content_count, c.deleted_at IS NOT NULL AS deleted,
        (SELECT u.id FROM users u WHERE u.id = c.dm_user_lo AND u.deleted_at IS NOT NULL) AS deleted_lo,
        (SELECT u.id FROM users u WHERE u.id = c.dm_user_hi AND u.deleted_at IS NOT NULL) AS deleted_hi
 FROM chats c
@@ -62,8 +62,19 @@ FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, seq)
 JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
                                         /*plan_each_time=*/true};
 
-// Writes a planned batch in one statement: the chats' new last_seq ($1, $2),
-// the messages ($3..$8) and their client ids. The client ids go in key order,
+// The stored reactions of the batch's reacting users on their targets ($1
+// chat, $2 target, $3 user): what the per-user cap counts. The primary key's
+// prefix finds them; at most the cap's number of rows per triple. Planned
+// each time, as kFindTargets (run only for batches that add reactions).
+inline constexpr Statement kFindUserReactions{"messages.find_user_reactions", R"sql(
+SELECT r.chat_id, r.seq, r.user_id, r.emoji
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS k(chat_id, seq, user_id)
+JOIN message_reactions r ON r.chat_id = k.chat_id AND r.seq = k.seq AND r.user_id = k.user_id)sql",
+                                              /*plan_each_time=*/true};
+
+// Writes a planned batch in one statement: the chats' new last_seq ($1, $2)
+// and content_count ($9), the messages ($3..$8, with their content_count
+// $10: what unread counts read, v13) and their client ids. The client ids go in key order,
 // so two writers inserting overlapping keys wait on each other in one order.
 // `chats.id = ANY($1)` is there for the cached generic plan: joined with an
 // unnest of unknown length alone, a small chats table is seq-scanned, and every
@@ -72,13 +83,13 @@ JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
 inline constexpr Statement kInsertMessages{"messages.insert_batch", R"sql(
 WITH advanced AS (
   UPDATE chats
-  SET last_seq = s.last_seq
-  FROM unnest($1::bigint[], $2::bigint[]) AS s(chat_id, last_seq)
+  SET last_seq = s.last_seq, content_count = s.content_count
+  FROM unnest($1::bigint[], $2::bigint[], $9::bigint[]) AS s(chat_id, last_seq, content_count)
   WHERE chats.id = ANY($1::bigint[]) AND chats.id = s.chat_id
 ),
 inserted AS (
-  INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type, body)
-  SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::jsonb[])
+  INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type, body, content_count)
+  SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::jsonb[], $10::bigint[])
   RETURNING chat_id, seq, sender_id, client_msg_id, created_at
 ),
 client_ids AS (

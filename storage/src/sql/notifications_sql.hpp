@@ -1,6 +1,7 @@
 #pragma once
 // Statements of the notification outbox's worker.
 #include "chat/storage/statement.hpp"
+#include "unread_sql.hpp"
 
 namespace chat::storage::sql {
 
@@ -8,7 +9,7 @@ namespace chat::storage::sql {
 // to be claimed again when it runs out), counting the attempt, and returns
 // what the webhook payload needs. SKIP LOCKED: workers of two bridges share
 // the outbox without waiting on each other. badge: the recipient's unread
-// messages over its chats that are not deleted. already_read, muted: read
+// messages (of content, unread_sql.hpp) over its chats that are not deleted. already_read, muted: read
 // now, when the notification is about to be sent (a read on another device
 // or a mute since the message was stored means no push).
 inline constexpr Statement kClaimNotifications{"notifications.claim", R"sql(
@@ -36,7 +37,7 @@ SELECT cl.id, cl.user_id, cl.chat_id, cl.seq, cl.attempts,
        coalesce((SELECT cm.muted_until > now() FROM chat_members cm
                  WHERE cm.chat_id = cl.chat_id AND cm.user_id = cl.user_id), false) AS muted,
        msg.type IN ('text', 'image', 'voice', 'file') AS content_message,
-       (SELECT coalesce(sum(greatest(c2.last_seq - cm.read_seq, 0)), 0)
+       (SELECT coalesce(sum()sql" CHAT_UNREAD_OF_MEMBER("c2", "cm") R"sql(), 0)
         FROM chat_members cm JOIN chats c2 ON c2.id = cm.chat_id AND c2.deleted_at IS NULL
         WHERE cm.user_id = cl.user_id) AS badge
 FROM claimed cl

@@ -4,6 +4,7 @@
 // message columns those of read_stored_message().
 #include "chat/storage/statement.hpp"
 #include "message_columns.hpp"
+#include "unread_sql.hpp"
 
 namespace chat::storage::sql {
 
@@ -12,12 +13,14 @@ namespace chat::storage::sql {
   " epoch_ms(c.created_at) AS created_at_ms, epoch_ms(c.updated_at) AS updated_at_ms," \
   " epoch_ms(c.deleted_at) AS deleted_at_ms "
 
+// unread: the messages of content after the member's read cursor (v13), one
+// primary-key probe (CHAT_UNREAD_OF_MEMBER).
 #define CHAT_REQUEST_USER_CHAT_COLUMNS                                            \
   CHAT_REQUEST_CHAT_COLUMNS                                                       \
   ", m.role, m.delivered_seq, m.read_seq,"                                        \
   " CASE WHEN c.kind = 'direct' THEN"                                             \
   "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END" \
-  " END AS peer_id "
+  " END AS peer_id, " CHAT_UNREAD_OF_MEMBER("c", "m") " AS unread "
 
 // A message's current state (message_columns.hpp); deleted content is
 // withheld, the row keeps its place.

@@ -16,8 +16,11 @@ struct UserChat {
   Seq delivered_seq = 0;
   Seq read_seq = 0;
   std::optional<UserId> peer_id;  // direct chats: the other user
+  // Messages of content (text, image, voice, file) after read_seq: edits,
+  // deletions and reactions are not counted.
+  std::int64_t unread_count = 0;
 
-  Seq unread() const { return chat.last_seq > read_seq ? chat.last_seq - read_seq : 0; }
+  std::int64_t unread() const { return unread_count; }
 };
 
 // What the user is to a chat it named in a sync request.

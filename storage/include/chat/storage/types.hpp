@@ -1,6 +1,9 @@
 #pragma once
 // The records the stores read and writes. Ids are the protocol's positive
 // 64-bit integers; times are milliseconds since the Unix epoch, as on the wire.
+#include "chat/protocol/limits.hpp"
+
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -107,6 +110,8 @@ struct NewMessage {
 // The rules of messages that act on messages that are settings.
 struct ActionRules {
   TimeMs edit_window_ms = 48LL * 3600 * 1000;  // an author edits a text message this long after storing it
+  // Distinct emoji one user keeps on one message at most (the contract's bound).
+  std::size_t max_reactions_per_user = protocol::limits::kMaxReactionsPerUser;
 };
 
 enum class AppendStatus {
@@ -123,6 +128,7 @@ enum class AppendStatus {
   target_wrong_type,    // not a message of content (reply_to, reaction, delete) or not text (edit)
   not_author,           // edit by anyone but the author; delete by anyone but the author or a group's owner
   edit_window_expired,  // the target is older than the edit window
+  too_many_reactions,   // a new emoji beyond the sender's max_reactions_per_user on the target
 };
 
 struct AppendResult {

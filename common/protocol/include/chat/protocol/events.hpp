@@ -38,6 +38,7 @@ inline constexpr std::string_view kTargetWrongType = "target_wrong_type";      /
 inline constexpr std::string_view kNotAuthor = "not_author";                   // forbidden: edit/delete of another's
 inline constexpr std::string_view kEditWindowExpired = "edit_window_expired";  // forbidden: too late to edit
 inline constexpr std::string_view kNotOneEmoji = "not_one_emoji";              // bad_request: emoji not one grapheme
+inline constexpr std::string_view kTooManyReactions = "too_many_reactions";    // forbidden: the per-user cap reached
 }  // namespace nack_detail
 
 }  // namespace chat::protocol

@@ -12,6 +12,10 @@ inline constexpr std::size_t kMaxPayloadBytes =
 inline constexpr int kMaxJsonDepth = 16;              // objects and arrays nested at most this deep
 inline constexpr std::size_t kMaxReceiptRefs = 1000;  // `refs` of one receipt
 inline constexpr std::size_t kMaxEmojiBytes = 32;     // a reaction's `emoji`: one grapheme of at most this
+// Distinct emoji one user keeps on one message at most: a message's reactions
+// are carried in every history and sync record of it, so one member must not
+// be able to grow that record without bound (WhatsApp keeps 1, Telegram 3).
+inline constexpr std::size_t kMaxReactionsPerUser = 20;
 // How long the author may edit a text message by default (the bridge's edit_window_s).
 inline constexpr std::int64_t kDefaultEditWindowSeconds = 48 * 3600;
 
