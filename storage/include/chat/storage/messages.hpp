@@ -6,6 +6,7 @@
 #include "chat/storage/search.hpp"
 #include "chat/storage/types.hpp"
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -27,9 +28,16 @@ struct HistoryAnchor {
   static HistoryAnchor before_time(TimeMs ms) noexcept { return {Kind::before_time, ms}; }
 };
 
+namespace detail {
+class AppendForecast;
+}
+
 class MessageStore {
  public:
-  explicit MessageStore(Connection& connection) noexcept : connection_(connection) {}
+  explicit MessageStore(Connection& connection);
+  ~MessageStore();
+  MessageStore(const MessageStore&) = delete;
+  MessageStore& operator=(const MessageStore&) = delete;
 
   // Stores a batch in one transaction and returns one result per message, in
   // order. For each message, in this order of precedence:
@@ -49,6 +57,11 @@ class MessageStore {
   //    a rule (types.hpp, AppendStatus; `rules`): refused, nothing of it
   //    stored; a stored action is applied to its target in the transaction.
   std::vector<AppendResult> append_messages(std::span<const NewMessage> batch, const ActionRules& rules = {});
+  // A batch whose chats and senders this store wrote for before, that names
+  // no target, and whose chats nobody else wrote into meanwhile, costs one
+  // round trip (BEGIN, lock, a check of what the store expects, the writes,
+  // COMMIT in one pipeline); otherwise, or when the check fails, two.
+  //
   // append_messages, plus in the same transaction one notification_outbox job
   // per newly stored message and member other than the sender that has no
   // online device (devices.online).
@@ -74,7 +87,11 @@ class MessageStore {
   std::vector<SearchHit> search(const SearchQuery& query);
 
  private:
+  std::vector<AppendResult> append(std::span<const NewMessage> batch, const ActionRules& rules, bool notifying);
+
   Connection& connection_;
+  // What this store's writer expects of its chats (storage/src/append_forecast.hpp).
+  std::unique_ptr<detail::AppendForecast> forecast_;
 };
 
 }  // namespace chat::storage
