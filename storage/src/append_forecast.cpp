@@ -37,18 +37,21 @@ void AppendForecast::learn(std::span<const ChatState> chats, std::span<const Mem
       last_seq_[chat.id] = chat.last_seq;
     }
   }
-  advance(advanced_chat_ids, advanced_last_seqs);
+  set_last_seqs(advanced_chat_ids, advanced_last_seqs);
   for (const Membership& m : memberships) members_.emplace(m.chat_id, m.user_id);
-  consecutive_misses_ = 0;
   bound();
 }
 
 void AppendForecast::advance(std::span<const ChatId> chat_ids, std::span<const Seq> last_seqs) {
+  set_last_seqs(chat_ids, last_seqs);
+  consecutive_misses_ = 0;
+}
+
+void AppendForecast::set_last_seqs(std::span<const ChatId> chat_ids, std::span<const Seq> last_seqs) {
   for (std::size_t i = 0; i < chat_ids.size() && i < last_seqs.size(); ++i) {
     const auto known = last_seq_.find(chat_ids[i]);
     if (known != last_seq_.end()) known->second = last_seqs[i];
   }
-  consecutive_misses_ = 0;
 }
 
 void AppendForecast::missed(std::span<const ChatId> chat_ids) {

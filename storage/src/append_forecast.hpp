@@ -49,7 +49,8 @@ class AppendForecast {
   // with a deleted account are not forecast (they refuse messages).
   void learn(std::span<const ChatState> chats, std::span<const Membership> memberships,
              std::span<const ChatId> advanced_chat_ids, std::span<const Seq> advanced_last_seqs);
-  // After a one-round-trip commit: the chats' new last_seq.
+  // After a one-round-trip commit: the chats' new last_seq; the run of
+  // misses is over.
   void advance(std::span<const ChatId> chat_ids, std::span<const Seq> last_seqs);
   // The check refused the forecast: another writer stored into one of these
   // chats, a membership ended, or a client id was resent. The chats and their
@@ -57,7 +58,7 @@ class AppendForecast {
   // them again). Each consecutive
   // miss doubles the number of batches that skip the forecast (up to 1023), so
   // chats shared with another writer (a second bridge instance) cost a wasted
-  // round trip rarely.
+  // round trip rarely; only a forecast that held ends the run.
   void missed(std::span<const ChatId> chat_ids);
   // A transaction failed otherwise (its outcome may be unknown): start over.
   void clear();
@@ -67,6 +68,7 @@ class AppendForecast {
   std::uint64_t misses() const noexcept { return misses_; }
 
  private:
+  void set_last_seqs(std::span<const ChatId> chat_ids, std::span<const Seq> last_seqs);
   void bound();
 
   std::size_t max_entries_;

@@ -233,19 +233,25 @@ std::vector<AppendResult> append_forecast_and_commit(Connection& tx, std::span<c
                                                      const ActionRules& rules, const detail::ForecastReads& expected,
                                                      Observed& observed) {
   detail::AppendPlan plan = detail::plan_append(batch, expected.chats, expected.memberships, {}, {}, rules);
-  std::vector<Seq> expected_last_seqs;
-  expected_last_seqs.reserve(expected.chats.size());
-  for (const detail::ChatState& chat : expected.chats) expected_last_seqs.push_back(chat.last_seq);
   std::vector<PipelineStep> steps = {
       {sql::kLockChatsForAppend, {Param::int64_array(keys.chat_ids)}},
       {sql::kCheckAppendForecast,
-       {Param::int64_array(keys.chat_ids), Param::int64_array(expected_last_seqs),
-        Param::int64_array(keys.member_chat_ids), Param::int64_array(keys.member_user_ids),
-        Param::int64_array(keys.client_sender_ids), Param::text_array(keys.client_msg_ids)}},
+       {Param::int64_array(keys.chat_ids), Param::int64_array(keys.member_chat_ids),
+        Param::int64_array(keys.member_user_ids)}},
   };
   observed.advanced_chat_ids = plan.advanced_chat_ids;
   observed.advanced_last_seqs = plan.advanced_last_seqs;
   return write_and_commit(tx, batch, plan, queue_notifications, std::move(steps));
+}
+
+// The one-round-trip transaction failed on what its forecast assumed: the
+// check (a chat or a membership changed), messages_pkey (another writer
+// advanced a chat: the forecast's first seq is taken) or the client ids' key
+// (a resend, or a concurrent batch stored the same id).
+bool forecast_missed(const DbError& error) {
+  if (error.constraint() == constraint::append_forecast_missed) return true;
+  return error.code() == DbErrc::unique_violation &&
+         (error.constraint() == constraint::message_seq_taken || error.constraint() == constraint::client_msg_id_taken);
 }
 
 // The chat locks serialize resends into the same chat. A resend of one client
@@ -304,15 +310,17 @@ std::vector<AppendResult> MessageStore::append(std::span<const NewMessage> batch
       try {
         std::vector<AppendResult> results = connection_.transaction(
             [&](Connection& tx) {
-              return retrying_client_id_races(
-                  [&] { return append_forecast_and_commit(tx, batch, keys, notifying, rules, *expected, observed); });
+              // A key violation here is a wrong forecast, not a race to retry.
+              return append_forecast_and_commit(tx, batch, keys, notifying, rules, *expected, observed);
             },
             options);
         forecast_->advance(observed.advanced_chat_ids, observed.advanced_last_seqs);
+        ++path_counts_.one_round_trip;
         return results;
       } catch (const DbError& error) {
-        if (error.constraint() != constraint::append_forecast_missed) throw;
+        if (!forecast_missed(error)) throw;
         forecast_->missed(keys.chat_ids);
+        ++path_counts_.forecast_missed;
       }
     }
     std::vector<AppendResult> results = connection_.transaction(
@@ -322,6 +330,7 @@ std::vector<AppendResult> MessageStore::append(std::span<const NewMessage> batch
         },
         options);
     forecast_->learn(observed.chats, observed.memberships, observed.advanced_chat_ids, observed.advanced_last_seqs);
+    ++path_counts_.two_round_trips;
     return results;
   } catch (...) {
     forecast_->clear();  // the outcome may be unknown (commit_in_doubt): expect nothing

@@ -62,32 +62,15 @@ FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, seq)
 JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq)sql",
                                         /*plan_each_time=*/true};
 
-// The one-round-trip append's check of its forecast (append_forecast.hpp),
-// sent after kLockChatsForAppend in the same pipeline and, as the reads of the
-// two-round-trip path, a statement of its own: its snapshot is taken after the
-// chat locks were granted. Each chat ($1) still has the last_seq the writer
-// expects ($2), is not deleted and has no deleted member; each (chat, sender)
-// pair ($3, $4) is a membership; no (sender, client id) pair ($5, $6) is
-// stored. Otherwise it raises (migration 13), and the pipeline's writes and
-// COMMIT are skipped. Planned each time, as kFindClientIds.
+// The one-round-trip append's check of its forecast (append_forecast.hpp,
+// migration 13), sent after kLockChatsForAppend in the same pipeline and, as
+// the reads of the two-round-trip path, a statement of its own: its reads
+// happen after the chat locks were granted. Each chat ($1) exists, is not
+// deleted and has no deleted member; each (chat, sender) pair ($2, $3) is a
+// membership. Otherwise it raises and the pipeline's writes and COMMIT are
+// skipped. (A stale last_seq or a stored client id fail the insert's keys.)
 inline constexpr Statement kCheckAppendForecast{"messages.check_append_forecast", R"sql(
-SELECT messages_append_forecast_missed()
-WHERE EXISTS (
-        SELECT 1
-        FROM unnest($1::bigint[], $2::bigint[]) AS k(id, last_seq)
-        LEFT JOIN chats c ON c.id = k.id
-        WHERE c.id IS NULL OR c.last_seq <> k.last_seq OR c.deleted_at IS NOT NULL
-           OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.dm_user_lo AND u.deleted_at IS NOT NULL)
-           OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.dm_user_hi AND u.deleted_at IS NOT NULL))
-   OR EXISTS (
-        SELECT 1
-        FROM unnest($3::bigint[], $4::bigint[]) AS k(chat_id, user_id)
-        WHERE NOT EXISTS (SELECT 1 FROM chat_members m WHERE m.chat_id = k.chat_id AND m.user_id = k.user_id))
-   OR EXISTS (
-        SELECT 1
-        FROM unnest($5::bigint[], $6::text[]) AS k(sender_id, client_msg_id)
-        JOIN message_client_ids c ON c.sender_id = k.sender_id AND c.client_msg_id = k.client_msg_id))sql",
-                                                /*plan_each_time=*/true};
+SELECT messages_check_append_forecast($1::bigint[], $2::bigint[], $3::bigint[]))sql"};
 
 // Writes a planned batch in one statement: the chats' new last_seq ($1, $2),
 // the messages ($3..$8) and their client ids. The client ids go in key order,

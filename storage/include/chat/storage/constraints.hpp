@@ -17,6 +17,7 @@ inline constexpr std::string_view client_msg_id_format = "messages_client_msg_id
 inline constexpr std::string_view message_body_format = "messages_body_check";
 // Not a constraint: the one-round-trip append's forecast was wrong (migration 13).
 inline constexpr std::string_view append_forecast_missed = "messages_append_forecast";
+inline constexpr std::string_view message_seq_taken = "messages_pkey";
 inline constexpr std::string_view pushkey_taken = "push_devices_pushkey_key";
 
 }  // namespace chat::storage::constraint

@@ -6,6 +6,7 @@
 #include "chat/storage/search.hpp"
 #include "chat/storage/types.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,6 +32,13 @@ struct HistoryAnchor {
 namespace detail {
 class AppendForecast;
 }
+
+// How a MessageStore's batches were appended (see append_messages).
+struct AppendPathCounts {
+  std::uint64_t one_round_trip = 0;   // forecast held: committed in one round trip
+  std::uint64_t forecast_missed = 0;  // forecast refused by the check: rolled back, then two round trips
+  std::uint64_t two_round_trips = 0;  // every batch stored by the two-round-trip path (misses included)
+};
 
 class MessageStore {
  public:
@@ -67,6 +75,8 @@ class MessageStore {
   // online device (devices.online).
   // Edits, deletions and reactions queue no job.
   std::vector<AppendResult> append_messages_notifying(std::span<const NewMessage> batch, const ActionRules& rules = {});
+  // Committed appends by path since this store was made.
+  AppendPathCounts append_path_counts() const noexcept { return path_counts_; }
 
   // Up to `limit` messages of a chat from `anchor`, in the anchor's order
   // (see HistoryAnchor); content withheld once moderated. The caller checks
@@ -92,6 +102,7 @@ class MessageStore {
   Connection& connection_;
   // What this store's writer expects of its chats (storage/src/append_forecast.hpp).
   std::unique_ptr<detail::AppendForecast> forecast_;
+  AppendPathCounts path_counts_;
 };
 
 }  // namespace chat::storage
