@@ -73,7 +73,8 @@ inline constexpr Statement kCheckAppendForecast{"messages.check_append_forecast"
 SELECT messages_check_append_forecast($1::bigint[], $2::bigint[], $3::bigint[]))sql"};
 
 // Writes a planned batch in one statement: the chats' new last_seq ($1, $2),
-// the messages ($3..$8) and their client ids. The client ids go in key order,
+// the messages ($3..$8; the bodies as text[], binary array parameters carry
+// text elements, parsed as jsonb here) and their client ids. The client ids go in key order,
 // so two writers inserting overlapping keys wait on each other in one order.
 // `chats.id = ANY($1)` is there for the cached generic plan: joined with an
 // unnest of unknown length alone, a small chats table is seq-scanned, and every
@@ -88,7 +89,9 @@ WITH advanced AS (
 ),
 inserted AS (
   INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type, body)
-  SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::jsonb[])
+  SELECT u.chat_id, u.seq, u.sender_id, u.client_msg_id, u.type, u.body::jsonb
+  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+    AS u(chat_id, seq, sender_id, client_msg_id, type, body)
   RETURNING chat_id, seq, sender_id, client_msg_id, created_at
 ),
 client_ids AS (
