@@ -11,7 +11,6 @@
 // COMMIT in one pipeline; a wrong forecast rolls back and takes the two.
 #include "append_forecast.hpp"
 #include "append_plan.hpp"
-#include "append_tx.hpp"
 #include "chat/storage/constraints.hpp"
 #include "chat/storage/messages.hpp"
 #include "record_readers.hpp"
@@ -272,13 +271,6 @@ std::vector<AppendResult> retrying_client_id_races(Fn&& append) {
 }
 
 }  // namespace
-
-std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::span<const NewMessage> batch,
-                                                          const detail::AppendKeys& keys, bool queue_notifications,
-                                                          const ActionRules& rules) {
-  return retrying_client_id_races(
-      [&] { return append_and_commit(tx, batch, keys, queue_notifications, rules, /*observed=*/nullptr); });
-}
 
 MessageStore::MessageStore(Connection& connection)
     : connection_(connection), forecast_(std::make_unique<detail::AppendForecast>()) {}
