@@ -1,5 +1,6 @@
 #include "connection_impl.hpp"
 
+#include "libpq_params.hpp"
 #include "pg_error.hpp"
 #include "result.hpp"
 
@@ -112,19 +113,17 @@ Rows Connection::Impl::execute(const Statement& statement, std::span<const Param
     return std::move(execute_pipeline(std::span(&step, 1), /*commit=*/false).front());
   }
   PGconn* conn = live_connection();
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const Param& param : params) values.push_back(param.c_str());
+  const detail::LibpqParams values(params);
 
   detail::PgResultPtr result;
   if (statement.plan_each_time) {
     const std::string sql(statement.sql);
-    result.reset(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                              nullptr, /*resultFormat=*/0));
+    result.reset(PQexecParams(conn, sql.c_str(), values.count(), nullptr, values.values(), values.lengths(),
+                              values.formats(), /*resultFormat=*/0));
   } else {
     const Prepared& prepared = prepare_for(conn, statement, params.size());
-    result.reset(PQexecPrepared(conn, prepared.name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
-                                nullptr, /*resultFormat=*/0));
+    result.reset(PQexecPrepared(conn, prepared.name.c_str(), values.count(), values.values(), values.lengths(),
+                                values.formats(), /*resultFormat=*/0));
   }
   if (!detail::succeeded(result.get())) throw detail::error_from_result(conn, result.get(), statement.name);
   return Rows(std::make_shared<const detail::Result>(std::move(result)));

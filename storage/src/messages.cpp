@@ -6,8 +6,11 @@
 // stored client ids; then write everything (+ the server times of resent
 // originals, when there are any) + COMMIT.
 // The decisions in between are plain C++ (append_plan.hpp).
+// Or one round trip, when the store can forecast those reads
+// (append_forecast.hpp): BEGIN + lock + a check of the forecast + the writes +
+// COMMIT in one pipeline; a wrong forecast rolls back and takes the two.
+#include "append_forecast.hpp"
 #include "append_plan.hpp"
-#include "append_tx.hpp"
 #include "chat/storage/constraints.hpp"
 #include "chat/storage/messages.hpp"
 #include "record_readers.hpp"
@@ -182,29 +185,37 @@ PipelineStep server_times_step(const detail::AppendPlan& plan) {
   return {sql::kFindServerTimes, {Param::int64_array(chats), Param::int64_array(seqs)}};
 }
 
-std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewMessage> batch,
-                                            const detail::AppendKeys& keys, bool queue_notifications,
-                                            const ActionRules& rules) {
-  const AppendReads reads = read_for_append(tx, keys);
-  detail::AppendPlan plan =
-      detail::plan_append(batch, reads.chats, reads.memberships, reads.stored, reads.targets, reads.reactions, rules);
+// What a two-round-trip transaction saw and left, for the forecast.
+struct Observed {
+  std::vector<detail::ChatState> chats;
+  std::vector<detail::Membership> memberships;
+  std::vector<ChatId> advanced_chat_ids;
+  std::vector<Seq> advanced_last_seqs;
+  std::vector<std::int64_t> advanced_content_counts;
+
+  detail::AdvancedChats advanced() const { return {advanced_chat_ids, advanced_last_seqs, advanced_content_counts}; }
+};
+
+// The writes of a planned batch, then COMMIT, after `before` (statements whose
+// rows are not needed here); fills the plan's server times and returns its results.
+std::vector<AppendResult> write_and_commit(Connection& tx, std::span<const NewMessage> batch, detail::AppendPlan& plan,
+                                           bool queue_notifications, std::vector<PipelineStep> steps) {
   // Steps that answer (chat_id, seq, created_at_ms) rows: the insert and the
   // duplicates' server times.
-  std::vector<PipelineStep> writes;
   std::vector<std::size_t> timed_steps;
   if (!plan.inserts.empty()) {
-    timed_steps.push_back(writes.size());
-    writes.push_back(insert_step(batch, plan));
+    timed_steps.push_back(steps.size());
+    steps.push_back(insert_step(batch, plan));
     if (queue_notifications) {
-      if (auto step = notification_step(batch, plan)) writes.push_back(std::move(*step));
+      if (auto step = notification_step(batch, plan)) steps.push_back(std::move(*step));
     }
-    append_action_steps(plan, writes);
+    append_action_steps(plan, steps);
   }
   if (!plan.duplicates.empty()) {
-    timed_steps.push_back(writes.size());
-    writes.push_back(server_times_step(plan));
+    timed_steps.push_back(steps.size());
+    steps.push_back(server_times_step(plan));
   }
-  const std::vector<Rows> rows = tx.execute_pipeline_and_commit(writes);
+  const std::vector<Rows> rows = tx.execute_pipeline_and_commit(steps);
   std::map<std::pair<ChatId, Seq>, TimeMs> created_at;
   for (const std::size_t step : timed_steps) {
     for (const Row row : rows.at(step)) {
@@ -215,18 +226,62 @@ std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewM
   return std::move(plan.results);
 }
 
-}  // namespace
+std::vector<AppendResult> append_and_commit(Connection& tx, std::span<const NewMessage> batch,
+                                            const detail::AppendKeys& keys, bool queue_notifications,
+                                            const ActionRules& rules, Observed* observed) {
+  AppendReads reads = read_for_append(tx, keys);
+  detail::AppendPlan plan =
+      detail::plan_append(batch, reads.chats, reads.memberships, reads.stored, reads.targets, reads.reactions, rules);
+  if (observed != nullptr) {
+    observed->advanced_chat_ids = plan.advanced_chat_ids;
+    observed->advanced_last_seqs = plan.advanced_last_seqs;
+    observed->advanced_content_counts = plan.advanced_content_counts;
+    observed->chats = std::move(reads.chats);
+    observed->memberships = std::move(reads.memberships);
+  }
+  return write_and_commit(tx, batch, plan, queue_notifications, {});
+}
 
-std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::span<const NewMessage> batch,
-                                                          const detail::AppendKeys& keys, bool queue_notifications,
-                                                          const ActionRules& rules) {
+// The one-round-trip transaction: the plan is made from the forecast before
+// anything is sent; the lock, the forecast's check (which raises when it is
+// wrong, and the rest is skipped), the writes and COMMIT go in one pipeline.
+std::vector<AppendResult> append_forecast_and_commit(Connection& tx, std::span<const NewMessage> batch,
+                                                     const detail::AppendKeys& keys, bool queue_notifications,
+                                                     const ActionRules& rules, const detail::ForecastReads& expected,
+                                                     Observed& observed) {
+  // No stored reactions: a batch with targets is never forecast.
+  detail::AppendPlan plan = detail::plan_append(batch, expected.chats, expected.memberships, {}, {}, {}, rules);
+  std::vector<PipelineStep> steps = {
+      {sql::kLockChatsForAppend, {Param::int64_array(keys.chat_ids)}},
+      {sql::kCheckAppendForecast,
+       {Param::int64_array(keys.chat_ids), Param::int64_array(keys.member_chat_ids),
+        Param::int64_array(keys.member_user_ids)}},
+  };
+  observed.advanced_chat_ids = plan.advanced_chat_ids;
+  observed.advanced_last_seqs = plan.advanced_last_seqs;
+  observed.advanced_content_counts = plan.advanced_content_counts;
+  return write_and_commit(tx, batch, plan, queue_notifications, std::move(steps));
+}
+
+// The one-round-trip transaction failed on what its forecast assumed: the
+// check (a chat or a membership changed), messages_pkey (another writer
+// advanced a chat: the forecast's first seq is taken) or the client ids' key
+// (a resend, or a concurrent batch stored the same id).
+bool forecast_missed(const DbError& error) {
+  if (error.constraint() == constraint::append_forecast_missed) return true;
+  return error.code() == DbErrc::unique_violation &&
+         (error.constraint() == constraint::message_seq_taken || error.constraint() == constraint::client_msg_id_taken);
+}
+
+// The chat locks serialize resends into the same chat. A resend of one client
+// id into two different chats at once is not serialized by them: the loser
+// fails on the client-id key after the winner committed. Running again finds
+// the winner's row: a duplicate.
+template <class Fn>
+std::vector<AppendResult> retrying_client_id_races(Fn&& append) {
   try {
-    return append_and_commit(tx, batch, keys, queue_notifications, rules);
+    return append();
   } catch (const DbError& error) {
-    // The chat locks serialize resends into the same chat. A resend of one
-    // client id into two different chats at once is not serialized by them:
-    // the loser fails on the client-id key after the winner committed.
-    // Running again finds the winner's row: a duplicate.
     if (error.code() == DbErrc::unique_violation && error.constraint() == constraint::client_msg_id_taken) {
       throw DbError(DbErrc::serialization_conflict, "append: a concurrent batch stored the same client id; retrying",
                     error.sqlstate(), error.constraint());
@@ -235,31 +290,64 @@ std::vector<AppendResult> detail::append_batch_and_commit(Connection& tx, std::s
   }
 }
 
+}  // namespace
+
+MessageStore::MessageStore(Connection& connection)
+    : connection_(connection), forecast_(std::make_unique<detail::AppendForecast>()) {}
+
+MessageStore::~MessageStore() = default;
+
 std::vector<AppendResult> MessageStore::append_messages(std::span<const NewMessage> batch, const ActionRules& rules) {
-  if (batch.empty()) return {};
-  const detail::AppendKeys keys = detail::collect_append_keys(batch);
-  // Re-running a batch is safe: what it stored is found again as duplicates
-  // with the original seqs. So a COMMIT lost with the connection is retried.
-  TransactionOptions options;
-  options.idempotent = true;
-  return connection_.transaction(
-      [&](Connection& tx) {
-        return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/false, rules);
-      },
-      options);
+  return append(batch, rules, /*notifying=*/false);
 }
 
 std::vector<AppendResult> MessageStore::append_messages_notifying(std::span<const NewMessage> batch,
                                                                   const ActionRules& rules) {
+  return append(batch, rules, /*notifying=*/true);
+}
+
+std::vector<AppendResult> MessageStore::append(std::span<const NewMessage> batch, const ActionRules& rules,
+                                               bool notifying) {
   if (batch.empty()) return {};
   const detail::AppendKeys keys = detail::collect_append_keys(batch);
+  // Re-running a batch is safe: what it stored is found again as duplicates
+  // with the original seqs. So a COMMIT lost with the connection is retried
+  // (a forecast transaction re-run after it committed fails its check and
+  // takes the two-round-trip path, which finds the duplicates).
   TransactionOptions options;
-  options.idempotent = true;  // as append_messages: a re-run finds its own rows as duplicates
-  return connection_.transaction(
-      [&](Connection& tx) {
-        return detail::append_batch_and_commit(tx, batch, keys, /*queue_notifications=*/true, rules);
-      },
-      options);
+  options.idempotent = true;
+  Observed observed;
+  try {
+    if (const auto expected = forecast_->predict(keys)) {
+      try {
+        std::vector<AppendResult> results = connection_.transaction(
+            [&](Connection& tx) {
+              // A key violation here is a wrong forecast, not a race to retry.
+              return append_forecast_and_commit(tx, batch, keys, notifying, rules, *expected, observed);
+            },
+            options);
+        forecast_->advance(observed.advanced());
+        ++path_counts_.one_round_trip;
+        return results;
+      } catch (const DbError& error) {
+        if (!forecast_missed(error)) throw;
+        forecast_->missed(keys.chat_ids);
+        ++path_counts_.forecast_missed;
+      }
+    }
+    std::vector<AppendResult> results = connection_.transaction(
+        [&](Connection& tx) {
+          return retrying_client_id_races(
+              [&] { return append_and_commit(tx, batch, keys, notifying, rules, &observed); });
+        },
+        options);
+    forecast_->learn(observed.chats, observed.memberships, observed.advanced());
+    ++path_counts_.two_round_trips;
+    return results;
+  } catch (...) {
+    forecast_->clear();  // the outcome may be unknown (commit_in_doubt): expect nothing
+    throw;
+  }
 }
 
 }  // namespace chat::storage

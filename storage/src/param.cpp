@@ -1,6 +1,6 @@
 #include "chat/storage/param.hpp"
 
-#include "chat/storage/array_literal.hpp"
+#include "chat/storage/binary_array.hpp"
 #include "chat/storage/errors.hpp"
 
 namespace chat::storage {
@@ -11,14 +11,30 @@ Param::Param(std::string_view text) : text_(std::string(text)) {
   }
 }
 
-Param Param::int64_array(std::span<const std::int64_t> values) {
-  return Param(Verbatim{}, int64_array_literal(values));
+namespace {
+
+// PostgreSQL text cannot hold NUL: refused here as a text parameter is.
+template <class Texts>
+void check_no_nul(const Texts& values) {
+  for (const auto& v : values) {
+    if (std::string_view(v).find('\0') != std::string_view::npos) {
+      throw DbError(DbErrc::invalid_input, "text array parameter contains a NUL byte");
+    }
+  }
 }
 
-// The elements are checked for NUL like any text: the literal itself would
-// otherwise be cut at the first NUL by libpq.
-Param Param::text_array(std::span<const std::string> values) { return Param(text_array_literal(values)); }
+}  // namespace
 
-Param Param::text_array(std::span<const std::string_view> values) { return Param(text_array_literal(values)); }
+Param Param::int64_array(std::span<const std::int64_t> values) { return Param(Binary{}, int8_binary_array(values)); }
+
+Param Param::text_array(std::span<const std::string> values) {
+  check_no_nul(values);
+  return Param(Binary{}, text_binary_array(values));
+}
+
+Param Param::text_array(std::span<const std::string_view> values) {
+  check_no_nul(values);
+  return Param(Binary{}, text_binary_array(values));
+}
 
 }  // namespace chat::storage

@@ -12,6 +12,7 @@
 // one implicit transaction, rolled back as a whole.
 #include "connection_impl.hpp"
 
+#include "libpq_params.hpp"
 #include "pg_error.hpp"
 #include "result.hpp"
 
@@ -61,17 +62,15 @@ std::vector<Rows> Connection::Impl::execute_pipeline(std::span<const Step> steps
     send_failed = !send_command(conn, begin);
     sent.emplace_back("BEGIN");
   }
-  std::vector<const char*> values;
   for (std::size_t i = 0; i < steps.size() && !send_failed; ++i) {
-    values.clear();
-    for (const Param& param : steps[i].params) values.push_back(param.c_str());
+    const detail::LibpqParams values(steps[i].params);
     if (prepared[i] == nullptr) {
       const std::string sql(steps[i].statement->sql);
-      send_failed = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                      nullptr, nullptr, /*resultFormat=*/0) != 1;
+      send_failed = PQsendQueryParams(conn, sql.c_str(), values.count(), nullptr, values.values(), values.lengths(),
+                                      values.formats(), /*resultFormat=*/0) != 1;
     } else {
-      send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), static_cast<int>(values.size()), values.data(),
-                                        nullptr, nullptr, /*resultFormat=*/0) != 1;
+      send_failed = PQsendQueryPrepared(conn, prepared[i]->name.c_str(), values.count(), values.values(),
+                                        values.lengths(), values.formats(), /*resultFormat=*/0) != 1;
     }
     sent.push_back(steps[i].statement->name);
   }

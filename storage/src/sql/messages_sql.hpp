@@ -72,9 +72,20 @@ FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS k(chat_id, seq, user_id
 JOIN message_reactions r ON r.chat_id = k.chat_id AND r.seq = k.seq AND r.user_id = k.user_id)sql",
                                               /*plan_each_time=*/true};
 
+// The one-round-trip append's check of its forecast (append_forecast.hpp,
+// migration 14), sent after kLockChatsForAppend in the same pipeline and, as
+// the reads of the two-round-trip path, a statement of its own: its reads
+// happen after the chat locks were granted. Each chat ($1) exists, is not
+// deleted and has no deleted member; each (chat, sender) pair ($2, $3) is a
+// membership. Otherwise it raises and the pipeline's writes and COMMIT are
+// skipped. (A stale last_seq or a stored client id fail the insert's keys.)
+inline constexpr Statement kCheckAppendForecast{"messages.check_append_forecast", R"sql(
+SELECT messages_check_append_forecast($1::bigint[], $2::bigint[], $3::bigint[]))sql"};
+
 // Writes a planned batch in one statement: the chats' new last_seq ($1, $2)
-// and content_count ($9), the messages ($3..$8, with their content_count
-// $10: what unread counts read, v13) and their client ids. The client ids go in key order,
+// and content_count ($9), the messages ($3..$8, with their content_count $10:
+// what unread counts read, v13; the bodies as text[], binary array parameters
+// carry text elements, parsed as jsonb here) and their client ids. The client ids go in key order,
 // so two writers inserting overlapping keys wait on each other in one order.
 // `chats.id = ANY($1)` is there for the cached generic plan: joined with an
 // unnest of unknown length alone, a small chats table is seq-scanned, and every
@@ -89,7 +100,9 @@ WITH advanced AS (
 ),
 inserted AS (
   INSERT INTO messages (chat_id, seq, sender_id, client_msg_id, type, body, content_count)
-  SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::jsonb[], $10::bigint[])
+  SELECT u.chat_id, u.seq, u.sender_id, u.client_msg_id, u.type, u.body::jsonb, u.content_count
+  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $10::bigint[])
+    AS u(chat_id, seq, sender_id, client_msg_id, type, body, content_count)
   RETURNING chat_id, seq, sender_id, client_msg_id, created_at
 ),
 client_ids AS (

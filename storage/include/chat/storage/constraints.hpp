@@ -15,6 +15,9 @@ inline constexpr std::string_view chat_title_length = "chats_title_check";
 inline constexpr std::string_view client_msg_id_taken = "message_client_ids_pkey";
 inline constexpr std::string_view client_msg_id_format = "messages_client_msg_id_check";
 inline constexpr std::string_view message_body_format = "messages_body_check";
+// Not a constraint: the one-round-trip append's forecast was wrong (migration 14).
+inline constexpr std::string_view append_forecast_missed = "messages_append_forecast";
+inline constexpr std::string_view message_seq_taken = "messages_pkey";
 inline constexpr std::string_view pushkey_taken = "push_devices_pushkey_key";
 
 }  // namespace chat::storage::constraint

@@ -6,6 +6,8 @@
 #include "chat/storage/search.hpp"
 #include "chat/storage/types.hpp"
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -27,9 +29,23 @@ struct HistoryAnchor {
   static HistoryAnchor before_time(TimeMs ms) noexcept { return {Kind::before_time, ms}; }
 };
 
+namespace detail {
+class AppendForecast;
+}
+
+// How a MessageStore's batches were appended (see append_messages).
+struct AppendPathCounts {
+  std::uint64_t one_round_trip = 0;   // forecast held: committed in one round trip
+  std::uint64_t forecast_missed = 0;  // forecast refused by the check: rolled back, then two round trips
+  std::uint64_t two_round_trips = 0;  // every batch stored by the two-round-trip path (misses included)
+};
+
 class MessageStore {
  public:
-  explicit MessageStore(Connection& connection) noexcept : connection_(connection) {}
+  explicit MessageStore(Connection& connection);
+  ~MessageStore();
+  MessageStore(const MessageStore&) = delete;
+  MessageStore& operator=(const MessageStore&) = delete;
 
   // Stores a batch in one transaction and returns one result per message, in
   // order. For each message, in this order of precedence:
@@ -49,11 +65,18 @@ class MessageStore {
   //    a rule (types.hpp, AppendStatus; `rules`): refused, nothing of it
   //    stored; a stored action is applied to its target in the transaction.
   std::vector<AppendResult> append_messages(std::span<const NewMessage> batch, const ActionRules& rules = {});
+  // A batch whose chats and senders this store wrote for before, that names
+  // no target, and whose chats nobody else wrote into meanwhile, costs one
+  // round trip (BEGIN, lock, a check of what the store expects, the writes,
+  // COMMIT in one pipeline); otherwise, or when the check fails, two.
+  //
   // append_messages, plus in the same transaction one notification_outbox job
   // per newly stored message and member other than the sender that has no
   // online device (devices.online).
   // Edits, deletions and reactions queue no job.
   std::vector<AppendResult> append_messages_notifying(std::span<const NewMessage> batch, const ActionRules& rules = {});
+  // Committed appends by path since this store was made.
+  AppendPathCounts append_path_counts() const noexcept { return path_counts_; }
 
   // Up to `limit` messages of a chat from `anchor`, in the anchor's order
   // (see HistoryAnchor); content withheld once moderated. The caller checks
@@ -74,7 +97,12 @@ class MessageStore {
   std::vector<SearchHit> search(const SearchQuery& query);
 
  private:
+  std::vector<AppendResult> append(std::span<const NewMessage> batch, const ActionRules& rules, bool notifying);
+
   Connection& connection_;
+  // What this store's writer expects of its chats (storage/src/append_forecast.hpp).
+  std::unique_ptr<detail::AppendForecast> forecast_;
+  AppendPathCounts path_counts_;
 };
 
 }  // namespace chat::storage

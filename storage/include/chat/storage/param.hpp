@@ -1,6 +1,7 @@
 #pragma once
-// One statement parameter, sent in PostgreSQL's text format. Values travel
-// separately from the SQL text, so no value is ever parsed as SQL.
+// One statement parameter, sent in PostgreSQL's text format (arrays: in its
+// binary format, binary_array.hpp). Values travel separately from the SQL
+// text, so no value is ever parsed as SQL.
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -36,20 +37,29 @@ class Param {
   Param(const std::optional<T>& value)  // NOLINT(google-explicit-constructor)
       : Param(value ? Param(*value) : Param(std::nullopt)) {}
 
-  // Whole arrays as one parameter, for `unnest($1::bigint[], $2::text[])` batches.
+  // Whole arrays as one parameter, for `unnest($1::bigint[], $2::text[])`
+  // batches, in the binary format: the parameter's type must be bigint[] or
+  // text[] (a cast in the SQL says so). Text elements are checked for NUL as
+  // any text parameter.
   static Param int64_array(std::span<const std::int64_t> values);
   static Param text_array(std::span<const std::string> values);
   static Param text_array(std::span<const std::string_view> values);
 
   bool is_null() const noexcept { return !text_.has_value(); }
-  // NUL-terminated text for libpq, or nullptr for NULL.
+  // The value for libpq (NUL-terminated text, or binary bytes: see length()
+  // and format()), or nullptr for NULL.
   const char* c_str() const noexcept { return text_ ? text_->c_str() : nullptr; }
+  // The byte length of a binary value (libpq ignores it for text).
+  int length() const noexcept { return text_ ? static_cast<int>(text_->size()) : 0; }
+  // libpq's paramFormats: 0 text, 1 binary.
+  int format() const noexcept { return binary_ ? 1 : 0; }
 
  private:
-  struct Verbatim {};
-  Param(Verbatim, std::string text) : text_(std::move(text)) {}
+  struct Binary {};
+  Param(Binary, std::string bytes) : text_(std::move(bytes)), binary_(true) {}
 
   std::optional<std::string> text_;
+  bool binary_ = false;
 };
 
 }  // namespace chat::storage
