@@ -2,8 +2,12 @@
 // "Conversation features", "Search"): mosquitto with the auth plugin, the
 // chat-bridge binary, PostgreSQL. Only the caller's current chats (a removed
 // member no longer finds the group's messages), never a deleted message,
-// Latin/Cyrillic/CJK text, paging by `next`, and bad or hostile arguments.
+// Latin/Cyrillic/CJK text, paging by `next`, and bad or hostile arguments;
+// the bridge's search indexer: a message is found once it has walked it
+// (after its ack), and a restarted bridge indexes what was stored unindexed.
 #include "bridge_test_env.hpp"
+
+#include "chat/testing/environment.hpp"
 
 #include <algorithm>
 
@@ -59,13 +63,30 @@ class BridgeSearch : public BridgeTest {
     return chat;
   }
   // Publishes a text message and waits for its ack; returns its seq.
-  std::int64_t post(ChatClient& device, const std::string& topic, const std::string& text) {
+  std::int64_t send(ChatClient& device, const std::string& topic, const std::string& text) {
     const std::string id = "s" + std::to_string(next_id_++);
     device.send(topic, id, text);
     EXPECT_TRUE(device.wait_answer(id, 10s));
     const auto acks = device.acks_of(id);
     EXPECT_EQ(acks.size(), 1u) << device.nack_of(id).value_or("no nack");
     return acks.empty() ? 0 : acks[0].seq;
+  }
+  // The same, then waits for the search indexer to walk it (a message is
+  // findable a short lag after its ack: docs/protocol.md, "Search").
+  std::int64_t post(ChatClient& device, const std::string& topic, const std::string& text) {
+    const auto seq = send(device, topic, text);
+    EXPECT_TRUE(indexed());
+    return seq;
+  }
+  // Messages stored and not yet walked by the search indexer.
+  std::int64_t unindexed() const {
+    return psql_int(
+        "SELECT coalesce(sum(c.last_seq - coalesce(p.indexed_seq, 0)), 0) FROM chats c"
+        " LEFT JOIN message_search_progress p ON p.chat_id = c.id");
+  }
+  // Waits until the indexer has walked everything stored.
+  bool indexed() const {
+    return chat::testing::wait_until([this] { return unindexed() == 0; }, 20s);
   }
 
   std::unique_ptr<BridgeProcess> bridge_;
@@ -127,6 +148,7 @@ TEST_F(BridgeSearch, AnEditedMessageIsFoundByItsLatestTextAndADeletedOneNever) {
     EXPECT_EQ(anna().acks_of(id).size(), 1u) << anna().nack_of(id).value_or("no nack");
   };
   act({{"id", "edit1"}, {"type", "edit"}, {"target", seq}, {"text", "meet at the harbour"}});
+  ASSERT_TRUE(indexed());
 
   const json harbour = ben().request("search", {{"q", "harbour"}});
   ASSERT_EQ(places(harbour), (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, seq}})) << harbour;
@@ -134,6 +156,10 @@ TEST_F(BridgeSearch, AnEditedMessageIsFoundByItsLatestTextAndADeletedOneNever) {
   EXPECT_TRUE(ben().request("search", {{"q", "station"}})["result"]["hits"].empty());
 
   act({{"id", "delete1"}, {"type", "delete"}, {"target", seq}});
+  // Never found from its ack on (the search rechecks every hit), indexed or not.
+  EXPECT_TRUE(ben().request("search", {{"q", "harbour"}})["result"]["hits"].empty());
+  ASSERT_TRUE(indexed());
+  EXPECT_TRUE(psql_int("SELECT count(*) FROM message_search WHERE chat_id = " + std::to_string(group)) == 0);
   EXPECT_TRUE(ben().request("search", {{"q", "harbour"}})["result"]["hits"].empty());
   EXPECT_TRUE(ben().request("search", {{"q", "meet"}})["result"]["hits"].empty());
 }
@@ -206,6 +232,47 @@ TEST_F(BridgeSearch, BadArgumentsAreRefusedAndHostileQueriesAreText) {
     EXPECT_TRUE(answer["result"]["hits"].empty()) << hostile << " " << answer;
   }
   EXPECT_EQ(psql_int("SELECT count(*) FROM messages"), 2);
+}
+
+// The lag: acked first, then found once the indexer has walked it. The wait
+// is for the answer that must come, bounded only so that a broken indexer
+// fails the test instead of hanging it.
+TEST_F(BridgeSearch, AMessageIsFoundShortlyAfterItsAck) {
+  const auto group = make_group();
+  const auto seq = send(anna(), group_topic(group, anna_.id), "an albatross overhead");
+  json answer;
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] {
+        answer = ben().request("search", {{"q", "albatross"}});
+        return !answer["result"]["hits"].empty();
+      },
+      20s, 50ms))
+      << answer;
+  EXPECT_EQ(places(answer), (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, seq}}));
+  EXPECT_EQ(unindexed(), 0);
+}
+
+// Messages stored while no bridge indexed them (here a bridge with its
+// indexer off, as when the indexer was down or behind at a stop) are indexed
+// by the next bridge that runs one.
+TEST_F(BridgeSearch, ARestartedBridgeIndexesWhatWasStoredUnindexed) {
+  const auto group = make_group();
+  ASSERT_TRUE(indexed());
+  ASSERT_EQ(bridge_->terminate(), 0);
+  bridge_ = start_bridge({"--search-index-batch", "0"});
+  std::vector<std::pair<std::int64_t, std::int64_t>> expected;
+  for (int i = 0; i < 3; ++i)
+    expected.emplace_back(group, send(anna(), group_topic(group, anna_.id), "kestrel " + std::to_string(i)));
+  std::reverse(expected.begin(), expected.end());
+  // Stored and acked, not indexed: no indexer runs, so none is found yet.
+  EXPECT_EQ(unindexed(), 3);
+  EXPECT_TRUE(ben().request("search", {{"q", "kestrel"}})["result"]["hits"].empty());
+
+  ASSERT_EQ(bridge_->terminate(), 0);
+  bridge_ = start_bridge();
+  ASSERT_TRUE(indexed());
+  const json answer = ben().request("search", {{"q", "kestrel"}});
+  EXPECT_EQ(places(answer), expected) << answer;
 }
 
 }  // namespace
