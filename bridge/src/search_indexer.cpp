@@ -1,10 +1,13 @@
 #include "search_indexer.hpp"
 
+#include <algorithm>
+
 namespace chat::bridge {
 
 SearchIndexer::SearchIndexer(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log,
-                             const std::atomic<bool>& give_up)
+                             const std::atomic<bool>& give_up, std::function<bool()> writers_busy)
     : config_(config),
+      writers_busy_(std::move(writers_busy)),
       metrics_(metrics),
       log_(log),
       db_(config.database_url,
@@ -39,6 +42,7 @@ void SearchIndexer::run() {
       if (stopping_) return;
     }
     bool more = false;
+    const auto started = SteadyClock::now();
     try {
       more = round();
     } catch (const Abandoned&) {
@@ -47,7 +51,13 @@ void SearchIndexer::run() {
       db_.reset();
       log_.error("search index round failed", {{"error", error.what()}});
     }
-    if (!more) pause(std::chrono::milliseconds(config_.search_index_poll_ms));
+    const std::chrono::milliseconds poll(config_.search_index_poll_ms);
+    if (writers_busy_()) {
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
+      pause(std::max(more ? std::chrono::milliseconds(0) : poll, took * kBusyPauseFactor));
+    } else if (!more) {
+      pause(poll);
+    }
   }
 }
 

@@ -125,7 +125,12 @@ int Service::run() {
     notifier->start();
   }
   if (config_.search_index_batch > 0) {
-    search_indexer = std::make_unique<SearchIndexer>(config_, health, metrics, log_, give_up_);
+    search_indexer = std::make_unique<SearchIndexer>(config_, health, metrics, log_, give_up_, [&writers] {
+      for (const auto& w : writers) {
+        if (w->queue().size() > 0) return true;
+      }
+      return false;
+    });
     search_indexer->start();
   }
 

@@ -36,10 +36,18 @@ batch AS (
   FROM (SELECT *, sum(share) OVER (ORDER BY chat_id) - share AS before_me FROM pending) q
   WHERE before_me < $1::bigint
 ),
+-- Each chat's new messages by a range of its primary key. The LIMIT keeps
+-- the subquery a per-chat probe: flattened into a join, the planner (which
+-- cannot see how small the batch is) hashed it against the whole table.
 walked AS (
   SELECT m.chat_id, m.seq, m.type, m.body
   FROM batch b
-  JOIN messages m ON m.chat_id = b.chat_id AND m.seq > b.done_seq AND m.seq <= b.upto_seq
+  CROSS JOIN LATERAL (
+    SELECT * FROM messages m
+    WHERE m.chat_id = b.chat_id AND m.seq > b.done_seq AND m.seq <= b.upto_seq
+    ORDER BY m.seq
+    LIMIT b.upto_seq - b.done_seq
+  ) m
 ),
 -- The rows whose search copy may change: the new searchable messages and the
 -- targets of the new edits and deletes.
