@@ -109,7 +109,7 @@ class SearchStoreTest : public StorageTest {
 
   std::string search_rows(ChatId chat) {
     return psql(
-        "SELECT coalesce(string_agg(seq || ':' || text, ',' ORDER BY seq), '') FROM message_search"
+        "SELECT coalesce(string_agg(seq || ':' || folded_text, ',' ORDER BY seq), '') FROM message_search"
         " WHERE chat_id = " +
         std::to_string(chat));
   }
@@ -125,7 +125,7 @@ TEST_F(SearchStoreTest, TheDatabaseKeepsNonAsciiLettersInTrigrams) {
   // The index can look such a query up (the only way left to the planner here).
   const std::string plan = psql(
       "SET enable_seqscan = off; SET enable_indexscan = off; EXPLAIN SELECT * FROM message_search x"
-      " WHERE x.text ILIKE '%мир%'");
+      " WHERE x.folded_text LIKE '%мир%'");
   EXPECT_NE(plan.find("Bitmap Index Scan on message_search_text_idx"), std::string::npos) << plan;
   // The message path keeps no trigram index (the indexer's copy carries it).
   EXPECT_EQ(psql("SELECT count(*) FROM pg_indexes WHERE tablename = 'messages' AND indexdef LIKE '%gin%'"), "0");
@@ -152,8 +152,9 @@ TEST_F(SearchStoreTest, ARareTextInALongChatIsLookedUpInTheIndex) {
   // The indexed statement's per-chat step, as the planner sees it with
   // statistics: the chat's entries and the trigrams intersected in the
   // index, rather than the chat newest first (the primary key) until 21 hits.
-  const std::string plan = psql("SET enable_seqscan = off; EXPLAIN SELECT * FROM message_search x WHERE x.chat_id = " +
-                                std::to_string(chat.id) + " AND x.text ILIKE '%needle%' ORDER BY x.seq DESC LIMIT 21");
+  const std::string plan = psql(
+      "SET enable_seqscan = off; EXPLAIN SELECT * FROM message_search x WHERE x.chat_id = " + std::to_string(chat.id) +
+      " AND x.folded_text LIKE '%needle%' ORDER BY x.seq DESC LIMIT 21");
   EXPECT_NE(plan.find("Bitmap Index Scan on message_search_text_idx"), std::string::npos) << plan;
   for (const bool recent : {false, true}) {
     const auto hits = search(a.id, "needle", recent);
