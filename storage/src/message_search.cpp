@@ -64,6 +64,7 @@ SearchIndexRound MessageStore::index_for_search(int max_messages) {
     round.chats = row.int64("chats");
     round.changed = row.int64("changed");
     round.more = row.boolean("more");
+    if (round.changed > 0) tx.execute(sql::kSearchIndexMerge);
     return round;
   });
 }
