@@ -32,8 +32,9 @@ CREATE TABLE message_search (
 
 -- As 0010_message_search.sql's, on the side table: the chat first (btree_gin), so a
 -- probe intersects one chat's entries with the query's trigrams in the index.
--- fastupdate (the default) lets each indexer batch append its entries to the
--- pending list and merge them in bulk.
+-- fastupdate (the default) lets each indexer round append its entries to the
+-- pending list; the indexer merges the list after each round (searches read
+-- it sequentially).
 CREATE INDEX message_search_text_idx ON message_search USING gin (chat_id, folded_text gin_trgm_ops);
 
 -- How far the indexer has walked each chat: every message with seq <=
