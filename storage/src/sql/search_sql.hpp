@@ -26,11 +26,11 @@ namespace chat::storage::sql {
 #define CHAT_SEARCH_PATTERN \
   "lower('%' || replace(replace(replace($2::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 
-// Strictly older than the cursor in (time, chat, seq) order. bigint * interval
+// The search table's row s strictly older than the cursor in (time, chat, seq)
+// order. bigint * interval
 // goes through float8: exact for microsecond times before the year 2255.
-#define CHAT_SEARCH_OLDER_THAN_CURSOR(t)                        \
-  "($4::bigint IS NULL OR (" t ".created_at, " t ".chat_id, " t \
-  ".seq) < "                                                    \
+#define CHAT_SEARCH_OLDER_THAN_CURSOR                          \
+  "($4::bigint IS NULL OR (s.created_at, s.chat_id, s.seq) < " \
   "('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::bigint, $6::bigint))"
 
 // Each hit of `hits` (chat_id, seq, created_at, text) with its snippet: the
@@ -67,7 +67,7 @@ scanned AS (
     SELECT s.seq, s.created_at, s.folded_text LIKE )sql" CHAT_SEARCH_PATTERN R"sql( AS hit,
            row_number() OVER (ORDER BY s.seq DESC) AS n
     FROM message_search s
-    WHERE s.chat_id = u.chat_id AND )sql" CHAT_SEARCH_OLDER_THAN_CURSOR("s") R"sql(
+    WHERE s.chat_id = u.chat_id AND )sql" CHAT_SEARCH_OLDER_THAN_CURSOR R"sql(
     ORDER BY s.seq DESC
     LIMIT share.rows
   ) x
@@ -120,7 +120,7 @@ hits AS (
     WHERE s.chat_id = u.chat_id
       AND s.folded_text LIKE )sql" CHAT_SEARCH_PATTERN R"sql(
       AND m.deleted_at IS NULL AND lower(m.body ->> 'text') LIKE )sql" CHAT_SEARCH_PATTERN R"sql(
-      AND )sql" CHAT_SEARCH_OLDER_THAN_CURSOR("s") R"sql(
+      AND )sql" CHAT_SEARCH_OLDER_THAN_CURSOR R"sql(
     ORDER BY s.seq DESC
     LIMIT $7::bigint
   ) x
