@@ -27,8 +27,8 @@ namespace chat::storage::sql {
   "lower('%' || replace(replace(replace($2::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 
 // The search table's row s strictly older than the cursor in (time, chat, seq)
-// order. bigint * interval
-// goes through float8: exact for microsecond times before the year 2255.
+// order. bigint * interval goes through float8: exact for microsecond times
+// before the year 2255.
 #define CHAT_SEARCH_OLDER_THAN_CURSOR                          \
   "($4::bigint IS NULL OR (s.created_at, s.chat_id, s.seq) < " \
   "('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::bigint, $6::bigint))"
