@@ -69,6 +69,14 @@ bool SearchIndexer::round() {
   }
   const auto done =
       db_.run([this](storage::Store& s) { return s.messages().index_for_search(config_.search_index_batch); });
+  if (done.merge_refused && !merge_refusal_logged_) {
+    // Once: the rounds still index, only the merge waits for autovacuum.
+    merge_refusal_logged_ = true;
+    log_.warn(
+        "search index: this database role does not own message_search, so the index's pending list is merged by "
+        "autovacuum only and searches read it meanwhile; run the bridge as the role that ran the migrations or "
+        "GRANT that role to it (docs/bridge.md, \"Search\")");
+  }
   if (done.messages > 0) {
     metrics_.search_indexed.inc(static_cast<std::uint64_t>(done.messages));
     log_.debug("search index round", {{"messages", done.messages}, {"chats", done.chats}, {"changed", done.changed}});

@@ -50,6 +50,7 @@ class SearchIndexer {
   std::condition_variable wake_;
   bool stopping_ = false;
   SteadyClock::time_point next_backlog_sample_{};
+  bool merge_refusal_logged_ = false;
   std::thread thread_;
 };
 

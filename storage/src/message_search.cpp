@@ -64,7 +64,11 @@ SearchIndexRound MessageStore::index_for_search(int max_messages) {
     round.chats = row.int64("chats");
     round.changed = row.int64("changed");
     round.more = row.boolean("more");
-    if (round.changed > 0) tx.execute(sql::kSearchIndexMerge);
+    if (round.changed > 0) {
+      const Row merge = tx.execute(sql::kSearchIndexMerge)[0];
+      round.merge_refused = !merge.boolean("allowed");
+      round.merged_pages = merge.int64("pages");
+    }
     return round;
   });
 }

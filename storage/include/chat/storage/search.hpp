@@ -40,6 +40,11 @@ struct SearchIndexRound {
   std::int64_t chats = 0;     // chats whose watermark moved
   std::int64_t changed = 0;   // search rows written or removed
   bool more = false;          // messages were left for the next round
+  // The index's pending list merged after the round (only when rows changed):
+  // pages merged, or refused because this role does not own the search table
+  // (then autovacuum merges it; docs/bridge.md, "Search", the database role).
+  std::int64_t merged_pages = 0;
+  bool merge_refused = false;
 };
 
 struct SearchHit {
