@@ -1,8 +1,9 @@
 // The `search` request over MQTT against the real thing (docs/protocol.md,
 // "Conversation features", "Search"): mosquitto with the auth plugin, the
 // chat-bridge binary, PostgreSQL. Only the caller's current chats (a removed
-// member no longer finds the group's messages), never a deleted message,
-// Latin/Cyrillic/CJK text, paging by `next`, and bad or hostile arguments;
+// member, or one who left, no longer finds the group's messages), never a
+// deleted message, Latin/Cyrillic/CJK text, paging by `next`, and bad or
+// hostile arguments;
 // the bridge's search indexer: a message is found once it has walked it
 // (after its ack), and a restarted bridge indexes what was stored unindexed.
 #include "bridge_test_env.hpp"
@@ -49,6 +50,7 @@ class BridgeSearch : public BridgeTest {
   }
   ChatClient& anna() { return *devices_[0]; }
   ChatClient& ben() { return *devices_[1]; }
+  ChatClient& cleo() { return *devices_[2]; }
 
   // A group of anna's with ben and cleo. The broker's plugin learns of a new
   // membership a moment after the bridge answers (docs/protocol.md): a
@@ -122,6 +124,23 @@ TEST_F(BridgeSearch, FindsOnlyInTheCallersCurrentChats) {
   ASSERT_TRUE(after.value("ok", false)) << after;
   EXPECT_TRUE(after["result"]["hits"].empty()) << after;
   EXPECT_EQ(error_code(ben().request("search", {{"q", "report"}, {"chat", group}})), "forbidden");
+}
+
+// A member who leaves a group by itself (chat.remove of oneself) no longer
+// finds its messages; those who stay still do.
+TEST_F(BridgeSearch, AChatTheUserLeftIsNotSearched) {
+  const auto group = make_group();
+  const auto seq = post(anna(), group_topic(group, anna_.id), "the lighthouse keeper's log");
+  using Places = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  ASSERT_EQ(places(cleo().request("search", {{"q", "lighthouse"}})), (Places{{group, seq}}));
+
+  const json left = cleo().request("chat.remove", {{"chat", group}, {"users", {cleo_.id}}});
+  ASSERT_TRUE(left.value("ok", false)) << left;
+  const json after = cleo().request("search", {{"q", "lighthouse"}});
+  ASSERT_TRUE(after.value("ok", false)) << after;
+  EXPECT_TRUE(after["result"]["hits"].empty()) << after;
+  EXPECT_EQ(error_code(cleo().request("search", {{"q", "lighthouse"}, {"chat", group}})), "forbidden");
+  EXPECT_EQ(places(ben().request("search", {{"q", "lighthouse"}})), (Places{{group, seq}}));
 }
 
 TEST_F(BridgeSearch, NeverADeletedMessage) {
