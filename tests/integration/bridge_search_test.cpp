@@ -294,5 +294,42 @@ TEST_F(BridgeSearch, ARestartedBridgeIndexesWhatWasStoredUnindexed) {
   EXPECT_EQ(places(answer), expected) << answer;
 }
 
+// The indexer merges the index's pending list after each round, which needs
+// the search table's owner (docs/bridge.md, "Search", the database role).
+// Here the bridge runs as a plain login role with the grants a deployment
+// that migrated as another role would give it: not owning message_search it
+// still indexes and says once that it cannot merge; owning it (as the role
+// that ran the migrations, scripts/stack's, does), it merges.
+TEST_F(BridgeSearch, TheIndexerMergesAsTheBridgesRoleWhenItOwnsTheSearchTable) {
+  const auto group = make_group();
+  cluster().psql("postgres",
+                 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_bridge_role') THEN"
+                 " CREATE ROLE chat_bridge_role LOGIN; END IF; END $$");
+  psql(
+      "GRANT CREATE ON SCHEMA public TO chat_bridge_role;"  // the bridge's migration check at start
+      " GRANT ALL ON ALL TABLES IN SCHEMA public TO chat_bridge_role;"
+      " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO chat_bridge_role;"
+      " CREATE EXTENSION IF NOT EXISTS pgstattuple");
+  const auto pending_pages = [&] {
+    return psql_int("SELECT pending_pages FROM pgstatginindex('message_search_text_idx')");
+  };
+  ASSERT_EQ(bridge_->terminate(), 0);
+  bridge_ = start_bridge({"--database-url", conninfo() + " user=chat_bridge_role"});
+
+  post(anna(), group_topic(group, anna_.id), "a heron by the weir");
+  EXPECT_TRUE(chat::testing::wait_until(
+      [&] { return bridge_->log().find("does not own message_search") != std::string::npos; }, 10s))
+      << bridge_->log();
+  EXPECT_GT(pending_pages(), 0);  // left to autovacuum
+  using Places = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  EXPECT_EQ(places(ben().request("search", {{"q", "heron"}})).size(), 1u);
+
+  psql("ALTER TABLE message_search OWNER TO chat_bridge_role");
+  const auto seq = post(anna(), group_topic(group, anna_.id), "a kingfisher by the weir");
+  EXPECT_EQ(pending_pages(), 0);  // merged in the round that indexed it
+  EXPECT_EQ(places(ben().request("search", {{"q", "kingfisher"}})), (Places{{group, seq}}));
+  EXPECT_EQ(places(ben().request("search", {{"q", "weir"}})).size(), 2u);
+}
+
 }  // namespace
 }  // namespace chat::bridge::testing
