@@ -61,6 +61,10 @@ BridgeMetrics::BridgeMetrics(Registry& r)
       push_devices_rejected(r.counter("chat_bridge_push_devices_rejected_total",
                                       "Push registrations removed because the push gateway rejected their pushkey")),
       notification_backlog(r.gauge("chat_bridge_notification_backlog", "Jobs in the notification outbox (sampled)")),
+      search_indexed(r.counter("chat_bridge_search_indexed_total",
+                               "Stored messages the search indexer walked (copied, updated or passed over)")),
+      search_index_backlog(
+          r.gauge("chat_bridge_search_index_backlog", "Stored messages not yet indexed for search (sampled)")),
       batch_size(r.histogram("chat_bridge_batch_size", "Messages per write transaction",
                              {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000})),
       batch_seconds(r.histogram("chat_bridge_batch_seconds", "Duration of a batch's database work", kLatencyBuckets)),

@@ -39,6 +39,8 @@ struct BridgeMetrics {
   Counter& notifications_skipped_no_device;
   Counter& push_devices_rejected;
   Gauge& notification_backlog;
+  Counter& search_indexed;
+  Gauge& search_index_backlog;
   Histogram& batch_size;
   Histogram& batch_seconds;
   Histogram& ack_latency;

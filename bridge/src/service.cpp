@@ -5,6 +5,7 @@
 #include "notifier.hpp"
 #include "presence_worker.hpp"
 #include "request_worker.hpp"
+#include "search_indexer.hpp"
 #include "writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -57,6 +58,7 @@ int Service::run() {
   std::unique_ptr<MqttLink> link;
   std::unique_ptr<Outbound> outbound;
   std::unique_ptr<Notifier> notifier;
+  std::unique_ptr<SearchIndexer> search_indexer;
 
   registry.gauge_fn("chat_bridge_queue_depth", "Messages waiting for a writer", [&writers] {
     std::size_t depth = 0;
@@ -122,6 +124,15 @@ int Service::run() {
     notifier = std::make_unique<Notifier>(config_, health, metrics, log_, give_up_);
     notifier->start();
   }
+  if (config_.search_index_batch > 0) {
+    search_indexer = std::make_unique<SearchIndexer>(config_, health, metrics, log_, give_up_, [&writers] {
+      for (const auto& w : writers) {
+        if (w->queue().size() > 0) return true;
+      }
+      return false;
+    });
+    search_indexer->start();
+  }
 
   if (link->connect()) {
     log_.info("running",
@@ -153,6 +164,7 @@ int Service::run() {
   presence->join();
   requests->join();
   if (notifier) notifier->stop();
+  if (search_indexer) search_indexer->stop();
   outbound->finish();  // the last acks to the client, which sends them before it disconnects
   link->close_publisher();
   if (http) http->stop();

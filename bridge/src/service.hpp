@@ -6,6 +6,7 @@
 //                                  └──> request queue ───> request threads ───┘ (own sessions)
 //   writer/presence/request threads ──> publisher connection: ack / nack / presence / answers, events
 //   notifier thread: outbox ──> webhook          HTTP thread: /healthz, /metrics
+//   search indexer thread: messages ──> message_search (the search table)
 #include "chat/bridge/config.hpp"
 #include "bridge_metrics.hpp"
 #include "clock.hpp"

@@ -1,9 +1,14 @@
 // The `search` request over MQTT against the real thing (docs/protocol.md,
 // "Conversation features", "Search"): mosquitto with the auth plugin, the
 // chat-bridge binary, PostgreSQL. Only the caller's current chats (a removed
-// member no longer finds the group's messages), never a deleted message,
-// Latin/Cyrillic/CJK text, paging by `next`, and bad or hostile arguments.
+// member, or one who left, no longer finds the group's messages), never a
+// deleted message, Latin/Cyrillic/CJK text, paging by `next`, and bad or
+// hostile arguments;
+// the bridge's search indexer: a message is found once it has walked it
+// (after its ack), and a restarted bridge indexes what was stored unindexed.
 #include "bridge_test_env.hpp"
+
+#include "chat/testing/environment.hpp"
 
 #include <algorithm>
 
@@ -45,6 +50,7 @@ class BridgeSearch : public BridgeTest {
   }
   ChatClient& anna() { return *devices_[0]; }
   ChatClient& ben() { return *devices_[1]; }
+  ChatClient& cleo() { return *devices_[2]; }
 
   // A group of anna's with ben and cleo. The broker's plugin learns of a new
   // membership a moment after the bridge answers (docs/protocol.md): a
@@ -59,13 +65,30 @@ class BridgeSearch : public BridgeTest {
     return chat;
   }
   // Publishes a text message and waits for its ack; returns its seq.
-  std::int64_t post(ChatClient& device, const std::string& topic, const std::string& text) {
+  std::int64_t send(ChatClient& device, const std::string& topic, const std::string& text) {
     const std::string id = "s" + std::to_string(next_id_++);
     device.send(topic, id, text);
     EXPECT_TRUE(device.wait_answer(id, 10s));
     const auto acks = device.acks_of(id);
     EXPECT_EQ(acks.size(), 1u) << device.nack_of(id).value_or("no nack");
     return acks.empty() ? 0 : acks[0].seq;
+  }
+  // The same, then waits for the search indexer to walk it (a message is
+  // findable a short lag after its ack: docs/protocol.md, "Search").
+  std::int64_t post(ChatClient& device, const std::string& topic, const std::string& text) {
+    const auto seq = send(device, topic, text);
+    EXPECT_TRUE(indexed());
+    return seq;
+  }
+  // Messages stored and not yet walked by the search indexer.
+  std::int64_t unindexed() const {
+    return psql_int(
+        "SELECT coalesce(sum(c.last_seq - coalesce(p.indexed_seq, 0)), 0) FROM chats c"
+        " LEFT JOIN message_search_progress p ON p.chat_id = c.id");
+  }
+  // Waits until the indexer has walked everything stored.
+  bool indexed() const {
+    return chat::testing::wait_until([this] { return unindexed() == 0; }, 20s);
   }
 
   std::unique_ptr<BridgeProcess> bridge_;
@@ -103,6 +126,23 @@ TEST_F(BridgeSearch, FindsOnlyInTheCallersCurrentChats) {
   EXPECT_EQ(error_code(ben().request("search", {{"q", "report"}, {"chat", group}})), "forbidden");
 }
 
+// A member who leaves a group by itself (chat.remove of oneself) no longer
+// finds its messages; those who stay still do.
+TEST_F(BridgeSearch, AChatTheUserLeftIsNotSearched) {
+  const auto group = make_group();
+  const auto seq = post(anna(), group_topic(group, anna_.id), "the lighthouse keeper's log");
+  using Places = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  ASSERT_EQ(places(cleo().request("search", {{"q", "lighthouse"}})), (Places{{group, seq}}));
+
+  const json left = cleo().request("chat.remove", {{"chat", group}, {"users", {cleo_.id}}});
+  ASSERT_TRUE(left.value("ok", false)) << left;
+  const json after = cleo().request("search", {{"q", "lighthouse"}});
+  ASSERT_TRUE(after.value("ok", false)) << after;
+  EXPECT_TRUE(after["result"]["hits"].empty()) << after;
+  EXPECT_EQ(error_code(cleo().request("search", {{"q", "lighthouse"}, {"chat", group}})), "forbidden");
+  EXPECT_EQ(places(ben().request("search", {{"q", "lighthouse"}})), (Places{{group, seq}}));
+}
+
 TEST_F(BridgeSearch, NeverADeletedMessage) {
   const auto group = make_group();
   const auto kept = post(anna(), group_topic(group, anna_.id), "launch code alpha");
@@ -127,6 +167,7 @@ TEST_F(BridgeSearch, AnEditedMessageIsFoundByItsLatestTextAndADeletedOneNever) {
     EXPECT_EQ(anna().acks_of(id).size(), 1u) << anna().nack_of(id).value_or("no nack");
   };
   act({{"id", "edit1"}, {"type", "edit"}, {"target", seq}, {"text", "meet at the harbour"}});
+  ASSERT_TRUE(indexed());
 
   const json harbour = ben().request("search", {{"q", "harbour"}});
   ASSERT_EQ(places(harbour), (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, seq}})) << harbour;
@@ -134,6 +175,10 @@ TEST_F(BridgeSearch, AnEditedMessageIsFoundByItsLatestTextAndADeletedOneNever) {
   EXPECT_TRUE(ben().request("search", {{"q", "station"}})["result"]["hits"].empty());
 
   act({{"id", "delete1"}, {"type", "delete"}, {"target", seq}});
+  // Never found from its ack on (the search rechecks every hit), indexed or not.
+  EXPECT_TRUE(ben().request("search", {{"q", "harbour"}})["result"]["hits"].empty());
+  ASSERT_TRUE(indexed());
+  EXPECT_TRUE(psql_int("SELECT count(*) FROM message_search WHERE chat_id = " + std::to_string(group)) == 0);
   EXPECT_TRUE(ben().request("search", {{"q", "harbour"}})["result"]["hits"].empty());
   EXPECT_TRUE(ben().request("search", {{"q", "meet"}})["result"]["hits"].empty());
 }
@@ -206,6 +251,84 @@ TEST_F(BridgeSearch, BadArgumentsAreRefusedAndHostileQueriesAreText) {
     EXPECT_TRUE(answer["result"]["hits"].empty()) << hostile << " " << answer;
   }
   EXPECT_EQ(psql_int("SELECT count(*) FROM messages"), 2);
+}
+
+// The lag: acked first, then found once the indexer has walked it. The wait
+// is for the answer that must come, bounded only so that a broken indexer
+// fails the test instead of hanging it.
+TEST_F(BridgeSearch, AMessageIsFoundShortlyAfterItsAck) {
+  const auto group = make_group();
+  const auto seq = send(anna(), group_topic(group, anna_.id), "an albatross overhead");
+  json answer;
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&] {
+        answer = ben().request("search", {{"q", "albatross"}});
+        return !answer["result"]["hits"].empty();
+      },
+      20s, 50ms))
+      << answer;
+  EXPECT_EQ(places(answer), (std::vector<std::pair<std::int64_t, std::int64_t>>{{group, seq}}));
+  EXPECT_EQ(unindexed(), 0);
+}
+
+// Messages stored while no bridge indexed them (here a bridge with its
+// indexer off, as when the indexer was down or behind at a stop) are indexed
+// by the next bridge that runs one.
+TEST_F(BridgeSearch, ARestartedBridgeIndexesWhatWasStoredUnindexed) {
+  const auto group = make_group();
+  ASSERT_TRUE(indexed());
+  ASSERT_EQ(bridge_->terminate(), 0);
+  bridge_ = start_bridge({"--search-index-batch", "0"});
+  std::vector<std::pair<std::int64_t, std::int64_t>> expected;
+  for (int i = 0; i < 3; ++i)
+    expected.emplace_back(group, send(anna(), group_topic(group, anna_.id), "kestrel " + std::to_string(i)));
+  std::reverse(expected.begin(), expected.end());
+  // Stored and acked, not indexed: no indexer runs, so none is found yet.
+  EXPECT_EQ(unindexed(), 3);
+  EXPECT_TRUE(ben().request("search", {{"q", "kestrel"}})["result"]["hits"].empty());
+
+  ASSERT_EQ(bridge_->terminate(), 0);
+  bridge_ = start_bridge();
+  ASSERT_TRUE(indexed());
+  const json answer = ben().request("search", {{"q", "kestrel"}});
+  EXPECT_EQ(places(answer), expected) << answer;
+}
+
+// The indexer merges the index's pending list after each round, which needs
+// the search table's owner (docs/bridge.md, "Search", the database role).
+// Here the bridge runs as a plain login role with the grants a deployment
+// that migrated as another role would give it: not owning message_search it
+// still indexes and says once that it cannot merge; owning it (as the role
+// that ran the migrations, scripts/stack's, does), it merges.
+TEST_F(BridgeSearch, TheIndexerMergesAsTheBridgesRoleWhenItOwnsTheSearchTable) {
+  const auto group = make_group();
+  cluster().psql("postgres",
+                 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chat_bridge_role') THEN"
+                 " CREATE ROLE chat_bridge_role LOGIN; END IF; END $$");
+  psql(
+      "GRANT CREATE ON SCHEMA public TO chat_bridge_role;"  // the bridge's migration check at start
+      " GRANT ALL ON ALL TABLES IN SCHEMA public TO chat_bridge_role;"
+      " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO chat_bridge_role;"
+      " CREATE EXTENSION IF NOT EXISTS pgstattuple");
+  const auto pending_pages = [&] {
+    return psql_int("SELECT pending_pages FROM pgstatginindex('message_search_text_idx')");
+  };
+  ASSERT_EQ(bridge_->terminate(), 0);
+  bridge_ = start_bridge({"--database-url", conninfo() + " user=chat_bridge_role"});
+
+  post(anna(), group_topic(group, anna_.id), "a heron by the weir");
+  EXPECT_TRUE(chat::testing::wait_until(
+      [&] { return bridge_->log().find("does not own message_search") != std::string::npos; }, 10s))
+      << bridge_->log();
+  EXPECT_GT(pending_pages(), 0);  // left to autovacuum
+  using Places = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  EXPECT_EQ(places(ben().request("search", {{"q", "heron"}})).size(), 1u);
+
+  psql("ALTER TABLE message_search OWNER TO chat_bridge_role");
+  const auto seq = post(anna(), group_topic(group, anna_.id), "a kingfisher by the weir");
+  EXPECT_EQ(pending_pages(), 0);  // merged in the round that indexed it
+  EXPECT_EQ(places(ben().request("search", {{"q", "kingfisher"}})), (Places{{group, seq}}));
+  EXPECT_EQ(places(ben().request("search", {{"q", "weir"}})).size(), 2u);
 }
 
 }  // namespace

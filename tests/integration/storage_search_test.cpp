@@ -1,8 +1,11 @@
-// Message search in storage (MessageStore::search, migration 9) against a real
-// PostgreSQL: Latin, Cyrillic and CJK text, only the user's current live chats,
-// never a deleted message, an edited one by its latest text, LIKE wildcards
-// taken literally, snippets, and paging by cursor; each case both ways the
-// planner may go through a chat (the index, or newest first).
+// Message search in storage (MessageStore::search over the search table that
+// MessageStore::index_for_search fills, migration 0015_search_side_table.sql)
+// against a real PostgreSQL: Latin, Cyrillic and CJK text, only the user's
+// current live chats, never a deleted message, an edited one by its latest
+// text, LIKE wildcards taken literally, snippets, and paging by cursor; each
+// case both ways a search may go (the recent scan, or the index); the
+// indexer's walk: what it has not reached is not found, edits and deletions
+// reach the copy, a batch bound is kept, and two indexers take turns.
 #include "storage_test_env.hpp"
 
 #include <algorithm>
@@ -22,22 +25,46 @@ class SearchStoreTest : public StorageTest {
     return results.at(0).seq;
   }
 
+  // Brings the search table up to date, as the bridge's indexer does; the
+  // number of messages walked.
+  std::int64_t index_all() {
+    std::int64_t walked = 0;
+    for (;;) {
+      const SearchIndexRound round = store().messages().index_for_search(1000);
+      EXPECT_TRUE(round.ran);
+      walked += round.messages;
+      if (!round.more) return walked;
+    }
+  }
+
+  // Indexes what is stored, then searches: by the recent scan first
+  // (`newest_first`, the index only when that is not enough) or by the index
+  // alone.
   std::vector<SearchHit> search(UserId user, const std::string& text, bool newest_first = false, int limit = 50,
                                 std::optional<ChatId> chat = std::nullopt,
                                 std::optional<SearchCursor> before = std::nullopt) {
+    index_all();
+    return search_as_is(user, text, newest_first, limit, chat, before);
+  }
+
+  std::vector<SearchHit> search_as_is(UserId user, const std::string& text, bool newest_first = false, int limit = 50,
+                                      std::optional<ChatId> chat = std::nullopt,
+                                      std::optional<SearchCursor> before = std::nullopt) {
     SearchQuery query;
     query.user = user;
     query.text = text;
     query.chat = chat;
     query.before = before;
     query.limit = limit;
+    query.recent_scan_rows = newest_first ? 2000 : 0;
     plan(newest_first);
     return store().messages().search(query);
   }
 
-  // The planner's two ways through a chat, forced (a test's tables are too
-  // small for it to choose as it would on a large one): the index's bitmap
-  // (the chat's entries and the query's trigrams), or the chat newest first.
+  // The planner's two ways through a chat in the indexed search, forced (a
+  // test's tables are too small for it to choose as it would on a large one):
+  // the index's bitmap (the chat's entries and the query's trigrams), or the
+  // chat newest first.
   void plan(bool newest_first) {
     static constexpr Statement kSetting{"test.set_config", "SELECT set_config($1::text, $2::text, false)"};
     store().connection().execute(kSetting, "enable_bitmapscan", newest_first ? "off" : "on");
@@ -63,6 +90,30 @@ class SearchStoreTest : public StorageTest {
     return out + "\"";
   }
 
+  void edit(ChatId chat, UserId sender, Seq target, const std::string& text) {
+    NewMessage m{chat, sender, "s" + std::to_string(next_id_++), MessageType::edit,
+                 R"({"target":)" + std::to_string(target) + R"(,"text":)" + json_string(text) + "}"};
+    m.target = target;
+    m.edit_text = text;
+    const std::vector<NewMessage> batch{m};
+    ASSERT_TRUE(store().messages().append_messages(batch).at(0).accepted());
+  }
+
+  void delete_for_everyone(ChatId chat, UserId sender, Seq target) {
+    NewMessage m{chat, sender, "s" + std::to_string(next_id_++), MessageType::deletion,
+                 R"({"target":)" + std::to_string(target) + "}"};
+    m.target = target;
+    const std::vector<NewMessage> batch{m};
+    ASSERT_TRUE(store().messages().append_messages(batch).at(0).accepted());
+  }
+
+  std::string search_rows(ChatId chat) {
+    return psql(
+        "SELECT coalesce(string_agg(seq || ':' || folded_text, ',' ORDER BY seq), '') FROM message_search"
+        " WHERE chat_id = " +
+        std::to_string(chat));
+  }
+
   int next_id_ = 0;
 };
 
@@ -73,10 +124,11 @@ TEST_F(SearchStoreTest, TheDatabaseKeepsNonAsciiLettersInTrigrams) {
   EXPECT_EQ(psql("SELECT lower('ПРИВЕТ')"), "привет");
   // The index can look such a query up (the only way left to the planner here).
   const std::string plan = psql(
-      "SET enable_seqscan = off; SET enable_indexscan = off; EXPLAIN SELECT * FROM messages x"
-      " WHERE x.deleted_at IS NULL AND x.type IN ('text', 'image', 'voice', 'file')"
-      " AND (x.body ->> 'text') ILIKE '%мир%'");
-  EXPECT_NE(plan.find("Bitmap Index Scan on messages_search_idx"), std::string::npos) << plan;
+      "SET enable_seqscan = off; SET enable_indexscan = off; EXPLAIN SELECT * FROM message_search x"
+      " WHERE x.folded_text LIKE '%мир%'");
+  EXPECT_NE(plan.find("Bitmap Index Scan on message_search_text_idx"), std::string::npos) << plan;
+  // The message path keeps no trigram index (the indexer's copy carries it).
+  EXPECT_EQ(psql("SELECT count(*) FROM pg_indexes WHERE tablename = 'messages' AND indexdef LIKE '%gin%'"), "0");
 }
 
 TEST_F(SearchStoreTest, ARareTextInALongChatIsLookedUpInTheIndex) {
@@ -95,20 +147,21 @@ TEST_F(SearchStoreTest, ARareTextInALongChatIsLookedUpInTheIndex) {
   }
   store().messages().append_messages(batch);
   post(chat.id, b.id, "the needle in the haystack");
-  psql("VACUUM ANALYZE messages");  // as autovacuum does: merges the pending list too
-  // The statement's per-chat step, as the planner sees it with statistics:
-  // the chat's entries and the trigrams intersected in the index, rather
-  // than the chat newest first (the other index) until 21 hits.
-  const std::string plan =
-      psql("SET enable_seqscan = off; EXPLAIN SELECT * FROM messages x WHERE x.chat_id = " + std::to_string(chat.id) +
-           " AND x.deleted_at IS NULL AND x.type IN ('text', 'image', 'voice', 'file')"
-           " AND (x.body ->> 'text') ILIKE '%needle%' ORDER BY x.created_at DESC, x.seq DESC"
-           " LIMIT 21");
-  EXPECT_NE(plan.find("Bitmap Index Scan on messages_search_idx"), std::string::npos) << plan;
-  const auto hits = search(a.id, "needle");
-  ASSERT_EQ(hits.size(), 1u);
-  EXPECT_EQ(hits[0].snippet, "the needle in the haystack");
-  EXPECT_EQ(search(a.id, "filler", false, 50).size(), 50u);
+  index_all();
+  psql("VACUUM ANALYZE message_search");  // as autovacuum does: merges the pending list too
+  // The indexed statement's per-chat step, as the planner sees it with
+  // statistics: the chat's entries and the trigrams intersected in the
+  // index, rather than the chat newest first (the primary key) until 21 hits.
+  const std::string plan = psql(
+      "SET enable_seqscan = off; EXPLAIN SELECT * FROM message_search x WHERE x.chat_id = " + std::to_string(chat.id) +
+      " AND x.folded_text LIKE '%needle%' ORDER BY x.seq DESC LIMIT 21");
+  EXPECT_NE(plan.find("Bitmap Index Scan on message_search_text_idx"), std::string::npos) << plan;
+  for (const bool recent : {false, true}) {
+    const auto hits = search(a.id, "needle", recent);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].snippet, "the needle in the haystack");
+    EXPECT_EQ(search(a.id, "filler", recent, 50).size(), 50u);
+  }
 }
 
 TEST_F(SearchStoreTest, FindsLatinCyrillicAndCjkCaseInsensitively) {
@@ -220,10 +273,15 @@ TEST_F(SearchStoreTest, AnEditedMessageIsFoundByItsLatestText) {
   const User b = make_user("ben");
   const Chat chat = store().chats().open_direct(a.id, b.id);
   const Seq seq = post(chat.id, a.id, "meet at the station");
-  // What an edit does to its target row (conv-model: the latest text in body.text).
-  psql("UPDATE messages SET body = jsonb_set(body, '{text}', '\"meet at the harbour\"') WHERE chat_id = " +
-       std::to_string(chat.id) + " AND seq = " + std::to_string(seq));
+  EXPECT_EQ(search(b.id, "station").size(), 1u);  // indexed by its first text
+  edit(chat.id, a.id, seq, "meet at the harbour");
 
+  // Until the indexer walks the edit, the copy is stale: the old text is
+  // never an answer (the recheck against messages), the new one not yet found.
+  for (const bool newest_first : {false, true}) {
+    EXPECT_TRUE(search_as_is(b.id, "station", newest_first).empty());
+    EXPECT_TRUE(search_as_is(b.id, "harbour", newest_first).empty());
+  }
   for (const bool newest_first : {false, true}) {
     EXPECT_TRUE(search(b.id, "station", newest_first).empty());
     const auto hits = search(b.id, "harbour", newest_first);
@@ -287,6 +345,119 @@ TEST_F(SearchStoreTest, PagesByCursorNewestFirstWithoutRepeats) {
       EXPECT_EQ(seen, expected) << q << " newest_first=" << newest_first;
     }
   }
+}
+
+TEST_F(SearchStoreTest, AMessageIsFoundOnceTheIndexerHasWalkedIt) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const Chat chat = store().chats().open_direct(a.id, b.id);
+  const Seq seq = post(chat.id, a.id, "walrus on the beach");
+  post(chat.id, a.id, "nothing");
+  // Stored, not yet walked: counted as backlog, not found either way.
+  EXPECT_EQ(store().messages().search_index_backlog(), 2);
+  for (const bool newest_first : {false, true}) EXPECT_TRUE(search_as_is(b.id, "walrus", newest_first).empty());
+
+  const SearchIndexRound round = store().messages().index_for_search(100);
+  EXPECT_TRUE(round.ran);
+  EXPECT_EQ(round.messages, 2);
+  EXPECT_EQ(round.chats, 1);
+  EXPECT_FALSE(round.more);
+  EXPECT_EQ(store().messages().search_index_backlog(), 0);
+  const std::vector<std::pair<ChatId, Seq>> found{{chat.id, seq}};
+  for (const bool newest_first : {false, true}) EXPECT_EQ(places(search_as_is(b.id, "walrus", newest_first)), found);
+  // Nothing new: the next round walks nothing.
+  EXPECT_EQ(store().messages().index_for_search(100).messages, 0);
+}
+
+TEST_F(SearchStoreTest, TheIndexerKeepsItsBatchBoundAndCatchesUpRoundByRound) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const Chat one = store().chats().open_direct(a.id, b.id);
+  const std::vector<UserId> ben{b.id};
+  const Chat two = store().chats().create_group(a.id, "two", ben);
+  for (int i = 0; i < 25; ++i) post(one.id, a.id, "parrot " + std::to_string(i));
+  for (int i = 0; i < 5; ++i) post(two.id, a.id, "parrot in two " + std::to_string(i));
+
+  std::int64_t walked = 0;
+  int rounds = 0;
+  for (bool more = true; more; ++rounds) {
+    const SearchIndexRound round = store().messages().index_for_search(10);
+    ASSERT_TRUE(round.ran);
+    EXPECT_LE(round.messages, 10);
+    walked += round.messages;
+    more = round.more;
+    ASSERT_LT(rounds, 10);
+  }
+  EXPECT_EQ(walked, 30);
+  EXPECT_GE(rounds, 3);
+  EXPECT_EQ(search(b.id, "parrot", false, 50).size(), 30u);
+  EXPECT_EQ(search(b.id, "parrot", true, 50).size(), 30u);
+}
+
+TEST_F(SearchStoreTest, EditsAndDeletionsForEveryoneReachTheCopy) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const Chat chat = store().chats().open_direct(a.id, b.id);
+  const Seq edited = post(chat.id, a.id, "lunch at noon");
+  const Seq deleted = post(chat.id, a.id, "lunch is cancelled");
+  const Seq photo = post(chat.id, a.id, "lunch photo", MessageType::image);
+  index_all();
+  EXPECT_EQ(search_rows(chat.id), std::to_string(edited) + ":lunch at noon," + std::to_string(deleted) +
+                                      ":lunch is cancelled," + std::to_string(photo) + ":lunch photo");
+
+  // An edit and a deletion of messages the indexer walked long ago, and an
+  // edit of a message in the same walk as the edit itself.
+  edit(chat.id, a.id, edited, "lunch at one");
+  delete_for_everyone(chat.id, a.id, deleted);
+  const Seq late = post(chat.id, a.id, "dinner at eight");
+  edit(chat.id, a.id, late, "dinner at nine");
+  // Before the walk the deleted one is already never found (the recheck).
+  for (const bool newest_first : {false, true}) {
+    EXPECT_TRUE(search_as_is(b.id, "cancelled", newest_first).empty());
+  }
+  index_all();
+  // The actions themselves are not copied; the targets' copies are current.
+  EXPECT_EQ(search_rows(chat.id), std::to_string(edited) + ":lunch at one," + std::to_string(photo) + ":lunch photo," +
+                                      std::to_string(late) + ":dinner at nine");
+  for (const bool newest_first : {false, true}) {
+    const std::vector<std::pair<ChatId, Seq>> lunch{{chat.id, photo}, {chat.id, edited}};
+    EXPECT_EQ(places(search_as_is(b.id, "lunch", newest_first)), lunch);
+    const std::vector<std::pair<ChatId, Seq>> dinner{{chat.id, late}};
+    EXPECT_EQ(places(search_as_is(b.id, "nine", newest_first)), dinner);
+    EXPECT_TRUE(search_as_is(b.id, "eight", newest_first).empty());
+  }
+}
+
+TEST_F(SearchStoreTest, DeletingMessagesAndChatsTakesTheirSearchRows) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const std::vector<UserId> ben{b.id};
+  const Chat chat = store().chats().create_group(a.id, "short lived", ben);
+  post(chat.id, a.id, "ephemeral words");
+  index_all();
+  ASSERT_EQ(psql("SELECT count(*) FROM message_search WHERE chat_id = " + std::to_string(chat.id)), "1");
+  psql("DELETE FROM chats WHERE id = " + std::to_string(chat.id));
+  EXPECT_EQ(psql("SELECT count(*) FROM message_search WHERE chat_id = " + std::to_string(chat.id)), "0");
+  EXPECT_EQ(psql("SELECT count(*) FROM message_search_progress WHERE chat_id = " + std::to_string(chat.id)), "0");
+}
+
+TEST_F(SearchStoreTest, OneIndexerAtATime) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const Chat chat = store().chats().open_direct(a.id, b.id);
+  post(chat.id, a.id, "turn taking");
+  // Another indexer (another bridge) holds the turn in its transaction.
+  Store other(conninfo());
+  static constexpr Statement kHoldTurn{"test.hold_search_turn",
+                                       "SELECT pg_advisory_xact_lock(hashtext('chat.message_search'))"};
+  other.connection().transaction([&](Connection& tx) {
+    tx.execute(kHoldTurn);
+    const SearchIndexRound round = store().messages().index_for_search(100);
+    EXPECT_FALSE(round.ran);
+    EXPECT_EQ(round.messages, 0);
+  });
+  // Its turn over, the walk goes on.
+  EXPECT_EQ(store().messages().index_for_search(100).messages, 1);
 }
 
 }  // namespace

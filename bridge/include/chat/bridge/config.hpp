@@ -66,6 +66,11 @@ struct Config {
   int webhook_backoff_max_ms = 300000;
   int webhook_batch = 32;     // jobs claimed at once
   int webhook_poll_ms = 500;  // pause when nothing is due
+  // The search indexer (docs/bridge.md, "Search"): messages copied into the
+  // search table per transaction at most (0: no indexer in this bridge), and
+  // the pause when it has caught up.
+  int search_index_batch = 2000;
+  int search_index_poll_ms = 200;
   // "matrix": the Matrix push gateway API (POST …/_matrix/push/v1/notify with
   // the recipient's registered devices), what Sygnal and other gateways speak;
   // "legacy": one {"recipient",…} POST per job, for receivers of the first format.

@@ -96,6 +96,15 @@ class MessageStore {
   // caller checks that query.chat, if any, is one of the user's chats.
   std::vector<SearchHit> search(const SearchQuery& query);
 
+  // The search indexer's step, in one transaction: copies the text of up to
+  // `max_messages` stored messages past each chat's watermark into the search
+  // table (edits and deletions for everyone bring their target's copy up to
+  // date), and moves the watermarks. Until then search does not find them.
+  // One indexer at a time across processes: the others' rounds return ran = false.
+  SearchIndexRound index_for_search(int max_messages);
+  // Messages stored and not yet indexed.
+  std::int64_t search_index_backlog();
+
  private:
   std::vector<AppendResult> append(std::span<const NewMessage> batch, const ActionRules& rules, bool notifying);
 

@@ -27,6 +27,24 @@ struct SearchQuery {
   std::optional<SearchCursor> before;
   int limit = 20;
   int snippet_context_chars = 40;  // characters kept either side of the match
+  // Rows the recent scan may read before the index is asked (message_search.cpp:
+  // a common text is answered from the newest rows of the user's chats, a rare
+  // one by the index); 0 goes to the index at once.
+  int recent_scan_rows = 2000;
+};
+
+// One round of the search indexer (MessageStore::index_for_search).
+struct SearchIndexRound {
+  bool ran = false;           // false: another indexer holds the turn
+  std::int64_t messages = 0;  // messages walked
+  std::int64_t chats = 0;     // chats whose watermark moved
+  std::int64_t changed = 0;   // search rows written or removed
+  bool more = false;          // messages were left for the next round
+  // The index's pending list merged after the round (only when rows changed):
+  // pages merged, or refused because this role does not own the search table
+  // (then autovacuum merges it; docs/bridge.md, "Search", the database role).
+  std::int64_t merged_pages = 0;
+  bool merge_refused = false;
 };
 
 struct SearchHit {
