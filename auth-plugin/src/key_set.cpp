@@ -9,36 +9,6 @@ namespace {
 
 constexpr std::size_t kInitialSlots = 64;
 
-// A key of up to 7 bytes as one word: its bytes, and its length in the top
-// byte (never 0, so 0 can mean "a long key"). Two short keys are equal
-// exactly when their words are.
-constexpr std::size_t kShortKey = 7;
-std::uint64_t short_word(std::string_view key) {
-  const std::size_t n = key.size();
-  if (n > kShortKey) return 0;
-  // Fixed-size pieces (4, 2, 1 bytes) in disjoint bits: no call to memcpy
-  // for a variable length, and the same bytes always give the same word.
-  const char* p = key.data();
-  std::uint64_t word = 0;
-  unsigned shift = 0;
-  if ((n & 4) != 0) {
-    std::uint32_t piece = 0;
-    std::memcpy(&piece, p, sizeof piece);
-    word = piece;
-    p += 4;
-    shift = 32;
-  }
-  if ((n & 2) != 0) {
-    std::uint16_t piece = 0;
-    std::memcpy(&piece, p, sizeof piece);
-    word |= static_cast<std::uint64_t>(piece) << shift;
-    p += 2;
-    shift += 16;
-  }
-  if ((n & 1) != 0) word |= static_cast<std::uint64_t>(static_cast<unsigned char>(*p)) << shift;
-  return word | (static_cast<std::uint64_t>(n + 1) << 56);
-}
-
 // MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit.
 std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -53,23 +23,47 @@ std::uint64_t mix(std::uint64_t x) {
 
 KeySet::KeySet() : seed_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()) {
   slots_.resize(kInitialSlots);
+  size_changed();
 }
 
-std::uint64_t KeySet::hash(std::uint64_t object_seed, std::string_view key, std::uint64_t word) {
-  if (word != 0) return mix(object_seed ^ word);
-  std::uint64_t h = mix(object_seed ^ key.size());
+void KeySet::size_changed() {
+  mask_ = slots_.size() - 1;
+  grow_at_ = slots_.size() / 2;
+}
+
+// `bytes` are the key's bytes (only read for a long key). A short key's hash
+// is one mix of its word, inlined where keys are added.
+[[gnu::always_inline]] inline std::uint64_t KeySet::hash(std::uint64_t object_seed, const Key& key,
+                                                         std::string_view bytes) {
+  if (key.word != 0) return mix(object_seed ^ key.word);
+  return long_hash(object_seed, bytes);
+}
+
+std::uint64_t KeySet::long_hash(std::uint64_t object_seed, std::string_view bytes) {
+  std::uint64_t h = mix(object_seed ^ bytes.size());
   std::size_t i = 0;
-  for (; i + 8 <= key.size(); i += 8) {
+  for (; i + 8 <= bytes.size(); i += 8) {
     std::uint64_t chunk = 0;
-    std::memcpy(&chunk, key.data() + i, sizeof chunk);
+    std::memcpy(&chunk, bytes.data() + i, sizeof chunk);
     h = mix(h ^ chunk);
   }
-  if (i < key.size()) {
+  if (i < bytes.size()) {
     std::uint64_t chunk = 0;
-    std::memcpy(&chunk, key.data() + i, key.size() - i);
+    std::memcpy(&chunk, bytes.data() + i, bytes.size() - i);
     h = mix(h ^ chunk);
   }
   return h;
+}
+
+// Whether the key held as `held` is `key`, whose bytes are `bytes`: one
+// comparison of words for short keys.
+[[gnu::always_inline]] inline bool KeySet::same(const Key& held, const Key& key, std::string_view bytes) const {
+  if (held.word != key.word) return false;
+  return key.word != 0 || same_long(held, bytes);
+}
+
+bool KeySet::same_long(const Key& held, std::string_view bytes) const {
+  return held.length == bytes.size() && std::memcmp(bytes_.data() + held.offset, bytes.data(), bytes.size()) == 0;
 }
 
 void KeySet::clear() {
@@ -79,111 +73,67 @@ void KeySet::clear() {
   }
   next_object_ = 0;
   probes_ = 0;
-  open_.clear();
-  entries_.clear();
+  depth_ = 0;
   in_table_ = 0;
   bytes_.clear();
 }
 
-void KeySet::open_object() { open_.push_back(OpenObject{next_object_++, kNone, 0, false, 0}); }
-
-void KeySet::close_object() {
-  // The closed object's entries stay (no other object matches them); they go
-  // at the next clear(). A document has at most one entry per key it holds.
-  if (!open_.empty()) open_.pop_back();
+void KeySet::hold_long(Key& held, std::string_view key) {
+  held.offset = static_cast<std::uint32_t>(bytes_.size());
+  held.length = static_cast<std::uint32_t>(key.size());
+  bytes_.append(key);
 }
 
-bool KeySet::same(const Entry& entry, std::uint32_t object, std::string_view key, std::uint64_t word) const {
-  if (entry.object != object || entry.word != word) return false;
-  return word != 0 ||
-         (entry.length == key.size() && std::memcmp(bytes_.data() + entry.offset, key.data(), key.size()) == 0);
-}
-
-bool KeySet::add(std::string_view key) {
-  if (open_.empty()) return true;
-  OpenObject& object = open_.back();
-  const std::uint64_t word = short_word(key);
-  const auto index = static_cast<std::uint32_t>(entries_.size());
-  Entry entry{0, word, object.number, 0, 0, object.last, false};
-  if (word == 0) {
-    entry.offset = static_cast<std::uint32_t>(bytes_.size());
-    entry.length = static_cast<std::uint32_t>(key.size());
+bool KeySet::add_hashed(OpenObject& object, std::string_view key) {
+  Key held{short_word(key), 0, 0};
+  if (!object.hashed) hash_object(object);
+  std::size_t i = hash(object.seed, held, key) & mask_;
+  for (;; i = (i + 1) & mask_) {
+    ++probes_;
+    const Slot& slot = slots_[i];
+    if (slot.generation != generation_) break;  // empty: not there, and its place
+    if (slot.object == object.number && same(slot.key, held, key)) return false;
   }
-  if (!object.hashed && object.keys < kSmallObject) {
-    for (std::uint32_t i = object.last; i != kNone; i = entries_[i].previous) {
-      ++probes_;
-      if (same(entries_[i], object.number, key, word)) return false;
-    }
-  } else {
-    if (!object.hashed) hash_object(object);
-    const std::uint64_t h = hash(object.seed, key, word);
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t i = h & mask;
-    for (;; i = (i + 1) & mask) {
-      ++probes_;
-      const Slot& slot = slots_[i];
-      if (slot.generation != generation_) break;  // empty: not there, and its place
-      const Entry& other = entries_[slot.entry];
-      if (other.hash == h && same(other, object.number, key, word)) return false;
-    }
-    entry.hash = h;
-    entry.in_table = true;
-    entries_.push_back(entry);
-    if (word == 0) bytes_.append(key);
-    object.last = index;
-    ++object.keys;
-    if (++in_table_ * 2 > slots_.size()) {
-      grow();  // places every entry of the table, this one too
-    } else {
-      slots_[i] = Slot{generation_, index};
-    }
-    return true;
-  }
-  entries_.push_back(entry);
-  if (word == 0) bytes_.append(key);
-  object.last = index;
+  if (held.word == 0) hold_long(held, key);
   ++object.keys;
+  const Slot slot{held, object.number, generation_};
+  if (++in_table_ > grow_at_) {
+    grow();
+    place(slot);
+  } else {
+    slots_[i] = slot;
+  }
   return true;
 }
 
 void KeySet::hash_object(OpenObject& object) {
   object.seed = mix(seed_ ^ object.number);
   object.hashed = true;
-  for (std::uint32_t i = object.last; i != kNone; i = entries_[i].previous) {
-    Entry& entry = entries_[i];
-    // A short key's hash needs only its word; a long key's bytes are in bytes_.
-    const std::string_view long_key =
-        entry.word != 0 ? std::string_view() : std::string_view(bytes_).substr(entry.offset, entry.length);
-    entry.hash = hash(object.seed, long_key, entry.word);
-    entry.in_table = true;
-    insert(i);
+  for (std::uint32_t k = 0; k < object.keys; ++k) {
+    const Slot slot{object.first[k], object.number, generation_};
+    if (++in_table_ > grow_at_) grow();
+    place(slot);
   }
 }
 
-void KeySet::insert(std::uint32_t entry_index) {
-  ++in_table_;
-  if (in_table_ * 2 > slots_.size()) {
-    grow();  // places every entry of the table, this one too
-  } else {
-    place(entry_index);
-  }
-}
-
-void KeySet::place(std::uint32_t entry_index) {
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = entries_[entry_index].hash & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
-    if (slot.generation != generation_) {
-      slot = Slot{generation_, entry_index};
+// Puts a key that is not in the table yet into its first free slot.
+void KeySet::place(const Slot& slot) {
+  const std::string_view bytes =
+      slot.key.word != 0 ? std::string_view() : std::string_view(bytes_).substr(slot.key.offset, slot.key.length);
+  for (std::size_t i = hash(mix(seed_ ^ slot.object), slot.key, bytes) & mask_;; i = (i + 1) & mask_) {
+    if (slots_[i].generation != generation_) {
+      slots_[i] = slot;
       return;
     }
   }
 }
 
 void KeySet::grow() {
-  slots_.assign(slots_.size() * 2, Slot{});
-  for (std::uint32_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].in_table) place(i);
+  std::vector<Slot> old(slots_.size() * 2);
+  old.swap(slots_);
+  size_changed();
+  for (const Slot& slot : old) {
+    if (slot.generation == generation_) place(slot);
   }
 }
 

@@ -41,6 +41,17 @@ struct ViewStream {
   const char* end_;
 };
 
+// RapidJSON's generic SkipWhitespace is an out-of-line call per token; this
+// overload (found by argument-dependent lookup, preferred to the template)
+// is inlined and, as most tokens are not preceded by whitespace, is one
+// comparison for them. Part of the per-token cost that hostile payloads of
+// many tiny tokens are made of (docs/auth-plugin.md, "Cost of any payload").
+inline void SkipWhitespace(ViewStream& stream) {
+  const char* p = stream.p_;
+  while (p < stream.end_ && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  stream.p_ = p;
+}
+
 // One pass of RapidJSON's SAX reader over the payload, building no document:
 // it records what the contract's rules look at (the top-level fields, the
 // media object, the receipt's refs) and notices duplicate keys in any object
@@ -108,7 +119,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   bool StartArray() { return open(Kind::array); }
   bool EndArray(rapidjson::SizeType) { return close(); }
   bool EndObject(rapidjson::SizeType) {
-    if (depth_ > 0 && innermost().frame == Frame::ref) check_ref();
+    if (inner_frame_ == Frame::ref) check_ref();
     keys_.close_object();
     return close();
   }
@@ -119,8 +130,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
       outcome = Outcome::duplicate_key;
       return false;
     }
-    Open& o = innermost();
-    o.field = field_of(o.frame, key);
+    if (inner_frame_ != Frame::other) innermost().field = field_of(inner_frame_, key);
     return true;
   }
 
@@ -154,6 +164,7 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     ref_count = 0;
     ref_error.clear();
     depth_ = 0;
+    inner_frame_ = Frame::other;
     keys_.clear();
   }
 
@@ -247,10 +258,15 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     return nullptr;
   }
 
+  // Inlined into each value's callback: most values of a hostile payload sit
+  // where nobody looks, and cost one compare.
   bool scalar(Kind kind, const char* value, std::size_t length, std::int64_t number) {
-    // Most values of a hostile payload sit where nobody looks: one compare.
-    if (depth_ > 0 && innermost().frame == Frame::other) return true;
-    if (depth_ > 0 && innermost().frame == Frame::refs) {
+    if (inner_frame_ == Frame::other) return true;
+    return record(kind, value, length, number);
+  }
+
+  [[gnu::noinline]] bool record(Kind kind, const char* value, std::size_t length, std::int64_t number) {
+    if (inner_frame_ == Frame::refs) {
       ++ref_count;
       if (ref_error.empty()) ref_error = "each ref must be an object";
       return true;
@@ -272,11 +288,14 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
     if (depth_ == 0) {
       root_object_ = kind == Kind::object;
       frame = kind == Kind::object ? Frame::top : Frame::other;
-    } else if (innermost().frame == Frame::other) {
+    } else if (inner_frame_ == Frame::other) {
       // Inside something nobody looks at: so is everything in it.
-    } else if (innermost().frame == Frame::refs) {
+    } else if (inner_frame_ == Frame::refs) {
       ++ref_count;
-      if (kind == Kind::object) {
+      if (kind == Kind::object && ref_count > kMaxReceiptRefs) {
+        // Refused for their number whatever they hold (PayloadChecker::receipt):
+        // the refs past the limit are read as JSON only, not checked one by one.
+      } else if (kind == Kind::object) {
         frame = Frame::ref;
         ref_id_.kind = Kind::absent;
         ref_from_.kind = Kind::absent;
@@ -292,13 +311,18 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
         frame = Frame::refs;
       }
     }
-    if (kind == Kind::object) keys_.open_object();
+    if (kind == Kind::object && !keys_.open_object()) {  // never: the depth is checked above
+      outcome = Outcome::too_deep;
+      return false;
+    }
     open_[static_cast<std::size_t>(depth_++)] = Open{frame, Field::other};
+    inner_frame_ = frame;
     return true;
   }
 
   bool close() {
     --depth_;
+    inner_frame_ = depth_ > 0 ? innermost().frame : Frame::other;
     return true;
   }
 
@@ -324,6 +348,9 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   // the depth is bounded (no capacity check per value).
   std::array<Open, kMaxJsonDepth> open_{};
   int depth_ = 0;
+  // The innermost open container's frame (open_[depth_ - 1].frame), kept at
+  // hand for the per-value fast path; `other` outside the root.
+  Frame inner_frame_ = Frame::other;
   KeySet keys_;
 };
 

@@ -66,6 +66,10 @@ std::vector<Sample> samples() {
                                           msg + "\"k\":[", [](int) { return std::string("{\"a\":1}"); }, "]}")},
       {"30k zeros in an array", fill(
                                     msg + "\"k\":[", [](int) { return std::string("0"); }, "]}")},
+      {"21k empty objects in an array", fill(
+                                            msg + "\"k\":[", [](int) { return std::string("{}"); }, "]}")},
+      {"21k empty arrays in an array", fill(
+                                           msg + "\"k\":[", [](int) { return std::string("[]"); }, "]}")},
       {"16k empty strings", fill(
                                 msg + "\"k\":[", [](int) { return std::string("\"\""); }, "]}")},
       {"text of \\u00e9 escapes", text_of("\\u00e9")},

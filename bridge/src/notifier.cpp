@@ -211,7 +211,7 @@ std::string Notifier::post(const std::string& id, const std::string& body, std::
   client.set_write_timeout(timeout);
   const httplib::Headers headers{{"X-Chat-Notification-Id", id}};
   const auto started = SteadyClock::now();
-  const auto response = client.Post(target_.path, headers, body, "application/json");
+  auto response = client.Post(target_.path, headers, body, "application/json");  // not const: the body is moved out
   metrics_.webhook_seconds.observe(std::chrono::duration<double>(SteadyClock::now() - started).count());
   if (!response) return "request failed: " + httplib::to_string(response.error());
   if (response->status >= 200 && response->status < 300) {

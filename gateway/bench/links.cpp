@@ -36,6 +36,7 @@ class TcpLink final : public Link {
 
 class WebSocketLink final : public Link {
  public:
+  static constexpr std::size_t kWriteBufferBytes = 64 * 1024;
   explicit WebSocketLink(asio::any_io_executor executor) : ws_(executor) {}
   asio::awaitable<void> open(const Endpoint& endpoint) override {
     co_await beast::get_lowest_layer(ws_).async_connect(resolve(endpoint), asio::use_awaitable);
@@ -46,6 +47,11 @@ class WebSocketLink final : public Link {
                                  asio::use_awaitable);
     ws_.binary(true);
     ws_.auto_fragment(false);
+    // A browser sends a message as one frame in one write. Beast masks a
+    // client's frame through a buffer of 4 KiB by default and writes it piece
+    // by piece, so a window of publishes would reach the gateway in several
+    // TCP segments (several wake-ups) where the TCP client sends one.
+    ws_.write_buffer_bytes(kWriteBufferBytes);
   }
   asio::awaitable<void> write(const std::string& bytes) override {
     co_await ws_.async_write(asio::buffer(bytes), asio::use_awaitable);
@@ -53,7 +59,10 @@ class WebSocketLink final : public Link {
   asio::awaitable<void> read(std::string& into) override {
     buffer_.consume(buffer_.size());
     co_await ws_.async_read(buffer_, asio::use_awaitable);
-    into += beast::buffers_to_string(buffer_.data());
+    // A flat_buffer is one contiguous block: appended as it is, without the
+    // temporary string buffers_to_string would build (the TCP link appends
+    // its read the same way).
+    into.append(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   }
 
  private:

@@ -5,8 +5,8 @@
 
 namespace chat::gateway {
 
-asio::awaitable<void> serve_admin(GatewayState& state, tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+awaitable<void> serve_admin(GatewayState& state, tcp_socket socket) {
+  tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::milliseconds(state.config().handshake_timeout_ms));
   beast::flat_buffer buffer;
   http::request_parser<http::empty_body> parser;
@@ -42,7 +42,7 @@ asio::awaitable<void> serve_admin(GatewayState& state, tcp::socket socket) {
   }
   response.prepare_payload();
   co_await http::async_write(stream, response, on_error(ec));
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().shutdown(tcp_socket::shutdown_send, ec);
 }
 
 }  // namespace chat::gateway

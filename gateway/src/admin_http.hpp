@@ -7,6 +7,6 @@
 
 namespace chat::gateway {
 
-asio::awaitable<void> serve_admin(GatewayState& state, tcp::socket socket);
+awaitable<void> serve_admin(GatewayState& state, tcp_socket socket);
 
 }  // namespace chat::gateway

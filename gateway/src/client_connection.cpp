@@ -14,8 +14,8 @@ namespace {
 constexpr std::size_t kRequestHeaderLimit = 8 * 1024;  // an upgrade request is a few hundred bytes
 
 template <class Stream>
-asio::awaitable<void> refuse(GatewayState& state, Stream& stream, unsigned version, http::status status,
-                             const std::string& reason, const std::string& message) {
+awaitable<void> refuse(GatewayState& state, Stream& stream, unsigned version, http::status status,
+                       const std::string& reason, const std::string& message) {
   ++state.counters().refusals[reason];
   http::response<http::string_body> response{status, version};
   response.set(http::field::server, "chat-gateway");
@@ -42,7 +42,7 @@ UpgradeRequest describe(const http::request<http::empty_body>& request) {
 // The HTTP upgrade request, read within the handshake deadline; nullopt when
 // it did not come (the failure is counted).
 template <class Stream>
-asio::awaitable<std::optional<http::request<http::empty_body>>> read_request(GatewayState& state, Stream& stream) {
+awaitable<std::optional<http::request<http::empty_body>>> read_request(GatewayState& state, Stream& stream) {
   beast::flat_buffer buffer;
   http::request_parser<http::empty_body> parser;
   parser.header_limit(kRequestHeaderLimit);
@@ -55,8 +55,16 @@ asio::awaitable<std::optional<http::request<http::empty_body>>> read_request(Gat
   co_return parser.release();
 }
 
+// ws://: the bare socket. wss://: TLS needs its stream as it is, so its
+// deadline is switched off instead.
+tcp_socket without_deadline(tcp_stream&& stream) { return stream.release_socket(); }
+beast::ssl_stream<tcp_stream> without_deadline(beast::ssl_stream<tcp_stream>&& stream) {
+  beast::get_lowest_layer(stream).expires_never();
+  return std::move(stream);
+}
+
 template <class Stream>
-asio::awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, Stream stream, tcp::endpoint broker) {
+awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, Stream stream, tcp::endpoint broker) {
   auto request = co_await read_request(state, stream);
   if (!request) co_return;
   const unsigned version = request->version();
@@ -71,7 +79,7 @@ asio::awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, St
     co_return;
   }
 
-  beast::tcp_stream broker_stream(co_await asio::this_coro::executor);
+  tcp_stream broker_stream(co_await asio::this_coro::executor);
   broker_stream.expires_after(std::chrono::milliseconds(state.config().broker_connect_timeout_ms));
   error_code ec;
   co_await broker_stream.async_connect(broker, on_error(ec));
@@ -81,49 +89,51 @@ asio::awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, St
                     "the MQTT broker cannot be reached; try again later\n");
     co_return;
   }
-  broker_stream.expires_never();
   // MQTT packets are small and latency matters more than packing them.
   broker_stream.socket().set_option(tcp::no_delay(true), ec);
   beast::get_lowest_layer(stream).socket().set_option(tcp::no_delay(true), ec);
 
-  auto pipe =
-      std::make_shared<WebSocketPipe<Stream>>(state, std::move(slot), std::move(stream), std::move(broker_stream));
-  co_await WebSocketPipe<Stream>::run(pipe, std::move(*request), verdict.subprotocol);
+  // From here the WebSocket's own timers bound the client (handshake and
+  // idle), and the broker connection has none: both leave the handshake's
+  // deadline behind.
+  auto client = without_deadline(std::move(stream));
+  using Pipe = WebSocketPipe<decltype(client)>;
+  auto pipe = std::make_shared<Pipe>(state, std::move(slot), std::move(client), broker_stream.release_socket());
+  co_await Pipe::run(pipe, std::move(*request), verdict.subprotocol);
 }
 
 // At the cap: a 503 without reading the request, then the socket is closed.
 // The write is bounded by a short deadline so a flood cannot pile them up.
-asio::awaitable<void> refuse_over_cap(GatewayState& state, tcp::socket socket, bool tls) {
+awaitable<void> refuse_over_cap(GatewayState& state, tcp_socket socket, bool tls) {
   ++state.counters().refusals["cap"];
   if (tls) co_return;  // no TLS handshake is spent on a connection that is refused anyway
-  beast::tcp_stream stream(std::move(socket));
+  tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(1));
   static const std::string kResponse =
       "HTTP/1.1 503 Service Unavailable\r\nServer: chat-gateway\r\nContent-Type: text/plain; charset=utf-8\r\n"
       "Connection: close\r\nContent-Length: 49\r\n\r\ntoo many connections to the gateway; retry later\n";
   error_code ec;
   co_await asio::async_write(stream, asio::buffer(kResponse), on_error(ec));
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().shutdown(tcp_socket::shutdown_send, ec);
 }
 
 }  // namespace
 
-asio::awaitable<void> serve_client(GatewayState& state, tcp::socket socket, asio::ssl::context* tls,
-                                   tcp::endpoint broker) {
+awaitable<void> serve_client(GatewayState& state, tcp_socket socket, asio::ssl::context* tls, tcp::endpoint broker) {
   ++state.counters().connections_accepted;
   ConnectionSlot slot = state.try_admit();
   if (!slot) {
     co_await refuse_over_cap(state, std::move(socket), tls != nullptr);
     co_return;
   }
-  beast::tcp_stream stream(std::move(socket));
+  tcp_stream stream(std::move(socket));
   // One deadline for the whole handshake: TLS, the HTTP request, the broker connection.
   stream.expires_after(std::chrono::milliseconds(state.config().handshake_timeout_ms));
   if (tls == nullptr) {
     co_await serve_upgrade(state, std::move(slot), std::move(stream), broker);
     co_return;
   }
-  beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), *tls);
+  beast::ssl_stream<tcp_stream> tls_stream(std::move(stream), *tls);
   error_code ec;
   co_await tls_stream.async_handshake(asio::ssl::stream_base::server, on_error(ec));
   if (ec) {

@@ -7,7 +7,6 @@
 namespace chat::gateway {
 
 // `tls`: the wss:// listener's context, or nullptr for ws://.
-asio::awaitable<void> serve_client(GatewayState& state, tcp::socket socket, asio::ssl::context* tls,
-                                   tcp::endpoint broker);
+awaitable<void> serve_client(GatewayState& state, tcp_socket socket, asio::ssl::context* tls, tcp::endpoint broker);
 
 }  // namespace chat::gateway

@@ -25,8 +25,8 @@ tcp::endpoint endpoint_of(const std::string& address, int port, const char* what
   return {ip, static_cast<unsigned short>(port)};
 }
 
-tcp::acceptor listen_on(asio::io_context& io, const tcp::endpoint& endpoint, const char* what) {
-  tcp::acceptor acceptor(io);
+tcp_acceptor listen_on(asio::io_context& io, const tcp::endpoint& endpoint, const char* what) {
+  tcp_acceptor acceptor(io);
   error_code ec;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -40,18 +40,18 @@ tcp::acceptor listen_on(asio::io_context& io, const tcp::endpoint& endpoint, con
 }
 
 // A pause after accept fails for lack of file descriptors, so the loop does not spin.
-asio::awaitable<void> pause_after(const error_code& ec, Logger& log) {
+awaitable<void> pause_after(const error_code& ec, Logger& log) {
   log.warn("accept failed", {{"error", ec.message()}});
-  asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
+  steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
   error_code ignored;
   co_await timer.async_wait(on_error(ignored));
 }
 
-asio::awaitable<void> accept_clients(GatewayState& state, tcp::acceptor& acceptor, asio::ssl::context* tls,
-                                     tcp::endpoint broker) {
+awaitable<void> accept_clients(GatewayState& state, tcp_acceptor& acceptor, asio::ssl::context* tls,
+                               tcp::endpoint broker) {
   for (;;) {
     error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(on_error(ec));
+    tcp_socket socket = co_await acceptor.async_accept(on_error(ec));
     if (!acceptor.is_open()) co_return;  // the drain closed it
     if (ec) {
       co_await pause_after(ec, state.log());
@@ -61,10 +61,10 @@ asio::awaitable<void> accept_clients(GatewayState& state, tcp::acceptor& accepto
   }
 }
 
-asio::awaitable<void> accept_admin(GatewayState& state, tcp::acceptor& acceptor, std::shared_ptr<int> open) {
+awaitable<void> accept_admin(GatewayState& state, tcp_acceptor& acceptor, std::shared_ptr<int> open) {
   for (;;) {
     error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(on_error(ec));
+    tcp_socket socket = co_await acceptor.async_accept(on_error(ec));
     if (!acceptor.is_open()) co_return;
     if (ec) {
       co_await pause_after(ec, state.log());
@@ -101,7 +101,7 @@ int run_gateway(const Config& config, Logger& log) {
   if (config.tls_enabled()) tls.emplace(make_tls_context(config));
 
   // std::list: the accept loops hold references to their acceptors.
-  std::list<tcp::acceptor> client_acceptors;
+  std::list<tcp_acceptor> client_acceptors;
   if (config.ws_port != 0) {
     auto& acceptor =
         client_acceptors.emplace_back(listen_on(io, endpoint_of(config.ws_bind, config.ws_port, "ws_bind"), "ws://"));
@@ -114,7 +114,7 @@ int run_gateway(const Config& config, Logger& log) {
     asio::co_spawn(io, accept_clients(state, acceptor, &*tls, broker), asio::detached);
     log.info("listening", {{"url", "wss://" + config.ws_bind + ":" + std::to_string(config.wss_port) + "/mqtt"}});
   }
-  std::optional<tcp::acceptor> admin;
+  std::optional<tcp_acceptor> admin;
   if (config.http_port != 0) {
     admin.emplace(listen_on(io, endpoint_of(config.http_bind, config.http_port, "http_bind"), "/healthz"));
     asio::co_spawn(io, accept_admin(state, *admin, std::make_shared<int>(0)), asio::detached);
@@ -127,7 +127,7 @@ int run_gateway(const Config& config, Logger& log) {
   // (its broker connection first), wait for the closing handshakes up to
   // drain_timeout_ms, exit.
   asio::signal_set signals(io, SIGTERM, SIGINT);
-  asio::steady_timer drain_deadline(io);
+  steady_timer drain_deadline(io);
   signals.async_wait([&](const error_code& ec, int signal_number) {
     if (ec) return;
     log.info("draining", {{"signal", signal_number}, {"open_connections", state.open_connections()}});

@@ -21,10 +21,14 @@
 
 namespace chat::gateway {
 
-template <class Stream>  // beast::tcp_stream (ws) or beast::ssl_stream<beast::tcp_stream> (wss)
+// Stream: tcp_socket (ws://) or beast::ssl_stream<tcp_stream> (wss://). The
+// handshake's deadline is over by now: a plain socket under ws:// spares every
+// read and write beast::basic_stream's deadline bookkeeping; the WebSocket's
+// own timers (below) take over.
+template <class Stream>
 class WebSocketPipe final : public Drainable, public std::enable_shared_from_this<WebSocketPipe<Stream>> {
  public:
-  WebSocketPipe(GatewayState& state, ConnectionSlot slot, Stream client, beast::tcp_stream broker)
+  WebSocketPipe(GatewayState& state, ConnectionSlot slot, Stream client, tcp_socket broker)
       : state_(state), slot_(std::move(slot)), ws_(std::move(client)), broker_(std::move(broker)) {
     state_.add_pipe(this);
   }
@@ -33,8 +37,8 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
   WebSocketPipe& operator=(const WebSocketPipe&) = delete;
 
   // Answers the upgrade with `subprotocol`, then pipes until either side closes.
-  static asio::awaitable<void> run(std::shared_ptr<WebSocketPipe> self, http::request<http::empty_body> request,
-                                   std::string subprotocol) {
+  static awaitable<void> run(std::shared_ptr<WebSocketPipe> self, http::request<http::empty_body> request,
+                             std::string subprotocol) {
     co_await self->accept(std::move(request), std::move(subprotocol));
     if (!self->ws_.is_open()) co_return;
     ++self->state_.counters().upgrades;
@@ -50,12 +54,11 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
  private:
   static constexpr std::size_t kReadBytes = 16 * 1024;  // one read, either way
 
-  asio::awaitable<void> accept(http::request<http::empty_body> request, std::string subprotocol) {
+  awaitable<void> accept(http::request<http::empty_body> request, std::string subprotocol) {
     const Config& config = state_.config();
     // The WebSocket's own timers from here on: the handshake (and a closing
     // handshake) within handshake_timeout_ms, a ping when the client has been
     // silent for half the idle timeout, a close when it stays silent.
-    beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts;
     timeouts.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
     timeouts.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
@@ -83,7 +86,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
   // the rest of the message unread, so the client gets a reset instead of
   // the 1009 close. Closing from broker_to_client reads the rest and the
   // client's close reply first.
-  static asio::awaitable<void> client_to_broker(std::shared_ptr<WebSocketPipe> self) {
+  static awaitable<void> client_to_broker(std::shared_ptr<WebSocketPipe> self) {
     std::array<char, kReadBytes> chunk;
     const auto max_message = static_cast<std::size_t>(self->state_.config().max_message_bytes);
     std::size_t message_size = 0;
@@ -117,7 +120,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
     self->close_broker();
   }
 
-  static asio::awaitable<void> broker_to_client(std::shared_ptr<WebSocketPipe> self) {
+  static awaitable<void> broker_to_client(std::shared_ptr<WebSocketPipe> self) {
     std::array<char, kReadBytes> chunk;
     error_code ec;
     for (;;) {
@@ -162,14 +165,17 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
 
   void close_broker() {
     error_code ignored;
-    broker_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    broker_.socket().close(ignored);
+    broker_.shutdown(tcp_socket::shutdown_both, ignored);
+    broker_.close(ignored);
   }
 
   GatewayState& state_;
   ConnectionSlot slot_;
-  websocket::stream<Stream> ws_;
-  beast::tcp_stream broker_;
+  // deflateSupported = false: permessage-deflate is never offered back (MQTT
+  // payloads are small and often already compact, and inflating costs CPU per
+  // message), so its code is left out of the stream altogether.
+  websocket::stream<Stream, false> ws_;
+  tcp_socket broker_;
   std::string end_reason_;
   websocket::close_code close_code_ = websocket::close_code::normal;
 };

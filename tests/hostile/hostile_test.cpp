@@ -47,32 +47,57 @@ void HostileTest::under_attack(const std::function<void(int round)>& round, Roun
     round(n++);
     if (HasFatalFailure()) break;
   } while (rounds == Rounds::repeatedly && probe.samples() < kMinSamples);
-  probe.wait_samples(kMinSamples, 10s);
+  EXPECT_TRUE(probe.wait_samples(kMinSamples, kSamplesGuard)) << "the bystanders were not served";
   std::cout << "[ attack    ] " << n << " rounds\n";
   RecordProperty("attack_rounds", n);
   check_bystanders(probe.close_window(), prefix);
 }
 
 void HostileTest::check_bystanders(const testing::BystanderWindow& window, const std::string& prefix) {
-  const double p99 = window.percentile_ms(99);
-  RecordProperty("bystander_p99_ms", std::to_string(p99));
+  // Information only (scripts/bench-hostile reads these properties): how fast
+  // the bystanders were served is a benchmark's figure, never a test's verdict.
+  RecordProperty("bystander_p50_ms", std::to_string(window.percentile_ms(50)));
+  RecordProperty("bystander_p99_ms", std::to_string(window.percentile_ms(99)));
   std::cout << "[ bystander ] " << window.latencies_ms.size() << " PUBACKs, p50 " << window.percentile_ms(50)
-            << " ms, p99 " << p99 << " ms, max " << window.percentile_ms(100) << " ms\n";
+            << " ms, p99 " << window.percentile_ms(99) << " ms, max " << window.percentile_ms(100)
+            << " ms (informational)\n";
+
+  // Served: every publish of the window acked, none refused or unanswered.
   EXPECT_GE(window.latencies_ms.size(), kMinSamples);
   EXPECT_EQ(window.failures, 0u) << "bystander publishes refused or unanswered";
-  EXPECT_LT(p99, kBystanderP99BoundMs) << "bystander PUBACK p99 during the attack";
+  std::size_t acked = 0;
+  for (const auto& ids : window.acked) acked += ids.size();
+  EXPECT_EQ(acked, window.ids.size()) << "every bystander publish acked";
 
-  // Nothing lost: each message of the window stored, once.
+  // Nothing lost: each message of the window stored, once, and each device's
+  // in the order it published them (a device sends its next message after
+  // the PUBACK of the one before).
   const std::string count_sql = "SELECT count(*) FROM messages WHERE client_msg_id LIKE '" + prefix + "-%'";
   const auto expected = static_cast<std::int64_t>(window.ids.size());
-  testing::wait_until([&] { return stack().psql_int(count_sql) >= expected; }, 15s, 50ms);
+  testing::wait_until([&] { return stack().psql_int(count_sql) >= expected; }, 60s, 50ms);
   EXPECT_EQ(stack().psql_int(count_sql), expected) << "bystander messages stored";
   EXPECT_EQ(
       stack().psql_int("SELECT count(DISTINCT (sender_id, client_msg_id)) FROM messages WHERE client_msg_id LIKE '" +
                        prefix + "-%'"),
       expected)
       << "bystander messages stored exactly once";
+  const auto& bystanders = stack().bystanders;
+  for (std::size_t device = 0; device < window.acked.size() && device < bystanders.size(); ++device) {
+    std::string published;  // as psql prints them: one a line
+    for (const auto& id : window.acked[device]) published += (published.empty() ? "" : "\n") + id;
+    const std::string stored =
+        stack().psql("SELECT client_msg_id FROM messages WHERE sender_id = " + bystanders[device].uid() +
+                     " AND client_msg_id LIKE '" + prefix + "-%' ORDER BY seq");
+    EXPECT_EQ(stored, published) << bystanders[device].name << "'s messages stored in the order published";
+  }
   EXPECT_TRUE(stack().bridge_running()) << stack().bridge_log();
+}
+
+// No attack: the bystanders alone. Asserts what every case asserts, and gives
+// scripts/bench-hostile its baseline, measured in the same run as the attacks
+// (this file's cases register first, so it runs before them).
+TEST_F(HostileTest, NoAttackBaseline) {
+  under_attack([](int) {}, Rounds::once);
 }
 
 StackUser HostileTest::fresh_attacker() {

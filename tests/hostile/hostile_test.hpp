@@ -1,13 +1,19 @@
 #pragma once
 // The fixture of every hostile case. A case is an attack round (a function
 // that attacks once and asserts the attacker's refusal) run under
-// `under_attack`, which checks the two things every case owes the
-// bystanders:
-//   - their PUBACK p99 stays under 50 ms while the attack runs
-//     (kBystanderRate messages a second over HostileStack::kBystanders users,
-//     at least kMinSamples samples per case), and
-//   - nothing of theirs is lost: every message they published in the window
-//     is stored exactly once (checked in the database).
+// `under_attack`, which checks what every case owes the bystanders
+// (kBystanderRate messages a second over HostileStack::kBystanders users,
+// at least kMinSamples per case):
+//   - they keep being served: every publish they made while the attack ran
+//     was acked (reason 0), each device's in the order it sent them, and
+//   - nothing of theirs is lost: every one of those messages is stored
+//     exactly once, each device's in its order (checked in the database).
+// Only what cannot flake is asserted: each wait is for an event, with a guard
+// against a hang. How fast the bystanders were served is printed and recorded
+// (test properties bystander_p50_ms, bystander_p99_ms), never asserted: on
+// a shared machine, under sanitizers, timings flake. The bounds are measured
+// by scripts/bench-hostile on a release build, against a no-attack baseline
+// in the same run (docs/security.md).
 #include "hostile_stack.hpp"
 
 #include "chat/testing/bystander.hpp"
@@ -36,11 +42,9 @@ inline constexpr int kSubscribeFailure311 = 0x80;  // MQTT 3.1.1 SUBACK failure
 
 inline constexpr double kBystanderRate = 100;    // messages a second, all bystanders together
 inline constexpr std::size_t kMinSamples = 150;  // PUBACKs per case (1.5 s at kBystanderRate)
-#if defined(CHAT_HOSTILE_SANITIZED)
-inline constexpr double kBystanderP99BoundMs = 150;  // issue #13's bound x 3: ASan + UBSan build
-#else
-inline constexpr double kBystanderP99BoundMs = 50;  // issue #13's bound
-#endif
+// How long a case waits for its kMinSamples: a guard against a hang (1.5 s of
+// publishing when nothing is slow), not a bound on speed.
+inline constexpr std::chrono::seconds kSamplesGuard{120};
 
 // How a case's attack round is run.
 enum class Rounds {

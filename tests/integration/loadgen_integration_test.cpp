@@ -206,6 +206,12 @@ TEST(LoadgenIntegration, FixedRateRunReportsWindowsAndShowsAStallAsLatency) {
   EXPECT_EQ(f.at("acked").get<double>(), f.at("sent").get<double>()) << output;
   EXPECT_EQ(f.at("lost").get<double>(), 0) << output;
   EXPECT_GE(f.at("ack_max_ms").get<double>(), 1000) << output;
+  // Where the wait was: the messages due during the stall found their sender's window full (5
+  // in flight) and waited in its outbox for the thaw; the ones in flight when the broker froze
+  // waited inside it. Both latencies are split out of send->ack.
+  EXPECT_EQ(f.at("publish_ack_samples").get<double>(), f.at("acked").get<double>()) << output;
+  EXPECT_GE(f.at("outbox_wait_max_ms").get<double>(), 1000) << output;
+  EXPECT_GE(f.at("publish_ack_max_ms").get<double>(), 1000) << output;
 
   // Per-window figures: 4 full windows of the send phase, each offered the full rate.
   const auto& windows = result.at("windows");
@@ -214,6 +220,11 @@ TEST(LoadgenIntegration, FixedRateRunReportsWindowsAndShowsAStallAsLatency) {
     EXPECT_EQ(windows[i].at("sent_per_s").get<double>(), kRate) << "window " << i << "\n" << output;
     EXPECT_LE(windows[i].at("ack_p50_ms").get<double>(), windows[i].at("ack_p99_ms").get<double>());
   }
+  for (const auto& w : windows) {
+    // A message is published at or after its due time: publish->ack never exceeds due->ack.
+    EXPECT_LE(w.at("pub_ack_max_ms").get<double>(), w.at("ack_max_ms").get<double>()) << output;
+  }
+  EXPECT_EQ(windows.back().at("unacked_end").get<double>(), 0) << "drained: nothing due is unacked\n" << output;
   double acked_in_windows = 0;
   for (const auto& w : windows) acked_in_windows += w.at("acked_per_s").get<double>() > 0 ? 1 : 0;
   EXPECT_GE(acked_in_windows, 3) << output;

@@ -45,6 +45,7 @@ void Bystander::open_window(const std::string& prefix) {
     std::lock_guard lock(mutex_);
     prefix_ = prefix;
     window_ = {};
+    window_.acked.resize(devices_.size());
     publishing_ = true;
   }
   changed_.notify_all();
@@ -88,17 +89,19 @@ void Bystander::run() {
     // so a stall shows up in the latencies instead of lowering the rate.
     std::this_thread::sleep_until(next_at);
     next_at += interval_;
+    const std::size_t device_index = turn;
     auto& client = *clients_[turn];
     const auto& device = devices_[turn];
     turn = (turn + 1) % clients_.size();
 
     const auto started = std::chrono::steady_clock::now();
-    const int code = client.publish(device.topic, payload_(id), 1, false, std::chrono::seconds(1));
+    const int code = client.publish(device.topic, payload_(id), 1, false, kPubackGuard);
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
     {
       std::lock_guard lock(mutex_);
       if (code == 0) {
         window_.latencies_ms.push_back(took.count());
+        window_.acked[device_index].push_back(id);
       } else {
         ++window_.failures;
       }

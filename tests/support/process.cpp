@@ -173,6 +173,16 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   return status_;
 }
 
+int ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return status_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (running()) kill_hard();
+  return status_;
+}
+
 void ChildProcess::kill_hard() {
   if (!running()) return;
   ::kill(pid_, SIGKILL);

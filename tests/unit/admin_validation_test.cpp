@@ -105,7 +105,7 @@ TEST(AdminValidation, DevicesPrefixesAndIds) {
   EXPECT_EQ(bad_field([] { parse_bool("yes", "x"); }), "x");
 }
 
-TEST(AdminJsonBody, FieldsAreTakenWithTheirTypes) {
+TEST(AdminValidation, JsonBodyFieldsAreTakenWithTheirTypes) {
   JsonBody body = JsonBody::parse(R"({"name":"x","phone":null,"n":5,"flag":true,"ids":[1,2]})");
   EXPECT_EQ(body.required_string("name"), "x");
   const auto phone = body.nullable_string("phone");

@@ -74,6 +74,38 @@ TEST(AuthKeySet, FindsDuplicatesBeforeAndAfterAnObjectOutgrowsItsFirstKeys) {
   EXPECT_TRUE(keys.add(""));
 }
 
+// The open objects are held in a fixed array (nothing allocated per object):
+// one past the contract's nesting limit is refused, not tracked wrongly.
+TEST(AuthKeySet, RefusesToOpenMoreObjectsThanTheNestingLimit) {
+  KeySet keys;
+  keys.clear();
+  for (std::size_t depth = 0; depth < KeySet::kMaxOpenObjects; ++depth) {
+    ASSERT_TRUE(keys.open_object()) << depth;
+    ASSERT_TRUE(keys.add("k"));
+  }
+  EXPECT_FALSE(keys.open_object());
+  EXPECT_FALSE(keys.add("k")) << "still the innermost object that was opened";
+  keys.close_object();
+  EXPECT_FALSE(keys.add("k"));
+  EXPECT_TRUE(keys.open_object()) << "room again after a close";
+}
+
+// A long key whose bytes share a prefix or a hash slot with others is told
+// apart by its bytes, in small objects and hashed ones, and long keys never
+// equal short ones.
+TEST(AuthKeySet, LongKeysAreComparedByTheirBytes) {
+  KeySet keys;
+  for (int size : {3, 40}) {
+    keys.clear();
+    keys.open_object();
+    for (int i = 0; i < size; ++i) ASSERT_TRUE(keys.add("prefix-of-a-long-key-" + key_number(i))) << i;
+    EXPECT_TRUE(keys.add("prefix-of-a-long-key-")) << "a prefix of them is another key";
+    EXPECT_TRUE(keys.add("prefix-")) << "so is a short key";
+    EXPECT_FALSE(keys.add("prefix-of-a-long-key-" + key_number(size - 1)));
+    EXPECT_FALSE(keys.add("prefix-of-a-long-key-"));
+  }
+}
+
 TEST(AuthKeySet, WorkGrowsLinearlyWithTheNumberOfKeys) {
   // 8 100 distinct keys in one object (the issue's ~64 KiB payload): comparing
   // each with every earlier one would take ~33 million steps.

@@ -202,6 +202,16 @@ TEST(AuthPayload, RefusesBadReceipts) {
   for (std::size_t i = 0; i <= kMaxReceiptRefs; ++i) many += std::string(i ? "," : "") + R"({"id":"c1"})";
   many += "]}";
   expect_bad(check_receipt(many, false), "too many refs");
+  // Refs past the limit are refused for their number and not checked one by
+  // one, but still read as JSON; the last ref within the limit is checked.
+  std::string last_bad = R"({"type":"read","refs":[)";
+  for (std::size_t i = 1; i < kMaxReceiptRefs; ++i) last_bad += R"({"id":"c1"},)";
+  expect_bad(check_receipt(last_bad + R"({"id":"c 1"}]})", false), "the 1000th ref is checked");
+  EXPECT_TRUE(check_receipt(last_bad + R"({"id":"c1"}]})", false).ok()) << "1000 refs are a receipt";
+  const std::string past = last_bad + R"({"id":"c1"},{"id":"c 1","from":"x"}]})";
+  EXPECT_EQ(check_receipt(past, false).detail, "\"refs\" has more than 1000 entries");
+  EXPECT_EQ(check_receipt(last_bad + R"({"id":"c1"},{"id":"c1",}]})", false).detail, "not valid JSON");
+  EXPECT_EQ(check_receipt(last_bad + R"({"id":"c1"},{"a":1,"a":2}]})", false).detail, "duplicate key in JSON object");
 }
 
 TEST(AuthPayload, SizeLimitAppliesToEveryUserPublish) {

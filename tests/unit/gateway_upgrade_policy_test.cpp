@@ -6,7 +6,7 @@
 namespace chat::gateway {
 namespace {
 
-TEST(GatewaySubprotocol, AnswersMqttOrMqttv31InTheClientsOrder) {
+TEST(GatewayUpgradePolicy, SubprotocolIsMqttOrMqttv31InTheClientsOrder) {
   EXPECT_EQ(choose_subprotocol("mqtt"), "mqtt");
   EXPECT_EQ(choose_subprotocol("mqttv3.1"), "mqttv3.1");
   EXPECT_EQ(choose_subprotocol("binary, mqttv3.1, mqtt"), "mqttv3.1");
@@ -17,7 +17,7 @@ TEST(GatewaySubprotocol, AnswersMqttOrMqttv31InTheClientsOrder) {
   EXPECT_EQ(choose_subprotocol("mqttx,xmqtt"), std::nullopt);
 }
 
-TEST(GatewayOrigin, ListedOriginsAndRequestsWithoutOneGoThrough) {
+TEST(GatewayUpgradePolicy, ListedOriginsAndRequestsWithoutOneGoThrough) {
   const auto allowed = parse_origin_list("http://127.0.0.1:8080, http://localhost:8080  https://chat.example");
   ASSERT_EQ(allowed.size(), 3u);
   EXPECT_TRUE(origin_allowed(allowed, std::nullopt)) << "not a browser";
@@ -30,7 +30,7 @@ TEST(GatewayOrigin, ListedOriginsAndRequestsWithoutOneGoThrough) {
   EXPECT_TRUE(origin_allowed({"*"}, "https://anything.example"));
 }
 
-TEST(GatewayPath, MqttAndRootOnly) {
+TEST(GatewayUpgradePolicy, PathIsMqttOrRootOnly) {
   EXPECT_TRUE(path_served("/mqtt"));
   EXPECT_TRUE(path_served("/"));
   EXPECT_TRUE(path_served("/mqtt?x=1"));
@@ -39,7 +39,7 @@ TEST(GatewayPath, MqttAndRootOnly) {
   EXPECT_FALSE(path_served(""));
 }
 
-TEST(GatewayUpgrade, VerdictsInOrder) {
+TEST(GatewayUpgradePolicy, VerdictsInOrder) {
   const std::vector<std::string> allowed = {"http://app.test"};
   UpgradeRequest good{"/mqtt", true, std::string("http://app.test"), std::string("mqtt")};
   const auto accepted = evaluate_upgrade(good, allowed);

@@ -64,7 +64,7 @@ ActionRules edit_window(TimeMs ms) {
   return rules;
 }
 
-TEST(CollectAppendKeys, NamesTargetsAndRepliesOnce) {
+TEST(PlanActions, CollectAppendKeysNamesTargetsAndRepliesOnce) {
   NewMessage reply = text(kBob, "r");
   reply.reply_to = 2;
   const std::vector<NewMessage> batch{edit(kAlice, "e", 1, "x"), reaction(kBob, "x", 1, "👍"), reply, text(kBob, "t")};

@@ -73,7 +73,7 @@ class GatewayProcess {
   void signal(int signo) { process_.signal(signo); }
   bool running() { return process_.running(); }
   // Waits for the exit; the status as waitpid gives it (SIGKILL after `grace`).
-  int wait_exit(std::chrono::milliseconds grace) { return process_.stop(grace); }
+  int wait_exit(std::chrono::milliseconds timeout) { return process_.wait_exit(timeout); }
 
  private:
   chat::testing::TempDir dir_;

@@ -112,15 +112,17 @@ void MessagingRun::platform_event(std::uint32_t c, std::string_view payload) {
 
 void MessagingRun::settle(std::uint32_t c, std::uint64_t n, PublishOutcome outcome, std::uint64_t now) {
   auto& d = *devices_[c];
-  const auto first = d.outbox.ack(n);
-  if (!first) return;
+  const auto times = d.outbox.ack(n);
+  if (!times) return;
   if (outcome == PublishOutcome::rejected) {
     ++rejected_;
   } else {
-    const auto latency = now > *first ? now - *first : 0;
-    ack_.record(latency);
-    windows_.acked(now, latency);
-    if (!o_.latency_log.empty()) ack_log_.emplace_back(*first, now);
+    const auto since = [now](std::uint64_t t) { return now > t ? now - t : 0; };
+    ack_.record(since(times->intended_us));
+    publish_ack_.record(since(times->published_us));
+    outbox_wait_.record(times->outbox_wait_us());
+    windows_.acked(now, times->intended_us, times->published_us);
+    if (!o_.latency_log.empty()) ack_log_.emplace_back(times->intended_us, now);
     last_ack_us_ = now;
     ++acked_;
   }
@@ -150,7 +152,7 @@ void MessagingRun::publish_new(Device& d, std::uint64_t due_us) {
   std::string payload = build_message(format_message_id(run_tag_, d.device, n), due_us, o_.payload_bytes, o_.words);
   // Before the publish: a delivery may arrive before the next event is handled.
   undelivered_ += static_cast<std::int64_t>(tracker_.sent(d.client->index(), n, dest));
-  d.outbox.add(n, topic, payload, due_us);
+  d.outbox.add(n, topic, payload, due_us, std::max(due_us, now_us()));
   if (d.client->publish(topic, payload, o_.qos, n) != kMqttOk) {
     d.outbox.mark_unsent(n);
     ++publish_failures_;

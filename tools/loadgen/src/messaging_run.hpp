@@ -168,6 +168,8 @@ class MessagingRun final : public Listener {
   DeliveryTracker tracker_;
   Histogram e2e_;
   Histogram ack_;
+  Histogram publish_ack_;
+  Histogram outbox_wait_;
   WindowedStats windows_;
   TimedEvents delivery_log_;  // --latency-log
   TimedEvents ack_log_;

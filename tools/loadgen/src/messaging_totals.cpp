@@ -85,6 +85,8 @@ bool MessagingRun::measure(RunTotals& totals, WindowedStats& windows) {
     totals.acked = acked_;
     totals.last_ack_us = last_ack_us_;
     totals.ack = ack_;
+    totals.publish_ack = publish_ack_;
+    totals.outbox_wait = outbox_wait_;
     for (auto& d : devices_) {
       totals.resends += d->outbox.resends();
       totals.unknown_acks += d->outbox.unknown_acks();

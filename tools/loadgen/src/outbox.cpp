@@ -2,29 +2,30 @@
 
 namespace chat::loadgen {
 
-bool Outbox::add(std::uint64_t n, std::string topic, std::string payload, std::uint64_t now_us) {
+bool Outbox::add(std::uint64_t n, std::string topic, std::string payload, std::uint64_t intended_us,
+                 std::uint64_t published_us) {
   if (!has_room()) return false;
   const auto [it, inserted] = pending_.try_emplace(n);
   if (!inserted) return false;
   it->second = Pending{.n = n,
                        .topic = std::move(topic),
                        .payload = std::move(payload),
-                       .first_send_us = now_us,
+                       .times = SendTimes{.intended_us = intended_us, .published_us = published_us},
                        .attempts = 1,
                        .in_flight = true};
   return true;
 }
 
-std::optional<std::uint64_t> Outbox::ack(std::uint64_t n) {
+std::optional<SendTimes> Outbox::ack(std::uint64_t n) {
   const auto it = pending_.find(n);
   if (it == pending_.end()) {
     ++unknown_acks_;
     return std::nullopt;
   }
-  const auto first = it->second.first_send_us;
+  const auto times = it->second.times;
   if (!it->second.in_flight) --unsent_;
   pending_.erase(it);
-  return first;
+  return times;
 }
 
 void Outbox::mark_unsent(std::uint64_t n) {

@@ -84,12 +84,17 @@ void window_table(const WindowedStats& windows, std::uint64_t end_us, Report& re
     const auto per_s = [secs](std::uint64_t n) { return secs > 0 ? static_cast<double>(n) / secs : 0; };
     rows.push_back({static_cast<double>(i) * static_cast<double>(windows.window_us()) / 1e6, per_s(w.sent),
                     per_s(w.acked), per_s(w.delivered), ms(w.ack.percentile(50)), ms(w.ack.percentile(99)),
-                    ms(w.ack.max()), ms(w.e2e.percentile(50)), ms(w.e2e.percentile(99)), ms(w.e2e.max())});
+                    ms(w.ack.max()), ms(w.e2e.percentile(50)), ms(w.e2e.percentile(99)), ms(w.e2e.max()),
+                    ms(w.publish_ack.percentile(50)), ms(w.publish_ack.percentile(99)), ms(w.publish_ack.max()),
+                    ms(w.outbox_wait.percentile(99)), static_cast<double>(windows.unacked_at_end(i))});
   }
-  report.table("windows", "per window (start s; rates /s; latencies ms)",
-               {"t_s", "sent_per_s", "acked_per_s", "delivered_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms",
-                "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms"},
-               std::move(rows));
+  // ack_*: intended send -> ack (what a user sees); pub_ack_*: publish -> ack (what the broker, bridge and
+  // database add); wait_p99: the outbox wait; unacked_end: the senders' backlog plus in flight at the end.
+  report.table(
+      "windows", "per window (start s; rates /s; latencies ms)",
+      {"t_s", "sent_per_s", "acked_per_s", "delivered_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "e2e_p50_ms",
+       "e2e_p99_ms", "e2e_max_ms", "pub_ack_p50_ms", "pub_ack_p99_ms", "pub_ack_max_ms", "wait_p99_ms", "unacked_end"},
+      std::move(rows));
 }
 
 }  // namespace
@@ -115,11 +120,19 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
                 o.qos == 0 ? "throughput, messages written/s" : "throughput, messages acked/s");
   report.figure("deliveries_per_s", t.deliveries_per_s(), "msg/s", "throughput, deliveries/s (all recipient devices)");
   report.figure("send_s", send_s, "s", "send phase");
+  // Wall-clock start of window 0, so that samples taken beside the run (scripts/bench-platform's
+  // PostgreSQL counters) line up with the windows.
+  report.figure("start_unix_s", static_cast<double>(t.t0_us) / 1e6, "s", "send phase began (Unix time)");
   report.latency("e2e", t.e2e, "latency sender -> recipient");
   report.latency("ack", t.ack,
                  o.qos == 0 ? "latency send -> written"
                  : platform ? "latency send -> ack (bridge ack event)"
                             : "latency send -> ack (PUBACK)");
+  if (o.rate > 0) {
+    // Open loop: the send -> ack above counts from the due time; these split it in two.
+    report.latency("publish_ack", t.publish_ack, "latency publish -> ack (handed to the broker -> ack)");
+    report.latency("outbox_wait", t.outbox_wait, "wait in the sender's outbox (due -> publish)");
+  }
   report.figure("expected", static_cast<double>(t.counts.expected), "", "deliveries expected");
   report.figure("delivered", static_cast<double>(t.counts.delivered), "", "deliveries received (distinct)");
   report.figure("lost", static_cast<double>(t.counts.lost), "", "deliveries lost");
@@ -138,6 +151,14 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
   const double loadgen_pct = wall > 0 ? 100.0 * t.cpu_s / wall : 0;
   report.figure("loadgen_cpu_pct", loadgen_pct, "% of a core", "loadgen CPU (one event-loop thread)");
   report.figure("loadgen_us_per_msg", t.cpu_s * per, "µs", "loadgen CPU per acked message");
+  // A group message is one publish but many deliveries (the crowd: about 9 per message), and each
+  // delivery costs the receiving client a PUBLISH read and a PUBACK written, as it costs the broker
+  // the mirror image: per delivery the shapes compare.
+  const double per_delivery = t.counts.delivered > 0 ? 1e6 / static_cast<double>(t.counts.delivered) : 0;
+  report.figure("deliveries_per_msg",
+                t.acked > 0 ? static_cast<double>(t.counts.delivered) / static_cast<double>(t.acked) : 0, "",
+                "deliveries per acked message");
+  report.figure("loadgen_us_per_delivery", t.cpu_s * per_delivery, "µs", "loadgen CPU per delivery");
   std::optional<double> broker_pct;
   for (const auto& u : cpu.used()) {
     if (!u.seconds) {
@@ -148,6 +169,9 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
     if (u.name == "broker") broker_pct = pct;
     report.figure(u.name + "_cpu_pct", pct, "% of a core", u.name + " CPU (pid " + u.pids + ")");
     report.figure(u.name + "_us_per_msg", *u.seconds * per, "µs", u.name + " CPU per acked message");
+    if (u.name == "broker") {
+      report.figure("broker_us_per_delivery", *u.seconds * per_delivery, "µs", "broker CPU per delivery");
+    }
   }
   report.figure("nproc", static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)), "", "cores on this machine");
   window_table(windows, t.end_us, report);
@@ -157,8 +181,8 @@ int fill_report(const Options& o, const RunTotals& t, const WindowedStats& windo
                            : "plain broker, no bridge: \"ack\" is the broker's PUBACK, not the platform's ack event");
   }
   report.note(o.rate > 0
-                  ? "open loop: latencies count from each message's scheduled send time (a message held by "
-                    "a full window counts from then too)"
+                  ? "open loop: send -> ack counts from each message's scheduled send time (a message held by "
+                    "a full window counts from then too); publish -> ack from when it was handed to the broker"
                   : "closed loop: latencies count from the first publish of a message (a resend keeps its time)");
   if (!platform && o.rate <= 0) {
     const auto verdict =

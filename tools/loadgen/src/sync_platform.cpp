@@ -91,7 +91,7 @@ class PlatformSyncRun final : public Listener {
         const auto id = parse_message_id(ack.id);
         if (!id || id->run != run_tag_) continue;
         if (const auto sent = outbox_.ack(id->n)) {
-          ack_latency_.record(now - *sent);
+          ack_latency_.record(now - sent->intended_us);
           ++acked_;
         }
       }

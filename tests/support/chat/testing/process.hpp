@@ -44,6 +44,10 @@ class ChildProcess {
   void signal(int signo);
   // SIGTERM, then SIGKILL after `grace`. Returns the exit status as waitpid gives it.
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  // Waits up to `timeout` for the child to exit on its own (after a signal the test
+  // sent), then SIGKILLs. Sends no signal first: a second SIGTERM that lands while
+  // the child is already exiting would kill it and hide its real exit status.
+  int wait_exit(std::chrono::milliseconds timeout);
   void kill_hard();  // SIGKILL and reap, as a crash would
 
  private:

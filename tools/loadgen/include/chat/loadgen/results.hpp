@@ -33,8 +33,10 @@ struct RunTotals {
   std::uint64_t foreign = 0;
   DeliveryCounts counts;
   bool drained = true;
-  Histogram e2e;  // µs, first deliveries
-  Histogram ack;  // µs, first sends to their ack
+  Histogram e2e;          // µs, first deliveries
+  Histogram ack;          // µs, intended send (due time, or first publish in the closed loop) to the ack
+  Histogram publish_ack;  // µs, first publish (handed to the broker) to the ack
+  Histogram outbox_wait;  // µs, intended send to first publish: the wait for a place in the window
   std::vector<std::string> lost_examples;
 
   // Throughput over the run's window: acked messages per second up to the last ack,

@@ -5,6 +5,12 @@
 // deliveries that happened in the window. An overload shows as windows whose
 // acked rate stays below the offered rate and whose latency grows; recovery
 // as the first window whose latency is back to normal.
+//
+// Each ack has two latencies (outbox.hpp): intended -> ack, what a user sees
+// (it includes the wait in the sender's outbox), and publish -> ack, what the
+// broker (and bridge and database) add once the message is handed over. In an
+// overload the excess should wait at the senders: the first grows with their
+// backlog while the second stays bounded.
 #include "chat/loadgen/histogram.hpp"
 
 #include <cstdint>
@@ -16,7 +22,9 @@ struct Window {
   std::uint64_t sent = 0;  // messages whose intended send time falls in the window
   std::uint64_t acked = 0;
   std::uint64_t delivered = 0;  // distinct first deliveries
-  Histogram ack;                // µs, send -> ack of the acks in the window
+  Histogram ack;                // µs, intended send -> ack of the acks in the window
+  Histogram publish_ack;        // µs, publish -> ack of the same acks
+  Histogram outbox_wait;        // µs, intended send -> publish of the same acks
   Histogram e2e;                // µs, sender -> recipient of the deliveries in the window
 };
 
@@ -26,7 +34,7 @@ class WindowedStats {
   WindowedStats(std::uint64_t t0_us, std::uint64_t window_us) : t0_us_(t0_us), window_us_(window_us) {}
 
   void sent(std::uint64_t intended_us) { at(intended_us).sent += 1; }
-  void acked(std::uint64_t at_us, std::uint64_t latency_us);
+  void acked(std::uint64_t at_us, std::uint64_t intended_us, std::uint64_t published_us);
   void delivered(std::uint64_t at_us, std::uint64_t latency_us);
 
   std::uint64_t window_us() const { return window_us_; }
@@ -34,6 +42,9 @@ class WindowedStats {
   const std::vector<Window>& windows() const { return windows_; }
   // Seconds covered by window i when the run ended at end_us (the last one may be partial).
   double seconds_of(std::size_t i, std::uint64_t end_us) const;
+  // Messages due by the end of window i and not acked by then: the senders' backlog (held
+  // for a place in a window) plus what is in flight. Rejected messages count as unacked.
+  std::uint64_t unacked_at_end(std::size_t i) const;
 
  private:
   Window& at(std::uint64_t t_us);

@@ -1,0 +1,38 @@
+// The token bucket behind the plugin's per-user publish rate: the burst, the
+// refill rate, and when an idle bucket may be forgotten.
+#include "token_bucket.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+namespace chat::auth {
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+TEST(AuthTokenBucket, AllowsTheBurstThenTheRate) {
+  TokenBucket bucket(10, 3, 0);
+  EXPECT_TRUE(bucket.try_take(0));
+  EXPECT_TRUE(bucket.try_take(0));
+  EXPECT_TRUE(bucket.try_take(0));
+  EXPECT_FALSE(bucket.try_take(0));
+  EXPECT_FALSE(bucket.try_take(kSecond / 20));  // half a token
+  EXPECT_TRUE(bucket.try_take(kSecond / 10));
+  EXPECT_FALSE(bucket.try_take(kSecond / 10));
+  EXPECT_TRUE(bucket.try_take(10 * kSecond));
+  EXPECT_TRUE(bucket.try_take(10 * kSecond));
+  EXPECT_TRUE(bucket.try_take(10 * kSecond));
+  EXPECT_FALSE(bucket.try_take(10 * kSecond)) << "never more than the burst saved up";
+}
+
+TEST(AuthTokenBucket, IdleWhenFullAndUnused) {
+  TokenBucket bucket(1, 2, 0);
+  EXPECT_FALSE(bucket.idle(0, kSecond));
+  bucket.try_take(0);
+  EXPECT_FALSE(bucket.idle(kSecond / 2, kSecond));
+  EXPECT_TRUE(bucket.idle(5 * kSecond, kSecond));
+}
+
+}  // namespace
+}  // namespace chat::auth
