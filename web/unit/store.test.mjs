@@ -204,3 +204,29 @@ test('our own action is applied once acked, not before', () => {
   assert.equal(store.applyAction(chat, chat.messages.find((m) => m.id === 'mine')), true);
   assert.deepEqual(store.bySeq(chat, 1).reactions, { '🎉': [ME] });
 });
+
+test('blocking: a direct chat blocks its peer while the peer is in the blocked set; groups never', () => {
+  const store = new Store(ME);
+  const direct = directChat(store);
+  const group = groupChat(store);
+  assert.equal(store.blocksPeer(direct), false);
+  store.setBlocked([PEER, 99]);
+  assert.equal(store.blocksPeer(direct), true);
+  assert.equal(store.blocksPeer(group), false);
+  // user.blocked's answer replaces what was known.
+  store.setBlocked([99]);
+  assert.equal(store.blocksPeer(direct), false);
+});
+
+test('a mute lasts while its end is ahead of the clock; 0 is not muted', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  assert.equal(chat.mutedUntil, 0);
+  assert.equal(store.isMuted(chat, 1000), false);
+  chat.mutedUntil = 5000;
+  assert.equal(store.isMuted(chat, 4999), true);
+  assert.equal(store.isMuted(chat, 5000), false);
+  // An update from chat.list keeps what the app knows of the mute.
+  store.upsertChat({ id: 10, kind: 'direct', title: '', owner: null, last_seq: 3, role: 'member', delivered_seq: 0, read_seq: 0, unread: 0, peer: PEER });
+  assert.equal(chat.mutedUntil, 5000);
+});
