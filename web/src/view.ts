@@ -434,7 +434,7 @@ export class ChatView implements AppView {
     this.blockButton.setAttribute('aria-pressed', String(blocked));
     this.blockButton.setAttribute('aria-label', `${blocked ? 'Unblock' : 'Block'} ${store.title(chat)}`);
     this.blockedNote.hidden = !blocked;
-    this.blockedNote.textContent = blocked ? `You blocked ${store.title(chat)}: their messages, typing and presence do not reach you.` : '';
+    this.blockedNote.textContent = blocked ? `You blocked ${store.title(chat)}: their messages, typing and receipts do not reach you, and they do not see when you are online.` : '';
   }
 
   private async toggleMute(): Promise<void> {
@@ -482,12 +482,11 @@ export class ChatView implements AppView {
   private hitButton(hit: SearchHit): HTMLButtonElement {
     const store = this.app.store;
     const chat = store.chats.get(hit.chat);
-    const where = chat ? store.title(chat) : 'a chat';
     const who = hit.from === this.app.session.uid ? 'You' : store.name(hit.from);
     return h('button', { type: 'button', class: 'search-hit', 'data-chat-id': hit.chat, 'data-seq': hit.seq, onclick: () => void this.openHit(hit) },
-      h('span', { class: 'hit-where' }, `${who} in ${where}`),
+      h('span', { class: 'hit-where' }, chat ? store.title(chat) : 'A chat'),
       h('time', { class: 'hit-time', datetime: new Date(hit.ts).toISOString() }, timeText(hit.ts)),
-      h('span', { class: 'hit-snippet' }, hit.snippet));
+      h('span', { class: 'hit-snippet' }, `${who}: ${hit.snippet}`));
   }
 
   private async openHit(hit: SearchHit): Promise<void> {
