@@ -358,6 +358,11 @@ export class ChatApp {
   }
 
   private async searchPage(results: SearchResults): Promise<void> {
+    if (!this.connection.connected) {
+      results.failed('Offline: searching needs the connection.');
+      this.view?.render();
+      return;
+    }
     try {
       const answer = await this.connection.request<SearchAnswer>('search', results.nextArgs(kSearchPage));
       results.addPage(answer);
