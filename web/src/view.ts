@@ -16,6 +16,8 @@ const kMarkText: Record<string, [string, string]> = {
   failed: ['!', 'not sent'],
 };
 
+const kToggledForms = '#new-chat-form, #new-group-form';
+
 // The quick reactions offered under a message (any single grapheme is allowed).
 const kQuickReactions = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
@@ -534,13 +536,14 @@ export class ChatView implements AppView {
       h('button', { type: 'submit' }, 'Create group'));
   }
 
+  // The forms the sidebar's buttons open, one at a time (the search form stays).
   private showForm(id: string): void {
-    for (const form of this.root.querySelectorAll<HTMLFormElement>('.sidebar form')) form.hidden = form.id !== id ? true : !form.hidden;
+    for (const form of this.root.querySelectorAll<HTMLFormElement>(kToggledForms)) form.hidden = form.id !== id ? true : !form.hidden;
     this.root.querySelector<HTMLInputElement>(`#${id} input`)?.focus();
   }
 
   private hideForms(): void {
-    for (const form of this.root.querySelectorAll<HTMLFormElement>('.sidebar form')) form.hidden = true;
+    for (const form of this.root.querySelectorAll<HTMLFormElement>(kToggledForms)) form.hidden = true;
   }
 
   private toggleMembers(): void {
