@@ -240,6 +240,8 @@ export class ChatView implements AppView {
     const scroller = list.parentElement!;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    // The list is built anew: a highlighted message that had the focus keeps it.
+    const highlightFocused = (document.activeElement as HTMLElement | null)?.classList.contains('highlight') ?? false;
     clear(list);
     for (const message of store.shown(chat)) list.append(this.messageItem(chat, message));
     this.olderButton.hidden = !chat.hasOlder;
@@ -251,6 +253,7 @@ export class ChatView implements AppView {
     if (switched && (!active || active === document.body || active.offsetParent === null)) this.input.focus();
     else scroller.scrollTop = scroller.scrollHeight - fromBottom;
     this.renderedChat = chat.id;
+    if (highlightFocused) list.querySelector<HTMLElement>('li.msg.highlight')?.focus({ preventScroll: true });
     this.showHighlight(chat);
 
     const typing = store.typingNow(chat, Date.now());

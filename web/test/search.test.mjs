@@ -109,5 +109,7 @@ test('a hit opens its chat at the message: older history loaded, the message hig
     return a.top >= b.top && a.bottom <= b.bottom;
   });
   assert.equal(await i.locator('li.msg.highlight').count(), 1);
+  // It has the keyboard's focus (a screen reader reads it; the keys go on from there).
+  await i.locator('li.msg.highlight:focus').waitFor();
   assert.deepEqual(ivyBrowser.errors, []);
 });
