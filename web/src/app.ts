@@ -4,7 +4,6 @@
 // then sync until `more` is false, then the outbox again), membership events.
 import { UserApi, type Session } from './api';
 import { Connection, RequestFailed, type ConnectionState } from './connection';
-import { MuteMemory } from './mutes';
 import { Outbox } from './outbox';
 import {
   isAction,
@@ -56,7 +55,6 @@ export class ChatApp {
   readonly store: Store;
   readonly api: UserApi;
   readonly outbox: Outbox;
-  readonly mutes: MuteMemory;
   // The search shown, if any (the latest query wins).
   search: SearchResults | null = null;
   private readonly connection: Connection;
@@ -82,7 +80,6 @@ export class ChatApp {
     this.store.names.set(session.uid, session.display_name || session.username);
     this.api = new UserApi(session.token);
     this.outbox = new Outbox(`chat.outbox.${session.uid}.${session.device}`);
-    this.mutes = new MuteMemory(session.uid);
     this.connection = new Connection(mqttUrl, session.uid, session.username, session.token, session.device, {
       onReady: () => void this.catchUp(),
       onMessage: (topic, payload) => this.onMessage(topic, payload),
@@ -213,9 +210,7 @@ export class ChatApp {
   // ---- chats -------------------------------------------------------------------
 
   private adoptChat(record: ChatRecord | ChatListEntry): ChatState {
-    const known = this.store.chats.has(record.id);
     const chat = this.store.upsertChat(record);
-    if (!known) chat.mutedUntil = this.mutes.until(chat.id);
     if (chat.kind === 'group') void this.connection.follow(topics.group(chat.id));
     if (chat.peer) this.watchUser(chat.peer, true);
     if (chat.kind === 'group' && chat.members.size === 0) void this.loadInfo(chat);
@@ -384,14 +379,14 @@ export class ChatApp {
   }
 
   // No push for that chat while muted (server side); the mute has no end
-  // until the user lifts it.
+  // until the user lifts it. The answer's `until` shows at once; the user's
+  // other devices read it from their next chat.list (no event is published).
   async setMuted(chat: ChatState, mute: boolean): Promise<void> {
     const answer = await this.connection.request<{ chat: ChatId; until: number }>('chat.mute', {
       chat: chat.id,
       until: mute ? kMuteForever : 0,
     });
     chat.mutedUntil = answer.until;
-    this.mutes.set(chat.id, answer.until);
     this.view?.render();
   }
 

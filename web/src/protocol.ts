@@ -64,6 +64,8 @@ export interface ChatListEntry extends ChatRecord {
   read_seq: number;
   unread: number;
   peer?: Uid;
+  // The caller's mute of the chat (chat.mute), server ms, only while it lasts.
+  muted_until?: number;
 }
 
 export interface Ack {

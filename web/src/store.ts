@@ -42,7 +42,7 @@ export interface ChatState {
   historyLoaded: boolean;
   hasOlder: boolean;
   typing: Map<Uid, number>; // until when (ms)
-  mutedUntil: number; // chat.mute's `until` (ms) as this app last set it; 0: not muted
+  mutedUntil: number; // the mute (ms) from chat.list's `muted_until` or chat.mute's answer; 0: not muted
 }
 
 const key = (from: Uid, id: string) => `${from}:${id}`;
@@ -86,7 +86,13 @@ export class Store {
     chat.title = record.title;
     chat.owner = record.owner;
     chat.lastSeq = Math.max(chat.lastSeq, record.last_seq);
-    if ('unread' in record) chat.unread = record.unread;
+    if ('unread' in record) {
+      chat.unread = record.unread;
+      // A chat list entry is the server's word on the mute (set on any of
+      // the user's devices): no `muted_until` means not muted. A chat record
+      // (membership events, chat.info) says nothing of it.
+      chat.mutedUntil = record.muted_until ?? 0;
+    }
     if ('peer' in record && record.peer) chat.peer = record.peer;
     if (record.members) this.setMembers(chat, record.members);
     return chat;

@@ -1,7 +1,9 @@
 // Per-chat mute in the web app (issue #16, contract: chat.mute), in a real
 // browser against the real stack: a toggle in the chat header, a muted icon
 // in the chat list, the mute kept by the server (the chat_members row the
-// notifier reads) and shown again after a reload, and lifted the same way.
+// notifier reads) and read back from it (chat.list's muted_until): shown
+// again after a reload and in a second browser of the same user (its own
+// profile: nothing shared but the server), and lifted the same way.
 // Every wait is for what the app must show.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
@@ -12,6 +14,7 @@ const kTestTimeoutMs = 120_000;
 let mia;
 let noah;
 let miaBrowser;
+let miaOtherBrowser;
 
 before(async () => {
   mia = await createUser('mia');
@@ -25,10 +28,12 @@ before(async () => {
 
 afterEach(async () => {
   await miaBrowser?.page.screenshot({ path: artifactPath('mute-mia.png') }).catch(() => undefined);
+  await miaOtherBrowser?.page.screenshot({ path: artifactPath('mute-mia-other.png') }).catch(() => undefined);
 });
 
 after(async () => {
   await miaBrowser?.close();
+  await miaOtherBrowser?.close();
 });
 
 // The mute the server keeps for Mia in that chat: '' when none.
@@ -36,7 +41,7 @@ function mutedUntil(chatId) {
   return databaseValue(`SELECT coalesce(muted_until::text, '') FROM chat_members WHERE chat_id = ${Number(chatId)} AND user_id = ${Number(mia.uid)}`);
 }
 
-test('mute from the header: a muted icon in the list, kept by the server and after a reload; unmute lifts it', { timeout: kTestTimeoutMs }, async () => {
+test('mute from the header: a muted icon in the list, kept by the server, after a reload and on another device; unmute lifts it', { timeout: kTestTimeoutMs }, async () => {
   const m = miaBrowser.page;
   const item = chatItem(m, 'noah');
   const chatId = await item.getAttribute('data-chat-id');
@@ -54,9 +59,29 @@ test('mute from the header: a muted icon in the list, kept by the server and aft
   await item.click();
   await m.locator('#mute-button[aria-pressed="true"]').waitFor();
 
+  // Another device of Mia's (a browser with its own storage) reads the mute
+  // from its chat list: the icon, and the header's toggle pressed.
+  miaOtherBrowser = await openBrowser();
+  const o = miaOtherBrowser.page;
+  await signIn(o, mia);
+  const otherItem = chatItem(o, 'noah');
+  await otherItem.locator('.muted-icon', { hasText: '(muted)' }).waitFor();
+  await otherItem.click();
+  await o.locator('#mute-button[aria-pressed="true"]', { hasText: 'Unmute' }).waitFor();
+
   await m.getByRole('button', { name: 'Unmute this chat', exact: true }).click();
   await m.locator('#mute-button[aria-pressed="false"]', { hasText: 'Mute' }).waitFor();
   await item.locator('.muted-icon').waitFor({ state: 'detached' });
   assert.equal(mutedUntil(chatId), '');
+
+  // The other device still shows what its last chat list said (no event is
+  // published for a mute); its next chat list, after a reload, lifts it.
+  await o.reload();
+  await waitConnected(o);
+  await otherItem.waitFor();
+  await otherItem.locator('.muted-icon').waitFor({ state: 'detached' });
+  await otherItem.click();
+  await o.locator('#mute-button[aria-pressed="false"]', { hasText: 'Mute' }).waitFor();
   assert.deepEqual(miaBrowser.errors, []);
+  assert.deepEqual(miaOtherBrowser.errors, []);
 });
