@@ -2,6 +2,7 @@
 
 #include "chat/bridge/requests.hpp"
 #include "chat/protocol/messages.hpp"
+#include "chat/protocol/push.hpp"
 
 namespace chat::bridge {
 
@@ -82,6 +83,7 @@ json user_chat_record(const storage::UserChat& chat) {
   record["read_seq"] = chat.read_seq;
   record["unread"] = chat.unread();
   if (chat.peer_id) record["peer"] = *chat.peer_id;
+  if (chat.muted_until_ms) record[protocol::push::kFieldMutedUntil] = *chat.muted_until_ms;
   return record;
 }
 

@@ -21,6 +21,7 @@ UserChat read_user_chat(const Row& row) {
   chat.read_seq = row.int64("read_seq");
   chat.peer_id = row.optional_int64("peer_id");
   chat.unread_count = row.int64("unread");
+  chat.muted_until_ms = row.optional_int64("muted_until_ms");
   return chat;
 }
 

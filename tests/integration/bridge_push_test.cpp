@@ -301,6 +301,70 @@ TEST_F(BridgePush, AMutedChatIsNotPushedUntilUnmuted) {
   EXPECT_EQ(heard["content"]["body"], "heard");
 }
 
+// The mute is read back from the server: another device of the same user
+// sees it in its chat list (and in sync's chat.added), an unmute or a mute
+// that ran out leaves the field out.
+TEST_F(BridgePush, TheChatListCarriesTheCallersMuteWhileItLasts) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  const auto carol = make_user("carol");
+  auto bridge = start_bridge();
+  auto laptop = client(bob.id, "laptop");
+  auto phone = client(bob.id, "phone");
+  const auto with_alice = direct_chat(*laptop, alice.id);
+  const auto with_carol = direct_chat(*laptop, carol.id);
+  const auto entry_of = [](const json& chats, std::int64_t id) {
+    for (const auto& chat : chats) {
+      if (chat["id"] == id) return chat;
+    }
+    return json();
+  };
+  const auto listed = [&](ChatClient& device, std::int64_t id) {
+    const json list = device.request("chat.list");
+    EXPECT_TRUE(list.value("ok", false)) << list;
+    return entry_of(list["result"]["chats"], id);
+  };
+
+  const std::int64_t until = now_ms() + 3600 * 1000;
+  ASSERT_TRUE(laptop->request("chat.mute", {{"chat", with_alice}, {"until", until}}).value("ok", false));
+  const json muted = listed(*phone, with_alice);
+  ASSERT_FALSE(muted.is_null());
+  EXPECT_EQ(muted["muted_until"], until) << muted;
+  EXPECT_FALSE(listed(*phone, with_carol).contains("muted_until")) << "the other chat is not muted";
+  // Alice's side of the same chat is hers: bob's mute is not in it.
+  auto a = client(alice.id);
+  EXPECT_FALSE(listed(*a, with_alice).contains("muted_until"));
+  // sync's chat.added carries the same entry.
+  const json synced = phone->request("sync", {{"cursors", json::object()}});
+  ASSERT_TRUE(synced.value("ok", false)) << synced;
+  bool seen = false;
+  for (const auto& event : synced["result"]["membership"]) {
+    if (event["chat"]["id"] != with_alice) continue;
+    seen = true;
+    EXPECT_EQ(event["chat"]["muted_until"], until) << event;
+  }
+  EXPECT_TRUE(seen) << synced;
+
+  // 0 unmutes: the field is gone.
+  ASSERT_TRUE(phone->request("chat.mute", {{"chat", with_alice}, {"until", 0}}).value("ok", false));
+  EXPECT_FALSE(listed(*laptop, with_alice).contains("muted_until"));
+
+  // A mute that is already over (a time in the past) is stored but not shown.
+  ASSERT_TRUE(phone->request("chat.mute", {{"chat", with_alice}, {"until", now_ms() - 1000}}).value("ok", false));
+  EXPECT_FALSE(listed(*laptop, with_alice).contains("muted_until"));
+  EXPECT_EQ(psql("SELECT muted_until IS NOT NULL FROM chat_members WHERE chat_id = " + std::to_string(with_alice) +
+                 " AND user_id = " + std::to_string(bob.id)),
+            "t");
+
+  // A mute that runs out while listed: shown first, then left out once the
+  // server's clock has passed it.
+  const std::int64_t soon = now_ms() + 5000;
+  ASSERT_TRUE(phone->request("chat.mute", {{"chat", with_carol}, {"until", soon}}).value("ok", false));
+  EXPECT_EQ(listed(*laptop, with_carol)["muted_until"], soon);
+  EXPECT_TRUE(chat::testing::wait_until([&] { return !listed(*laptop, with_carol).contains("muted_until"); }, 30s));
+  EXPECT_GE(now_ms(), soon);
+}
+
 TEST_F(BridgePush, AMessageReadOnAnotherDeviceMeanwhileIsNotPushed) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");

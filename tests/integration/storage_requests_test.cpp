@@ -65,6 +65,37 @@ TEST_F(RequestsStoreTest, UserChatsAreTheLiveChatsWithTheUsersCursors) {
   EXPECT_EQ(not_listed[0].chat.id, direct.id);
 }
 
+// A member's mute (chat.mute) is in its own chat list entry while it is ahead
+// of the database's clock: not another member's, not after an unmute, not once
+// it has run out.
+TEST_F(RequestsStoreTest, UserChatsCarryTheMembersMuteWhileItLasts) {
+  const User a = make_user("anna");
+  const User b = make_user("ben");
+  const std::vector<UserId> ben{b.id};
+  const Chat group = store().chats().create_group(a.id, "team", ben);
+  const Chat other = store().chats().create_group(a.id, "other", ben);
+  EXPECT_FALSE(store().chats().user_chats(a.id, 0, 10).at(0).muted_until_ms);
+
+  constexpr TimeMs kYear2100 = 4102444800000;
+  ASSERT_EQ(store().delivery().mute_chat(a.id, group.id, kYear2100), MuteStatus::ok);
+  const auto chats = store().chats().user_chats(a.id, 0, 10);
+  ASSERT_EQ(chats.size(), 2u);
+  EXPECT_EQ(chats[0].muted_until_ms, kYear2100);
+  EXPECT_FALSE(chats[1].muted_until_ms);                                       // the other chat
+  EXPECT_FALSE(store().chats().user_chats(b.id, 0, 10).at(0).muted_until_ms);  // ben's view of it
+  const std::vector<ChatId> only_other{other.id};
+  EXPECT_EQ(store().chats().user_chats_not_listed(a.id, only_other, 10).at(0).muted_until_ms, kYear2100);
+
+  ASSERT_EQ(store().delivery().mute_chat(a.id, group.id, std::nullopt), MuteStatus::ok);
+  EXPECT_FALSE(store().chats().user_chats(a.id, 0, 10).at(0).muted_until_ms);
+
+  // Ran out: a second ago by the database's own clock.
+  ASSERT_EQ(store().delivery().mute_chat(a.id, group.id, kYear2100), MuteStatus::ok);
+  psql("UPDATE chat_members SET muted_until = now() - interval '1 second' WHERE chat_id = " + std::to_string(group.id) +
+       " AND user_id = " + std::to_string(a.id));
+  EXPECT_FALSE(store().chats().user_chats(a.id, 0, 10).at(0).muted_until_ms);
+}
+
 // Unread counts messages of content (text, image, voice, file) after the
 // read cursor; edits, deletions and reactions have seqs but are not new
 // messages to a reader (schema v13). A deleted message keeps its place and counts.

@@ -101,6 +101,9 @@ TEST(BridgeRecords, ChatsWithAndWithoutMembers) {
   EXPECT_EQ(entry["unread"], 5);
   EXPECT_EQ(entry["peer"], 13);
   EXPECT_EQ(entry["read_seq"], 4);
+  EXPECT_FALSE(entry.contains("muted_until")) << "not muted: the field is left out";
+  mine.muted_until_ms = 4102444800000;
+  EXPECT_EQ(user_chat_record(mine)["muted_until"], 4102444800000);
 
   EXPECT_EQ(chat_event(kChatRemoved, json{{"id", 5}}).dump(), R"({"chat":{"id":5},"ev":"chat.removed"})");
 }

@@ -7,6 +7,7 @@ import { Connection, RequestFailed, type ConnectionState } from './connection';
 import { Outbox } from './outbox';
 import {
   isAction,
+  kMuteForever,
   newMessageId,
   parseTopic,
   topics,
@@ -17,15 +18,21 @@ import {
   type MessageRecord,
   type Presence,
   type Receipt,
+  type SearchAnswer,
   type ServerEvent,
   type SyncAnswer,
   type Uid,
 } from './protocol';
+import { SearchResults, searchQueryProblem } from './search';
 import { Store, type ChatState } from './store';
 
 const kTypingShownMs = 6_000;
 const kTypingSendEveryMs = 3_000;
 const kHistoryPage = 50;
+// Opening a search hit loads older pages until its message is held: bigger
+// pages (the contract's most) get there in fewer round trips.
+const kJumpHistoryPage = 200;
+const kSearchPage = 20;
 const kRejoinResyncMs = 2_000;
 // The broker's queues may drop (docs/protocol.md, delivery rule); the
 // database is the record: a connected app syncs now and then too.
@@ -48,6 +55,8 @@ export class ChatApp {
   readonly store: Store;
   readonly api: UserApi;
   readonly outbox: Outbox;
+  // The search shown, if any (the latest query wins).
+  search: SearchResults | null = null;
   private readonly connection: Connection;
   private view: AppView | null = null;
   openChat: ChatId | null = null;
@@ -123,6 +132,7 @@ export class ChatApp {
     this.view?.render();
     try {
       await this.loadChatList();
+      await this.loadBlocked();
       await this.syncAll();
       this.flushOutbox(true);
       const chat = this.current();
@@ -152,6 +162,12 @@ export class ChatApp {
       after = page.chats[page.chats.length - 1].id;
     }
     for (const id of [...this.store.chats.keys()]) if (!seen.has(id)) this.forgetChat(id);
+  }
+
+  // The users we block (one answer: at most 1000).
+  private async loadBlocked(): Promise<void> {
+    const answer = await this.connection.request<{ users: Uid[] }>('user.blocked', {});
+    this.store.setBlocked(answer.users);
   }
 
   // sync from the cursors held: every message stored meanwhile arrives. A chat
@@ -273,9 +289,9 @@ export class ChatApp {
   }
 
   // history: the newest page first, then older pages as the user scrolls up.
-  async loadOlder(chat: ChatState, newest = false): Promise<void> {
+  async loadOlder(chat: ChatState, newest = false, limit = kHistoryPage): Promise<void> {
     if (!this.connection.connected) return;
-    const args: Record<string, number> = { chat: chat.id, limit: kHistoryPage };
+    const args: Record<string, number> = { chat: chat.id, limit };
     if (!newest) {
       const lowest = this.store.lowestSeq(chat);
       if (lowest === null || lowest <= 1) return;
@@ -287,6 +303,90 @@ export class ChatApp {
     if (newest) chat.historyLoaded = true;
     // `more`: there are older messages than the page (newest page or before_seq).
     chat.hasOlder = answer.more;
+    this.view?.render();
+  }
+
+  // Opens a chat at one of its messages (a search hit): older pages are
+  // loaded until it is held, so that the history stays whole from there to
+  // the newest. False when the message is gone (deleted history, or a chat
+  // we left).
+  async openAt(id: ChatId, seq: number): Promise<boolean> {
+    await this.open(id);
+    const chat = this.store.chats.get(id);
+    if (!chat) return false;
+    while (!this.store.bySeq(chat, seq) && chat.hasOlder) {
+      const lowest = this.store.lowestSeq(chat);
+      await this.loadOlder(chat, false, kJumpHistoryPage);
+      // No progress (offline, or nothing older after all): stop.
+      if (this.store.lowestSeq(chat) === lowest) break;
+    }
+    return this.store.bySeq(chat, seq) !== undefined;
+  }
+
+  // ---- search ------------------------------------------------------------------
+
+  // A new search replaces the one shown; an answer to an older one is dropped.
+  async runSearch(query: string): Promise<void> {
+    const results = new SearchResults(query);
+    this.search = results;
+    const problem = searchQueryProblem(query);
+    if (problem) {
+      results.failed(problem);
+      this.view?.render();
+      return;
+    }
+    this.view?.render();
+    await this.searchPage(results);
+  }
+
+  async searchMore(): Promise<void> {
+    const results = this.search;
+    if (!results || !results.more || results.status === 'searching') return;
+    results.status = 'searching';
+    this.view?.render();
+    await this.searchPage(results);
+  }
+
+  clearSearch(): void {
+    this.search = null;
+    this.view?.render();
+  }
+
+  private async searchPage(results: SearchResults): Promise<void> {
+    if (!this.connection.connected) {
+      results.failed('Offline: searching needs the connection.');
+      this.view?.render();
+      return;
+    }
+    try {
+      const answer = await this.connection.request<SearchAnswer>('search', results.nextArgs(kSearchPage));
+      results.addPage(answer);
+      // Names of senders not met yet.
+      for (const hit of answer.hits) this.watchUser(hit.from, false);
+    } catch (error) {
+      results.failed(error instanceof Error ? error.message : String(error));
+    }
+    if (this.search === results) this.view?.render();
+  }
+
+  // ---- blocking and muting ---------------------------------------------------------
+
+  async setBlocked(uid: Uid, block: boolean): Promise<void> {
+    await this.connection.request<object>(block ? 'user.block' : 'user.unblock', { user: uid });
+    if (block) this.store.blocked.add(uid);
+    else this.store.blocked.delete(uid);
+    this.view?.render();
+  }
+
+  // No push for that chat while muted (server side); the mute has no end
+  // until the user lifts it. The answer's `until` shows at once; the user's
+  // other devices read it from their next chat.list (no event is published).
+  async setMuted(chat: ChatState, mute: boolean): Promise<void> {
+    const answer = await this.connection.request<{ chat: ChatId; until: number }>('chat.mute', {
+      chat: chat.id,
+      until: mute ? kMuteForever : 0,
+    });
+    chat.mutedUntil = answer.until;
     this.view?.render();
   }
 

@@ -64,6 +64,8 @@ export interface ChatListEntry extends ChatRecord {
   read_seq: number;
   unread: number;
   peer?: Uid;
+  // The caller's mute of the chat (chat.mute), server ms, only while it lasts.
+  muted_until?: number;
 }
 
 export interface Ack {
@@ -175,3 +177,25 @@ export function newMessageId(): string {
   crypto.getRandomValues(bytes);
   return 'w' + Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
 }
+
+// search (docs/protocol.md, "Search"): a page of hits, newest first.
+export interface SearchHit {
+  chat: ChatId;
+  seq: number;
+  from: Uid;
+  ts: number;
+  snippet: string;
+}
+
+export interface SearchAnswer {
+  hits: SearchHit[];
+  more: boolean;
+  next: string | null;
+}
+
+// The contract's bounds on `q`: 1 to 100 code points, not only spaces, no NUL.
+export const kSearchQueryMaxCodePoints = 100;
+
+// chat.mute's `until` (server ms): the largest the contract allows, for a mute
+// with no end; 0 unmutes.
+export const kMuteForever = 253_402_300_799_999;

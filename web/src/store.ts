@@ -42,6 +42,7 @@ export interface ChatState {
   historyLoaded: boolean;
   hasOlder: boolean;
   typing: Map<Uid, number>; // until when (ms)
+  mutedUntil: number; // the mute (ms) from chat.list's `muted_until` or chat.mute's answer; 0: not muted
 }
 
 const key = (from: Uid, id: string) => `${from}:${id}`;
@@ -50,6 +51,8 @@ export class Store {
   readonly chats = new Map<ChatId, ChatState>();
   readonly presence = new Map<Uid, Presence>();
   readonly names = new Map<Uid, string>();
+  // The users this user blocks (user.blocked, then user.block/unblock answers).
+  readonly blocked = new Set<Uid>();
 
   constructor(readonly self: Uid) {}
 
@@ -76,13 +79,20 @@ export class Store {
         historyLoaded: false,
         hasOlder: record.last_seq > 0,
         typing: new Map(),
+        mutedUntil: 0,
       };
       this.chats.set(record.id, chat);
     }
     chat.title = record.title;
     chat.owner = record.owner;
     chat.lastSeq = Math.max(chat.lastSeq, record.last_seq);
-    if ('unread' in record) chat.unread = record.unread;
+    if ('unread' in record) {
+      chat.unread = record.unread;
+      // A chat list entry is the server's word on the mute (set on any of
+      // the user's devices): no `muted_until` means not muted. A chat record
+      // (membership events, chat.info) says nothing of it.
+      chat.mutedUntil = record.muted_until ?? 0;
+    }
     if ('peer' in record && record.peer) chat.peer = record.peer;
     if (record.members) this.setMembers(chat, record.members);
     return chat;
@@ -261,6 +271,21 @@ export class Store {
   title(chat: ChatState): string {
     if (chat.kind === 'group') return chat.title;
     return chat.peer ? this.name(chat.peer) : 'Direct chat';
+  }
+
+  // A direct chat whose peer this user blocks.
+  blocksPeer(chat: ChatState): boolean {
+    return chat.kind === 'direct' && chat.peer !== null && this.blocked.has(chat.peer);
+  }
+
+  setBlocked(users: Uid[]): void {
+    this.blocked.clear();
+    for (const uid of users) this.blocked.add(uid);
+  }
+
+  // A mute lasts while `until` is ahead of the clock (docs/protocol.md).
+  isMuted(chat: ChatState, now: number): boolean {
+    return chat.mutedUntil > now;
   }
 
   sortedChats(): ChatState[] {

@@ -5,6 +5,7 @@ import { ApiError } from './api';
 import type { AppView, ChatApp } from './app';
 import type { ConnectionState } from './connection';
 import { clear, h, timeText } from './dom';
+import type { SearchHit } from './protocol';
 import type { ChatState, MessageView } from './store';
 
 const kMarkText: Record<string, [string, string]> = {
@@ -14,6 +15,8 @@ const kMarkText: Record<string, [string, string]> = {
   read: ['✓✓', 'read'],
   failed: ['!', 'not sent'],
 };
+
+const kToggledForms = '#new-chat-form, #new-group-form';
 
 // The quick reactions offered under a message (any single grapheme is allowed).
 const kQuickReactions = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
@@ -32,6 +35,11 @@ export class ChatView implements AppView {
   private readonly title: HTMLElement;
   private readonly subtitle: HTMLElement;
   private readonly membersButton: HTMLButtonElement;
+  private readonly muteButton: HTMLButtonElement;
+  private readonly blockButton: HTMLButtonElement;
+  private readonly blockedNote: HTMLElement;
+  private readonly searchInput: HTMLInputElement;
+  private readonly searchResults: HTMLElement;
   private readonly membersPanel: HTMLElement;
   private readonly messages: HTMLOListElement;
   private readonly olderButton: HTMLButtonElement;
@@ -49,6 +57,9 @@ export class ChatView implements AppView {
   private scheduled = false;
   private renderedChat: number | null = null;
   private loadingOlder = false;
+  // The message a search hit opened: highlighted, and scrolled to once.
+  private highlight: { chat: number; seq: number } | null = null;
+  private scrollToHighlight = false;
 
   constructor(
     private readonly app: ChatApp,
@@ -61,6 +72,11 @@ export class ChatView implements AppView {
     this.title = h('h2', { id: 'chat-title' });
     this.subtitle = h('p', { id: 'chat-subtitle' });
     this.membersButton = h('button', { type: 'button', id: 'members-button', 'aria-expanded': 'false', onclick: () => this.toggleMembers() }, 'Members');
+    this.muteButton = h('button', { type: 'button', id: 'mute-button', class: 'header-toggle', 'aria-pressed': 'false', onclick: () => void this.toggleMute() }, 'Mute');
+    this.blockButton = h('button', { type: 'button', id: 'block-button', class: 'header-toggle', 'aria-pressed': 'false', onclick: () => void this.toggleBlock() }, 'Block');
+    this.blockedNote = h('p', { id: 'blocked-note', hidden: true });
+    this.searchInput = h('input', { id: 'search-input', type: 'search', name: 'q', autocomplete: 'off', maxlength: 200 });
+    this.searchResults = h('section', { id: 'search-results', 'aria-label': 'Search results', hidden: true });
     this.membersPanel = h('section', { id: 'members-panel', 'aria-label': 'Members', hidden: true });
     this.olderButton = h('button', { type: 'button', id: 'older', onclick: () => void this.loadOlder() }, 'Load older messages');
     this.messages = h('ol', { id: 'messages', 'aria-label': 'Messages' });
@@ -84,7 +100,10 @@ export class ChatView implements AppView {
       h('header', { class: 'chat-header' },
         h('button', { type: 'button', class: 'back', 'aria-label': 'Back to chats', onclick: () => this.app.close() }, '←'),
         h('div', { class: 'chat-heading' }, this.title, this.subtitle),
+        this.muteButton,
+        this.blockButton,
         this.membersButton),
+      this.blockedNote,
       this.membersPanel,
       // The scroller takes focus so that the keyboard can scroll the history (and load older pages).
       h('div', { class: 'messages-scroll', role: 'log', tabindex: 0, 'aria-label': 'Message history', onscroll: () => this.onScroll() }, this.olderButton, this.messages),
@@ -100,6 +119,8 @@ export class ChatView implements AppView {
         h('button', { type: 'button', id: 'new-group', onclick: () => this.showForm('new-group-form') }, 'New group')),
       this.newChatForm(),
       this.newGroupForm(),
+      this.searchForm(),
+      this.searchResults,
       this.chatList,
     );
     this.root = h(
@@ -157,6 +178,7 @@ export class ChatView implements AppView {
     this.root.dataset.view = this.app.openChat === null ? 'list' : 'chat';
     this.root.dataset.catchingUp = String(this.app.catchingUp);
     this.renderList();
+    this.renderSearch();
     this.renderConversation();
   }
 
@@ -171,7 +193,10 @@ export class ChatView implements AppView {
       const button = h(
         'button',
         { type: 'button', class: 'chat-item', 'data-chat-id': chat.id, 'aria-current': chat.id === this.app.openChat ? 'true' : undefined, onclick: () => void this.guard(() => this.app.open(chat.id)) },
-        h('span', { class: 'chat-name' }, store.title(chat), online ? h('span', { class: 'online-dot', title: 'online' }, h('span', { class: 'visually-hidden' }, ' (online)')) : null),
+        h('span', { class: 'chat-name' }, store.title(chat),
+          online ? h('span', { class: 'online-dot', title: 'online' }, h('span', { class: 'visually-hidden' }, ' (online)')) : null,
+          store.isMuted(chat, Date.now()) ? h('span', { class: 'muted-icon', title: 'muted' }, h('span', { 'aria-hidden': 'true' }, '🔕'), h('span', { class: 'visually-hidden' }, ' (muted)')) : null,
+          store.blocksPeer(chat) ? h('span', { class: 'blocked-label' }, 'blocked') : null),
         h('span', { class: 'chat-preview' }, preview),
         chat.unread > 0 ? h('span', { class: 'unread', 'aria-label': `${chat.unread} unread` }, String(chat.unread)) : null,
       );
@@ -200,12 +225,14 @@ export class ChatView implements AppView {
     this.title.textContent = store.title(chat);
     this.subtitle.textContent = this.subtitleOf(chat);
     this.membersButton.hidden = chat.kind !== 'group';
+    this.renderHeaderToggles(chat);
     const switched = this.renderedChat !== chat.id;
     if (switched || chat.kind !== 'group') {
       this.membersPanel.hidden = true;
       this.membersButton.setAttribute('aria-expanded', 'false');
     }
     if (switched) this.cancelContext();
+    if (switched && this.highlight?.chat !== chat.id) this.highlight = null;
     this.renderComposerContext(chat);
     if (!this.membersPanel.hidden) this.renderMembers(chat);
 
@@ -213,6 +240,8 @@ export class ChatView implements AppView {
     const scroller = list.parentElement!;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    // The list is built anew: a highlighted message that had the focus keeps it.
+    const highlightFocused = (document.activeElement as HTMLElement | null)?.classList.contains('highlight') ?? false;
     clear(list);
     for (const message of store.shown(chat)) list.append(this.messageItem(chat, message));
     this.olderButton.hidden = !chat.hasOlder;
@@ -224,6 +253,8 @@ export class ChatView implements AppView {
     if (switched && (!active || active === document.body || active.offsetParent === null)) this.input.focus();
     else scroller.scrollTop = scroller.scrollHeight - fromBottom;
     this.renderedChat = chat.id;
+    if (highlightFocused) list.querySelector<HTMLElement>('li.msg.highlight')?.focus({ preventScroll: true });
+    this.showHighlight(chat);
 
     const typing = store.typingNow(chat, Date.now());
     this.typingLine.textContent = typing.length === 0 ? '' : `${typing.map((uid) => store.name(uid)).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`;
@@ -253,11 +284,12 @@ export class ChatView implements AppView {
     const edited = message.edited_at && !message.deleted;
     return h(
       'li',
-      { class: `msg ${mine ? 'mine' : 'theirs'}`, 'data-id': message.id, 'data-from': message.from, 'data-seq': message.seq, 'data-status': mark ?? undefined, 'data-deleted': message.deleted ? 'true' : undefined },
+      { class: `msg ${mine ? 'mine' : 'theirs'}${this.isHighlighted(chat, message) ? ' highlight' : ''}`, tabindex: this.isHighlighted(chat, message) ? -1 : undefined, 'data-id': message.id, 'data-from': message.from, 'data-seq': message.seq, 'data-status': mark ?? undefined, 'data-deleted': message.deleted ? 'true' : undefined },
       chat.kind === 'group' && !mine ? h('span', { class: 'author' }, this.app.store.name(message.from)) : null,
       message.reply_to ? this.quote(chat, message.reply_to) : null,
       ...body,
       this.reactionsOf(chat, message),
+      message.failed ? h('p', { class: 'failed-note' }, `Not sent: ${message.failed}`) : null,
       h('span', { class: 'meta' },
         edited ? h('span', { class: 'edited', title: `edited ${timeText(message.edited_at)}` }, 'edited') : null,
         h('time', { datetime: message.ts ? new Date(message.ts).toISOString() : undefined }, timeText(message.ts)),
@@ -393,6 +425,103 @@ export class ChatView implements AppView {
     }
   }
 
+  // Mute (any chat) and block (a direct chat's peer): toggles with their state
+  // in aria-pressed and their text.
+  private renderHeaderToggles(chat: ChatState): void {
+    const store = this.app.store;
+    const muted = store.isMuted(chat, Date.now());
+    this.muteButton.textContent = muted ? 'Unmute' : 'Mute';
+    this.muteButton.setAttribute('aria-pressed', String(muted));
+    this.muteButton.setAttribute('aria-label', muted ? 'Unmute this chat' : 'Mute this chat');
+    const blocked = store.blocksPeer(chat);
+    this.blockButton.hidden = chat.kind !== 'direct' || chat.peer === null;
+    this.blockButton.textContent = blocked ? 'Unblock' : 'Block';
+    this.blockButton.setAttribute('aria-pressed', String(blocked));
+    this.blockButton.setAttribute('aria-label', `${blocked ? 'Unblock' : 'Block'} ${store.title(chat)}`);
+    this.blockedNote.hidden = !blocked;
+    this.blockedNote.textContent = blocked ? `You blocked ${store.title(chat)}: their messages, typing and receipts do not reach you, and they do not see when you are online.` : '';
+  }
+
+  private async toggleMute(): Promise<void> {
+    const chat = this.app.current();
+    if (!chat) return;
+    await this.guard(() => this.app.setMuted(chat, !this.app.store.isMuted(chat, Date.now())));
+  }
+
+  private async toggleBlock(): Promise<void> {
+    const chat = this.app.current();
+    if (!chat || chat.peer === null) return;
+    const peer = chat.peer;
+    await this.guard(() => this.app.setBlocked(peer, !this.app.store.blocked.has(peer)));
+  }
+
+  // ---- search ---------------------------------------------------------------------
+
+  private searchForm(): HTMLFormElement {
+    return h('form', { id: 'search-form', class: 'inline-form', role: 'search', onsubmit: (e) => { e.preventDefault(); void this.app.runSearch(this.searchInput.value); } },
+      h('label', { for: 'search-input' }, 'Search messages'),
+      h('div', { class: 'search-row' }, this.searchInput, h('button', { type: 'submit', id: 'search-button' }, 'Search')));
+  }
+
+  private renderSearch(): void {
+    const results = this.app.search;
+    this.searchResults.hidden = !results;
+    if (!results) return;
+    clear(this.searchResults);
+    const count = results.hits.length;
+    const status = results.status === 'failed' ? results.error
+      : results.status === 'searching' && count === 0 ? 'Searching…'
+        : count === 0 ? `No messages found for “${results.query}”.`
+          : `${count}${results.more ? '+' : ''} ${count === 1 ? 'message' : 'messages'} found for “${results.query}”.`;
+    this.searchResults.append(
+      h('div', { class: 'search-head' },
+        h('p', { id: 'search-status', role: 'status', 'data-status': results.status }, status),
+        h('button', { type: 'button', id: 'search-close', class: 'cancel', onclick: () => { this.app.clearSearch(); this.searchInput.focus(); } }, 'Close search')));
+    if (count > 0) this.searchResults.append(h('ul', { id: 'search-hits', 'aria-label': 'Found messages' }, ...results.hits.map((hit) => h('li', {}, this.hitButton(hit)))));
+    if (results.more) {
+      this.searchResults.append(h('button', { type: 'button', id: 'search-more', disabled: results.status === 'searching', onclick: () => void this.app.searchMore() },
+        results.status === 'searching' ? 'Loading…' : 'More results'));
+    }
+  }
+
+  private hitButton(hit: SearchHit): HTMLButtonElement {
+    const store = this.app.store;
+    const chat = store.chats.get(hit.chat);
+    const who = hit.from === this.app.session.uid ? 'You' : store.name(hit.from);
+    return h('button', { type: 'button', class: 'search-hit', 'data-chat-id': hit.chat, 'data-seq': hit.seq, onclick: () => void this.openHit(hit) },
+      h('span', { class: 'hit-where' }, chat ? store.title(chat) : 'A chat'),
+      h('time', { class: 'hit-time', datetime: new Date(hit.ts).toISOString() }, timeText(hit.ts)),
+      h('span', { class: 'hit-snippet' }, `${who}: ${hit.snippet}`));
+  }
+
+  private async openHit(hit: SearchHit): Promise<void> {
+    this.highlight = { chat: hit.chat, seq: hit.seq };
+    this.scrollToHighlight = true;
+    await this.guard(async () => {
+      const found = await this.app.openAt(hit.chat, hit.seq);
+      if (!found) {
+        this.highlight = null;
+        this.notice('That message is no longer there.');
+      }
+      this.render();
+    });
+  }
+
+  private isHighlighted(chat: ChatState, message: MessageView): boolean {
+    return this.highlight !== null && this.highlight.chat === chat.id && message.seq === this.highlight.seq;
+  }
+
+  // Scrolls to the highlighted message once it is in the list, and gives it
+  // the focus (so that a screen reader reads it and the keyboard goes on from there).
+  private showHighlight(chat: ChatState): void {
+    if (!this.scrollToHighlight || this.highlight?.chat !== chat.id) return;
+    const item = this.messages.querySelector<HTMLElement>(`li.msg[data-seq="${this.highlight.seq}"]`);
+    if (!item) return;
+    this.scrollToHighlight = false;
+    item.scrollIntoView({ block: 'center' });
+    item.focus({ preventScroll: true });
+  }
+
   // ---- forms and keys ------------------------------------------------------------
 
   private newChatForm(): HTMLFormElement {
@@ -410,13 +539,14 @@ export class ChatView implements AppView {
       h('button', { type: 'submit' }, 'Create group'));
   }
 
+  // The forms the sidebar's buttons open, one at a time (the search form stays).
   private showForm(id: string): void {
-    for (const form of this.root.querySelectorAll<HTMLFormElement>('.sidebar form')) form.hidden = form.id !== id ? true : !form.hidden;
+    for (const form of this.root.querySelectorAll<HTMLFormElement>(kToggledForms)) form.hidden = form.id !== id ? true : !form.hidden;
     this.root.querySelector<HTMLInputElement>(`#${id} input`)?.focus();
   }
 
   private hideForms(): void {
-    for (const form of this.root.querySelectorAll<HTMLFormElement>('.sidebar form')) form.hidden = true;
+    for (const form of this.root.querySelectorAll<HTMLFormElement>(kToggledForms)) form.hidden = true;
   }
 
   private toggleMembers(): void {

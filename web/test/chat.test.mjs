@@ -296,6 +296,15 @@ test('the app is usable with the keyboard alone and passes axe-core’s WCAG 2 A
     assert.match(`${first} ${second}`, /bob/);
     await g.keyboard.press('Enter');
     await g.locator('.layout[data-view="chat"]').waitFor();
+
+    // A search from the keyboard: its field by its label, Enter runs it; its results pass axe too.
+    // Still there after the New chat form opened and closed.
+    await g.getByLabel('Search messages').waitFor();
+    await g.getByLabel('Search messages').focus();
+    await g.keyboard.type('typed with');
+    await g.keyboard.press('Enter');
+    await g.locator('.search-hit .hit-snippet', { hasText: 'You: typed with the keyboard' }).waitFor();
+    assert.deepEqual(await accessibilityViolations(g), [], 'the search results');
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

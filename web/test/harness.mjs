@@ -2,7 +2,7 @@
 // tests/browser/run, reached through the environment it sets), users made
 // through the admin API, and headless Debian chromium driven by
 // playwright-core, one fresh profile per user.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,4 +188,11 @@ export async function accessibilityViolations(page) {
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
   return violations;
+}
+
+// One value from the stack's database, for checking what the server keeps
+// (psql, as scripts/stack uses it). Only for queries the test writes itself.
+export function databaseValue(query) {
+  const url = required('CHAT_DATABASE_URL');
+  return execFileSync('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', query], { encoding: 'utf8' }).trim();
 }

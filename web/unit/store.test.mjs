@@ -204,3 +204,42 @@ test('our own action is applied once acked, not before', () => {
   assert.equal(store.applyAction(chat, chat.messages.find((m) => m.id === 'mine')), true);
   assert.deepEqual(store.bySeq(chat, 1).reactions, { '🎉': [ME] });
 });
+
+test('blocking: a direct chat blocks its peer while the peer is in the blocked set; groups never', () => {
+  const store = new Store(ME);
+  const direct = directChat(store);
+  const group = groupChat(store);
+  assert.equal(store.blocksPeer(direct), false);
+  store.setBlocked([PEER, 99]);
+  assert.equal(store.blocksPeer(direct), true);
+  assert.equal(store.blocksPeer(group), false);
+  // user.blocked's answer replaces what was known.
+  store.setBlocked([99]);
+  assert.equal(store.blocksPeer(direct), false);
+});
+
+test('a mute lasts while its end is ahead of the clock; 0 is not muted', () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  assert.equal(chat.mutedUntil, 0);
+  assert.equal(store.isMuted(chat, 1000), false);
+  chat.mutedUntil = 5000;
+  assert.equal(store.isMuted(chat, 4999), true);
+  assert.equal(store.isMuted(chat, 5000), false);
+});
+
+test("the mute is the server's: a chat list entry sets it or, without muted_until, lifts it; a chat record keeps it", () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  const entry = { id: 10, kind: 'direct', title: '', owner: null, last_seq: 3, role: 'member', delivered_seq: 0, read_seq: 0, unread: 0, peer: PEER };
+  store.upsertChat({ ...entry, muted_until: 9000 });
+  assert.equal(chat.mutedUntil, 9000);
+  assert.equal(store.isMuted(chat, 8999), true);
+  // A chat record (chat.updated, chat.info) says nothing of the mute.
+  store.upsertChat({ id: 10, kind: 'direct', title: '', owner: null, last_seq: 4 });
+  assert.equal(chat.mutedUntil, 9000);
+  // Unmuted or run out on the server (another device): the entry leaves it out.
+  store.upsertChat(entry);
+  assert.equal(chat.mutedUntil, 0);
+  assert.equal(store.isMuted(chat, 1000), false);
+});

@@ -14,13 +14,17 @@ namespace chat::storage::sql {
   " epoch_ms(c.deleted_at) AS deleted_at_ms "
 
 // unread: the messages of content after the member's read cursor (v13), one
-// primary-key probe (CHAT_UNREAD_OF_MEMBER).
-#define CHAT_REQUEST_USER_CHAT_COLUMNS                                            \
-  CHAT_REQUEST_CHAT_COLUMNS                                                       \
+// primary-key probe (CHAT_UNREAD_OF_MEMBER). muted_until_ms: the member's mute
+// (chat.mute) only while it is ahead of the database's clock, the one that
+// decides whether a push is skipped; a mute that ran out reads as none.
+#define CHAT_REQUEST_USER_CHAT_COLUMNS \
+  CHAT_REQUEST_CHAT_COLUMNS            \
   ", m.role, m.delivered_seq, m.read_seq,"                                        \
   " CASE WHEN c.kind = 'direct' THEN"                                             \
   "   CASE WHEN c.dm_user_lo = m.user_id THEN c.dm_user_hi ELSE c.dm_user_lo END" \
-  " END AS peer_id, " CHAT_UNREAD_OF_MEMBER("c", "m") " AS unread "
+  " END AS peer_id, " CHAT_UNREAD_OF_MEMBER("c", "m") " AS unread,"               \
+  " CASE WHEN m.muted_until > now() THEN epoch_ms(m.muted_until)"                 \
+  " END AS muted_until_ms "
 
 // A message's current state (message_columns.hpp); deleted content is
 // withheld, the row keeps its place.

@@ -19,6 +19,9 @@ struct UserChat {
   // Messages of content (text, image, voice, file) after read_seq: edits,
   // deletions and reactions are not counted.
   std::int64_t unread_count = 0;
+  // The user's mute of the chat (chat.mute) while it is ahead of the server's
+  // clock; nullopt when not muted or the mute has run out.
+  std::optional<TimeMs> muted_until_ms;
 
   std::int64_t unread() const { return unread_count; }
 };

@@ -14,6 +14,11 @@ inline constexpr std::string_view kOpDeviceRegister = "device.register";
 inline constexpr std::string_view kOpDeviceUnregister = "device.unregister";
 inline constexpr std::string_view kOpChatMute = "chat.mute";
 
+// The chat list entry's field (chat.list, sync's chat.added): the caller's
+// mute of that chat in server ms, present only while it is ahead of the
+// server's clock.
+inline constexpr std::string_view kFieldMutedUntil = "muted_until";
+
 // device.register's `kind`: the push service behind the gateway.
 inline constexpr std::array<std::string_view, 3> kKinds{"fcm", "apns", "webpush"};
 
