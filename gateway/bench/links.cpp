@@ -72,7 +72,7 @@ class WebSocketLink final : public Link {
 
 }  // namespace
 
-std::unique_ptr<Link> make_link(asio::any_io_executor executor, const std::string& transport) {
+std::unique_ptr<Link> make_link(const asio::any_io_executor& executor, const std::string& transport) {
   if (transport == "tcp") return std::make_unique<TcpLink>(executor);
   if (transport == "ws") return std::make_unique<WebSocketLink>(executor);
   throw std::invalid_argument("transport must be tcp or ws");

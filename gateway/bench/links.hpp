@@ -33,6 +33,6 @@ class Link {
   virtual asio::awaitable<void> read(std::string& into) = 0;
 };
 
-std::unique_ptr<Link> make_link(asio::any_io_executor executor, const std::string& transport);
+std::unique_ptr<Link> make_link(const asio::any_io_executor& executor, const std::string& transport);
 
 }  // namespace chat::gateway_bench

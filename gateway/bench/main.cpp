@@ -196,14 +196,14 @@ int run_bench(const Options& options) {
   std::vector<User> users;
   std::ifstream in(options.users_file);
   for (User user; in >> user.uid >> user.name >> user.token;) users.push_back(user);
-  if (users.size() < static_cast<std::size_t>(2 * options.pairs)) throw std::invalid_argument("not enough users");
+  if (users.size() < 2 * static_cast<std::size_t>(options.pairs)) throw std::invalid_argument("not enough users");
 
   asio::io_context io(1);
   Run run;
   run.run_id = options.endpoint.transport + std::to_string(now_ns() % 1000000000);
   run.measure_from = run.measure_to = Clock::time_point::max();
   std::string failure;
-  auto on_end = [&](std::exception_ptr error) {
+  auto on_end = [&](const std::exception_ptr& error) {
     if (!error || !failure.empty()) return;
     try {
       std::rethrow_exception(error);
@@ -213,8 +213,8 @@ int run_bench(const Options& options) {
     }
   };
   for (int p = 0; p < options.pairs; ++p) {
-    const User& from = users[static_cast<std::size_t>(2 * p)];
-    const User& to = users[static_cast<std::size_t>(2 * p + 1)];
+    const User& from = users[2 * static_cast<std::size_t>(p)];
+    const User& to = users[2 * static_cast<std::size_t>(p) + 1];
     asio::co_spawn(io, recipient(options, to, run), on_end);
     asio::co_spawn(io, sender(options, from, to, run), on_end);
   }

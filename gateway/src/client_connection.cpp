@@ -65,6 +65,10 @@ beast::ssl_stream<tcp_stream> without_deadline(beast::ssl_stream<tcp_stream>&& s
 
 template <class Stream>
 awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, Stream stream, tcp::endpoint broker) {
+  // clang-tidy 14 reads a coroutine's body as if this co_await were sequenced
+  // with the std::move(slot) at the end (a false positive: `slot` is moved
+  // once, below, and never read after); checked by hand and by the ASan suites.
+  // NOLINTNEXTLINE(bugprone-use-after-move)
   auto request = co_await read_request(state, stream);
   if (!request) co_return;
   const unsigned version = request->version();

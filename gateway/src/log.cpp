@@ -19,7 +19,7 @@ void Logger::log(LogLevel level, std::string_view msg, nlohmann::json fields) {
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  const auto seconds = static_cast<std::time_t>(ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char ts[64];

@@ -73,7 +73,7 @@ awaitable<void> accept_admin(GatewayState& state, tcp_acceptor& acceptor, std::s
     if (*open >= kMaxAdminConnections) continue;  // the socket closes here
     ++*open;
     asio::co_spawn(acceptor.get_executor(), serve_admin(state, std::move(socket)),
-                   [open](std::exception_ptr) { --*open; });
+                   [open](const std::exception_ptr&) { --*open; });
   }
 }
 

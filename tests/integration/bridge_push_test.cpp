@@ -176,7 +176,7 @@ TEST_F(BridgePush, AMatrixGatewayGetsTheNotificationWithItsDevicesAndCounts) {
   EXPECT_EQ(phone["app_id"], "com.example.chat.fcm");
   EXPECT_EQ(phone["pushkey"], "fcm-key-1");
   EXPECT_EQ(phone["data"], (json{{"default_payload", {{"k", "v"}}}}));
-  EXPECT_NEAR(phone["pushkey_ts"].get<double>(), static_cast<double>(now_ms() / 1000), 120.0) << "seconds";
+  EXPECT_NEAR(phone["pushkey_ts"].get<double>(), static_cast<double>(now_ms()) / 1000.0, 120.0) << "seconds";
   EXPECT_EQ(n["devices"][1]["pushkey"], "apns-key-1");
   EXPECT_EQ(n["devices"][1]["data"], json::object());
   EXPECT_EQ(bridge->metric("chat_bridge_notifications_sent_total"), 1);
@@ -427,7 +427,7 @@ TEST_F(BridgePush, RegistrationsAreCheckedKeptAndMoved) {
   const json again = a->request("device.register",
                                 {{"device", "phone"}, {"app_id", "com.x"}, {"kind", "fcm"}, {"pushkey", "new-key"}});
   ASSERT_TRUE(again.value("ok", false)) << again;
-  EXPECT_NEAR(again["result"]["pushkey_ts"].get<double>(), static_cast<double>(now_ms() / 1000), 120.0);
+  EXPECT_NEAR(again["result"]["pushkey_ts"].get<double>(), static_cast<double>(now_ms()) / 1000.0, 120.0);
   EXPECT_EQ(psql("SELECT pushkey || ' ' || (pushkey_ts > now() - interval '1 hour') FROM push_devices"),
             "new-key true");
 

@@ -126,25 +126,73 @@ TEST(BridgeBatchQueue, AnIdleGapEndsTheLingerWhenArrivalsStop) {
   EXPECT_GE(std::chrono::steady_clock::now() - before, 25ms) << "without a gap the linger is waited out";
 }
 
+// A clock that moves only when the test moves it, for the linger tests whose
+// point is what happens while time passes: the linger's and the idle gap's
+// ends are then facts of the test, not bets on the scheduler.
+struct HandClock {
+  using duration = std::chrono::nanoseconds;
+  using rep = duration::rep;
+  using period = duration::period;
+  using time_point = std::chrono::time_point<HandClock>;
+  static constexpr bool is_steady = true;
+
+  static time_point now() { return time_point(duration(ticks.load())); }
+  static void advance(duration by) { ticks += by.count(); }
+
+  static inline std::atomic<rep> ticks{0};
+};
+
+// Until the lingering consumer has looked at the queue at every deadline the
+// hand clock has passed (or no longer lingers), within 5 s of real time; with
+// `until_lingering`, first until it lingers at all.
+bool wait_for_consumer_to_catch_up(const BatchQueue<int, HandClock>& queue, bool until_lingering = false) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (;;) {
+    const auto watching_until = queue.watching_until();
+    if (watching_until ? *watching_until > HandClock::now() : !until_lingering) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+}
+
 // While items keep coming (closer than the gap), the linger goes on to its
-// end, so batches under a steady load stay as large as before.
+// end, so batches under a steady load stay as large as before. An item comes
+// every half gap of (hand-moved) time until the linger ends: any gap-long
+// slice the consumer watches has one, so the batch must be every item that
+// came before the linger's end. A consumer that stopped at a gap with
+// arrivals in it would return after the first few.
 TEST(BridgeBatchQueue, SteadyArrivalsKeepLingering) {
-  BatchQueue<int> queue(1000);
-  queue.push(0, 0ms);
-  std::atomic<bool> stop{false};
-  std::thread producer([&] {
-    for (int i = 1; !stop; ++i) {
-      queue.push(int{i}, 0ms);
-      std::this_thread::sleep_for(1ms);
-    }
-  });
-  // Wait until the producer has added a few, so the consumer starts under load.
-  while (queue.size() < 3) std::this_thread::sleep_for(1ms);
-  // A gap of 200 ms is never seen while items come every millisecond.
-  const auto batch = queue.pop_batch(1000, 0ms, 100ms, std::chrono::microseconds(200'000));
-  stop = true;
-  producer.join();
-  EXPECT_GT(batch.size(), 20u) << "the linger ran its 100 ms while items came every millisecond";
+  // Small, because a wait on the hand clock also sleeps for its distance in
+  // real time before it looks at the hand clock again.
+  constexpr auto kGap = std::chrono::milliseconds(2);
+  constexpr auto kLinger = 10 * kGap;
+  BatchQueue<int, HandClock> queue(1000);
+  const auto start = HandClock::now();
+  ASSERT_TRUE(queue.push(0, 0ms));  // waiting when the consumer comes: under load
+  std::vector<int> batch;
+  std::jthread consumer([&] { batch = queue.pop_batch(1000, 0ms, kLinger, kGap); });
+  // After a failed ASSERT the hand clock stands still: closing ends the linger,
+  // so that the consumer can be joined.
+  struct CloseOnExit {
+    BatchQueue<int, HandClock>& queue;
+    ~CloseOnExit() { queue.close(); }
+  } close_on_exit{queue};
+  // Time moves only while the consumer lingers and has looked at every
+  // deadline already passed: had the test run ahead, the consumer would wake
+  // once, find the linger over and never watch a gap.
+  ASSERT_TRUE(wait_for_consumer_to_catch_up(queue, /*until_lingering=*/true)) << "the consumer never lingered";
+  std::vector<int> pushed{0};
+  for (int i = 1;; ++i) {
+    HandClock::advance(kGap / 2);
+    ASSERT_TRUE(wait_for_consumer_to_catch_up(queue)) << "the consumer did not wake at its deadline";
+    if (HandClock::now() - start >= kLinger) break;
+    ASSERT_TRUE(queue.push(int{i}, 0ms));
+    pushed.push_back(i);
+  }
+  consumer.join();
+  EXPECT_EQ(pushed.size(), 20u);
+  EXPECT_EQ(batch, pushed) << "the linger ran to its end while items came every half gap";
+  EXPECT_EQ(queue.size(), 0u);
 }
 
 // The linger is the oldest item's time in the queue, not the consumer's: a

@@ -207,7 +207,10 @@ class FakeData final : public RequestData {
   std::tuple<UserId, ChatId, std::optional<storage::TimeMs>> muted;
 };
 
-struct Answer {
+// clang-tidy 14 follows the implicit move constructor into nlohmann::json's
+// own (noexcept) move constructor and reports any struct with a json member
+// whose move is used (a false positive; reproduced with a two-line struct).
+struct Answer {  // NOLINT(bugprone-exception-escape)
   json body;
   RequestOutcome outcome;
 

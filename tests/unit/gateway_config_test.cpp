@@ -9,7 +9,7 @@
 namespace chat::gateway {
 namespace {
 
-settings::Sources files(std::map<std::string, std::string> contents) {
+settings::Sources files(const std::map<std::string, std::string>& contents) {
   return {[contents](const std::string& path) -> std::optional<std::string> {
             const auto it = contents.find(path);
             if (it == contents.end()) return std::nullopt;

@@ -150,6 +150,7 @@ int run(const Options& options) {
   const std::string tag =
       std::to_string(::getpid()) + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
   std::vector<std::unique_ptr<Session>> sessions;
+  sessions.reserve(static_cast<std::size_t>(options.sessions));
   for (int s = 0; s < options.sessions; ++s) {
     sessions.push_back(std::make_unique<Session>(options.conninfo, tag + "s" + std::to_string(s),
                                                  options.chats / options.sessions, options.batch / options.sessions,

@@ -2,21 +2,26 @@
 // A bounded blocking queue handed over in batches: producers (the MQTT
 // callback) block while it is full, a consumer (a writer) takes up to N items
 // at a time. Thread-safe.
+//
+// `Clock` times the linger (the default in production; tests pass a clock they
+// move by hand, so that "items kept coming closer than the idle gap" is a fact
+// of the test and not a hope about the scheduler). Any clock works with
+// std::condition_variable: a wait on another clock ends only once that clock
+// says the deadline has passed.
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace chat::bridge {
 
-template <class T>
+template <class T, class Clock = std::chrono::steady_clock>
 class BatchQueue {
  public:
-  using Clock = std::chrono::steady_clock;
-
   explicit BatchQueue(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
   // Adds an item the caller does not need back, waiting up to `timeout` while
@@ -71,17 +76,20 @@ class BatchQueue {
       const auto until = items_.front().pushed_at + linger;
       const auto full = [&] { return closed_ || items_.size() >= max; };
       if (idle_gap.count() <= 0) {
+        watching_until_ = until;
         filled_.wait_until(lock, until, full);
       } else {
         // In slices of idle_gap: a slice in which nothing arrived ends it.
         for (;;) {
           const std::size_t before = items_.size();
           const auto slice_end = std::min(until, Clock::now() + idle_gap);
+          watching_until_ = slice_end;
           if (filled_.wait_until(lock, slice_end, full)) break;
           if (Clock::now() >= until || items_.size() == before) break;
         }
       }
       fill_target_ = 0;
+      watching_until_.reset();
     }
     const std::size_t n = std::min(max, items_.size());
     batch.reserve(n);
@@ -115,6 +123,14 @@ class BatchQueue {
     std::lock_guard lock(mutex_);
     return waiting_producers_;
   }
+  // Until when a lingering consumer waits before it looks at the queue again
+  // (the linger's end, or the end of the idle-gap slice it watches); none when
+  // no consumer lingers. A test that moves a hand-driven clock past it waits
+  // for the consumer to have looked before it moves on.
+  std::optional<typename Clock::time_point> watching_until() const {
+    std::lock_guard lock(mutex_);
+    return watching_until_;
+  }
   bool closed() const {
     std::lock_guard lock(mutex_);
     return closed_;
@@ -128,10 +144,11 @@ class BatchQueue {
   std::condition_variable filled_;  // a lingering consumer's batch is full
   struct Entry {
     T item;
-    Clock::time_point pushed_at;  // where a batch's linger counts from
+    typename Clock::time_point pushed_at;  // where a batch's linger counts from
   };
   std::deque<Entry> items_;
   std::size_t fill_target_ = 0;  // the lingering consumer's max; 0: none lingers
+  std::optional<typename Clock::time_point> watching_until_;
   std::size_t waiting_producers_ = 0;
   bool closed_ = false;
 };
