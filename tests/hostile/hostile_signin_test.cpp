@@ -9,6 +9,7 @@
 #include "hostile_test.hpp"
 
 #include "chat/credentials/password.hpp"
+#include "chat/testing/environment.hpp"
 
 #include <iostream>
 
@@ -208,7 +209,20 @@ TEST_F(HostileTest, WrongPasswordFloodForRealAccounts) {
   });
   std::cout << "[ attack    ] " << tried << " tries, " << refused << " refused as wrong after their check, "
             << told_to_retry << " told to retry\n";
-  EXPECT_GE(refused, 1) << "no default-cost check finished during the window";
+  // On a loaded machine no check may have finished inside the window; the
+  // guesses queued meanwhile still are checked, one by one at the budget's
+  // pace, and a guess retried after its check is refused as wrong.
+  if (refused == 0) {
+    EXPECT_TRUE(chat::testing::wait_until(
+        [&] {
+          RawMqttClient client(stack().port());
+          const int code = client.connect(guesses[tried++ % guesses.size()]);
+          EXPECT_TRUE(code == kNotAuthorized || code == RawMqttClient::kClosed) << code;
+          return code == kNotAuthorized;
+        },
+        60s, 500ms))
+        << "no default-cost wrong password was ever refused as wrong";
+  }
 }
 
 }  // namespace
