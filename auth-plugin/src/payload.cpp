@@ -154,9 +154,9 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
   // Without escapes, a key's decoded bytes are its bytes in the payload, just
   // before the closing quote the stream stands after. The key set reads them
   // there: the reader's copy was just written a byte at a time, and a wider
-  // load of it waits for those stores (about a fifth of the many-keys row's
-  // time, docs/auth-plugin.md "Cost of any payload"); and the payload around
-  // a short key lets it be read in one 8-byte load.
+  // load of it waits for those stores (an eighth of the many-keys row's time,
+  // docs/auth-plugin.md "Cost of any payload"); and the payload around a
+  // short key lets it be read in one 8-byte load.
   bool add_key(const char* name, rapidjson::SizeType length) {
     if (escapes_) return keys_.add(std::string_view(name, length));
     const char* in_payload = stream_->p_ - 1 - length;
