@@ -15,11 +15,11 @@
 // random seed per instance, so a sender cannot pick keys that all land in one
 // chain. Allocates nothing once warm. Not thread-safe.
 //
-// The table is laid out for the cache, which is what a key of a big object
-// costs here (docs/auth-plugin.md, "Cost of any payload"): one control byte
-// per slot (empty, or 7 bits of the key's hash), read eight at a time, so a
-// 64 KiB document's ~8 100 keys are probed in 16 KiB; the keys themselves are
-// in entries_, in order of arrival, and read only when a control byte matches.
+// The table is small and probed a word at a time, for wall-clock time per key
+// (docs/auth-plugin.md, "Cost of any payload"): one control byte per slot
+// (empty, or 7 bits of the key's hash), read eight at a time, so a 64 KiB
+// document's ~8 100 keys are probed in 16 KiB; the keys themselves are in
+// entries_, in order of arrival, and read only when a control byte matches.
 // A short key of a hashed object is looked up and placed inline, without a call.
 #include "chat/protocol/limits.hpp"
 
