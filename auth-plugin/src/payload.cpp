@@ -353,8 +353,8 @@ class Scan final : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Scan> 
 
   bool in_group_ = false;
   bool root_object_ = false;
-  bool escapes_ = false;  // no backslash: the decoded strings are the raw bytes, already checked
-  const ViewStream* stream_ = nullptr;
+  bool escapes_ = false;                // no backslash: the decoded strings are the raw bytes, already checked
+  const ViewStream* stream_ = nullptr;  // the stream parse() reads, while it runs (add_key)
   Value ref_id_, ref_from_;
   rapidjson::Reader reader_;  // kept: its internal stack is reused, not allocated per message
   // The open objects and arrays, innermost at depth_ - 1: a fixed array, as
