@@ -9,37 +9,24 @@ namespace {
 
 constexpr std::size_t kInitialSlots = 64;
 
-// MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit.
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 }  // namespace
 
 KeySet::KeySet() : seed_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()) {
-  slots_.resize(kInitialSlots);
+  control_.assign(kInitialSlots, kEmpty);
   size_changed();
 }
 
 void KeySet::size_changed() {
-  mask_ = slots_.size() - 1;
-  grow_at_ = slots_.size() / 2;
+  slot_entry_.assign(control_.size(), 0);
+  group_mask_ = control_.size() / kGroup - 1;
+  grow_at_ = control_.size() / 2;
+  entries_.resize(grow_at_ + 1);
 }
 
-// `bytes` are the key's bytes (only read for a long key). A short key's hash
-// is one mix of its word, inlined where keys are added.
-[[gnu::always_inline]] inline std::uint64_t KeySet::hash(std::uint64_t object_seed, const Key& key,
-                                                         std::string_view bytes) {
-  if (key.word != 0) return mix(object_seed ^ key.word);
-  return long_hash(object_seed, bytes);
-}
-
-std::uint64_t KeySet::long_hash(std::uint64_t object_seed, std::string_view bytes) {
+// A key's hash within its object. A long key's bytes are read 8 at a time.
+std::uint64_t KeySet::hash(std::uint64_t object_seed, const Key& key) const {
+  if (key.word != 0) return short_hash(object_seed, key.word);
+  const std::string_view bytes = long_bytes(key);
   std::uint64_t h = mix(object_seed ^ bytes.size());
   std::size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
@@ -55,11 +42,8 @@ std::uint64_t KeySet::long_hash(std::uint64_t object_seed, std::string_view byte
   return h;
 }
 
-// Whether the key held as `held` is `key`, whose bytes are `bytes`: one
-// comparison of words for short keys.
-[[gnu::always_inline]] inline bool KeySet::same(const Key& held, const Key& key, std::string_view bytes) const {
-  if (held.word != key.word) return false;
-  return key.word != 0 || same_long(held, bytes);
+std::string_view KeySet::long_bytes(const Key& key) const {
+  return std::string_view(bytes_).substr(key.offset, key.length);
 }
 
 bool KeySet::same_long(const Key& held, std::string_view bytes) const {
@@ -67,10 +51,9 @@ bool KeySet::same_long(const Key& held, std::string_view bytes) const {
 }
 
 void KeySet::clear() {
-  if (++generation_ == 0) {  // wrapped: old stamps could look current again
-    std::fill(slots_.begin(), slots_.end(), Slot{});
-    generation_ = 1;
-  }
+  // One byte per slot, only after a document that used the table: a 64 KiB
+  // document's table has 16 KiB of them.
+  if (in_table_ > 0) std::fill(control_.begin(), control_.end(), kEmpty);
   next_object_ = 0;
   probes_ = 0;
   depth_ = 0;
@@ -84,57 +67,58 @@ void KeySet::hold_long(Key& held, std::string_view key) {
   bytes_.append(key);
 }
 
-bool KeySet::add_hashed(OpenObject& object, std::string_view key) {
-  Key held{short_word(key), 0, 0};
+bool KeySet::add_hashed(OpenObject& object, std::string_view key, std::uint64_t word) {
   if (!object.hashed) hash_object(object);
-  std::size_t i = hash(object.seed, held, key) & mask_;
-  for (;; i = (i + 1) & mask_) {
-    ++probes_;
-    const Slot& slot = slots_[i];
-    if (slot.generation != generation_) break;  // empty: not there, and its place
-    if (slot.object == object.number && same(slot.key, held, key)) return false;
+  if (word != 0) return add_short_hashed(object, word);
+  Key held{0, 0, 0};
+  hold_long(held, key);  // first, so that hash() reads it where every long key is
+  const std::uint64_t h = hash(object.seed, held);
+  const std::uint32_t number = object.number;
+  const std::size_t i = find(h, [&](const Entry& entry) {
+    return entry.object == number && entry.key.word == 0 && same_long(entry.key, key);
+  });
+  if (i == kFound) {
+    bytes_.resize(held.offset);  // a duplicate refuses the document; its bytes need not stay
+    return false;
   }
-  if (held.word == 0) hold_long(held, key);
   ++object.keys;
-  const Slot slot{held, object.number, generation_};
-  if (++in_table_ > grow_at_) {
-    grow();
-    place(slot);
-  } else {
-    slots_[i] = slot;
-  }
+  insert_at(i, h, Entry{held, number});
   return true;
 }
 
 void KeySet::hash_object(OpenObject& object) {
   object.seed = mix(seed_ ^ object.number);
   object.hashed = true;
-  for (std::uint32_t k = 0; k < object.keys; ++k) {
-    const Slot slot{object.first[k], object.number, generation_};
-    if (++in_table_ > grow_at_) grow();
-    place(slot);
+  for (std::uint32_t k = 0; k < object.keys; ++k) {  // distinct: they were compared with each other
+    const auto index = static_cast<std::uint32_t>(in_table_);
+    entries_[in_table_] = Entry{object.first[k], object.number};
+    if (++in_table_ > grow_at_) {
+      grow();
+    } else {
+      place(index);
+    }
   }
 }
 
-// Puts a key that is not in the table yet into its first free slot.
-void KeySet::place(const Slot& slot) {
-  const std::string_view bytes =
-      slot.key.word != 0 ? std::string_view() : std::string_view(bytes_).substr(slot.key.offset, slot.key.length);
-  for (std::size_t i = hash(mix(seed_ ^ slot.object), slot.key, bytes) & mask_;; i = (i + 1) & mask_) {
-    if (slots_[i].generation != generation_) {
-      slots_[i] = slot;
+void KeySet::place(std::uint32_t index) {
+  const Entry& entry = entries_[index];
+  const std::uint64_t h = hash(mix(seed_ ^ entry.object), entry.key);
+  for (std::size_t group = h & group_mask_;; group = (group + 1) & group_mask_) {
+    const std::uint64_t empty = control_group(group) & kHighBits;
+    if (empty != 0) {
+      const std::size_t slot = group * kGroup + static_cast<std::size_t>(std::countr_zero(empty)) / 8;
+      control_[slot] = static_cast<std::uint8_t>(tag_of(h));
+      slot_entry_[slot] = index;
       return;
     }
   }
 }
 
+// Doubles the table and places every key of entries_ (the newest included) again.
 void KeySet::grow() {
-  std::vector<Slot> old(slots_.size() * 2);
-  old.swap(slots_);
+  control_.assign(control_.size() * 2, kEmpty);
   size_changed();
-  for (const Slot& slot : old) {
-    if (slot.generation == generation_) place(slot);
-  }
+  for (std::uint32_t index = 0; index < in_table_; ++index) place(index);
 }
 
 }  // namespace chat::auth

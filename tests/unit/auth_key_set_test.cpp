@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace chat::auth {
 namespace {
@@ -103,6 +105,31 @@ TEST(AuthKeySet, LongKeysAreComparedByTheirBytes) {
     EXPECT_TRUE(keys.add("prefix-")) << "so is a short key";
     EXPECT_FALSE(keys.add("prefix-of-a-long-key-" + key_number(size - 1)));
     EXPECT_FALSE(keys.add("prefix-of-a-long-key-"));
+  }
+}
+
+// The payload check hands over keys where they stand in the payload, with
+// the bytes after them readable, so that a short key is read in one load; the
+// same key read piece by piece (from a copy, or at the payload's end) is the
+// same key, whatever its length, in a small object and in a hashed one.
+TEST(AuthKeySet, AKeyReadInOneLoadIsTheSameKeyReadPieceByPiece) {
+  const std::string payload = R"(""a"ab"abc"abcd"abcde"abcdef"abcdefg"abcdefgh"...)";
+  std::vector<std::string_view> in_payload;
+  for (std::size_t start = 1, length = 0; length <= 8; start += length + 1, ++length) {
+    in_payload.emplace_back(payload.data() + start, length);
+  }
+  KeySet keys;
+  for (const int before : {0, 20}) {  // 20 keys first: the object is hashed
+    keys.clear();
+    keys.open_object();
+    for (int i = 0; i < before; ++i) ASSERT_TRUE(keys.add("other key " + key_number(i)));
+    for (const std::string_view key : in_payload) {
+      const auto readable = static_cast<std::size_t>(payload.data() + payload.size() - key.data());
+      ASSERT_TRUE(keys.add(key, readable)) << before << ": " << key;
+      EXPECT_FALSE(keys.add(std::string(key))) << before << ": " << key << " copied";
+      EXPECT_FALSE(keys.add(key, readable)) << before << ": " << key << " again";
+    }
+    EXPECT_TRUE(keys.add("abcdefgh-")) << "a key the object does not hold yet";
   }
 }
 
