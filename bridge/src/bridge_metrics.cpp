@@ -78,7 +78,7 @@ BridgeMetrics::BridgeMetrics(Registry& r)
       requests_busy(
           r.counter("chat_bridge_requests_busy_total", "Client requests refused because the request queue was full")),
       membership_events(
-          r.counter("chat_bridge_membership_events_total", "chat.added/removed/deleted/updated events published")),
+          r.counter("chat_bridge_membership_events_total", "chat.* events published (membership, chat.muted)")),
       request_seconds(r.histogram("chat_bridge_request_seconds",
                                   "From a request's arrival at the bridge to its answer handed to the outbound queue",
                                   kLatencyBuckets)) {}

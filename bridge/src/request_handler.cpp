@@ -431,7 +431,7 @@ json device_unregister(const DeviceUnregisterArgs& args, Id caller, RequestData&
   return json{{"device", args.device}, {"removed", db.unregister_push_device(caller, args.device)}};
 }
 
-json chat_mute(const ChatMuteArgs& args, Id caller, RequestData& db) {
+json chat_mute(const ChatMuteArgs& args, Id caller, RequestData& db, RequestOutcome& out) {
   const std::optional<storage::TimeMs> until =
       args.until == 0 ? std::nullopt : std::optional<storage::TimeMs>(args.until);
   switch (db.mute_chat(caller, args.chat, until)) {
@@ -444,6 +444,9 @@ json chat_mute(const ChatMuteArgs& args, Id caller, RequestData& db) {
     case storage::MuteStatus::not_member:
       refuse(RequestErrorCode::forbidden, "not a member of this chat");
   }
+  // The mute is the user's: its other devices read u/{caller}/ev and follow
+  // it at once, with no chat.list of their own.
+  out.events.push_back({event_topic(caller), chat_muted_event(args.chat, args.until).dump()});
   return json{{"chat", args.chat}, {"until", args.until}};
 }
 
@@ -476,7 +479,7 @@ json serve(const Request& request, Id caller, RequestData& db, RequestOutcome& o
         } else if constexpr (std::is_same_v<Args, DeviceUnregisterArgs>) {
           return device_unregister(args, caller, db);
         } else if constexpr (std::is_same_v<Args, ChatMuteArgs>) {
-          return chat_mute(args, caller, db);
+          return chat_mute(args, caller, db, out);
         } else {
           static_assert(std::is_same_v<Args, NoArgs>);
           return user_blocked(caller, db);

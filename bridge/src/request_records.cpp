@@ -89,6 +89,10 @@ json user_chat_record(const storage::UserChat& chat) {
 
 json chat_event(std::string_view ev, json chat) { return json{{"ev", ev}, {"chat", std::move(chat)}}; }
 
+json chat_muted_event(storage::ChatId chat, storage::TimeMs until_ms) {
+  return json{{"ev", kChatMuted}, {"chat", chat}, {"until", until_ms}};
+}
+
 json presence_record(const storage::UserPresence& presence) {
   return json{{"uid", presence.user_id},
               {"online", presence.online},

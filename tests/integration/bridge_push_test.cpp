@@ -365,6 +365,39 @@ TEST_F(BridgePush, TheChatListCarriesTheCallersMuteWhileItLasts) {
   EXPECT_GE(now_ms(), soon);
 }
 
+// A mute and an unmute on one device reach the user's other devices at once
+// (chat.muted on u/{uid}/ev, `until` as asked, 0 for an unmute), not the
+// chat's other member: her own mute, published after bob's, is the only
+// chat.muted she gets.
+TEST_F(BridgePush, AMuteIsAnEventForTheUsersOtherDevicesOnly) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge();
+  auto laptop = client(bob.id, "laptop");
+  auto phone = client(bob.id, "phone");
+  auto a = client(alice.id);
+  const auto with_alice = direct_chat(*laptop, alice.id);
+  const auto muted_event = [&](std::int64_t until) {
+    return json{{"ev", "chat.muted"}, {"chat", with_alice}, {"until", until}};
+  };
+
+  const std::int64_t until = now_ms() + 3600 * 1000;
+  ASSERT_TRUE(laptop->request("chat.mute", {{"chat", with_alice}, {"until", until}}).value("ok", false));
+  EXPECT_TRUE(phone->wait_event_equal(muted_event(until), 10s)) << bridge->log();
+  ASSERT_TRUE(laptop->request("chat.mute", {{"chat", with_alice}, {"until", 0}}).value("ok", false));
+  EXPECT_TRUE(phone->wait_event_equal(muted_event(0), 10s)) << bridge->log();
+  EXPECT_EQ(phone->events("chat.muted"), (std::vector<json>{muted_event(until), muted_event(0)}));
+  // The asking device reads the same topic; the answer comes after the event.
+  EXPECT_EQ(laptop->events("chat.muted"), (std::vector<json>{muted_event(until), muted_event(0)}));
+
+  // A refused mute tells nobody.
+  EXPECT_EQ(a->request("chat.mute", {{"chat", 999999}, {"until", 0}})["error"]["code"], "not_found");
+  const std::int64_t hers = now_ms() + 7200 * 1000;
+  ASSERT_TRUE(a->request("chat.mute", {{"chat", with_alice}, {"until", hers}}).value("ok", false));
+  ASSERT_TRUE(a->wait_event_equal(muted_event(hers), 10s)) << bridge->log();
+  EXPECT_EQ(a->events("chat.muted"), std::vector<json>{muted_event(hers)});
+}
+
 TEST_F(BridgePush, AMessageReadOnAnotherDeviceMeanwhileIsNotPushed) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");

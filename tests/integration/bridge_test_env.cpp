@@ -241,6 +241,12 @@ bool ChatClient::wait_event(const std::string& ev, std::int64_t chat, std::chron
   });
 }
 
+bool ChatClient::wait_event_equal(const nlohmann::json& expected, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout,
+                           [&] { return std::find(events_.begin(), events_.end(), expected) != events_.end(); });
+}
+
 void ChatClient::on_message(const std::string& topic, const std::string& payload) {
   std::lock_guard lock(mutex_);
   if (topic == "u/" + std::to_string(uid_) + "/rsp/" + device_) {

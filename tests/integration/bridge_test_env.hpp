@@ -130,6 +130,8 @@ class ChatClient {
   // Events on u/{uid}/ev with this `ev` (chat.added, …), in arrival order.
   std::vector<nlohmann::json> events(const std::string& ev) const;
   bool wait_event(const std::string& ev, std::int64_t chat, std::chrono::milliseconds timeout) const;
+  // Waits for an event equal to `expected` in every field (events whose `chat` is an id, as chat.muted).
+  bool wait_event_equal(const nlohmann::json& expected, std::chrono::milliseconds timeout) const;
 
   std::int64_t uid() const { return uid_; }
   std::size_t unacked() const;

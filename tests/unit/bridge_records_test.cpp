@@ -108,6 +108,11 @@ TEST(BridgeRecords, ChatsWithAndWithoutMembers) {
   EXPECT_EQ(chat_event(kChatRemoved, json{{"id", 5}}).dump(), R"({"chat":{"id":5},"ev":"chat.removed"})");
 }
 
+TEST(BridgeRecords, AMuteEventNamesTheChatByIdWithItsEnd) {
+  EXPECT_EQ(chat_muted_event(5, 4102444800000).dump(), R"({"chat":5,"ev":"chat.muted","until":4102444800000})");
+  EXPECT_EQ(chat_muted_event(5, 0).dump(), R"({"chat":5,"ev":"chat.muted","until":0})");
+}
+
 TEST(BridgeRecords, PresenceSaysNullWhenNeverSeen) {
   EXPECT_EQ(presence_record({3, true, std::nullopt}), json::parse(R"({"uid":3,"online":true,"last_seen":null})"));
   EXPECT_EQ(presence_record({3, false, 1000})["last_seen"], 1000);

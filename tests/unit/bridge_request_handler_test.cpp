@@ -628,5 +628,25 @@ TEST(BridgePushRequestHandler, ChatMuteAnswersForMembersOnly) {
   EXPECT_EQ(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).error_code(), "not_found");
 }
 
+// The caller's own event topic hears of a mute and of an unmute (every device
+// of the user reads it); a refused mute tells nobody.
+TEST(BridgePushRequestHandler, ChatMuteTellsTheCallersDevices) {
+  FakeData data;
+  const Answer muted = handle(data, Op::chat_mute, ChatMuteArgs{5, 1763700000000});
+  ASSERT_EQ(muted.outcome.events.size(), 1u);
+  EXPECT_EQ(muted.outcome.events[0].topic, "u/1/ev");
+  EXPECT_EQ(json::parse(muted.outcome.events[0].payload),
+            (json{{"ev", "chat.muted"}, {"chat", 5}, {"until", 1763700000000}}));
+
+  const Answer unmuted = handle(data, Op::chat_mute, ChatMuteArgs{5, 0});
+  ASSERT_EQ(unmuted.outcome.events.size(), 1u);
+  EXPECT_EQ(json::parse(unmuted.outcome.events[0].payload).at("until"), 0) << "an unmute says 0";
+
+  data.mute_status = storage::MuteStatus::not_member;
+  EXPECT_TRUE(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).outcome.events.empty());
+  data.mute_status = storage::MuteStatus::chat_deleted;
+  EXPECT_TRUE(handle(data, Op::chat_mute, ChatMuteArgs{5, 1}).outcome.events.empty());
+}
+
 }  // namespace
 }  // namespace chat::bridge

@@ -14,6 +14,7 @@ TEST(ProtocolEvents, ErrorCodesRoundTrip) {
   EXPECT_EQ(to_string(ErrorCode::rate_limited), "rate_limited");
   EXPECT_EQ(parse_error_code("busy"), std::nullopt);
   EXPECT_EQ(event::kChatAdded, "chat.added");
+  EXPECT_EQ(event::kChatMuted, "chat.muted");
 }
 
 }  // namespace

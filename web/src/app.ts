@@ -15,6 +15,7 @@ import {
   type ChatId,
   type ChatListEntry,
   type ChatRecord,
+  type MembershipEvent,
   type MessageRecord,
   type Presence,
   type Receipt,
@@ -379,14 +380,14 @@ export class ChatApp {
   }
 
   // No push for that chat while muted (server side); the mute has no end
-  // until the user lifts it. The answer's `until` shows at once; the user's
-  // other devices read it from their next chat.list (no event is published).
+  // until the user lifts it. Every device of the user, this one included,
+  // follows it from the chat.muted event; the answer says the same.
   async setMuted(chat: ChatState, mute: boolean): Promise<void> {
     const answer = await this.connection.request<{ chat: ChatId; until: number }>('chat.mute', {
       chat: chat.id,
       until: mute ? kMuteForever : 0,
     });
-    chat.mutedUntil = answer.until;
+    this.store.setMute(answer.chat, answer.until);
     this.view?.render();
   }
 
@@ -652,6 +653,9 @@ export class ChatApp {
         this.view?.render();
         break;
       }
+      case 'chat.muted':
+        if (this.store.setMute(event.chat, event.until)) this.view?.render();
+        break;
       default:
         this.onMembershipEvent(event);
         this.view?.render();
@@ -672,8 +676,7 @@ export class ChatApp {
     this.view?.render();
   }
 
-  private onMembershipEvent(event: ServerEvent): void {
-    if (event.ev === 'acks' || event.ev === 'ack' || event.ev === 'nack') return;
+  private onMembershipEvent(event: MembershipEvent): void {
     if (event.ev === 'chat.added' || event.ev === 'chat.updated') {
       const known = this.store.chats.has(event.chat.id);
       this.adoptChat(event.chat);

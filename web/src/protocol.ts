@@ -86,11 +86,17 @@ export interface Presence {
   last_seen?: number | null;
 }
 
+// Live on u/{uid}/ev, and in sync's `membership`.
+export type MembershipEvent = { ev: 'chat.added' | 'chat.updated' | 'chat.removed' | 'chat.deleted'; chat: ChatRecord };
+
 export type ServerEvent =
   | { ev: 'acks'; acks: Ack[] }
   | { ev: 'ack'; chat: ChatId; id: string; seq: number; ts: number }
   | { ev: 'nack'; id: string | null; topic: string; error: string; detail?: string }
-  | { ev: 'chat.added' | 'chat.updated' | 'chat.removed' | 'chat.deleted'; chat: ChatRecord };
+  | MembershipEvent
+  // The user's mute of a chat, set on any of its devices (chat.mute): `until`
+  // server ms, 0 for an unmute. `chat` is the chat's id, not a record.
+  | { ev: 'chat.muted'; chat: ChatId; until: number };
 
 export interface RequestError {
   code: string;
@@ -99,7 +105,7 @@ export interface RequestError {
 
 export interface SyncAnswer {
   chats: { chat: ChatId; messages: MessageRecord[]; more: boolean }[];
-  membership: ServerEvent[];
+  membership: MembershipEvent[];
   more: boolean;
 }
 

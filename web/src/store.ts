@@ -42,7 +42,7 @@ export interface ChatState {
   historyLoaded: boolean;
   hasOlder: boolean;
   typing: Map<Uid, number>; // until when (ms)
-  mutedUntil: number; // the mute (ms) from chat.list's `muted_until` or chat.mute's answer; 0: not muted
+  mutedUntil: number; // the mute (ms) from chat.list's `muted_until`, chat.mute's answer or chat.muted; 0: not muted
 }
 
 const key = (from: Uid, id: string) => `${from}:${id}`;
@@ -281,6 +281,15 @@ export class Store {
   setBlocked(users: Uid[]): void {
     this.blocked.clear();
     for (const uid of users) this.blocked.add(uid);
+  }
+
+  // chat.mute's answer or a chat.muted event (the mute set on any of the
+  // user's devices): the chat takes its `until` (0: unmuted). A chat not held
+  // yet gets it from the chat list entry that brings it.
+  setMute(chatId: ChatId, until: number): ChatState | undefined {
+    const chat = this.chats.get(chatId);
+    if (chat) chat.mutedUntil = until;
+    return chat;
   }
 
   // A mute lasts while `until` is ahead of the clock (docs/protocol.md).

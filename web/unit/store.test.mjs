@@ -243,3 +243,17 @@ test("the mute is the server's: a chat list entry sets it or, without muted_unti
   assert.equal(chat.mutedUntil, 0);
   assert.equal(store.isMuted(chat, 1000), false);
 });
+
+test("a mute set on any of the user's devices (chat.muted, chat.mute's answer) sets or lifts the chat's; an unknown chat is left alone", () => {
+  const store = new Store(ME);
+  const chat = directChat(store);
+  assert.equal(store.setMute(10, 9000), chat);
+  assert.equal(store.isMuted(chat, 8999), true);
+  // An unmute says 0.
+  store.setMute(10, 0);
+  assert.equal(chat.mutedUntil, 0);
+  assert.equal(store.isMuted(chat, 1000), false);
+  // A chat not held yet: its chat list entry will bring the mute.
+  assert.equal(store.setMute(77, 9000), undefined);
+  assert.equal(store.chats.has(77), false);
+});

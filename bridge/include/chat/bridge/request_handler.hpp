@@ -1,8 +1,8 @@
 #pragma once
 // Serves one parsed client request against the database: checks who may do
 // what (members only, owner only), runs the storage calls, and builds the
-// answer and the membership events it causes. No threads, no MQTT, no
-// retries: the request worker and its RequestData own those.
+// answer and the events it causes (membership, chat.muted). No threads, no
+// MQTT, no retries: the request worker and its RequestData own those.
 #include "chat/bridge/request_data.hpp"
 #include "chat/bridge/requests.hpp"
 
@@ -19,7 +19,7 @@ struct OutgoingEvent {
 struct RequestOutcome {
   std::string response;  // the payload for u/{uid}/rsp/{device}
   bool ok = true;
-  std::vector<OutgoingEvent> events;  // chat.added/removed/deleted/updated for the users concerned
+  std::vector<OutgoingEvent> events;  // chat.added/removed/deleted/updated/muted for the users concerned
 };
 
 // Answers `request` from user `caller`. A refusal (not found, forbidden,

@@ -1,5 +1,5 @@
 #pragma once
-// The records of requests' results and of the membership events, as the
+// The records of requests' results and of the events they cause, as the
 // contract writes them (docs/protocol.md section 4):
 //   message {"chat","seq","from","id","type","text","media",…,"ts"} or, once
 //           moderated, {"chat","seq","from","id","type","ts","deleted":true}
@@ -36,6 +36,11 @@ using protocol::event::kChatDeleted;
 using protocol::event::kChatRemoved;
 using protocol::event::kChatUpdated;
 nlohmann::json chat_event(std::string_view ev, nlohmann::json chat);
+
+// {"ev":"chat.muted","chat":<id>,"until":<ms>}: chat.mute's answer as an
+// event, `until` as asked (0 for an unmute).
+using protocol::event::kChatMuted;
+nlohmann::json chat_muted_event(storage::ChatId chat, storage::TimeMs until_ms);
 
 // {"uid","online","last_seen"}; last_seen null when never seen.
 nlohmann::json presence_record(const storage::UserPresence& presence);

@@ -16,6 +16,9 @@ inline constexpr std::string_view kChatAdded = "chat.added";
 inline constexpr std::string_view kChatRemoved = "chat.removed";
 inline constexpr std::string_view kChatDeleted = "chat.deleted";
 inline constexpr std::string_view kChatUpdated = "chat.updated";
+// {"ev":"chat.muted","chat":<id>,"until":<ms>} to the user who muted or
+// unmuted (chat.mute), for its other devices; `until` 0 for an unmute.
+inline constexpr std::string_view kChatMuted = "chat.muted";
 }  // namespace event
 
 // `error` of a nack (bad_request … rate_limited) and of a request's answer
