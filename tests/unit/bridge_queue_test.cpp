@@ -22,6 +22,14 @@ using namespace std::chrono_literals;
 using chat::testing::HandClock;
 using HandQueue = BatchQueue<int, HandClock>;
 
+// Moves the hand clock to a nanosecond before `wait` has passed, checks that
+// the one waiter still waits, then moves it the last nanosecond.
+void advance_through(std::chrono::nanoseconds wait, const char* early) {
+  HandClock::advance(wait - 1ns);
+  EXPECT_EQ(HandClock::waiters(), 1u) << early;
+  HandClock::advance(1ns);
+}
+
 TEST(BridgeBatchQueue, HandsOverInOrderInBatchesOfAtMostMax) {
   BatchQueue<int> queue(100);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(queue.push(int{i}, 0ms));
@@ -38,9 +46,7 @@ TEST(BridgeBatchQueue, AConsumerOfAnEmptyQueueWaitsItsWaitAndTakesNothing) {
   std::vector<int> batch{-1};
   std::jthread consumer([&] { batch = queue.pop_batch(100, 10ms); });
   ASSERT_TRUE(HandClock::wait_for_waiters(1));
-  HandClock::advance(10ms - 1ns);
-  EXPECT_EQ(HandClock::waiters(), 1u) << "gave up before its wait was over";
-  HandClock::advance(1ns);
+  advance_through(10ms, "gave up before its wait was over");
   consumer.join();
   EXPECT_TRUE(batch.empty());
 }
@@ -52,9 +58,7 @@ TEST(BridgeBatchQueue, AFullQueueMakesTheProducerWaitAndTimesOut) {
   std::atomic<bool> pushed{true};
   std::jthread producer([&] { pushed = queue.push(3, 50ms); });
   ASSERT_TRUE(HandClock::wait_for_waiters(1));
-  HandClock::advance(50ms - 1ns);
-  EXPECT_EQ(HandClock::waiters(), 1u) << "gave up before its timeout";
-  HandClock::advance(1ns);
+  advance_through(50ms, "gave up before its timeout");
   producer.join();
   EXPECT_FALSE(pushed);
   EXPECT_EQ(queue.size(), 2u);
@@ -108,9 +112,7 @@ TEST(BridgeBatchQueue, LingerEndsAtItsTimeWhenTheBatchDoesNotFill) {
   std::vector<int> batch;
   std::jthread consumer([&] { batch = queue.pop_batch(5, 0ms, 30ms); });
   ASSERT_TRUE(HandClock::wait_for_waiters(1)) << "the consumer never lingered";
-  HandClock::advance(30ms - 1ns);
-  EXPECT_EQ(HandClock::waiters(), 1u) << "the linger ended early";
-  HandClock::advance(1ns);
+  advance_through(30ms, "the linger ended early");
   consumer.join();
   EXPECT_EQ(batch, std::vector<int>{1});
 }
@@ -140,9 +142,7 @@ TEST(BridgeBatchQueue, AnIdleGapEndsTheLingerWhenArrivalsStop) {
     std::vector<int> batch;
     std::jthread consumer([&] { batch = queue.pop_batch(10, 0ms, 10s, 2ms); });
     ASSERT_TRUE(HandClock::wait_for_waiters(1)) << "the consumer never lingered";
-    HandClock::advance(2ms - 1ns);
-    EXPECT_EQ(HandClock::waiters(), 1u) << "ended before a whole gap without arrivals";
-    HandClock::advance(1ns);
+    advance_through(2ms, "ended before a whole gap without arrivals");
     consumer.join();
     EXPECT_EQ(batch, (std::vector<int>{1, 2})) << "ended by the gap, 2 ms into the 10 s linger";
   }
@@ -152,9 +152,7 @@ TEST(BridgeBatchQueue, AnIdleGapEndsTheLingerWhenArrivalsStop) {
   std::vector<int> batch;
   std::jthread consumer([&] { batch = queue.pop_batch(10, 0ms, 30ms); });
   ASSERT_TRUE(HandClock::wait_for_waiters(1)) << "the consumer never lingered";
-  HandClock::advance(30ms - 1ns);
-  EXPECT_EQ(HandClock::waiters(), 1u) << "without a gap the linger is waited out";
-  HandClock::advance(1ns);
+  advance_through(30ms, "without a gap the linger is waited out");
   consumer.join();
   EXPECT_EQ(batch, (std::vector<int>{3, 4}));
 }
