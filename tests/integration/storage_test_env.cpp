@@ -2,6 +2,8 @@
 
 #include "chat/testing/migrated_cluster.hpp"
 
+#include <vector>
+
 namespace chat::storage::testing {
 namespace {
 
@@ -18,6 +20,14 @@ std::string StorageTest::new_empty_database() { return environment->new_empty_da
 void StorageTest::SetUp() {
   database_ = new_migrated_database();
   store_ = std::make_unique<Store>(conninfo());
+}
+
+void GroupOfTwoTest::SetUp() {
+  StorageTest::SetUp();
+  alice_ = make_user("alice");
+  bob_ = make_user("bob");
+  const std::vector<UserId> members{bob_.id};
+  group_ = store().chats().create_group(alice_.id, "g", members);
 }
 
 User StorageTest::make_user(const std::string& username) {
