@@ -251,8 +251,8 @@ std::chrono::microseconds MessagingRun::tick() {
   std::uint64_t wait_us = 100000;
   if (send_end_ == 0) {
     const auto end_us = t0_ + static_cast<std::uint64_t>(o_.duration_s * 1e6);
-    const bool over = o_.duration_s > 0 ? now >= end_us
-                                        : (closed_loop() ? issued_ >= o_.messages : scheduled_ >= o_.messages);
+    const bool over =
+        o_.duration_s > 0 ? now >= end_us : (closed_loop() ? issued_ >= o_.messages : scheduled_ >= o_.messages);
     if (over) {
       // A tick that came late (a busy box) still owes the messages due before the end: the
       // schedule, not the event loop's punctuality, decides how many a timed run sends.
