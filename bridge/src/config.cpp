@@ -136,10 +136,7 @@ ConfigResult load_config(const std::vector<std::string>& args, const ConfigSourc
     if (auto uri = sources.getenv("CHAT_MQTT_URI")) config.mqtt_uri = *uri;
   }
 
-  result.error = settings::apply_command_line(
-      args, sources, [&](const std::string& text) { return apply_config_text(config, text); },
-      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); }, result.help);
-  if (result.error.empty() && !result.help) result.error = check(config);
+  settings::load_command_line<Config>(result, args, sources, set_option, check, apply_config_text);
   return result;
 }
 

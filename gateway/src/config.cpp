@@ -63,15 +63,7 @@ std::string check(const Config& config) {
 
 ConfigResult load_config(const std::vector<std::string>& args, const settings::Sources& sources) {
   ConfigResult result;
-  Config& config = result.config;
-  result.error = settings::apply_command_line(
-      args, sources,
-      [&](const std::string& text) {
-        return settings::apply_key_value_lines(
-            text, [&](const std::string& key, const std::string& value) { return set_option(config, key, value); });
-      },
-      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); }, result.help);
-  if (result.error.empty() && !result.help) result.error = check(config);
+  settings::load_command_line<Config>(result, args, sources, set_option, check);
   return result;
 }
 

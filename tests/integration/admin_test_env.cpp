@@ -1,5 +1,7 @@
 #include "admin_test_env.hpp"
 
+#include "chat/testing/migrated_cluster.hpp"
+
 #include <atomic>
 #include <csignal>
 #include <stdexcept>
@@ -7,33 +9,12 @@
 namespace chat::admin::testing {
 namespace {
 
-constexpr const char* kTemplate = "admin_template";
-
-class ClusterEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    // cpp-httplib's client writes without MSG_NOSIGNAL: a server that closes
-    // a connection early (it does, on purpose, for refused uploads) must not
-    // kill the test binary.
-    std::signal(SIGPIPE, SIG_IGN);
-    cluster_ = std::make_unique<chat::testing::PostgresCluster>();
-    cluster_->create_database(kTemplate);
-    storage::Store(cluster_->conninfo(kTemplate)).migrate();
-  }
-  void TearDown() override { cluster_.reset(); }
-  chat::testing::PostgresCluster& cluster() {
-    if (!cluster_) throw std::logic_error("the PostgreSQL environment is not set up");
-    return *cluster_;
-  }
-
- private:
-  std::unique_ptr<chat::testing::PostgresCluster> cluster_;
-};
-
-ClusterEnvironment* const environment = [] {
-  auto* env = new ClusterEnvironment;
-  ::testing::AddGlobalTestEnvironment(env);
-  return env;
+chat::testing::MigratedCluster* const environment = [] {
+  // cpp-httplib's client writes without MSG_NOSIGNAL: a server that closes
+  // a connection early (it does, on purpose, for refused uploads) must not
+  // kill the test binary.
+  std::signal(SIGPIPE, SIG_IGN);
+  return chat::testing::MigratedCluster::install("admin");
 }();
 
 struct Suite {
@@ -106,8 +87,7 @@ std::string AdminProcess::log() const { return chat::testing::read_file(log_path
 
 void AdminTest::start_suite(std::vector<std::string> extra_args) {
   auto created = std::make_unique<Suite>();
-  created->database = "admin_" + std::to_string(++counter);
-  environment->cluster().create_database(created->database, kTemplate);
+  created->database = environment->new_migrated_database();
   created->dir = std::make_unique<chat::testing::TempDir>("chat-admin-test");
   created->server = std::make_unique<AdminProcess>(environment->cluster().conninfo(created->database),
                                                    created->dir->path(), std::move(extra_args));

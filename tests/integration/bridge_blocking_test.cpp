@@ -78,30 +78,43 @@ class BridgeBlocking : public BridgeTest {
     }
     return chat;
   }
+  // Every test's cast: anna, ben and cleo with a connected device each (a, b,
+  // c), and the bridge. Anna's device listens to her direct messages, where
+  // what reaches the blocker shows.
+  struct Cast {
+    storage::User anna, ben, cleo;
+    ChatClient& a;
+    ChatClient& b;
+    ChatClient& c;
+  };
+  Cast start() {
+    const auto anna = make_user("anna");
+    const auto ben = make_user("ben");
+    const auto cleo = make_user("cleo");
+    bridge_ = start_bridge();
+    devices_ = clients({anna.id, ben.id, cleo.id});
+    devices_[0]->subscribe("dm/" + std::to_string(anna.id) + "/#");
+    return {anna, ben, cleo, *devices_[0], *devices_[1], *devices_[2]};
+  }
   std::int64_t direct_messages_from(std::int64_t sender) {
     return psql_int(
         "SELECT count(*) FROM messages m JOIN chats c ON c.id = m.chat_id "
         "WHERE c.kind = 'direct' AND m.sender_id = " +
         std::to_string(sender));
   }
+
+  std::unique_ptr<BridgeProcess> bridge_;
+  std::vector<std::unique_ptr<ChatClient>> devices_;
 };
 
 TEST_F(BridgeBlocking, ABlockedUsersDirectMessagesTypingAndReceiptsNeverReachTheBlocker) {
-  const auto anna = make_user("anna");  // blocks ben
-  const auto ben = make_user("ben");
-  const auto cleo = make_user("cleo");
-  auto bridge = start_bridge();
-  auto devices = clients({anna.id, ben.id, cleo.id});
-  ChatClient& a = *devices[0];
-  ChatClient& b = *devices[1];
-  ChatClient& c = *devices[2];
-  a.subscribe("dm/" + std::to_string(anna.id) + "/#");
+  const auto [anna, ben, cleo, a, b, c] = start();  // anna blocks ben
   b.subscribe("dm/" + std::to_string(ben.id) + "/#");
   const std::int64_t team = group_of({&a, &b});
 
   // Before the block: a message of anna's that ben will acknowledge later.
   a.send(dm(ben.id, anna.id), "for-ben");
-  ASSERT_TRUE(a.wait_all_answered(10s)) << bridge->log();
+  ASSERT_TRUE(a.wait_all_answered(10s)) << bridge_->log();
   ASSERT_TRUE(b.wait_received(dm(ben.id, anna.id), 1, 10s));
 
   ASSERT_TRUE(ok(a.request("user.block", {{"user", ben.id}})));
@@ -119,7 +132,8 @@ TEST_F(BridgeBlocking, ABlockedUsersDirectMessagesTypingAndReceiptsNeverReachThe
   EXPECT_EQ(nack.value("error", ""), "forbidden") << nack;
   EXPECT_EQ(nack.value("topic", ""), dm(anna.id, ben.id));
   EXPECT_TRUE(b.acks_of("blocked-dm").empty());
-  ASSERT_TRUE(chat::testing::wait_until([&] { return !nacks_for(b, receipt(anna.id, ben.id)).empty(); }, 10s));
+  ASSERT_TRUE(chat::testing::wait_until(
+      [&blocked = b, refused = receipt(anna.id, ben.id)] { return !nacks_for(blocked, refused).empty(); }, 10s));
   EXPECT_EQ(nacks_for(b, receipt(anna.id, ben.id)).at(0).value("error", ""), "forbidden");
 
   // The markers: ben's group message, published after the refused ones on the
@@ -148,14 +162,7 @@ TEST_F(BridgeBlocking, ABlockedUsersDirectMessagesTypingAndReceiptsNeverReachThe
 }
 
 TEST_F(BridgeBlocking, TheRequestsAnswerAsTheContractSays) {
-  const auto anna = make_user("anna");
-  const auto ben = make_user("ben");
-  const auto cleo = make_user("cleo");
-  auto bridge = start_bridge();
-  auto devices = clients({anna.id, ben.id, cleo.id});
-  ChatClient& a = *devices[0];
-  ChatClient& b = *devices[1];
-  ChatClient& c = *devices[2];
+  const auto [anna, ben, cleo, a, b, c] = start();
 
   EXPECT_EQ(error_code(a.request("user.block", {{"user", anna.id}})), "bad_request");
   EXPECT_EQ(error_code(a.request("user.block", {{"user", 999999}})), "not_found");
@@ -193,15 +200,7 @@ TEST_F(BridgeBlocking, TheRequestsAnswerAsTheContractSays) {
 }
 
 TEST_F(BridgeBlocking, TheBlockersPresenceIsHiddenFromWhomItBlocks) {
-  const auto anna = make_user("anna");  // blocks ben
-  const auto ben = make_user("ben");
-  const auto cleo = make_user("cleo");  // watches anna and herself
-  auto bridge = start_bridge();
-  auto devices = clients({anna.id, ben.id, cleo.id});
-  ChatClient& a = *devices[0];
-  ChatClient& b = *devices[1];
-  ChatClient& c = *devices[2];
-  a.subscribe("dm/" + std::to_string(anna.id) + "/#");
+  const auto [anna, ben, cleo, a, b, c] = start();  // anna blocks ben; cleo watches anna and herself
   c.subscribe(presence(anna.id));
   c.subscribe(presence(cleo.id));
 
@@ -249,13 +248,7 @@ TEST_F(BridgeBlocking, TheBlockersPresenceIsHiddenFromWhomItBlocks) {
 }
 
 TEST_F(BridgeBlocking, UnblockingRestoresDirectMessagesTypingAndReceipts) {
-  const auto anna = make_user("anna");
-  const auto ben = make_user("ben");
-  auto bridge = start_bridge();
-  auto devices = clients({anna.id, ben.id});
-  ChatClient& a = *devices[0];
-  ChatClient& b = *devices[1];
-  a.subscribe("dm/" + std::to_string(anna.id) + "/#");
+  const auto [anna, ben, cleo, a, b, c] = start();
 
   ASSERT_TRUE(ok(a.request("user.block", {{"user", ben.id}})));
   ASSERT_TRUE(wait_broker_blocks(b, anna.id));
@@ -280,14 +273,7 @@ TEST_F(BridgeBlocking, UnblockingRestoresDirectMessagesTypingAndReceipts) {
 // there: when its loader gets a new session (blocks made while it had none
 // included) and when the broker starts again.
 TEST_F(BridgeBlocking, ABlockSurvivesTheCachesReloadAndABrokerRestart) {
-  const auto anna = make_user("anna");
-  const auto ben = make_user("ben");
-  const auto cleo = make_user("cleo");
-  auto bridge = start_bridge();
-  auto devices = clients({anna.id, ben.id, cleo.id});
-  ChatClient& a = *devices[0];
-  ChatClient& b = *devices[1];
-  a.subscribe("dm/" + std::to_string(anna.id) + "/#");
+  const auto [anna, ben, cleo, a, b, c] = start();
   const auto occurrences = [](const std::string& log, const std::string& line) {
     std::size_t count = 0;
     for (auto at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++count;
@@ -313,22 +299,22 @@ TEST_F(BridgeBlocking, ABlockSurvivesTheCachesReloadAndABrokerRestart) {
   // open, so the very first direct message is refused.
   broker().stop();
   broker().start();
-  for (auto& device : devices) device->reconnect_and_resend();
+  for (auto& device : devices_) device->reconnect_and_resend();
   a.subscribe("dm/" + std::to_string(anna.id) + "/#");
   b.send(dm(anna.id, ben.id), "after-restart");
   ASSERT_TRUE(b.wait_answer("after-restart", 10s));
   EXPECT_EQ(json::parse(b.nack_of("after-restart").value_or("{}")).value("error", ""), "forbidden");
-  devices[2]->send(dm(anna.id, cleo.id), "marker");
-  ASSERT_TRUE(a.wait_received(dm(anna.id, cleo.id), 1, 10s)) << bridge->log();
+  c.send(dm(anna.id, cleo.id), "marker");
+  ASSERT_TRUE(a.wait_received(dm(anna.id, cleo.id), 1, 10s)) << bridge_->log();
   EXPECT_TRUE(a.received(dm(anna.id, ben.id)).empty());
   EXPECT_EQ(direct_messages_from(ben.id), 0);
 
   // Requests need the bridge back on the new broker (it reconnects with a
   // back-off): a request published before its subscription would go nowhere.
   ASSERT_TRUE(
-      chat::testing::wait_until([&] { return occurrences(bridge->log(), "\"mqtt session connected\"") >= 2; }, 30s))
-      << bridge->log();
-  ASSERT_TRUE(bridge->wait_healthy());
+      chat::testing::wait_until([&] { return occurrences(bridge_->log(), "\"mqtt session connected\"") >= 2; }, 30s))
+      << bridge_->log();
+  ASSERT_TRUE(bridge_->wait_healthy());
   ASSERT_TRUE(ok(a.request("user.unblock", {{"user", ben.id}})));
   ASSERT_TRUE(wait_broker_unblocks(b, a));
   b.send(dm(anna.id, ben.id), "unblocked");

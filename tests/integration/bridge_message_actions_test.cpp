@@ -50,6 +50,18 @@ class BridgeMessageActions : public BridgeTest {
     bridge_ = start_bridge(bridge_flags);
   }
 
+  // start(), then the three members' devices, connected side by side.
+  struct Members {
+    ChatClient& a;
+    ChatClient& b;
+    ChatClient& c;
+  };
+  Members start_connected() {
+    start();
+    devices_ = clients({alice_.id, bob_.id, carol_.id});
+    return {*devices_[0], *devices_[1], *devices_[2]};
+  }
+
   Answer sent(ChatClient& client, const json& message) {
     client.send_json(group(chat_, client.uid()), message);
     const std::string id = message.at("id");
@@ -76,6 +88,7 @@ class BridgeMessageActions : public BridgeTest {
   storage::User alice_, bob_, carol_;
   std::int64_t chat_ = 0;
   std::unique_ptr<BridgeProcess> bridge_;
+  std::vector<std::unique_ptr<ChatClient>> devices_;
 };
 
 // What the plugin refuses never reaches the bridge; on an anonymous broker
@@ -86,11 +99,7 @@ class BridgeMessageActionsOwnChecks : public BridgeMessageActions {
 };
 
 TEST_F(BridgeMessageActions, EditDeleteReactionAndReplyAreStoredAndChangeTheirTarget) {
-  start();
-  auto connected = clients({alice_.id, bob_.id, carol_.id});
-  auto& a = *connected[0];
-  auto& b = *connected[1];
-  auto& c = *connected[2];
+  auto [a, b, c] = start_connected();
 
   ASSERT_EQ(sent(a, text("a1", "hello")).seq, 1);
   ASSERT_EQ(sent(b, text("b1", "hi")).seq, 2);
@@ -127,11 +136,7 @@ TEST_F(BridgeMessageActions, EditDeleteReactionAndReplyAreStoredAndChangeTheirTa
 }
 
 TEST_F(BridgeMessageActions, RefusalsAreNackedWithTheirCodeAndStoreNothing) {
-  start();
-  auto connected = clients({alice_.id, bob_.id, carol_.id});
-  auto& a = *connected[0];
-  auto& b = *connected[1];
-  auto& c = *connected[2];
+  auto [a, b, c] = start_connected();
   ASSERT_EQ(sent(a, text("a1", "alice's")).seq, 1);
   ASSERT_EQ(sent(b, text("b1", "bob's")).seq, 2);
   ASSERT_EQ(sent(b, reaction("b2", 1, "👍")).seq, 3);
@@ -166,11 +171,7 @@ TEST_F(BridgeMessageActions, RefusalsAreNackedWithTheirCodeAndStoreNothing) {
 // One user keeps at most 20 distinct emoji on one message
 // (limits::kMaxReactionsPerUser); any single grapheme is an emoji here.
 TEST_F(BridgeMessageActions, ReactionsPerUserAndMessageAreCapped) {
-  start();
-  auto connected = clients({alice_.id, bob_.id, carol_.id});
-  auto& a = *connected[0];
-  auto& b = *connected[1];
-  auto& c = *connected[2];
+  auto [a, b, c] = start_connected();
   ASSERT_EQ(sent(a, text("a1", "react to this")).seq, 1);
   std::int64_t seq = 1;
   for (char letter = 'a'; letter < 'a' + 20; ++letter) {

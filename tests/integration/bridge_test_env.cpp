@@ -6,50 +6,30 @@
 
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
+#include "chat/testing/migrated_cluster.hpp"
 
 #include <httplib.h>
 #include <mqtt/async_client.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <regex>
 #include <thread>
 
 namespace chat::bridge::testing {
 namespace {
 
-constexpr const char* kTemplate = "bridge_template";
 const std::string kSecret = "bridge-test-secret-0123456789abcdef0123456789";
 const std::string kServiceUser = "svc-bridge";
 const std::string kServicePassword = "bridge service password";
 
-class ClusterEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    cluster_ = std::make_unique<chat::testing::PostgresCluster>();
-    cluster_->create_database(kTemplate);
-    storage::Store(cluster_->conninfo(kTemplate)).migrate();
-    service_hash_ = credentials::hash_password(kServicePassword, 1000);  // cheap for tests, same scheme
-  }
-  void TearDown() override { cluster_.reset(); }
-  chat::testing::PostgresCluster& cluster() { return *cluster_; }
-  const std::string& service_hash() const { return service_hash_; }
+chat::testing::MigratedCluster* const environment = chat::testing::MigratedCluster::install("bridge");
 
- private:
-  std::unique_ptr<chat::testing::PostgresCluster> cluster_;
-  std::string service_hash_;
-};
-
-ClusterEnvironment* const environment = [] {
-  auto* env = new ClusterEnvironment;
-  ::testing::AddGlobalTestEnvironment(env);
-  return env;
-}();
-
-std::string next_database_name() {
-  static std::atomic<int> counter{0};
-  return "bridge_" + std::to_string(++counter);
+// The plugin's hash of the service account's password: cheap for tests (1000
+// rounds), the same scheme.
+const std::string& service_password_hash() {
+  static const std::string hash = credentials::hash_password(kServicePassword, 1000);
+  return hash;
 }
 
 }  // namespace
@@ -332,8 +312,7 @@ bool ChatClient::wait_received(const std::string& topic, std::size_t count, std:
 chat::testing::PostgresCluster& BridgeTest::cluster() { return environment->cluster(); }
 
 void BridgeTest::SetUp() {
-  database_ = next_database_name();
-  cluster().create_database(database_, kTemplate);
+  database_ = environment->new_migrated_database();
   store_ = std::make_unique<storage::Store>(conninfo());
   chat::testing::MosquittoOptions options;
   if (use_auth_plugin()) {
@@ -341,7 +320,7 @@ void BridgeTest::SetUp() {
     plugin.db_conninfo = conninfo();
     plugin.jwt_secret = kSecret;
     plugin.service_username = kServiceUser;
-    plugin.service_password_hash = environment->service_hash();
+    plugin.service_password_hash = service_password_hash();
     // The SIGKILL test streams 500 messages a second per user; resends come in bursts.
     plugin.options = {{"publish_rate_per_s", "100000"},
                       {"publish_burst", "100000"},

@@ -12,15 +12,11 @@
 namespace chat::storage::testing {
 namespace {
 
-class AppendForecastTest : public StorageTest {
+class AppendForecastTest : public GroupOfTwoTest {
  protected:
   void SetUp() override {
-    StorageTest::SetUp();
-    alice_ = make_user("alice");
-    bob_ = make_user("bob");
+    GroupOfTwoTest::SetUp();
     carol_ = make_user("carol");  // not a member of the group
-    const std::vector<UserId> members{bob_.id};
-    group_ = store().chats().create_group(alice_.id, "g", members);
   }
 
   NewMessage text(UserId sender, std::string id) const {
@@ -41,10 +37,7 @@ class AppendForecastTest : public StorageTest {
                 std::to_string(group_.id));
   }
 
-  User alice_;
-  User bob_;
   User carol_;
-  Chat group_;
 };
 
 TEST_F(AppendForecastTest, AKnownChatCommitsInOneRoundTripWithTheSameResults) {

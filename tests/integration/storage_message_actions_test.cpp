@@ -13,16 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-class MessageActionsTest : public StorageTest {
+class MessageActionsTest : public GroupOfTwoTest {
  protected:
-  void SetUp() override {
-    StorageTest::SetUp();
-    alice_ = make_user("alice");
-    bob_ = make_user("bob");
-    const std::vector<UserId> members{bob_.id};
-    group_ = store().chats().create_group(alice_.id, "g", members);
-  }
-
   NewMessage message(UserId sender, std::string id, MessageType type, json body) const {
     NewMessage m;
     m.chat_id = group_.id;
@@ -47,10 +39,6 @@ class MessageActionsTest : public StorageTest {
     EXPECT_EQ(page.size(), 1u);
     return page.at(0);
   }
-
-  User alice_;
-  User bob_;
-  Chat group_;
 };
 
 TEST_F(MessageActionsTest, ActionsChangeTheTargetAndHistoryReadsItsState) {

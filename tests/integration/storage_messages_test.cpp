@@ -11,16 +11,8 @@
 namespace chat::storage::testing {
 namespace {
 
-class MessagesTest : public StorageTest {
+class MessagesTest : public GroupOfTwoTest {
  protected:
-  void SetUp() override {
-    StorageTest::SetUp();
-    alice_ = make_user("alice");
-    bob_ = make_user("bob");
-    const std::vector<UserId> members{bob_.id};
-    group_ = store().chats().create_group(alice_.id, "g", members);
-  }
-
   static NewMessage text(ChatId chat, UserId sender, std::string id, std::string text_json = "{}") {
     NewMessage m;
     m.chat_id = chat;
@@ -30,10 +22,6 @@ class MessagesTest : public StorageTest {
     m.body = std::move(text_json);
     return m;
   }
-
-  User alice_;
-  User bob_;
-  Chat group_;
 };
 
 TEST_F(MessagesTest, AppendsABatchAndReadsItBack) {

@@ -27,7 +27,7 @@ class SearchMergeRoleTest : public StorageTest {
   // scripts/stack does.
   std::string stack_database(const std::string& owner) {
     create_role(owner);
-    const std::string db = new_empty_database();
+    std::string db = new_empty_database();
     cluster().psql("postgres", "ALTER DATABASE " + db + " OWNER TO " + owner);
     const auto migrated = chat::testing::run_command({CHAT_MIGRATE_PATH, conninfo_as(db, owner)});
     EXPECT_EQ(migrated.exit_code, 0) << migrated.output;

@@ -36,4 +36,15 @@ class StorageTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
+// A test's database with alice, bob and "g", a group of the two that alice
+// owns: the cast of the message suites.
+class GroupOfTwoTest : public StorageTest {
+ protected:
+  void SetUp() override;
+
+  User alice_;
+  User bob_;
+  Chat group_;
+};
+
 }  // namespace chat::storage::testing

@@ -3,21 +3,32 @@
 // callback) block while it is full, a consumer (a writer) takes up to N items
 // at a time. Thread-safe.
 //
-// `Clock` times the linger (the default in production; tests pass a clock they
-// move by hand, so that "items kept coming closer than the idle gap" is a fact
-// of the test and not a hope about the scheduler). Any clock works with
-// std::condition_variable: a wait on another clock ends only once that clock
-// says the deadline has passed.
+// `Clock` times every wait: the timeouts, the linger and the idle gap. The
+// bridge uses std::chrono::steady_clock; its waits are the condition
+// variables' own. Unit tests pass a clock they move by hand, so that "the
+// linger ended at its time" or "items kept coming closer than the idle gap"
+// are facts of the test, not bets on the scheduler. Such a clock waits for
+// its waiters itself (WaitsOnItsOwn): a condition variable waiting on a clock
+// it does not know sleeps the distance in real time and cannot tell when that
+// clock moves.
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
-#include <optional>
 #include <vector>
 
 namespace chat::bridge {
+
+// A clock with its own `Clock::wait_until(cv, lock, deadline, ready)`, with
+// the contract of std::condition_variable::wait_until with a predicate.
+template <class Clock>
+concept WaitsOnItsOwn = requires(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                                 typename Clock::time_point deadline, bool (*ready)()) {
+  { Clock::wait_until(cv, lock, deadline, ready) } -> std::convertible_to<bool>;
+};
 
 template <class T, class Clock = std::chrono::steady_clock>
 class BatchQueue {
@@ -34,9 +45,8 @@ class BatchQueue {
   // reads a variable it has std::move'd).
   bool offer(T& item, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    ++waiting_producers_;
-    const bool room = not_full_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; });
-    --waiting_producers_;
+    const bool room =
+        wait_until(not_full_, lock, Clock::now() + timeout, [&] { return closed_ || items_.size() < capacity_; });
     if (!room) return false;
     if (closed_) return false;
     items_.push_back({std::move(item), Clock::now()});
@@ -69,27 +79,24 @@ class BatchQueue {
     std::vector<T> batch;
     std::unique_lock lock(mutex_);
     const bool under_load = !items_.empty();
-    if (!not_empty_.wait_for(lock, wait, [&] { return closed_ || !items_.empty(); })) return batch;
+    if (!wait_until(not_empty_, lock, Clock::now() + wait, [&] { return closed_ || !items_.empty(); })) return batch;
     if (items_.empty()) return batch;
     if (under_load && linger.count() > 0 && items_.size() < max) {
       fill_target_ = max;
       const auto until = items_.front().pushed_at + linger;
       const auto full = [&] { return closed_ || items_.size() >= max; };
       if (idle_gap.count() <= 0) {
-        watching_until_ = until;
-        filled_.wait_until(lock, until, full);
+        wait_until(filled_, lock, until, full);
       } else {
         // In slices of idle_gap: a slice in which nothing arrived ends it.
         for (;;) {
           const std::size_t before = items_.size();
           const auto slice_end = std::min(until, Clock::now() + idle_gap);
-          watching_until_ = slice_end;
-          if (filled_.wait_until(lock, slice_end, full)) break;
+          if (wait_until(filled_, lock, slice_end, full)) break;
           if (Clock::now() >= until || items_.size() == before) break;
         }
       }
       fill_target_ = 0;
-      watching_until_.reset();
     }
     const std::size_t n = std::min(max, items_.size());
     batch.reserve(n);
@@ -116,27 +123,23 @@ class BatchQueue {
     return items_.size();
   }
   std::size_t capacity() const { return capacity_; }
-  // Producers waiting in push() for room: backpressure as it happens. A
-  // producer that finds room never shows here: it holds the lock from its
-  // count to its uncount.
-  std::size_t waiting_producers() const {
-    std::lock_guard lock(mutex_);
-    return waiting_producers_;
-  }
-  // Until when a lingering consumer waits before it looks at the queue again
-  // (the linger's end, or the end of the idle-gap slice it watches); none when
-  // no consumer lingers. A test that moves a hand-driven clock past it waits
-  // for the consumer to have looked before it moves on.
-  std::optional<typename Clock::time_point> watching_until() const {
-    std::lock_guard lock(mutex_);
-    return watching_until_;
-  }
   bool closed() const {
     std::lock_guard lock(mutex_);
     return closed_;
   }
 
  private:
+  // The condition variable's wait, or the clock's own where it has one.
+  template <class Ready>
+  bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, typename Clock::time_point deadline,
+                  Ready ready) {
+    if constexpr (WaitsOnItsOwn<Clock>) {
+      return Clock::wait_until(cv, lock, deadline, ready);
+    } else {
+      return cv.wait_until(lock, deadline, ready);
+    }
+  }
+
   const std::size_t capacity_;
   mutable std::mutex mutex_;
   std::condition_variable not_full_;
@@ -148,8 +151,6 @@ class BatchQueue {
   };
   std::deque<Entry> items_;
   std::size_t fill_target_ = 0;  // the lingering consumer's max; 0: none lingers
-  std::optional<typename Clock::time_point> watching_until_;
-  std::size_t waiting_producers_ = 0;
   bool closed_ = false;
 };
 

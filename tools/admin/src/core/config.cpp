@@ -89,11 +89,6 @@ std::string check(const Config& config) {
 
 }  // namespace
 
-std::string apply_config_text(Config& config, const std::string& text) {
-  return settings::apply_key_value_lines(
-      text, [&](const std::string& key, const std::string& value) { return set_option(config, key, value); });
-}
-
 ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources) {
   ConfigResult result;
   Config& config = result.config;
@@ -105,10 +100,7 @@ ConfigResult load_config(const std::vector<std::string>& args, const ConfigSourc
     if (auto value = sources.getenv("CHAT_DATA_DIR"); value && !value->empty()) config.media_dir = *value + "/media";
   }
 
-  result.error = settings::apply_command_line(
-      args, sources, [&](const std::string& text) { return apply_config_text(config, text); },
-      [&](const std::string& key, const std::string& value) { return set_option(config, key, value); }, result.help);
-  if (result.error.empty() && !result.help) result.error = check(config);
+  settings::load_command_line<Config>(result, args, sources, set_option, check);
   return result;
 }
 

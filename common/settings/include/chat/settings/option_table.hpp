@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace chat::settings {
 
@@ -86,6 +87,26 @@ void print_options(std::ostream& out, std::span<const Option<Config>> table, std
     }
     out << '\n';
   }
+}
+
+// What every program's load_config does once its environment is applied to
+// `result.config`: the command line onto it (the config file it names read by
+// `apply_text`, key = value lines when the program gives none; each flag set
+// by `set`), then `check` on the outcome unless that was --help or an error.
+template <class Config>
+void load_command_line(LoadResult<Config>& result, const std::vector<std::string>& args, const Sources& sources,
+                       std::string (*set)(Config&, const std::string& key, const std::string& value),
+                       std::string (*check)(const Config&),
+                       std::string (*apply_text)(Config&, const std::string& text) = nullptr) {
+  Config& config = result.config;
+  const SetOption set_in_config = [&](const std::string& key, const std::string& value) {
+    return set(config, key, value);
+  };
+  const ApplyText apply_file = [&](const std::string& text) {
+    return apply_text != nullptr ? apply_text(config, text) : apply_key_value_lines(text, set_in_config);
+  };
+  result.error = apply_command_line(args, sources, apply_file, set_in_config, result.help);
+  if (result.error.empty() && !result.help) result.error = check(config);
 }
 
 }  // namespace chat::settings

@@ -59,9 +59,6 @@ using ConfigSources = settings::Sources;
 // args without argv[0]. Checks ranges and that the required settings are there.
 ConfigResult load_config(const std::vector<std::string>& args, const ConfigSources& sources);
 
-// Applies key = value lines; an error text or empty.
-std::string apply_config_text(Config& config, const std::string& text);
-
 std::string config_usage();
 
 }  // namespace chat::admin
