@@ -61,7 +61,7 @@ TestUser GatewayEnvironment::make_user() {
   return user;
 }
 
-GatewayProcess::GatewayProcess(std::map<std::string, std::string> settings) : dir_("chat-gateway-test") {
+GatewayProcess::GatewayProcess(const std::map<std::string, std::string>& settings) : dir_("chat-gateway-test") {
   using chat::testing::free_loopback_port;
   ws_port_ = free_loopback_port();
   do wss_port_ = free_loopback_port();

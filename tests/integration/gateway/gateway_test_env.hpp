@@ -52,7 +52,7 @@ GatewayEnvironment& environment();
 // always free ones; wss:// uses the broker fixture's certificate).
 class GatewayProcess {
  public:
-  explicit GatewayProcess(std::map<std::string, std::string> settings = {});
+  explicit GatewayProcess(const std::map<std::string, std::string>& settings = {});
   ~GatewayProcess();
   GatewayProcess(const GatewayProcess&) = delete;
   GatewayProcess& operator=(const GatewayProcess&) = delete;
