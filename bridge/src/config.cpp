@@ -64,6 +64,9 @@ const Option kOptions[] = {
      "messages the search indexer copies per transaction at most; 0: no search indexer in this bridge"},
     {"search_index_poll_ms", IntOption{&Config::search_index_poll_ms, 1, 600000},
      "the search indexer's pause once it has caught up (the most a message waits to be findable, plus a round)"},
+    {"search_index_yield", IntOption{&Config::search_index_yield, 0, 100},
+     "while the writers have messages waiting, the search indexer pauses this many times its last round's length "
+     "(0: never yields)"},
     {"webhook_format", &Config::webhook_format,
      "matrix (a Matrix push gateway: POST .../_matrix/push/v1/notify) or legacy ({recipient,...} per job)"},
     {"push_content", &Config::push_content,

@@ -52,9 +52,9 @@ void SearchIndexer::run() {
       log_.error("search index round failed", {{"error", error.what()}});
     }
     const std::chrono::milliseconds poll(config_.search_index_poll_ms);
-    if (writers_busy_()) {
+    if (config_.search_index_yield > 0 && writers_busy_()) {
       const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
-      pause(std::max(more ? std::chrono::milliseconds(0) : poll, took * kBusyPauseFactor));
+      pause(std::max(more ? std::chrono::milliseconds(0) : poll, took * config_.search_index_yield));
     } else if (!more) {
       pause(poll);
     }

@@ -8,7 +8,7 @@
 //
 // It yields to the message path: while the writers have messages waiting
 // (the machine is short of time for them), after a round that took T it
-// waits kBusyPauseFactor * T, so that it takes about a tenth of the time it
+// waits search_index_yield * T (9 by default), so that it takes about a tenth of the time it
 // would and the backlog is worked off once the load drops.
 #include "chat/bridge/config.hpp"
 #include "db_session.hpp"
@@ -30,7 +30,6 @@ class SearchIndexer {
   SearchIndexer(const Config& config, Health& health, BridgeMetrics& metrics, Logger& log,
                 const std::atomic<bool>& give_up, std::function<bool()> writers_busy);
 
-  static constexpr int kBusyPauseFactor = 9;
   ~SearchIndexer();
 
   void start();

@@ -71,6 +71,7 @@ struct Config {
   // the pause when it has caught up.
   int search_index_batch = 2000;
   int search_index_poll_ms = 200;
+  int search_index_yield = 9;
   // "matrix": the Matrix push gateway API (POST …/_matrix/push/v1/notify with
   // the recipient's registered devices), what Sygnal and other gateways speak;
   // "legacy": one {"recipient",…} POST per job, for receivers of the first format.
