@@ -172,6 +172,8 @@ SignInResult Authenticator::service(std::string_view client_id, std::string_view
       return refused("wrong service password");
     case PasswordVerifier::State::pending:
       return retry("service password being verified; try again");
+    case PasswordVerifier::State::busy:
+      return retry("password checks busy; try again");
     case PasswordVerifier::State::none:
       break;
   }
@@ -198,6 +200,8 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
       return refused("unknown user or wrong password");
     case PasswordVerifier::State::pending:
       return retry("password being verified; try again");
+    case PasswordVerifier::State::busy:
+      return retry("password checks busy; try again");
     case PasswordVerifier::State::none:
       break;
   }

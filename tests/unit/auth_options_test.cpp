@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 namespace chat::auth {
 namespace {
@@ -86,7 +88,9 @@ TEST(AuthOptions, EveryOptionIsRead) {
   EXPECT_DOUBLE_EQ(o.password_checks_per_s, 0.5);
   EXPECT_DOUBLE_EQ(o.password_checks_burst, 2);
   EXPECT_EQ(o.password_check_threads, 3);
-  EXPECT_EQ(Options{}.password_check_threads, 1) << "one checking thread unless told otherwise";
+  const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  EXPECT_EQ(Options{}.password_check_threads, std::clamp(cores, 1, kMaxPasswordCheckThreads))
+      << "one checking thread per core unless told otherwise";
   EXPECT_EQ(o.max_payload_bytes, 1024u);
   EXPECT_DOUBLE_EQ(o.publish_rate_per_s, 5);
   EXPECT_DOUBLE_EQ(o.publish_burst, 10);

@@ -5,6 +5,7 @@
 // answer).
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
+#include "held_verifier_lock.hpp"
 #include "signin.hpp"
 
 #include <gtest/gtest.h>
@@ -375,6 +376,23 @@ TEST_F(SignInTest, PasswordChecksRunOffTheCallersThread) {
   EXPECT_EQ(try_sign_in("alice", "wrong", "42:phone").kind, SignInResult::Kind::refused)
       << "a wrong password is refused on the retry";
   EXPECT_EQ(stats.password_checks_filed, 2u);
+}
+
+// A checking thread runs at idle priority and may be preempted while it holds
+// the verifier's lock: the sign-in does not wait for it, it asks the client
+// to try again and spends nothing.
+TEST_F(SignInTest, ABusyVerifierAsksToRetryWithoutWaiting) {
+  build();
+  {
+    HeldVerifierLock held(*verifier);
+    const auto busy = try_sign_in("alice", "alice-pw", "42:phone");
+    EXPECT_EQ(busy.kind, SignInResult::Kind::retry);
+    EXPECT_NE(busy.reason.find("busy"), std::string::npos) << busy.reason;
+    EXPECT_EQ(try_sign_in("svc-bridge", "service-pw", "bridge-1").kind, SignInResult::Kind::retry);
+  }
+  EXPECT_EQ(lookup.queries, 0) << "no lookup, no budget: nothing was filed";
+  EXPECT_EQ(stats.password_checks_filed, 0u);
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::password);
 }
 
 // Retries and a flood repeating one guess file one check, paid once.
