@@ -45,6 +45,11 @@ struct Options {
   // docs/security.md says why 20 and 100.
   double password_checks_per_s = 20;
   double password_checks_burst = 100;
+  // The same checks per account, whatever the hash's cost: a flood of guesses
+  // at one account gets `burst` checks at once, then `per_min` a minute (the
+  // admin server's sign-in allows about as many), not the whole budget above.
+  double password_checks_per_user_per_min = 10;
+  double password_checks_per_user_burst = 10;
   // Threads that run those verifications, off the broker's thread, at idle
   // CPU priority: a CONNECT whose password is not verified yet is told to try
   // again, and its retry finds the answer (password_verifier.hpp). Default:
