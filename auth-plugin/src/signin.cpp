@@ -71,6 +71,12 @@ Authenticator::Authenticator(const Options& options, const AuthCache& cache, Cre
       account_checks_(options.password_checks_per_user_per_min, options.password_checks_per_user_burst,
                       kMaxAccountCheckBudgets) {}
 
+SignInResult Authenticator::account_checks_spent() {
+  ++stats_.password_throttled;
+  ++stats_.password_account_throttled;
+  return retry("too many password checks for this account; try again");
+}
+
 bool Authenticator::take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns) {
   // A check never costs more than a full bucket, or a costly hash could never be checked.
   if (budget.try_take(now_ns, std::min(check_cost(hash), options_.password_checks_burst))) return true;
@@ -89,11 +95,7 @@ SignInResult Authenticator::file_check(TokenBucket& budget, AccountCheckBudgets*
   // The account's budget is asked first and paid last: an account at its
   // limit spends none of the global budget, and a check that is not filed
   // (global budget spent, queue taken meanwhile) none of the account's.
-  if (accounts != nullptr && !accounts->has_check(uid, now_ns)) {
-    ++stats_.password_throttled;
-    ++stats_.password_account_throttled;
-    return retry("too many password checks for this account; try again");
-  }
+  if (accounts != nullptr && !accounts->has_check(uid, now_ns)) return account_checks_spent();
   if (!take_password_check(budget, hash, now_ns)) return retry("too many password checks at once; try again");
   if (!verifier_.submit(username, password, hash, uid)) {
     ++stats_.password_throttled;
@@ -226,6 +228,10 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
     case PasswordVerifier::State::none:
       break;
   }
+  // An account at its limit is told so before its lookup: a flood of guesses
+  // at one account then spends no lookups that other users need either. (The
+  // client id's uid is the account's, or the lookup would refuse the try.)
+  if (!account_checks_.has_check(client_uid, now_ns)) return account_checks_spent();
   // The lookup first, on its own budget: an unknown username ends here and
   // costs no PBKDF2 check that a real user needs.
   if (!password_lookups_.try_take(now_ns)) {

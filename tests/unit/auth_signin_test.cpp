@@ -473,9 +473,11 @@ TEST_F(SignInTest, OneAccountsSpentCheckBudgetLeavesOthersTheirs) {
     const auto repeat = try_sign_in("alice", "guess" + std::to_string(guess), "42:phone");
     EXPECT_NE(repeat.reason.find("being verified"), std::string::npos) << "a repeat costs nothing: " << repeat.reason;
   }
+  const int queries = lookup.queries;
   const auto spent = try_sign_in("alice", "alice-pw", "42:phone");
   EXPECT_EQ(spent.kind, SignInResult::Kind::retry) << "even the right password: try again, not refused";
   EXPECT_NE(spent.reason.find("for this account"), std::string::npos) << spent.reason;
+  EXPECT_EQ(lookup.queries, queries) << "nor a lookup: the flood spends no lookup budget either";
   EXPECT_EQ(stats.password_account_throttled, 1u);
   const auto other = try_sign_in("bob", "bob-pw", "43:phone");
   EXPECT_NE(other.reason.find("being verified"), std::string::npos) << "bob's budget is his own: " << other.reason;
