@@ -4,10 +4,12 @@
 #include "chat/credentials/token.hpp"
 #include "identity.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace chat::auth {
 namespace {
@@ -35,6 +37,8 @@ class Parser {
                                                              "password_cache_size",
                                                              "password_checks_per_s",
                                                              "password_checks_burst",
+                                                             "password_checks_per_user_per_min",
+                                                             "password_checks_per_user_burst",
                                                              "password_check_threads",
                                                              "password_lookups_per_s",
                                                              "password_lookups_burst",
@@ -162,6 +166,11 @@ std::string quote_value(std::string_view text) {
 
 }  // namespace
 
+int default_password_check_threads() noexcept {
+  const unsigned cores = std::thread::hardware_concurrency();  // 0 when unknown
+  return static_cast<int>(std::clamp(cores, 1U, static_cast<unsigned>(kMaxPasswordCheckThreads)));
+}
+
 std::string append_conninfo_params(std::string_view conninfo,
                                    const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out(conninfo);
@@ -247,7 +256,9 @@ OptionsResult parse_options(const std::vector<std::pair<std::string, std::string
   p.integer("password_cache_size", o.password_cache_size, std::size_t{0}, std::size_t{10000000});
   p.number("password_checks_per_s", o.password_checks_per_s, 0.01, 1000);
   p.number("password_checks_burst", o.password_checks_burst, 1, 1000);
-  p.integer("password_check_threads", o.password_check_threads, 1, 16);
+  p.number("password_checks_per_user_per_min", o.password_checks_per_user_per_min, 0.1, 60000);
+  p.number("password_checks_per_user_burst", o.password_checks_per_user_burst, 1, 1000);
+  p.integer("password_check_threads", o.password_check_threads, 1, kMaxPasswordCheckThreads);
   p.number("password_lookups_per_s", o.password_lookups_per_s, 1, 100000);
   p.number("password_lookups_burst", o.password_lookups_burst, 1, 100000);
   p.integer("max_token_lifetime_s", o.max_token_lifetime_s, std::int64_t{60}, std::int64_t{366} * 86400);

@@ -17,6 +17,12 @@
 
 namespace chat::auth {
 
+inline constexpr int kMaxPasswordCheckThreads = 16;
+
+// The machine's cores (std::thread::hardware_concurrency), within 1 and
+// kMaxPasswordCheckThreads: idle-priority checks may use every idle core.
+int default_password_check_threads() noexcept;
+
 struct Options {
   // Database: libpq conninfo (key=value or postgresql:// URI), inline or from a file.
   std::string db_conninfo;
@@ -34,13 +40,21 @@ struct Options {
   std::size_t password_cache_size = 100000;
   // PBKDF2 verifications on cache misses, all users together, counted in
   // verifications of the default cost (210 000 iterations): a hash of 1 000
-  // iterations takes 1/210 of one.
-  double password_checks_per_s = 2;
-  double password_checks_burst = 4;
-  // Threads that run those verifications, off the broker's thread: a CONNECT
-  // whose password is not verified yet is told to try again, and its retry
-  // finds the answer (password_verifier.hpp).
-  int password_check_threads = 1;
+  // iterations takes 1/210 of one. The checks run at idle CPU priority, so
+  // this bounds password guessing (and the queue), not the services' CPU:
+  // docs/security.md says why 20 and 100.
+  double password_checks_per_s = 20;
+  double password_checks_burst = 100;
+  // The same checks per account, whatever the hash's cost: a flood of guesses
+  // at one account gets `burst` checks at once, then `per_min` a minute (the
+  // admin server's sign-in allows about as many), not the whole budget above.
+  double password_checks_per_user_per_min = 10;
+  double password_checks_per_user_burst = 10;
+  // Threads that run those verifications, off the broker's thread, at idle
+  // CPU priority: a CONNECT whose password is not verified yet is told to try
+  // again, and its retry finds the answer (password_verifier.hpp). Default:
+  // one per core.
+  int password_check_threads = default_password_check_threads();
   // Credential queries of password sign-ins (one indexed lookup each, ~0.1 ms):
   // a budget of its own, so unknown usernames never spend PBKDF2 checks.
   double password_lookups_per_s = 100;

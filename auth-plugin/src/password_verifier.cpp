@@ -3,6 +3,7 @@
 #include "chat/credentials/password.hpp"
 
 #include <openssl/crypto.h>
+#include <pthread.h>
 
 #include <exception>
 
@@ -26,6 +27,9 @@ PasswordVerifier::PasswordVerifier(std::size_t threads, std::size_t max_entries,
     stop();
     throw;
   }
+  // The priorities are known once this returns (the plugin logs them at load).
+  std::unique_lock lock(mutex_);
+  started_.wait(lock, [this] { return workers_.size() == threads_.size(); });
 }
 
 PasswordVerifier::PasswordVerifier(std::size_t threads)
@@ -51,7 +55,8 @@ void PasswordVerifier::stop() noexcept {
 
 PasswordVerifier::Answer PasswordVerifier::collect(std::string_view username, std::string_view password) {
   const CredentialDigest key = digest_(username, password);
-  const std::lock_guard lock(mutex_);
+  const std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return {State::busy, 0};
   const auto it = entries_.find(key);
   if (it == entries_.end()) return {};
   const Entry entry = it->second;
@@ -65,7 +70,8 @@ void PasswordVerifier::drop_answers() {
 }
 
 bool PasswordVerifier::has_room() {
-  const std::lock_guard lock(mutex_);
+  const std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
   if (entries_.size() >= max_entries_) drop_answers();
   return !stopping_ && entries_.size() < max_entries_;
 }
@@ -74,8 +80,8 @@ bool PasswordVerifier::submit(std::string_view username, std::string_view passwo
   const CredentialDigest key = digest_(username, password);
   Job job{key, std::string(password), std::move(hash)};
   {
-    const std::lock_guard lock(mutex_);
-    if (stopping_) {
+    const std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || stopping_) {
       cleanse(job.password);
       return false;
     }
@@ -149,7 +155,23 @@ void PasswordVerifier::finish(const CredentialDigest& key, State state) {
   if (queue_.empty() && running_ == 0) idle_.notify_all();
 }
 
+std::vector<PasswordVerifier::Worker> PasswordVerifier::workers() {
+  const std::lock_guard lock(mutex_);
+  return workers_;
+}
+
+void PasswordVerifier::start_worker() noexcept {
+  pthread_setname_np(pthread_self(), "chat-pwcheck");  // at most 15 characters; a name is only a help
+  const Worker worker{calling_thread_id(), lower_calling_thread_priority()};
+  {
+    const std::lock_guard lock(mutex_);
+    workers_.push_back(worker);
+  }
+  started_.notify_all();
+}
+
 void PasswordVerifier::run() noexcept {
+  start_worker();
   while (true) {
     Job job;
     {

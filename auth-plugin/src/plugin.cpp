@@ -110,12 +110,36 @@ Plugin::Plugin(mosquitto_plugin_id_t* identifier, Options options)
              "chat-auth: the membership cache is not loaded yet (database unreachable?); user sign-ins are "
              "refused until it is");
   }
+  log_check_threads();
   drain_mailbox();
   register_callbacks();
   const std::int64_t now = steady_ns();
   next_stats_ns_ = now;  // a first stats document at once, then every interval
   next_prune_ns_ = now + kPruneEveryNs;
   log_line(MOSQ_LOG_INFO, "chat-auth: plugin loaded; service account \"" + options_.service_username + "\"");
+}
+
+// Once, at load: the checks' budget assumes idle priority (docs/security.md),
+// so an operator must hear when the OS refused it. The plugin runs anyway.
+void Plugin::log_check_threads() {
+  const auto workers = verifier_.workers();
+  std::size_t idle = 0;
+  std::string refused;
+  for (const auto& worker : workers) {
+    if (worker.priority == ThreadPriority::idle) {
+      ++idle;
+    } else if (refused.empty()) {
+      refused = describe(worker.priority);
+    }
+  }
+  const std::string threads = std::to_string(workers.size()) + " password checking thread(s)";
+  if (refused.empty()) {
+    log_line(MOSQ_LOG_INFO, "chat-auth: " + threads + " at idle CPU priority (SCHED_IDLE)");
+  } else {
+    log_line(MOSQ_LOG_WARNING, "chat-auth: " + threads + ", " + std::to_string(idle) +
+                                   " at idle CPU priority, the others " + refused +
+                                   ": password checks compete with the broker for CPU");
+  }
 }
 
 Plugin::~Plugin() {

@@ -59,6 +59,7 @@ class Plugin {
   std::optional<Principal> principal_of(const mosquitto* client) const;
   void send_nack(const mosquitto* client, const Principal& who, const std::string& nack);
   void drain_mailbox();
+  void log_check_threads();
   void end_sessions(Uid uid, const std::string& announced_name);
   void publish_stats();
   void log_refusal(const char* client_id, const char* username, const std::string& reason);

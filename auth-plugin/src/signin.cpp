@@ -40,6 +40,13 @@ constexpr std::int64_t kServiceMemoryS = std::int64_t{100} * 365 * 86400;
 constexpr double kServiceChecksPerS = 1;
 constexpr double kServiceChecksBurst = 2;
 
+// Accounts whose own check budget is kept (account_check_budgets.hpp): a
+// constant, not an option, because the global budget already bounds how many
+// can be in use (1 300 at the defaults); 100 000 leaves room for cheap
+// (legacy) hashes, whose checks cost the global budget less, at ~100 bytes
+// each (10 MB at most).
+constexpr std::size_t kMaxAccountCheckBudgets = 100000;
+
 SignInResult accepted(SignInResult::Kind kind, Uid uid) {
   SignInResult result;
   result.kind = kind;
@@ -60,7 +67,15 @@ Authenticator::Authenticator(const Options& options, const AuthCache& cache, Cre
       service_password_(kServiceMemoryS, 1),
       password_checks_(options.password_checks_per_s, options.password_checks_burst, now_ns),
       password_lookups_(options.password_lookups_per_s, options.password_lookups_burst, now_ns),
-      service_checks_(kServiceChecksPerS, kServiceChecksBurst, now_ns) {}
+      service_checks_(kServiceChecksPerS, kServiceChecksBurst, now_ns),
+      account_checks_(options.password_checks_per_user_per_min, options.password_checks_per_user_burst,
+                      kMaxAccountCheckBudgets) {}
+
+SignInResult Authenticator::account_checks_spent() {
+  ++stats_.password_throttled;
+  ++stats_.password_account_throttled;
+  return retry("too many password checks for this account; try again");
+}
 
 bool Authenticator::take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns) {
   // A check never costs more than a full bucket, or a costly hash could never be checked.
@@ -69,18 +84,24 @@ bool Authenticator::take_password_check(TokenBucket& budget, std::string_view ha
   return false;
 }
 
-SignInResult Authenticator::file_check(TokenBucket& budget, std::string_view username, std::string_view password,
-                                       const std::string& hash, Uid uid, std::int64_t now_ns) {
+SignInResult Authenticator::file_check(TokenBucket& budget, AccountCheckBudgets* accounts, std::string_view username,
+                                       std::string_view password, const std::string& hash, Uid uid,
+                                       std::int64_t now_ns) {
   // Room first: a full queue must not spend budget it cannot use.
   if (!verifier_.has_room()) {
     ++stats_.password_throttled;
     return retry("too many password checks queued; try again");
   }
+  // The account's budget is asked first and paid last: an account at its
+  // limit spends none of the global budget, and a check that is not filed
+  // (global budget spent, queue taken meanwhile) none of the account's.
+  if (accounts != nullptr && !accounts->has_check(uid, now_ns)) return account_checks_spent();
   if (!take_password_check(budget, hash, now_ns)) return retry("too many password checks at once; try again");
   if (!verifier_.submit(username, password, hash, uid)) {
     ++stats_.password_throttled;
     return retry("too many password checks queued; try again");
   }
+  if (accounts != nullptr) accounts->take_check(uid, now_ns);
   ++stats_.password_checks_filed;
   return retry("password being verified; try again");
 }
@@ -172,10 +193,14 @@ SignInResult Authenticator::service(std::string_view client_id, std::string_view
       return refused("wrong service password");
     case PasswordVerifier::State::pending:
       return retry("service password being verified; try again");
+    case PasswordVerifier::State::busy:
+      return retry("password checks busy; try again");
     case PasswordVerifier::State::none:
       break;
   }
-  return file_check(service_checks_, options_.service_username, password, options_.service_password_hash, 0, now_ns);
+  // Its own budget is all it has: no account budget (its username is not an account).
+  return file_check(service_checks_, nullptr, options_.service_username, password, options_.service_password_hash, 0,
+                    now_ns);
 }
 
 SignInResult Authenticator::user_password(const std::string& username, Uid client_uid, std::string_view password,
@@ -198,9 +223,15 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
       return refused("unknown user or wrong password");
     case PasswordVerifier::State::pending:
       return retry("password being verified; try again");
+    case PasswordVerifier::State::busy:
+      return retry("password checks busy; try again");
     case PasswordVerifier::State::none:
       break;
   }
+  // An account at its limit is told so before its lookup: a flood of guesses
+  // at one account then spends no lookups that other users need either. (The
+  // client id's uid is the account's, or the lookup would refuse the try.)
+  if (!account_checks_.has_check(client_uid, now_ns)) return account_checks_spent();
   // The lookup first, on its own budget: an unknown username ends here and
   // costs no PBKDF2 check that a real user needs.
   if (!password_lookups_.try_take(now_ns)) {
@@ -219,7 +250,7 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
   if (user->disabled || cache_.is_refused(user->id)) return refused("user is disabled");
   if (user->id != client_uid) return refused("client id belongs to another user");
   if (!user->password_hash) return refused("the user has no password: sign in with a token");
-  return file_check(password_checks_, username, password, *user->password_hash, user->id, now_ns);
+  return file_check(password_checks_, &account_checks_, username, password, *user->password_hash, user->id, now_ns);
 }
 
 }  // namespace chat::auth

@@ -13,8 +13,9 @@
 //                    lookup budget token and one database query; an unknown
 //                    user ends there; for a known one a PBKDF2 check is filed
 //                    with the verifier's threads, paid from the PBKDF2 budget
-//                    by the hash's cost, and the answer is `retry`: the
-//                    client's next try finds the verdict
+//                    by the hash's cost and from the account's own budget
+//                    (one check), and the answer is `retry`: the client's
+//                    next try finds the verdict
 // PBKDF2 never runs on the caller's thread (the broker's). When a budget is
 // spent or a check is under way the answer is `retry` ("server unavailable":
 // try again), never a refusal a client would show as a wrong password. The
@@ -23,6 +24,7 @@
 // bridge out.
 // Users must also have a `{uid}:{device}` client id with their own uid, must
 // not be disabled or deleted, and are refused while the cache is not loaded.
+#include "account_check_budgets.hpp"
 #include "auth_cache.hpp"
 #include "options.hpp"
 #include "password_cache.hpp"
@@ -83,10 +85,12 @@ class Authenticator {
   SignInResult service(std::string_view client_id, std::string_view password, std::int64_t now_s, std::int64_t now_ns);
   SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password, std::int64_t now_s,
                              std::int64_t now_ns);
+  SignInResult account_checks_spent();  // counts it; a `retry`
   bool take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns);
   // Files a check that the client's next try will find; always a `retry`.
-  SignInResult file_check(TokenBucket& budget, std::string_view username, std::string_view password,
-                          const std::string& hash, Uid uid, std::int64_t now_ns);
+  // `accounts`: the per-account budgets that must pay too (null: the service).
+  SignInResult file_check(TokenBucket& budget, AccountCheckBudgets* accounts, std::string_view username,
+                          std::string_view password, const std::string& hash, Uid uid, std::int64_t now_ns);
 
   const Options& options_;
   const AuthCache& cache_;
@@ -98,6 +102,7 @@ class Authenticator {
   TokenBucket password_checks_;
   TokenBucket password_lookups_;
   TokenBucket service_checks_;
+  AccountCheckBudgets account_checks_;
 };
 
 }  // namespace chat::auth

@@ -19,6 +19,7 @@ std::string stats_json(const Stats& s, const CacheStats& c, std::int64_t now_ms)
        {{"total", s.password_queries},
         {"failed", s.password_query_failures},
         {"throttled", s.password_throttled},
+        {"account_throttled", s.password_account_throttled},
         {"checks_filed", s.password_checks_filed}}},
       {"acl_denied", {{"read", s.denied_read}, {"write", s.denied_write}, {"subscribe", s.denied_subscribe}}},
       {"rejected",
@@ -48,11 +49,12 @@ std::string stats_line(const Stats& s, const CacheStats& c) {
          " password_cached=" + n(s.signin_password_cached) + " service=" + n(s.signin_service) +
          " refused=" + n(s.signin_refused) + " retry=" + n(s.signin_retry) +
          "; password queries=" + n(s.password_queries) + " failed=" + n(s.password_query_failures) +
-         " throttled=" + n(s.password_throttled) + " checks_filed=" + n(s.password_checks_filed) +
-         "; acl denied read=" + n(s.denied_read) + " write=" + n(s.denied_write) +
-         " subscribe=" + n(s.denied_subscribe) + "; rejected bad_request=" + n(s.rejected_bad_request) +
-         " too_large=" + n(s.rejected_too_large) + " rate_limited=" + n(s.rejected_rate_limited) +
-         "; nacks sent=" + n(s.nacks_sent) + " suppressed=" + n(s.nacks_suppressed) + "; kicked=" + n(s.users_kicked) +
+         " throttled=" + n(s.password_throttled) + " account_throttled=" + n(s.password_account_throttled) +
+         " checks_filed=" + n(s.password_checks_filed) + "; acl denied read=" + n(s.denied_read) +
+         " write=" + n(s.denied_write) + " subscribe=" + n(s.denied_subscribe) +
+         "; rejected bad_request=" + n(s.rejected_bad_request) + " too_large=" + n(s.rejected_too_large) +
+         " rate_limited=" + n(s.rejected_rate_limited) + "; nacks sent=" + n(s.nacks_sent) +
+         " suppressed=" + n(s.nacks_suppressed) + "; kicked=" + n(s.users_kicked) +
          " internal_errors=" + n(s.internal_errors) + "; cache ready=" + (c.ready ? "yes" : "no") +
          " db=" + (c.db_connected ? "up" : "down") + " groups=" + n(c.groups) + " memberships=" + n(c.memberships) +
          " refused_users=" + n(c.refused_users) + " blocks=" + n(c.blocks) + " changes=" + n(c.changes_applied) +

@@ -17,8 +17,9 @@ struct Stats {
   std::uint64_t signin_retry = 0;      // not checked now: "try again" (budget, database, cache)
   std::uint64_t password_queries = 0;  // database lookups for a password sign-in
   std::uint64_t password_query_failures = 0;
-  std::uint64_t password_throttled = 0;     // "try again": a lookup or PBKDF2 budget was spent, or the queue full
-  std::uint64_t password_checks_filed = 0;  // PBKDF2 checks handed to the verifier's threads
+  std::uint64_t password_throttled = 0;          // "try again": a lookup or PBKDF2 budget was spent, or the queue full
+  std::uint64_t password_account_throttled = 0;  // of those: the account's own check budget was spent
+  std::uint64_t password_checks_filed = 0;       // PBKDF2 checks handed to the verifier's threads
   // ACL
   std::uint64_t denied_read = 0;
   std::uint64_t denied_write = 0;

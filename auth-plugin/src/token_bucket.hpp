@@ -20,14 +20,19 @@ class TokenBucket {
     return true;
   }
 
+  // Whether try_take(now_ns, amount) would succeed; takes nothing, so that a
+  // caller paying from two buckets spends from neither unless both can pay.
+  bool has(std::int64_t now_ns, double amount = 1.0) const noexcept { return refilled(now_ns) >= amount; }
+
   // Full and not asked for `idle_ns`: forgetting it changes nothing.
   bool idle(std::int64_t now_ns, std::int64_t idle_ns) const noexcept {
-    const double refilled =
-        now_ns > last_ns_ ? tokens_ + static_cast<double>(now_ns - last_ns_) * rate_per_ns_ : tokens_;
-    return refilled >= burst_ && now_ns - last_take_ns_ >= idle_ns;
+    return refilled(now_ns) >= burst_ && now_ns - last_take_ns_ >= idle_ns;
   }
 
  private:
+  double refilled(std::int64_t now_ns) const noexcept {
+    return now_ns > last_ns_ ? tokens_ + static_cast<double>(now_ns - last_ns_) * rate_per_ns_ : tokens_;
+  }
   void refill(std::int64_t now_ns) noexcept {
     if (now_ns > last_ns_) {
       tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_ns - last_ns_) * rate_per_ns_);

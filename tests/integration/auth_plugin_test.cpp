@@ -13,10 +13,16 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sched.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
-#include <iostream>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -458,13 +464,80 @@ TEST_F(AuthPluginTest, APasswordIsAnsweredOnTheRetry) {
   EXPECT_EQ(try_connect_once(ann.client_id("laptop"), ann.name, ann.password), 0) << "then remembered";
 }
 
+// The broker's password checking threads (the plugin names them).
+std::vector<pid_t> checking_threads(const MosquittoBroker& broker) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(broker.pid()) + "/task";
+  std::vector<pid_t> checking;
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name == "chat-pwcheck") checking.push_back(std::stoi(task.path().filename().string()));
+  }
+  return checking;
+}
+
+// The CPU time those threads have used, in seconds (utime + stime, fields 14
+// and 15 of /proc/<pid>/task/<tid>/stat, counted after the name's ')').
+double checking_cpu_s(const MosquittoBroker& broker) {
+  long ticks = 0;
+  for (const pid_t tid : checking_threads(broker)) {
+    std::ifstream file("/proc/" + std::to_string(broker.pid()) + "/task/" + std::to_string(tid) + "/stat");
+    std::string text;
+    std::getline(file, text);
+    std::istringstream fields(text.substr(text.rfind(')') + 1));
+    std::string field;
+    for (int number = 3; number <= 13 && fields >> field; ++number) {
+    }
+    long user = 0;
+    long system = 0;
+    fields >> user >> system;
+    ticks += user + system;
+  }
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Issue #13, item 14: the plugin's password checking threads, inside the
+// real broker, run at idle CPU priority, one per core by default.
+TEST_F(AuthPluginTest, PasswordCheckingThreadsRunAtIdlePriority) {
+  const auto checking = checking_threads(broker());
+  // 16: the option's maximum (auth-plugin/src/options.hpp).
+  const auto cores = static_cast<std::size_t>(std::clamp(std::thread::hardware_concurrency(), 1U, 16U));
+  EXPECT_EQ(checking.size(), cores) << "one checking thread per core by default\n" << broker().log();
+  for (const pid_t tid : checking) EXPECT_EQ(sched_getscheduler(tid), SCHED_IDLE) << "thread " << tid;
+  EXPECT_NE(sched_getscheduler(broker().pid()), SCHED_IDLE) << "the broker's own thread keeps its priority";
+  EXPECT_NE(broker().log().find("at idle CPU priority (SCHED_IDLE)"), std::string::npos) << broker().log();
+}
+
 struct CrowdSignIn {
   int signed_in = 0;
   int given_up = 0;
   int retries = 0;
   int bystander_acks = 0;
+  std::vector<double> bystander_ms;  // each PUBACK's wait, for the printed p50/p99 (never asserted)
   std::chrono::milliseconds took{0};
+
+  double bystander_percentile_ms(double p) const {
+    if (bystander_ms.empty()) return 0;
+    std::vector<double> sorted = bystander_ms;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[static_cast<std::size_t>(p / 100 * static_cast<double>(sorted.size() - 1))];
+  }
+  std::string summary() const {
+    return std::to_string(took.count()) + " ms, " + std::to_string(retries) +
+           " retries; bystander PUBACKs meanwhile: " + std::to_string(bystander_acks) + ", p50 " +
+           std::to_string(bystander_percentile_ms(50)) + " ms, p99 " + std::to_string(bystander_percentile_ms(99)) +
+           " ms";
+  }
 };
+
+// The plugin's own PBKDF2 budget and checking threads, not the tests' generous ones.
+MosquittoOptions with_default_password_checks() {
+  AuthPluginSettings settings = plugin_settings();
+  settings.options.erase("password_checks_per_s");
+  settings.options.erase("password_checks_burst");
+  return MosquittoOptions{.auth_plugin = std::move(settings)};
+}
 
 // `users` sign in together (ten at a time, half MQTT 3.1.1, half 5) as
 // clients do: told to try again, each tries again 100 ms later, until
@@ -502,8 +575,11 @@ CrowdSignIn sign_in_crowd(MosquittoBroker& broker, const std::vector<TestUser>& 
   CrowdSignIn result;
   const auto total = static_cast<int>(users.size());
   while (signed_in + given_up < total) {
+    const auto sent = std::chrono::steady_clock::now();
     const int rc = bystander.publish(
         bystander_topic, R"({"id":"b)" + std::to_string(result.bystander_acks) + R"(","type":"text","text":"hi"})");
+    result.bystander_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
     EXPECT_EQ(rc, 0) << "the broker stopped answering a bystander after " << result.bystander_acks << " PUBACKs\n"
                      << broker.log();
     if (rc != 0) break;
@@ -523,35 +599,35 @@ CrowdSignIn sign_in_crowd(MosquittoBroker& broker, const std::vector<TestUser>& 
 // answering a bystander meanwhile. The default budget: checks are counted by
 // their cost, so the tests' cheap hashes (1 000 iterations) take 1/210 each.
 TEST_F(AuthPluginTest, AHundredUsersSigningInTogetherAllGetIn) {
-  MosquittoBroker defaults(MosquittoOptions{
-      .auth_plugin = plugin_settings({{"password_checks_per_s", "2"}, {"password_checks_burst", "4"}})});
+  MosquittoBroker defaults(with_default_password_checks());
   std::vector<TestUser> users;
   for (int i = 0; i < 100; ++i) users.push_back(make_user("crowd"));
   const auto by = make_user();
   auto bystander = connect(by, "phone", 5, &defaults);
   const auto crowd = sign_in_crowd(defaults, users, *bystander, "dm/1/msg/" + by.uid(), 60s);
   EXPECT_EQ(crowd.signed_in, 100) << crowd.given_up << " gave up (refused as not authorized or told to retry for 60 s)";
-  std::cout << "100 password sign-ins (1 000 iterations): " << crowd.took.count() << " ms, " << crowd.retries
-            << " retries; bystander PUBACKs meanwhile: " << crowd.bystander_acks << "\n";
+  std::cout << "100 password sign-ins (1 000 iterations): " << crowd.summary() << "\n";
 }
 
-// The same at the default cost (210 000 iterations, ~0.2-0.4 s each) and the
-// default budget (2 checks a second, burst 4): all get in, in about 50 s of
-// retries; the figure is in docs/security.md. Tokens are the fast way in.
+// The same at the default cost (210 000 iterations, ~0.13 s of a core each),
+// the default budget (20 checks a second, burst 100) and the default checking
+// threads (one per core, at idle priority): the burst files all hundred
+// checks at once, the threads run them on the idle cores, all get in within
+// seconds of retries; the figures are in docs/security.md. The patience
+// (90 s) only bounds a failing run: on a machine whose cores are all busy,
+// idle-priority checks wait for them. Tokens are the fast way in.
 TEST_F(AuthPluginTest, AHundredUsersWithDefaultCostPasswordsAllGetIn) {
-  MosquittoBroker defaults(MosquittoOptions{
-      .auth_plugin = plugin_settings({{"password_checks_per_s", "2"}, {"password_checks_burst", "4"}})});
+  MosquittoBroker defaults(with_default_password_checks());
   const std::string password = "one costly password";
   const std::string hash = credentials::hash_password(password, credentials::kDefaultPbkdf2Iterations);
   std::vector<TestUser> users;
   for (int i = 0; i < 100; ++i) users.push_back(make_user_with("costlycrowd" + std::to_string(i), password, hash));
   const auto by = make_user();
   auto bystander = connect(by, "phone", 5, &defaults);
-  const auto crowd = sign_in_crowd(defaults, users, *bystander, "dm/1/msg/" + by.uid(), 180s);
-  EXPECT_EQ(crowd.signed_in, 100) << crowd.given_up
-                                  << " gave up (refused as not authorized or told to retry for 180 s)";
-  std::cout << "100 password sign-ins (210 000 iterations): " << crowd.took.count() << " ms, " << crowd.retries
-            << " retries; bystander PUBACKs meanwhile: " << crowd.bystander_acks << "\n";
+  const auto crowd = sign_in_crowd(defaults, users, *bystander, "dm/1/msg/" + by.uid(), 90s);
+  EXPECT_EQ(crowd.signed_in, 100) << crowd.given_up << " gave up (refused as not authorized or told to retry for 90 s)";
+  std::cout << "100 password sign-ins (210 000 iterations): " << crowd.summary() << "; the checking threads used "
+            << checking_cpu_s(defaults) << " s of CPU\n";
 }
 
 // Issue #13, item 4: a flood of unknown usernames and wrong passwords does not

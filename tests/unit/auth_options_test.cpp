@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 namespace chat::auth {
 namespace {
@@ -60,17 +62,29 @@ TEST(AuthOptions, MinimalOptionsGiveTheDefaults) {
 
 TEST(AuthOptions, EveryOptionIsRead) {
   FakeFiles files;
-  Raw raw = {{"db_conninfo_file", "/secrets/db"}, {"jwt_secret_file", "/secrets/jwt"},
-             {"service_username", "svc-bridge"},  {"service_password_hash", kServiceHash},
-             {"db_statement_timeout_ms", "250"},  {"db_connect_timeout_s", "3"},
-             {"startup_wait_ms", "100"},          {"password_cache_ttl_s", "60"},
-             {"password_cache_size", "10"},       {"password_checks_per_s", "0.5"},
-             {"password_checks_burst", "2"},      {"max_payload_bytes", "1024"},
-             {"publish_rate_per_s", "5"},         {"publish_burst", "10"},
-             {"stats_interval_s", "0"},           {"stats_topic", "sys/chat-auth/stats"},
-             {"kick_disabled_users", "false"},    {"password_lookups_per_s", "30"},
-             {"password_lookups_burst", "60"},    {"max_token_lifetime_s", "86400"},
-             {"password_check_threads", "3"}};
+  Raw raw = {{"db_conninfo_file", "/secrets/db"},
+             {"jwt_secret_file", "/secrets/jwt"},
+             {"service_username", "svc-bridge"},
+             {"service_password_hash", kServiceHash},
+             {"db_statement_timeout_ms", "250"},
+             {"db_connect_timeout_s", "3"},
+             {"startup_wait_ms", "100"},
+             {"password_cache_ttl_s", "60"},
+             {"password_cache_size", "10"},
+             {"password_checks_per_s", "0.5"},
+             {"password_checks_burst", "2"},
+             {"max_payload_bytes", "1024"},
+             {"publish_rate_per_s", "5"},
+             {"publish_burst", "10"},
+             {"stats_interval_s", "0"},
+             {"stats_topic", "sys/chat-auth/stats"},
+             {"kick_disabled_users", "false"},
+             {"password_lookups_per_s", "30"},
+             {"password_lookups_burst", "60"},
+             {"max_token_lifetime_s", "86400"},
+             {"password_check_threads", "3"},
+             {"password_checks_per_user_per_min", "4"},
+             {"password_checks_per_user_burst", "6"}};
   const auto result = parse_options(raw, files.reader());
   ASSERT_TRUE(result.options.has_value()) << (result.errors.empty() ? "" : result.errors.front());
   const Options& o = *result.options;
@@ -86,7 +100,11 @@ TEST(AuthOptions, EveryOptionIsRead) {
   EXPECT_DOUBLE_EQ(o.password_checks_per_s, 0.5);
   EXPECT_DOUBLE_EQ(o.password_checks_burst, 2);
   EXPECT_EQ(o.password_check_threads, 3);
-  EXPECT_EQ(Options{}.password_check_threads, 1) << "one checking thread unless told otherwise";
+  EXPECT_DOUBLE_EQ(o.password_checks_per_user_per_min, 4);
+  EXPECT_DOUBLE_EQ(o.password_checks_per_user_burst, 6);
+  const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  EXPECT_EQ(Options{}.password_check_threads, std::clamp(cores, 1, kMaxPasswordCheckThreads))
+      << "one checking thread per core unless told otherwise";
   EXPECT_EQ(o.max_payload_bytes, 1024u);
   EXPECT_DOUBLE_EQ(o.publish_rate_per_s, 5);
   EXPECT_DOUBLE_EQ(o.publish_burst, 10);

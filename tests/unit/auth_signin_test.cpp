@@ -5,6 +5,7 @@
 // answer).
 #include "chat/credentials/password.hpp"
 #include "chat/credentials/token.hpp"
+#include "held_verifier_lock.hpp"
 #include "signin.hpp"
 
 #include <gtest/gtest.h>
@@ -377,6 +378,23 @@ TEST_F(SignInTest, PasswordChecksRunOffTheCallersThread) {
   EXPECT_EQ(stats.password_checks_filed, 2u);
 }
 
+// A checking thread runs at idle priority and may be preempted while it holds
+// the verifier's lock: the sign-in does not wait for it, it asks the client
+// to try again and spends nothing.
+TEST_F(SignInTest, ABusyVerifierAsksToRetryWithoutWaiting) {
+  build();
+  {
+    HeldVerifierLock held(*verifier);
+    const auto busy = try_sign_in("alice", "alice-pw", "42:phone");
+    EXPECT_EQ(busy.kind, SignInResult::Kind::retry);
+    EXPECT_NE(busy.reason.find("busy"), std::string::npos) << busy.reason;
+    EXPECT_EQ(try_sign_in("svc-bridge", "service-pw", "bridge-1").kind, SignInResult::Kind::retry);
+  }
+  EXPECT_EQ(lookup.queries, 0) << "no lookup, no budget: nothing was filed";
+  EXPECT_EQ(stats.password_checks_filed, 0u);
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::password);
+}
+
 // Retries and a flood repeating one guess file one check, paid once.
 TEST_F(SignInTest, OnePasswordCheckPerUsernameAndPassword) {
   std::atomic<int> checks{0};
@@ -433,6 +451,79 @@ TEST_F(SignInTest, AFullCheckQueueAsksToRetryWithoutSpendingBudget) {
       << "unclaimed answers make room for new checks";
   EXPECT_EQ(try_sign_in("bob", "bob-pw", "43:phone").kind, SignInResult::Kind::retry)
       << "bob's answer was dropped for fred's check: bob's next try checks again";
+}
+
+// Issue #13: guesses at one account spend that account's own budget (burst,
+// then per minute), not the whole global one: the account is told to retry,
+// never refused, while another account still gets its check filed. Repeats
+// of a guess under check cost nothing.
+TEST_F(SignInTest, OneAccountsSpentCheckBudgetLeavesOthersTheirs) {
+  options.password_checks_per_user_burst = 3;
+  options.password_checks_per_user_per_min = 10;  // one every 6 s
+  verify = [&](std::string_view password, std::string_view hash) {
+    gate.pass();
+    return credentials::verify_password(password, hash);
+  };
+  for (int guess = 0; guess < 3; ++guess) {
+    const auto filed = try_sign_in("alice", "guess" + std::to_string(guess), "42:phone");
+    EXPECT_NE(filed.reason.find("being verified"), std::string::npos) << guess << ": " << filed.reason;
+  }
+  ASSERT_TRUE(gate.wait_for_waiter(std::chrono::seconds(10)));
+  for (int guess = 0; guess < 3; ++guess) {
+    const auto repeat = try_sign_in("alice", "guess" + std::to_string(guess), "42:phone");
+    EXPECT_NE(repeat.reason.find("being verified"), std::string::npos) << "a repeat costs nothing: " << repeat.reason;
+  }
+  const int queries = lookup.queries;
+  const auto spent = try_sign_in("alice", "alice-pw", "42:phone");
+  EXPECT_EQ(spent.kind, SignInResult::Kind::retry) << "even the right password: try again, not refused";
+  EXPECT_NE(spent.reason.find("for this account"), std::string::npos) << spent.reason;
+  EXPECT_EQ(lookup.queries, queries) << "nor a lookup: the flood spends no lookup budget either";
+  EXPECT_EQ(stats.password_account_throttled, 1u);
+  const auto other = try_sign_in("bob", "bob-pw", "43:phone");
+  EXPECT_NE(other.reason.find("being verified"), std::string::npos) << "bob's budget is his own: " << other.reason;
+  EXPECT_EQ(stats.password_checks_filed, 4u);
+  gate.open();
+  ASSERT_TRUE(verifier->wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(try_sign_in("bob", "bob-pw", "43:phone").kind, SignInResult::Kind::password);
+  EXPECT_EQ(try_sign_in("alice", "alice-pw", "42:phone", kNow + 5).kind, SignInResult::Kind::retry)
+      << "less than one check refilled";
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone", kNow + 7).kind, SignInResult::Kind::password)
+      << "one check refilled";
+  EXPECT_EQ(stats.password_account_throttled, 2u);
+}
+
+// Remembered passwords, tokens and the service account never ask an
+// account's check budget, even when it is spent.
+TEST_F(SignInTest, RememberedPasswordsTokensAndTheServiceNeedNoAccountBudget) {
+  options.password_checks_per_user_burst = 1;
+  options.password_checks_per_user_per_min = 1;
+  EXPECT_EQ(sign_in("alice", "alice-pw", "42:phone").kind, SignInResult::Kind::password);
+  EXPECT_EQ(try_sign_in("alice", "wrong", "42:phone").kind, SignInResult::Kind::retry);
+  EXPECT_EQ(stats.password_account_throttled, 1u) << "alice's one check is spent";
+  EXPECT_EQ(try_sign_in("alice", "alice-pw", "42:laptop").kind, SignInResult::Kind::password_cached);
+  EXPECT_EQ(try_sign_in("alice", token(42, "alice"), "42:tablet").kind, SignInResult::Kind::token);
+  for (const char* guess : {"svc-guess-1", "svc-guess-2"}) try_sign_in("svc-bridge", guess, "bridge-x");
+  EXPECT_EQ(sign_in("svc-bridge", "service-pw", "bridge-1", kNow + 10).kind, SignInResult::Kind::service);
+  EXPECT_EQ(stats.password_account_throttled, 1u);
+}
+
+// The two budgets are spent together or not at all: a check the global
+// budget refuses costs the account nothing, and one the account refuses
+// costs the global budget nothing.
+TEST_F(SignInTest, AccountAndGlobalBudgetsAreSpentTogether) {
+  options.password_checks_per_s = kTestCheck / 10;  // one check every 10 s
+  options.password_checks_burst = kTestCheck;
+  options.password_checks_per_user_burst = 2;
+  options.password_checks_per_user_per_min = 0.1;  // practically none refilled within the test
+  EXPECT_EQ(sign_in("alice", "guess1", "42:phone").kind, SignInResult::Kind::refused);
+  const auto global = try_sign_in("alice", "guess2", "42:phone");
+  EXPECT_NE(global.reason.find("at once"), std::string::npos) << global.reason;
+  EXPECT_EQ(sign_in("alice", "guess2", "42:phone", kNow + 11).kind, SignInResult::Kind::refused)
+      << "the global refusal did not spend alice's second check";
+  const auto account = try_sign_in("alice", "guess3", "42:phone", kNow + 22);
+  EXPECT_NE(account.reason.find("for this account"), std::string::npos) << account.reason;
+  EXPECT_EQ(sign_in("bob", "bob-pw", "43:phone", kNow + 22).kind, SignInResult::Kind::password)
+      << "alice's refusal did not spend the global check bob needs";
 }
 
 }  // namespace

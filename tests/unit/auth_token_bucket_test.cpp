@@ -1,5 +1,6 @@
-// The token bucket behind the plugin's per-user publish rate: the burst, the
-// refill rate, and when an idle bucket may be forgotten.
+// The token bucket behind the plugin's per-user publish rate and password
+// checks: the burst, the refill rate, asking without taking, and when an idle
+// bucket may be forgotten.
 #include "token_bucket.hpp"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,16 @@ TEST(AuthTokenBucket, IdleWhenFullAndUnused) {
   bucket.try_take(0);
   EXPECT_FALSE(bucket.idle(kSecond / 2, kSecond));
   EXPECT_TRUE(bucket.idle(5 * kSecond, kSecond));
+}
+
+TEST(AuthTokenBucket, HasTellsWithoutTaking) {
+  TokenBucket bucket(1, 1, 0);
+  EXPECT_TRUE(bucket.has(0));
+  EXPECT_TRUE(bucket.has(0)) << "asking takes nothing";
+  EXPECT_FALSE(bucket.has(0, 2)) << "more than it holds";
+  EXPECT_TRUE(bucket.try_take(0));
+  EXPECT_FALSE(bucket.has(kSecond / 2));
+  EXPECT_TRUE(bucket.has(kSecond));
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ class MosquittoBroker {
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::filesystem::path config_path() const { return dir_.path() / "mosquitto.conf"; }
   std::string log() const;
+  pid_t pid() const { return process_ ? process_->pid() : -1; }  // mosquitto's (the preload wrapper execs it)
 
   void stop();       // SIGTERM: the broker saves its persistence file
   void kill_hard();  // SIGKILL: as a crash would
