@@ -1,5 +1,8 @@
 #include "chat/bridge/ack_batch.hpp"
 
+#include "chat/protocol/events.hpp"
+#include "chat/protocol/identifiers.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -7,16 +10,16 @@
 namespace chat::bridge {
 namespace {
 
-constexpr std::string_view kHead = R"({"ev":"acks","acks":[)";
+// {"ev":"acks","acks":[ … ]}, the entries written in between.
+const std::string& head() {
+  static const std::string text = R"({"ev":")" + std::string(protocol::event::kAcks) + R"(","acks":[)";
+  return text;
+}
 constexpr std::string_view kTail = "]}";
 
-// Client ids are [A-Za-z0-9_-] (checked before anything is stored), which
+// Client ids are protocol tokens (checked before anything is stored), which
 // JSON needs no escaping for; anything else goes through the JSON writer.
-bool plain(std::string_view id) {
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
+bool plain(std::string_view id) { return std::all_of(id.begin(), id.end(), protocol::is_token_char); }
 
 void append_entry(std::string& out, const AckEntry& e) {
   out += R"({"chat":)";
@@ -63,7 +66,7 @@ std::vector<AckEvent> AckBatch::take() {
                             p.received.begin() + static_cast<std::ptrdiff_t>(last));
       events.push_back(std::move(event));
     };
-    std::string out(kHead);
+    std::string out(head());
     std::size_t first = 0;
     for (std::size_t i = 0; i < p.entries.size(); ++i) {
       const std::size_t mark = out.size();
@@ -75,7 +78,7 @@ std::vector<AckEvent> AckBatch::take() {
         out.resize(mark);
         out += kTail;
         emit(std::move(out), first, i);
-        out.assign(kHead);
+        out.assign(head());
         first = i;
         append_entry(out, p.entries[i]);
       }

@@ -1,5 +1,7 @@
 #include "chat/bridge/inbound_classification.hpp"
 
+#include "chat/protocol/events.hpp"
+
 #include <utility>
 
 namespace chat::bridge {
@@ -10,7 +12,8 @@ std::variant<MessageToStore, PayloadError> classify_message(const InboundTopic& 
   if (auto* error = std::get_if<PayloadError>(&parsed)) return std::move(*error);
   auto& message = std::get<MessagePayload>(parsed);
   if (topic.kind == TopicKind::dm_msg && topic.target == topic.from) {
-    return PayloadError{"bad_request", "a direct message to oneself", std::move(message.id)};
+    return PayloadError{std::string(protocol::to_string(protocol::ErrorCode::bad_request)),
+                        "a direct message to oneself", std::move(message.id)};
   }
   MessageToStore m;
   m.chat_id = topic.kind == TopicKind::group_msg ? topic.target : 0;

@@ -2,7 +2,6 @@
 
 #include "chat/bridge/request_records.hpp"
 #include "chat/protocol/push.hpp"
-#include "chat/storage/limits.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -14,10 +13,6 @@ using nlohmann::json;
 namespace limits = request_limits;
 using storage::GroupChange;
 using storage::GroupChangeStatus;
-
-// The request path's bound and storage's rule are one number.
-static_assert(limits::kMaxGroupMembers == storage::kMaxGroupMembers);
-static_assert(limits::kMaxBlockedUsers == storage::kMaxBlockedUsers);
 
 // A refusal travels as an exception from where it is decided to the one
 // place that answers it.

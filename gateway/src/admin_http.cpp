@@ -35,7 +35,7 @@ awaitable<void> serve_admin(GatewayState& state, tcp_socket socket) {
     }
   } else if (path == "/metrics") {
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.body() = render_metrics(state);
+    response.body() = state.metrics().render();
   } else {
     response.result(http::status::not_found);
     response.body() = "not found: /healthz, /metrics\n";

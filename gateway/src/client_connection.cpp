@@ -16,7 +16,7 @@ constexpr std::size_t kRequestHeaderLimit = 8 * 1024;  // an upgrade request is 
 template <class Stream>
 awaitable<void> refuse(GatewayState& state, Stream& stream, unsigned version, http::status status,
                        const std::string& reason, const std::string& message) {
-  ++state.counters().refusals[reason];
+  state.metrics().refused(reason);
   http::response<http::string_body> response{status, version};
   response.set(http::field::server, "chat-gateway");
   response.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -49,7 +49,7 @@ awaitable<std::optional<http::request<http::empty_body>>> read_request(GatewaySt
   error_code ec;
   co_await http::async_read(stream, buffer, parser, on_error(ec));
   if (ec) {
-    ++state.counters().handshake_failures[ec == beast::error::timeout ? "timeout" : "http"];
+    state.metrics().handshake_failed(ec == beast::error::timeout ? "timeout" : "http");
     co_return std::nullopt;
   }
   co_return parser.release();
@@ -109,7 +109,7 @@ awaitable<void> serve_upgrade(GatewayState& state, ConnectionSlot slot, Stream s
 // At the cap: a 503 without reading the request, then the socket is closed.
 // The write is bounded by a short deadline so a flood cannot pile them up.
 awaitable<void> refuse_over_cap(GatewayState& state, tcp_socket socket, bool tls) {
-  ++state.counters().refusals["cap"];
+  state.metrics().refused("cap");
   if (tls) co_return;  // no TLS handshake is spent on a connection that is refused anyway
   tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(1));
@@ -124,7 +124,7 @@ awaitable<void> refuse_over_cap(GatewayState& state, tcp_socket socket, bool tls
 }  // namespace
 
 awaitable<void> serve_client(GatewayState& state, tcp_socket socket, asio::ssl::context* tls, tcp::endpoint broker) {
-  ++state.counters().connections_accepted;
+  state.metrics().connections_accepted.inc();
   ConnectionSlot slot = state.try_admit();
   if (!slot) {
     co_await refuse_over_cap(state, std::move(socket), tls != nullptr);
@@ -141,7 +141,7 @@ awaitable<void> serve_client(GatewayState& state, tcp_socket socket, asio::ssl::
   error_code ec;
   co_await tls_stream.async_handshake(asio::ssl::stream_base::server, on_error(ec));
   if (ec) {
-    ++state.counters().handshake_failures[ec == beast::error::timeout ? "timeout" : "tls"];
+    state.metrics().handshake_failed(ec == beast::error::timeout ? "timeout" : "tls");
     co_return;
   }
   co_await serve_upgrade(state, std::move(slot), std::move(tls_stream), broker);

@@ -1,6 +1,6 @@
 // chat-gateway: see docs/gateway.md and `chat-gateway --help`.
 #include "chat/gateway/config.hpp"
-#include "log.hpp"
+#include "chat/observability/log.hpp"
 #include "server.hpp"
 
 #include <csignal>
@@ -8,6 +8,9 @@
 
 int main(int argc, char** argv) {
   using namespace chat::gateway;
+  using chat::observability::Logger;
+  using chat::observability::LogLevel;
+  using chat::observability::parse_log_level;
   const auto sources = chat::settings::process_sources();
   const ConfigResult loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), sources);
   if (const auto exit_code =

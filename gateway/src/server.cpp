@@ -40,7 +40,7 @@ tcp_acceptor listen_on(asio::io_context& io, const tcp::endpoint& endpoint, cons
 }
 
 // A pause after accept fails for lack of file descriptors, so the loop does not spin.
-awaitable<void> pause_after(const error_code& ec, Logger& log) {
+awaitable<void> pause_after(const error_code& ec, observability::Logger& log) {
   log.warn("accept failed", {{"error", ec.message()}});
   steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
   error_code ignored;
@@ -92,7 +92,7 @@ asio::ssl::context make_tls_context(const Config& config) {
 
 }  // namespace
 
-int run_gateway(const Config& config, Logger& log) {
+int run_gateway(const Config& config, observability::Logger& log) {
   asio::io_context io(1);
   GatewayState state(config, log);
   const tcp::endpoint broker = endpoint_of(config.broker_host, config.broker_port, "broker_host");

@@ -1,13 +1,12 @@
 #pragma once
-// What every connection of the gateway shares: settings, counters, the cap on
+// What every connection of the gateway shares: settings, metrics, the cap on
 // open connections and the open pipes a drain must close. One io_context
 // thread runs the whole gateway, so nothing here is locked.
 #include "chat/gateway/config.hpp"
-#include "log.hpp"
+#include "chat/observability/log.hpp"
+#include "gateway_metrics.hpp"
 
-#include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -21,18 +20,6 @@ class Drainable {
 
  protected:
   ~Drainable() = default;
-};
-
-struct Counters {
-  std::uint64_t connections_accepted = 0;                   // TCP connections taken, both listeners
-  std::uint64_t upgrades = 0;                               // WebSockets opened and piped
-  std::map<std::string, std::uint64_t> refusals;            // by reason: HTTP answers other than 101
-  std::map<std::string, std::uint64_t> handshake_failures;  // timeout, tls, http, websocket
-  std::map<std::string, std::uint64_t> closes;              // by who or what ended a pipe
-  std::uint64_t messages_to_broker = 0;                     // WebSocket messages from clients
-  std::uint64_t bytes_to_broker = 0;
-  std::uint64_t reads_from_broker = 0;  // = WebSocket messages to clients
-  std::uint64_t bytes_to_clients = 0;
 };
 
 class GatewayState;
@@ -54,13 +41,13 @@ class ConnectionSlot {
 
 class GatewayState {
  public:
-  GatewayState(Config config, Logger& log);
+  GatewayState(Config config, observability::Logger& log);
 
   const Config& config() const { return config_; }
   const std::vector<std::string>& allowed_origins() const { return allowed_origins_; }
-  Logger& log() { return log_; }
-  Counters& counters() { return counters_; }
-  const Counters& counters() const { return counters_; }
+  observability::Logger& log() { return log_; }
+  GatewayMetrics& metrics() { return metrics_; }
+  const GatewayMetrics& metrics() const { return metrics_; }
 
   // A slot, or an empty one when max_connections are open.
   ConnectionSlot try_admit();
@@ -80,15 +67,12 @@ class GatewayState {
 
   Config config_;
   std::vector<std::string> allowed_origins_;
-  Logger& log_;
-  Counters counters_;
+  observability::Logger& log_;
   int open_ = 0;
   std::unordered_set<Drainable*> pipes_;
   bool draining_ = false;
   std::function<void()> drained_;
+  GatewayMetrics metrics_;  // last: its gauges read the members above
 };
-
-// Prometheus text exposition of the counters and gauges.
-std::string render_metrics(const GatewayState& state);
 
 }  // namespace chat::gateway

@@ -45,7 +45,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
     // NOLINTNEXTLINE(bugprone-use-after-move)
     co_await self->accept(std::move(request), std::move(subprotocol));
     if (!self->ws_.is_open()) co_return;
-    ++self->state_.counters().upgrades;
+    self->state_.metrics().upgrades.inc();
     asio::co_spawn(self->ws_.get_executor(), client_to_broker(self), asio::detached);
     co_await broker_to_client(self);
   }
@@ -78,7 +78,7 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
     error_code ec;
     co_await ws_.async_accept(request, on_error(ec));
     if (ec) {
-      ++state_.counters().handshake_failures["websocket"];
+      state_.metrics().handshake_failed("websocket");
       close_broker();
     }
   }
@@ -115,9 +115,9 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
         self->end("broker_error", websocket::close_code::going_away);
         break;
       }
-      self->state_.counters().bytes_to_broker += size;
+      self->state_.metrics().bytes_to_broker.inc(size);
       if (self->ws_.is_message_done()) {
-        ++self->state_.counters().messages_to_broker;
+        self->state_.metrics().messages_to_broker.inc();
         message_size = 0;
       }
     }
@@ -140,12 +140,12 @@ class WebSocketPipe final : public Drainable, public std::enable_shared_from_thi
         self->end_after_client_error(ec);
         break;
       }
-      ++self->state_.counters().reads_from_broker;
-      self->state_.counters().bytes_to_clients += size;
+      self->state_.metrics().messages_to_clients.inc();
+      self->state_.metrics().bytes_to_clients.inc(size);
     }
     self->close_broker();
     if (self->ws_.is_open()) co_await self->ws_.async_close(self->close_code_, on_error(ec));
-    ++self->state_.counters().closes[self->end_reason_];
+    self->state_.metrics().closed(self->end_reason_);
   }
 
   void end_after_client_error(const error_code& ec) {

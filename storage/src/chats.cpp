@@ -78,9 +78,10 @@ MembershipChange ChatStore::add_member(ChatId chat, UserId user) {
 
 MembershipChange ChatStore::remove_member(ChatId chat, UserId user) {
   return connection_.transaction([&](Connection& tx) {
-    if (!tx.execute(sql::kLockGroupForMembership, chat).at_most_one()) {
-      return MembershipChange::chat_unavailable;
-    }
+    const auto locked = tx.execute(sql::kLockGroupForMembership, chat).at_most_one();
+    if (!locked) return MembershipChange::chat_unavailable;
+    // Under the lock: an ownership handed over by a concurrent leave is seen.
+    if (locked->optional_int64("owner_id") == user) return MembershipChange::owner;
     if (tx.execute(sql::kRemoveMember, chat, user).affected_rows() == 0) {
       return MembershipChange::unchanged;
     }

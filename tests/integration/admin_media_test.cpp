@@ -1,103 +1,11 @@
 // chat-admin's media store against a real PostgreSQL: uploads sniffed and
 // limited per kind, content-addressed and deduplicated; downloads with Range
 // for the uploader and members of chats where a message shared the upload;
-// the garbage collector.
-#include "admin_test_env.hpp"
-
-#include "chat/admin/digest.hpp"
-#include "chat/credentials/password.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <random>
+// the garbage collector. (The password throttle: admin_media_throttle_test.cpp.)
+#include "admin_media_env.hpp"
 
 namespace chat::admin::testing {
 namespace {
-
-std::int64_t id_of(const json& record) { return record["id"].get<std::int64_t>(); }
-
-// Deterministic filler that differs per call, so uploads do not deduplicate by accident.
-std::string filler(std::size_t size) {
-  static std::mt19937 random(12345);
-  std::string bytes(size, '\0');
-  for (char& c : bytes) c = static_cast<char>(random() & 0xFF);
-  return bytes;
-}
-
-std::string png(std::size_t size) { return std::string("\x89PNG\r\n\x1A\n", 8) + filler(size - 8); }
-std::string ogg_opus(std::size_t size) {
-  std::string head = "OggS" + std::string(24, '\0') + "OpusHead";
-  return head + filler(size - head.size());
-}
-std::string pdf(std::size_t size) { return "%PDF-1.7\n" + filler(size - 9); }
-
-std::string sha256_hex(const std::string& bytes) { return to_hex(sha256(bytes)); }
-
-// "Basic base64(user:password)", padded as clients send it.
-std::string basic_auth(const std::string& user_and_password) {
-  std::string encoded = credentials::base64_encode_unpadded(
-      reinterpret_cast<const unsigned char*>(user_and_password.data()), user_and_password.size());
-  while (encoded.size() % 4 != 0) encoded += '=';
-  return "Basic " + encoded;
-}
-
-class AdminMediaTest : public AdminTest {
- protected:
-  static void SetUpTestSuite() {
-    start_suite({"--media-max-image-bytes", "64KiB", "--media-max-voice-bytes", "128KiB", "--media-max-file-bytes",
-                 "256KiB", "--media-gc-interval-ms", "200", "--media-gc-age-s", "3600"});
-  }
-
-  struct Person {
-    std::int64_t uid = 0;
-    std::string username;
-    std::string bearer;  // "Bearer <sign-in token>"
-  };
-  static Person person(const std::string& prefix, const json& extra = json::object()) {
-    const json user = create_user(unique(prefix), extra);
-    return {id_of(user), user["username"], "Bearer " + token_for(id_of(user))};
-  }
-
-  static Reply upload(const std::string& bytes, const std::string& authorization,
-                      const std::string& content_type = "application/octet-stream") {
-    return raw("PUT", "/v1/media", bytes, {{"Authorization", authorization}}, content_type);
-  }
-  static Reply download(const std::string& id, const std::string& authorization, httplib::Headers headers = {}) {
-    headers.emplace("Authorization", authorization);
-    return raw("GET", "/v1/media/" + id, "", headers);
-  }
-  static std::filesystem::path blob(const std::string& sha256) {
-    return server().media_dir() / "blobs" / sha256.substr(0, 2) / sha256;
-  }
-  // Sends a request head (no body, whatever it announces) and returns the
-  // first bytes of the answer: empty when none came within 5 s.
-  static std::string answer_to_head(const std::string& head) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(server().port());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      ::close(fd);
-      return "connect failed";
-    }
-    (void)!::write(fd, head.data(), head.size());
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char buffer[512];
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    ::close(fd);
-    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
-  }
-  // A message that shares `media_id`, stored as the bridge stores it.
-  static std::int64_t share(std::int64_t chat, std::int64_t from, const std::string& media_id) {
-    return send(chat, from, {json{{"media", {{"id", media_id}, {"mime", "image/png"}, {"size", 1}}}}.dump()},
-                "image")[0];
-  }
-};
 
 TEST_F(AdminMediaTest, TheTypeIsSniffedFromTheBytesNotTheHeader) {
   const Person alice = person("alice");
@@ -435,42 +343,6 @@ TEST_F(AdminMediaTest, DeletingAnAccountReleasesItsUnsharedUploads) {
   // What Erin shared stays part of the chat's history.
   EXPECT_TRUE(std::filesystem::exists(blob(sha256_hex(shared))));
   EXPECT_EQ(download(shared_id, frank.bearer).status, 200);
-}
-
-// Password sign-ins cost a PBKDF2 run each: per client address and per
-// username only so many, counted before the password is checked; tokens are
-// not counted. (Limits made small here; the defaults are docs/admin-api.md's.)
-class AdminMediaPasswordThrottleTest : public AdminMediaTest {
- protected:
-  static void SetUpTestSuite() {
-    start_suite({"--password-burst-per-address", "8", "--password-per-minute-per-address", "1",
-                 "--password-burst-per-user", "2", "--password-per-minute-per-user", "1"});
-  }
-};
-
-TEST_F(AdminMediaPasswordThrottleTest, PasswordAttemptsAreLimitedPerUserAndPerAddress) {
-  const Person dave = person("dave", {{"password", "dave's password"}});
-  const Person erin = person("erin", {{"password", "erin's password"}});
-  const std::string wrong = basic_auth(dave.username + ":guess");
-
-  EXPECT_EQ(upload(png(100), wrong).status, 401);
-  EXPECT_EQ(upload(png(100), wrong).status, 401);
-  const Reply limited = upload(png(100), wrong);
-  EXPECT_EQ(limited.status, 429) << limited.body;
-  EXPECT_EQ(limited.error_code(), "rate_limited");
-  EXPECT_FALSE(limited.header("Retry-After").empty());
-  // Counted before the check: the right password waits too; a token does not.
-  EXPECT_EQ(upload(png(100), basic_auth(dave.username + ":dave's password")).status, 429);
-  EXPECT_EQ(upload(png(100), dave.bearer).status, 201);
-  EXPECT_EQ(upload(png(100), basic_auth(erin.username + ":erin's password")).status, 201);
-
-  // Five attempts from this address so far; names of no account count on it too.
-  for (const std::string name : {"nobody_1", "nobody_2", "nobody_3"}) {
-    EXPECT_EQ(upload(png(100), basic_auth(name + ":x")).status, 401) << name;
-  }
-  EXPECT_EQ(upload(png(100), basic_auth("nobody_4:x")).status, 429);
-  EXPECT_EQ(download("m-1", basic_auth(erin.username + ":erin's password")).status, 429);
-  EXPECT_EQ(upload(png(100), erin.bearer).status, 201);
 }
 
 }  // namespace

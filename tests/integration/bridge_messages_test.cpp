@@ -1,6 +1,7 @@
 // The message path through a real broker and PostgreSQL: direct and group
 // messages are stored once and acked after commit; resends are acked again,
-// not stored again; what cannot be stored gets a nack.
+// not stored again; what cannot be stored gets a nack (the bridge's own
+// checks without the plugin: bridge_own_checks_test.cpp).
 #include "bridge_test_env.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,15 +17,6 @@ std::string group(std::int64_t chat, std::int64_t from) {
 }
 
 class BridgeMessages : public BridgeTest {};
-
-// What the auth plugin refuses before it reaches the bridge (a group the
-// sender is not in, payloads outside the contract) can still reach the
-// bridge in a race with the plugin's caches, or without the plugin: the
-// bridge's own checks, on an anonymous broker.
-class BridgeOwnChecks : public BridgeTest {
- protected:
-  bool use_auth_plugin() const override { return false; }
-};
 
 TEST_F(BridgeMessages, DirectMessageCreatesTheChatIsStoredAndAcked) {
   const auto alice = make_user("alice");
@@ -153,50 +145,6 @@ TEST_F(BridgeMessages, AResendIsAckedAgainWithTheSameSeqAndStoredOnce) {
   EXPECT_EQ(sender->acks_of("next").at(0).seq, 2);
   EXPECT_EQ(check_messages_consistent(), 2);
   EXPECT_EQ(bridge->metric("chat_bridge_messages_duplicate_total"), 1);
-}
-
-TEST_F(BridgeOwnChecks, WhatCannotBeStoredIsNacked) {
-  const auto alice = make_user("alice");
-  const auto bob = make_user("bob");
-  const auto carol = make_user("carol");
-  const std::vector<storage::UserId> members{bob.id};
-  const auto team = store().chats().create_group(alice.id, "team", members);
-  const auto gone = store().chats().create_group(alice.id, "gone", members);
-  psql("UPDATE chats SET deleted_at = now() WHERE id = " + std::to_string(gone.id));
-  auto bridge = start_bridge();
-  auto connected = clients({alice.id, carol.id});
-  auto& a = connected[0];
-  auto& c = connected[1];
-
-  a->send(dm(999999, alice.id), "to-nobody");         // unknown recipient
-  a->send(group(gone.id, alice.id), "to-deleted");    // deleted chat
-  a->send(group(888888, alice.id), "to-no-chat");     // no such chat
-  c->send(group(team.id, carol.id), "not-a-member");  // e.g. removed meanwhile
-  c->publish_raw(dm(bob.id, carol.id), R"({"id":"bad-type","type":"sticker"})");
-  ASSERT_TRUE(a->wait_all_answered(10s));
-  ASSERT_TRUE(c->wait_all_answered(10s));
-  ASSERT_TRUE(c->wait_answer("bad-type", 10s));
-
-  const auto error_of = [](const std::optional<std::string>& nack) {
-    if (!nack) return std::string("(none)");
-    const auto event = nlohmann::json::parse(*nack);
-    return event["error"].get<std::string>() + "/" + event["detail"].get<std::string>();
-  };
-  EXPECT_EQ(error_of(a->nack_of("to-nobody")), "not_found/unknown_recipient");
-  EXPECT_EQ(error_of(a->nack_of("to-deleted")), "not_found/chat_deleted");
-  EXPECT_EQ(error_of(a->nack_of("to-no-chat")), "not_found/chat_not_found");
-  EXPECT_EQ(error_of(c->nack_of("not-a-member")), "forbidden/not_member");
-  EXPECT_EQ(error_of(c->nack_of("bad-type")), "bad_request/unknown type");
-  const auto nack = nlohmann::json::parse(*a->nack_of("to-nobody"));
-  EXPECT_EQ(nack["ev"], "nack");
-  EXPECT_EQ(nack["topic"], dm(999999, alice.id));
-  EXPECT_TRUE(a->acks_of("to-nobody").empty());
-  EXPECT_EQ(check_messages_consistent(), 0);
-
-  // The rest of a batch is stored regardless.
-  a->send(group(team.id, alice.id), "fine");
-  ASSERT_TRUE(a->wait_all_answered(10s));
-  EXPECT_EQ(a->acks_of("fine").size(), 1u);
 }
 
 TEST_F(BridgeMessages, AMessageToAnUnknownUserIsNackedThroughThePlugin) {

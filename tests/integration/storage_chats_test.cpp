@@ -134,6 +134,23 @@ TEST_F(ChatsTest, MembersAreAddedAndRemoved) {
   EXPECT_EQ(store().chats().add_member(group.id + 1000, mia.id), MembershipChange::chat_unavailable);
 }
 
+TEST_F(ChatsTest, TheOwnerIsNotRemoved) {
+  const User owner = make_user("olga");
+  const User mia = make_user("mia");
+  const Chat group = store().chats().create_group(owner.id, "g", std::vector<UserId>{mia.id});
+
+  EXPECT_EQ(store().chats().remove_member(group.id, owner.id), MembershipChange::owner);
+  EXPECT_EQ(psql("SELECT role FROM chat_members WHERE chat_id = " + std::to_string(group.id) +
+                 " AND user_id = " + std::to_string(owner.id)),
+            "owner");
+  EXPECT_EQ(psql("SELECT owner_id FROM chats WHERE id = " + std::to_string(group.id)), std::to_string(owner.id));
+
+  // Once the owner has left by its own request, the new owner is the one refused.
+  const std::vector<UserId> leaving{owner.id};
+  ASSERT_EQ(store().chats().remove_group_members(group.id, owner.id, leaving).status, GroupChangeStatus::ok);
+  EXPECT_EQ(store().chats().remove_member(group.id, mia.id), MembershipChange::owner);
+}
+
 TEST_F(ChatsTest, NoPathGrowsAGroupPastTheCap) {
   const User owner = make_user("olga");
   const User member = make_user("mia");

@@ -3,7 +3,7 @@
 // presence, and membership changes by members with the ownership rules.
 #include "storage_test_env.hpp"
 
-#include <thread>
+#include "chat/testing/database_clock.hpp"
 
 namespace chat::storage::testing {
 namespace {
@@ -17,6 +17,13 @@ class RequestsStoreTest : public StorageTest {
           NewMessage{chat, sender, prefix + std::to_string(next_id_++), MessageType::text, R"({"text":"hello"})"});
     }
     for (const auto& result : store().messages().append_messages(batch)) ASSERT_TRUE(result.accepted());
+  }
+  // Whether the database's clock has passed `sql_time` (waiting for it): rows written next are later.
+  bool database_clock_past(const std::string& sql_time) const {
+    return chat::testing::wait_database_clock_past([this](const std::string& sql) { return psql(sql); }, sql_time);
+  }
+  static std::string joined_at_of(ChatId chat) {
+    return "SELECT max(joined_at) FROM chat_members WHERE chat_id = " + std::to_string(chat);
   }
   int next_id_ = 0;
 };
@@ -179,7 +186,10 @@ TEST_F(RequestsStoreTest, HistoryBeforeATimeIsNewestFirst) {
   const User b = make_user("ben");
   const Chat chat = store().chats().open_direct(a.id, b.id);
   append(chat.id, a.id, 3);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // The next messages in a later millisecond than the third (history reads times in milliseconds).
+  ASSERT_TRUE(database_clock_past(
+      "SELECT date_trunc('milliseconds', max(created_at)) + interval '1 millisecond' FROM messages WHERE chat_id = " +
+      std::to_string(chat.id)));
   const auto all = store().messages().history(chat.id, storage::HistoryAnchor::after(0), 10);
   const TimeMs third = all.at(2).created_at_ms;
   append(chat.id, a.id, 2);
@@ -267,7 +277,7 @@ TEST_F(RequestsStoreTest, WhenTheOwnerLeavesTheLongestStandingMemberTakesOverAnd
   const User second = make_user("cleo");
   const std::vector<UserId> cleo{second.id};
   const Chat chat = store().chats().create_group(owner.id, "team", cleo);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(database_clock_past(joined_at_of(chat.id)));  // ben joins after cleo
   const std::vector<UserId> ben{first.id};
   ASSERT_EQ(store().chats().add_group_members(chat.id, owner.id, ben).status, GroupChangeStatus::ok);
 

@@ -81,6 +81,8 @@ TEST(AdminValidation, DevicesPrefixesAndIds) {
   EXPECT_EQ(normalize_username_prefix("Al"), "al");
   EXPECT_EQ(bad_field([] { normalize_username_prefix("a%"); }), "username_prefix");
   EXPECT_EQ(bad_field([] { normalize_username_prefix(""); }), "username_prefix");
+  EXPECT_EQ(bad_field([] { normalize_username_prefix(std::string(32, 'a')); }), "");
+  EXPECT_EQ(bad_field([] { normalize_username_prefix(std::string(33, 'a')); }), "username_prefix");
   EXPECT_EQ(bad_field([] { validate_phone_prefix("+49"); }), "");
   EXPECT_EQ(bad_field([] { validate_phone_prefix("+"); }), "");
   EXPECT_EQ(bad_field([] { validate_phone_prefix("49"); }), "phone_prefix");

@@ -588,7 +588,7 @@ TEST(BridgeRequestHandler, SearchInOneChatIsForItsMembersOnly) {
 namespace chat::bridge {
 namespace {
 
-TEST(BridgePushRequestHandler, DeviceRegisterStoresTheCallersDevice) {
+TEST(BridgeRequestHandler, DeviceRegisterStoresTheCallersDevice) {
   FakeData data;
   const Answer ok = handle(data, Op::device_register, DeviceRegisterArgs{"phone", "com.x", "fcm", "key", "{}"});
   ASSERT_TRUE(ok.ok()) << ok.body;
@@ -611,7 +611,7 @@ TEST(BridgePushRequestHandler, DeviceRegisterStoresTheCallersDevice) {
   EXPECT_EQ(data.unregistered, (std::pair<UserId, std::string>{kCaller, "phone"}));
 }
 
-TEST(BridgePushRequestHandler, ChatMuteAnswersForMembersOnly) {
+TEST(BridgeRequestHandler, ChatMuteAnswersForMembersOnly) {
   FakeData data;
   const Answer ok = handle(data, Op::chat_mute, ChatMuteArgs{5, 1763700000000});
   ASSERT_TRUE(ok.ok()) << ok.body;
@@ -630,7 +630,7 @@ TEST(BridgePushRequestHandler, ChatMuteAnswersForMembersOnly) {
 
 // The caller's own event topic hears of a mute and of an unmute (every device
 // of the user reads it); a refused mute tells nobody.
-TEST(BridgePushRequestHandler, ChatMuteTellsTheCallersDevices) {
+TEST(BridgeRequestHandler, ChatMuteTellsTheCallersDevices) {
   FakeData data;
   const Answer muted = handle(data, Op::chat_mute, ChatMuteArgs{5, 1763700000000});
   ASSERT_EQ(muted.outcome.events.size(), 1u);

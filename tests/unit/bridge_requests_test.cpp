@@ -211,13 +211,7 @@ TEST(BridgeRequests, AnswersCarryTheIdOrNull) {
   }
 }
 
-}  // namespace
-}  // namespace chat::bridge
-
-namespace chat::bridge {
-namespace {
-
-TEST(BridgeSearchRequests, ReadsTheQueryChatCursorAndLimit) {
+TEST(BridgeRequests, SearchReadsTheQueryChatCursorAndLimit) {
   const auto plain = std::get<SearchArgs>(parsed(request("search", {{"q", "hello"}})).args);
   EXPECT_EQ(plain.query, "hello");
   EXPECT_FALSE(plain.chat);
@@ -237,7 +231,7 @@ TEST(BridgeSearchRequests, ReadsTheQueryChatCursorAndLimit) {
   EXPECT_EQ(std::get<SearchArgs>(parsed(request("search", {{"q", hundred}})).args).query, hundred);
 }
 
-TEST(BridgeSearchRequests, RefusesBadArguments) {
+TEST(BridgeRequests, SearchRefusesBadArguments) {
   for (const json& args :
        {json::object(), json{{"q", ""}}, json{{"q", " \t\n"}}, json{{"q", 5}}, json{{"q", std::string(101, 'a')}},
         json{{"q", std::string("a\0b", 3)}}, json{{"q", "x"}, {"limit", 0}}, json{{"q", "x"}, {"limit", 51}},
@@ -251,7 +245,7 @@ TEST(BridgeSearchRequests, RefusesBadArguments) {
   }
 }
 
-TEST(BridgeSearchRequests, CursorsGoAndComeBack) {
+TEST(BridgeRequests, SearchCursorsGoAndComeBack) {
   const storage::SearchCursor cursor{1763700000000123, 12, 345};
   EXPECT_EQ(format_search_cursor(cursor), "1763700000000123-12-345");
   EXPECT_EQ(parse_search_cursor(format_search_cursor(cursor)), cursor);

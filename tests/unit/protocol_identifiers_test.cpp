@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace chat::protocol {
 namespace {
@@ -112,6 +113,24 @@ TEST(ProtocolIdentifiers, MessageIdAllowsTokenCharactersUpTo64) {
   EXPECT_FALSE(is_valid_message_id(std::string(65, 'c')));
   EXPECT_FALSE(is_valid_message_id(""));
   EXPECT_FALSE(is_valid_message_id("c 1"));
+}
+
+TEST(ProtocolIdentifiers, TokenCharactersAreLettersDigitsUnderscoreAndHyphen) {
+  for (const char c : std::string_view("azAZ09_-")) EXPECT_TRUE(is_token_char(c)) << c;
+  for (const char c : std::string_view(" .:/+#\"\\\x7f")) EXPECT_FALSE(is_token_char(c)) << c;
+  EXPECT_FALSE(is_token_char('\0'));
+  EXPECT_FALSE(is_token_char(static_cast<char>(0xC3)));  // a UTF-8 lead byte
+}
+
+TEST(ProtocolIdentifiers, UsernamePrefixIsOneToMaxUsernameCharacters) {
+  EXPECT_TRUE(is_valid_username_prefix("a"));
+  EXPECT_TRUE(is_valid_username_prefix("al.ic_3"));
+  EXPECT_TRUE(is_valid_username_prefix(std::string(kMaxUsernameBytes, 'a')));
+  EXPECT_FALSE(is_valid_username_prefix(""));
+  EXPECT_FALSE(is_valid_username_prefix(std::string(kMaxUsernameBytes + 1, 'a')));
+  EXPECT_FALSE(is_valid_username_prefix("Al")) << "prefixes are folded before they are checked";
+  EXPECT_FALSE(is_valid_username_prefix("a%"));
+  EXPECT_FALSE(is_valid_username_prefix("a-b"));
 }
 
 TEST(ProtocolIdentifiers, MediaIdsAreMessageIdShaped) {

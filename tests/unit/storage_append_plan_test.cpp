@@ -18,7 +18,7 @@ NewMessage message(ChatId chat, UserId sender, std::string client_id) {
   return m;
 }
 
-TEST(CollectAppendKeys, DeduplicatesAndSortsChats) {
+TEST(PlanAppend, CollectedKeysDeduplicateAndSortChats) {
   const std::vector<NewMessage> batch{message(9, 1, "a"), message(3, 1, "b"), message(9, 2, "a"), message(9, 1, "a")};
   const AppendKeys keys = collect_append_keys(batch);
   EXPECT_EQ(keys.chat_ids, (std::vector<ChatId>{3, 9}));
@@ -157,7 +157,7 @@ TEST(PlanAppend, RefusesDirectChatsWithADeletedAccount) {
   EXPECT_EQ(plan.advanced_chat_ids, (std::vector<ChatId>{3}));
 }
 
-TEST(CompleteAppend, MissingServerTimeIsABug) {
+TEST(PlanAppend, CompletingWithoutServerTimeIsABug) {
   const std::vector<NewMessage> batch{message(1, 7, "a")};
   const std::vector<ChatState> chats{{1, 0, false}};
   const std::vector<Membership> members{{1, 7}};

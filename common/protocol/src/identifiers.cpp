@@ -12,7 +12,7 @@ constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 constexpr bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-constexpr bool is_token_char(char c) { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_' || c == '-'; }
+constexpr bool is_username_char(char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '.'; }
 
 template <class Pred>
 bool all_of_length(std::string_view text, std::size_t min, std::size_t max, Pred pred) noexcept {
@@ -20,6 +20,8 @@ bool all_of_length(std::string_view text, std::size_t min, std::size_t max, Pred
 }
 
 }  // namespace
+
+bool is_token_char(char c) noexcept { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_' || c == '-'; }
 
 std::optional<Id> parse_id(std::string_view text) noexcept {
   if (text.empty() || text.size() > kMaxIdDigits || text.front() == '0') return std::nullopt;
@@ -51,8 +53,11 @@ std::string fold_username(std::string_view username) {
 }
 
 bool is_valid_username(std::string_view username) noexcept {
-  return all_of_length(username, kMinUsernameBytes, kMaxUsernameBytes,
-                       [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '.'; });
+  return all_of_length(username, kMinUsernameBytes, kMaxUsernameBytes, is_username_char);
+}
+
+bool is_valid_username_prefix(std::string_view prefix) noexcept {
+  return all_of_length(prefix, 1, kMaxUsernameBytes, is_username_char);
 }
 
 std::optional<std::string> canonical_username(std::string_view username) {

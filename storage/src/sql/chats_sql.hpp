@@ -55,7 +55,7 @@ WHERE id = $1::bigint)sql"};
 // and never in the middle of one. NO KEY UPDATE, not UPDATE: it must not block
 // the KEY SHARE locks that foreign-key checks on chats take.
 inline constexpr Statement kLockGroupForMembership{"chats.lock_group_for_membership", R"sql(
-SELECT id
+SELECT id, owner_id
 FROM chats
 WHERE id = $1::bigint AND kind = 'group' AND deleted_at IS NULL
 FOR NO KEY UPDATE)sql"};

@@ -50,7 +50,9 @@ class ChatStore {
   std::vector<MemberProfile> member_page(ChatId chat, UserId after_user, int limit);
 
   // An operator's changes: groups only; direct chats keep their two members.
-  // Adding to a group that has kMaxGroupMembers already is group_full.
+  // Adding to a group that has kMaxGroupMembers already is group_full;
+  // removing its owner is refused (owner): it leaves by its own request, or
+  // its account is disabled or deleted.
   MembershipChange add_member(ChatId chat, UserId user);
   MembershipChange remove_member(ChatId chat, UserId user);
 

@@ -82,6 +82,7 @@ enum class MembershipChange {
   unchanged,         // already a member / was not a member
   chat_unavailable,  // no such chat, deleted, or a direct chat (its two members are fixed)
   group_full,        // the group has kMaxGroupMembers (limits.hpp) already
+  owner,             // the user owns the group: an owner is never removed by an operator
 };
 
 // ---- messages --------------------------------------------------------------

@@ -10,7 +10,6 @@ namespace chat::admin {
 namespace {
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_username_char(char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '.'; }
 
 // Decodes one code point at `i` (advancing it); nullopt for malformed input.
 std::optional<char32_t> next_code_point(std::string_view text, std::size_t& i) noexcept {
@@ -123,8 +122,8 @@ void validate_device(std::string_view device, std::string_view field) {
 
 std::string normalize_username_prefix(std::string_view prefix, std::string_view field) {
   std::string folded = protocol::fold_username(prefix);
-  if (folded.empty() || folded.size() > 32 || !std::all_of(folded.begin(), folded.end(), is_username_char)) {
-    throw bad_request(field, "must be 1 to 32 of a-z 0-9 _ .");
+  if (!protocol::is_valid_username_prefix(folded)) {
+    throw bad_request(field, "must be 1 to " + std::to_string(protocol::kMaxUsernameBytes) + " of a-z 0-9 _ .");
   }
   return folded;
 }

@@ -404,12 +404,13 @@ void remove_member(Context& context, const Request& request, Response& response)
   auto store = context.pool.acquire();
   const storage::ChatSummary chat = existing_chat(*store, id);
   refuse_unavailable_chat(chat);
-  if (chat.chat.owner_id == user) {
+  // Storage decides under the chat's lock whether `user` owns it (the owner may change meanwhile).
+  const storage::MembershipChange change = store->chats().remove_member(id, user);
+  if (change == storage::MembershipChange::chat_unavailable) refuse_unavailable_chat(existing_chat(*store, id));
+  if (change == storage::MembershipChange::owner) {
     throw ApiError(ErrorCode::conflict, "user " + std::to_string(user) + " owns chat " + std::to_string(id) +
                                             "; an owner cannot be removed (disable or delete the account instead)");
   }
-  const storage::MembershipChange change = store->chats().remove_member(id, user);
-  if (change == storage::MembershipChange::chat_unavailable) refuse_unavailable_chat(existing_chat(*store, id));
   if (change == storage::MembershipChange::unchanged) {
     throw not_found("user " + std::to_string(user) + " is not a member of chat " + std::to_string(id));
   }

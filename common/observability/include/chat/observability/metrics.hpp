@@ -1,7 +1,7 @@
 #pragma once
 // Prometheus metrics: counters, gauges and histograms that threads update
 // lock-free, rendered in the text exposition format (version 0.0.4). One
-// registry per program: chat-bridge's and chat-admin's /metrics.
+// registry per program: the /metrics of chat-bridge, chat-admin and chat-gateway.
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -21,6 +21,10 @@ inline constexpr std::size_t kMaxMessageIdBytes = 64;
 // ("07" is not 7: one id has exactly one text, in topics and keys alike).
 std::optional<Id> parse_id(std::string_view text) noexcept;
 
+// [A-Za-z0-9_-]: the characters of devices, message ids and media ids (none
+// needs escaping in JSON or a topic).
+bool is_token_char(char c) noexcept;
+
 // ^[A-Za-z0-9_-]{1,32}$: the device of a client id and of st/ and req/ topics.
 bool is_valid_device(std::string_view device) noexcept;
 // ^[A-Za-z0-9_-]{1,64}$: a message's `id`, chosen by its sender.
@@ -32,6 +36,8 @@ bool is_valid_media_id(std::string_view id) noexcept;
 // letters fold; anything non-ASCII is left as is and fails is_valid_username.
 std::string fold_username(std::string_view username);
 bool is_valid_username(std::string_view username) noexcept;  // ^[a-z0-9_.]{3,32}$
+// ^[a-z0-9_.]{1,32}$: what a username may start with (an operator's search by prefix).
+bool is_valid_username_prefix(std::string_view prefix) noexcept;
 // The folded username when it is a valid one, nullopt otherwise.
 std::optional<std::string> canonical_username(std::string_view username);
 
