@@ -39,7 +39,7 @@ void RequestWorker::join() {
 }
 
 void RequestWorker::submit(InboundRequest request) {
-  if (queue_.offer(request, std::chrono::milliseconds(0))) return;
+  if (queue_.offer(request.uid, request)) return;
   // offer() left the request intact. Its id is read for the answer; the rest
   // is not looked at (that is the workers' job, and they are behind).
   metrics_.requests_busy.inc();
@@ -58,13 +58,20 @@ void RequestWorker::run(DbSession& db) {
     return;
   }
   for (;;) {
-    auto batch = queue_.pop_batch(1, std::chrono::milliseconds(200));
-    if (batch.empty()) {
+    auto taken = queue_.take(std::chrono::milliseconds(200));
+    if (!taken) {
       if (queue_.closed() && queue_.size() == 0) return;
       continue;
     }
+    // The user's next request waits until this one's events and answer are
+    // queued for the publisher (one connection, published in queue order).
+    struct Release {
+      KeyedQueue<InboundRequest, Id>& queue;
+      Id uid;
+      ~Release() { queue.release(uid); }
+    } release{queue_, taken->key};
     try {
-      serve(batch.front(), db);
+      serve(taken->item, db);
     } catch (const Abandoned&) {
       return;  // stopping while the database is away: the client asks again
     }

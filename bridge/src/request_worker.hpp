@@ -2,10 +2,12 @@
 // The request path, beside the message path: requests from req/{uid}/{device}
 // wait in their own bounded queue for their own threads, each with its own
 // database session, so that a slow history or sync never delays a message's
-// storage or ack. The MQTT callback never waits here: when the queue is full
+// storage or ack. One user's requests are served one at a time, in the order
+// they arrived (KeyedQueue), so what they commit and the events they publish
+// reach the user's devices in one order. The MQTT callback never waits here: when the queue is full
 // the request is answered `internal` (busy) at once. Answers and membership
 // events go out through the publisher connection (the Outbound queue).
-#include "chat/bridge/batch_queue.hpp"
+#include "chat/bridge/keyed_queue.hpp"
 #include "chat/bridge/config.hpp"
 #include "db_session.hpp"
 #include "bridge_metrics.hpp"
@@ -53,7 +55,7 @@ class RequestWorker {
   Publisher& publisher_;
   BridgeMetrics& metrics_;
   Logger& log_;
-  BatchQueue<InboundRequest> queue_;
+  KeyedQueue<InboundRequest, Id> queue_;  // keyed by the requesting user
   std::vector<std::unique_ptr<DbSession>> sessions_;
   std::vector<std::thread> threads_;
 };

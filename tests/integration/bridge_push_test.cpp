@@ -398,6 +398,42 @@ TEST_F(BridgePush, AMuteIsAnEventForTheUsersOtherDevicesOnly) {
   EXPECT_EQ(a->events("chat.muted"), std::vector<json>{muted_event(hers)});
 }
 
+// A device that mutes and unmutes in quick succession, without waiting for
+// the answers, with more request threads than requests at once: one user's
+// requests are served one at a time in the order sent, so the answers come
+// in that order, the other device hears every chat.muted in that order, and
+// what is stored is the last one sent. (Served side by side, the last stored
+// could be an earlier request, and the events could cross their commits.)
+TEST_F(BridgePush, MutesSentBackToBackAreAppliedAndToldInTheOrderSent) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  auto bridge = start_bridge({"--request-workers", "4"});
+  auto laptop = client(bob.id, "laptop");
+  auto phone = client(bob.id, "phone");
+  const auto with_alice = direct_chat(*laptop, alice.id);
+
+  constexpr int kRequests = 60;
+  const std::int64_t base = now_ms() + 3600 * 1000;
+  const std::size_t answered_before = laptop->answer_ids().size();  // direct_chat's dm.open
+  std::vector<std::string> sent;
+  std::vector<json> expected_events;
+  for (int i = 0; i < kRequests; ++i) {
+    const std::int64_t until = i % 2 == 0 ? base + i : 0;  // mute, unmute, mute, …
+    sent.push_back(laptop->request_nowait("chat.mute", {{"chat", with_alice}, {"until", until}}));
+    expected_events.push_back(json{{"ev", "chat.muted"}, {"chat", with_alice}, {"until", until}});
+  }
+  ASSERT_TRUE(laptop->wait_answers(answered_before + sent.size(), 30s)) << bridge->log();
+  const auto answered = laptop->answer_ids();
+  EXPECT_EQ(std::vector<std::string>(answered.begin() + static_cast<std::ptrdiff_t>(answered_before), answered.end()),
+            sent);
+  ASSERT_TRUE(phone->wait_event_equal(expected_events.back(), 10s)) << bridge->log();
+  EXPECT_EQ(phone->events("chat.muted"), expected_events);
+  // The last request sent (an unmute) is what the server holds.
+  EXPECT_EQ(psql("SELECT muted_until IS NULL FROM chat_members WHERE chat_id = " + std::to_string(with_alice) +
+                 " AND user_id = " + std::to_string(bob.id)),
+            "t");
+}
+
 TEST_F(BridgePush, AMessageReadOnAnotherDeviceMeanwhileIsNotPushed) {
   const auto alice = make_user("alice");
   const auto bob = make_user("bob");

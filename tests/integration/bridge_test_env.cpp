@@ -185,6 +185,27 @@ nlohmann::json ChatClient::request(const std::string& op, const nlohmann::json& 
   return request_raw(nlohmann::json{{"id", id}, {"op", op}, {"args", args}}.dump(), id, timeout);
 }
 
+std::string ChatClient::request_nowait(const std::string& op, const nlohmann::json& args) {
+  if (!answers_subscribed_) {
+    client_->subscribe("u/" + std::to_string(uid_) + "/rsp/" + device_, 1)->wait();
+    answers_subscribed_ = true;
+  }
+  std::string id = "r" + std::to_string(++next_request_);
+  const std::string payload = nlohmann::json{{"id", id}, {"op", op}, {"args", args}}.dump();
+  client_->publish("req/" + std::to_string(uid_) + "/" + device_, payload.data(), payload.size(), 1, false);
+  return id;
+}
+
+std::vector<std::string> ChatClient::answer_ids() const {
+  std::lock_guard lock(mutex_);
+  return answer_ids_;
+}
+
+bool ChatClient::wait_answers(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return answer_ids_.size() >= count; });
+}
+
 nlohmann::json ChatClient::request_raw(const std::string& payload, const std::optional<std::string>& id,
                                        std::chrono::milliseconds timeout) {
   if (!answers_subscribed_) {
@@ -234,6 +255,7 @@ void ChatClient::on_message(const std::string& topic, const std::string& payload
     if (answer.is_discarded() || !answer.is_object()) return;
     std::optional<std::string> id;
     if (answer.contains("id") && answer["id"].is_string()) id = answer["id"].get<std::string>();
+    answer_ids_.push_back(id.value_or(""));
     answers_[id].push_back(std::move(answer));
   } else if (topic == "u/" + std::to_string(uid_) + "/ev") {
     const auto event = nlohmann::json::parse(payload, nullptr, false);

@@ -127,6 +127,12 @@ class ChatClient {
   // `id` (nullopt: an answer with a null id).
   nlohmann::json request_raw(const std::string& payload, const std::optional<std::string>& id,
                              std::chrono::milliseconds timeout = 10s);
+  // Publishes a request without waiting for its answer; returns its id.
+  std::string request_nowait(const std::string& op, const nlohmann::json& args = nlohmann::json::object());
+  // The ids of every answer so far, in arrival order ("" for a null id).
+  std::vector<std::string> answer_ids() const;
+  // Waits until `count` answers have arrived in all.
+  bool wait_answers(std::size_t count, std::chrono::milliseconds timeout) const;
   // Events on u/{uid}/ev with this `ev` (chat.added, …), in arrival order.
   std::vector<nlohmann::json> events(const std::string& ev) const;
   bool wait_event(const std::string& ev, std::int64_t chat, std::chrono::milliseconds timeout) const;
@@ -165,6 +171,7 @@ class ChatClient {
   std::map<std::string, std::vector<std::string>> received_;
   std::vector<nlohmann::json> events_;                                         // u/{uid}/ev, every event
   std::map<std::optional<std::string>, std::vector<nlohmann::json>> answers_;  // by request id
+  std::vector<std::string> answer_ids_;                                        // in arrival order
 };
 
 // Per test: a database, a broker with the auth plugin signing every client in
