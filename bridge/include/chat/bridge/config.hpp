@@ -48,7 +48,7 @@ struct Config {
   // "Batching".
   int batch_linger_ms = 5;
   // ...unless nothing arrived for this long: the senders wait for their acks.
-  int batch_idle_gap_us = 1000;
+  int batch_idle_gap_us = 250;
   int max_payload_bytes = static_cast<int>(protocol::limits::kMaxPayloadBytes);  // messages and requests
   int direct_chat_cache_max = 1'000'000;  // user pairs → direct chat, per writer; cleared when full
   // How long after storing a text message its author may edit it.
