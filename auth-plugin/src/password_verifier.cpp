@@ -69,11 +69,11 @@ void PasswordVerifier::drop_answers() {
   std::erase_if(entries_, [](const auto& item) { return item.second.state != State::pending; });
 }
 
-bool PasswordVerifier::has_room() {
+PasswordVerifier::Room PasswordVerifier::room() {
   const std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return false;
+  if (!lock.owns_lock()) return Room::busy;
   if (entries_.size() >= max_entries_) drop_answers();
-  return !stopping_ && entries_.size() < max_entries_;
+  return !stopping_ && entries_.size() < max_entries_ ? Room::free : Room::full;
 }
 
 bool PasswordVerifier::submit(std::string_view username, std::string_view password, std::string hash, Uid uid) {

@@ -70,8 +70,11 @@ class PasswordVerifier {
   // when no check was filed (or it was voided or dropped). Never waits for a
   // worker: `busy` when one holds the mutex.
   Answer collect(std::string_view username, std::string_view password);
-  // Whether submit would take a new check now (false when busy).
-  bool has_room();
+  // Whether submit would take a new check now: `full` when the queue and its
+  // answers are at their bound, `busy` when a worker holds the mutex (the
+  // caller never waits for it).
+  enum class Room { free, full, busy };
+  Room room();
   // Files a check of `password` against `hash` for `uid`; true when it is
   // queued or the same pair's check already is. False when full or busy.
   bool submit(std::string_view username, std::string_view password, std::string hash, Uid uid);

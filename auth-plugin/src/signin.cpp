@@ -77,30 +77,42 @@ SignInResult Authenticator::account_checks_spent() {
   return retry("too many password checks for this account; try again");
 }
 
-bool Authenticator::take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns) {
+double Authenticator::password_check_cost(std::string_view hash) const {
   // A check never costs more than a full bucket, or a costly hash could never be checked.
-  if (budget.try_take(now_ns, std::min(check_cost(hash), options_.password_checks_burst))) return true;
-  ++stats_.password_throttled;
-  return false;
+  return std::min(check_cost(hash), options_.password_checks_burst);
 }
 
 SignInResult Authenticator::file_check(TokenBucket& budget, AccountCheckBudgets* accounts, std::string_view username,
                                        std::string_view password, const std::string& hash, Uid uid,
                                        std::int64_t now_ns) {
-  // Room first: a full queue must not spend budget it cannot use.
-  if (!verifier_.has_room()) {
-    ++stats_.password_throttled;
-    return retry("too many password checks queued; try again");
+  // Room first: a full queue must not spend budget it cannot use. A worker
+  // holding the verifier's lock for a moment is "busy", not "full".
+  switch (verifier_.room()) {
+    case PasswordVerifier::Room::free:
+      break;
+    case PasswordVerifier::Room::full:
+      ++stats_.password_throttled;
+      return retry("too many password checks queued; try again");
+    case PasswordVerifier::Room::busy:  // not counted, as collect()'s busy
+      return retry("password checks busy; try again");
   }
-  // The account's budget is asked first and paid last: an account at its
-  // limit spends none of the global budget, and a check that is not filed
-  // (global budget spent, queue taken meanwhile) none of the account's.
+  // Both budgets are asked first and paid once the check is filed: an
+  // account at its limit spends none of the global budget, and a check that
+  // is not filed spends neither. (Only this thread spends them, so what was
+  // there when asked is there to pay.)
   if (accounts != nullptr && !accounts->has_check(uid, now_ns)) return account_checks_spent();
-  if (!take_password_check(budget, hash, now_ns)) return retry("too many password checks at once; try again");
-  if (!verifier_.submit(username, password, hash, uid)) {
+  const double cost = password_check_cost(hash);
+  if (!budget.has(now_ns, cost)) {
     ++stats_.password_throttled;
-    return retry("too many password checks queued; try again");
+    return retry("too many password checks at once; try again");
   }
+  if (!verifier_.submit(username, password, hash, uid)) {
+    // There was room a moment ago on this thread (workers only free it):
+    // the lock was held, or a voided check of this pair still runs. Nothing
+    // was paid; not counted as throttled, as collect()'s busy.
+    return retry("password checks busy; try again");
+  }
+  budget.try_take(now_ns, cost);
   if (accounts != nullptr) accounts->take_check(uid, now_ns);
   ++stats_.password_checks_filed;
   return retry("password being verified; try again");

@@ -86,7 +86,7 @@ class Authenticator {
   SignInResult user_password(const std::string& username, Uid client_uid, std::string_view password, std::int64_t now_s,
                              std::int64_t now_ns);
   SignInResult account_checks_spent();  // counts it; a `retry`
-  bool take_password_check(TokenBucket& budget, std::string_view hash, std::int64_t now_ns);
+  double password_check_cost(std::string_view hash) const;
   // Files a check that the client's next try will find; always a `retry`.
   // `accounts`: the per-account budgets that must pay too (null: the service).
   SignInResult file_check(TokenBucket& budget, AccountCheckBudgets* accounts, std::string_view username,
