@@ -94,7 +94,7 @@ SignInResult Authenticator::file_check(TokenBucket& budget, AccountCheckBudgets*
       ++stats_.password_throttled;
       return retry("too many password checks queued; try again");
     case PasswordVerifier::Room::busy:  // not counted, as collect()'s busy
-      return retry("password checks busy; try again");
+      return retry(std::string(kPasswordChecksBusy));
   }
   // Both budgets are asked first and paid once the check is filed: an
   // account at its limit spends none of the global budget, and a check that
@@ -110,7 +110,7 @@ SignInResult Authenticator::file_check(TokenBucket& budget, AccountCheckBudgets*
     // There was room a moment ago on this thread (workers only free it):
     // the lock was held, or a voided check of this pair still runs. Nothing
     // was paid; not counted as throttled, as collect()'s busy.
-    return retry("password checks busy; try again");
+    return retry(std::string(kPasswordChecksBusy));
   }
   budget.try_take(now_ns, cost);
   if (accounts != nullptr) accounts->take_check(uid, now_ns);
@@ -206,7 +206,7 @@ SignInResult Authenticator::service(std::string_view client_id, std::string_view
     case PasswordVerifier::State::pending:
       return retry("service password being verified; try again");
     case PasswordVerifier::State::busy:
-      return retry("password checks busy; try again");
+      return retry(std::string(kPasswordChecksBusy));
     case PasswordVerifier::State::none:
       break;
   }
@@ -236,7 +236,7 @@ SignInResult Authenticator::user_password(const std::string& username, Uid clien
     case PasswordVerifier::State::pending:
       return retry("password being verified; try again");
     case PasswordVerifier::State::busy:
-      return retry("password checks busy; try again");
+      return retry(std::string(kPasswordChecksBusy));
     case PasswordVerifier::State::none:
       break;
   }

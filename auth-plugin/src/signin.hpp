@@ -54,6 +54,10 @@ struct SignInRequest {
   const char* client_id = nullptr;
 };
 
+// The `retry` reason when a checking thread held the verifier's lock for a
+// moment (the broker's thread never waits for it): try again at once.
+inline constexpr std::string_view kPasswordChecksBusy = "password checks busy; try again";
+
 struct SignInResult {
   // retry: not checked now (budget spent, database unavailable, cache not
   // loaded); the client should try again shortly.

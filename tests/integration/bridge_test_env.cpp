@@ -185,14 +185,22 @@ nlohmann::json ChatClient::request(const std::string& op, const nlohmann::json& 
   return request_raw(nlohmann::json{{"id", id}, {"op", op}, {"args", args}}.dump(), id, timeout);
 }
 
+void ChatClient::subscribe_answers() {
+  if (answers_subscribed_) return;
+  client_->subscribe("u/" + std::to_string(uid_) + "/rsp/" + device_, 1)->wait();
+  answers_subscribed_ = true;
+}
+
+void ChatClient::publish_request(const std::string& payload, bool wait) {
+  subscribe_answers();
+  auto token =
+      client_->publish("req/" + std::to_string(uid_) + "/" + device_, payload.data(), payload.size(), 1, false);
+  if (wait) token->wait();
+}
+
 std::string ChatClient::request_nowait(const std::string& op, const nlohmann::json& args) {
-  if (!answers_subscribed_) {
-    client_->subscribe("u/" + std::to_string(uid_) + "/rsp/" + device_, 1)->wait();
-    answers_subscribed_ = true;
-  }
   std::string id = "r" + std::to_string(++next_request_);
-  const std::string payload = nlohmann::json{{"id", id}, {"op", op}, {"args", args}}.dump();
-  client_->publish("req/" + std::to_string(uid_) + "/" + device_, payload.data(), payload.size(), 1, false);
+  publish_request(nlohmann::json{{"id", id}, {"op", op}, {"args", args}}.dump(), false);
   return id;
 }
 
@@ -208,16 +216,13 @@ bool ChatClient::wait_answers(std::size_t count, std::chrono::milliseconds timeo
 
 nlohmann::json ChatClient::request_raw(const std::string& payload, const std::optional<std::string>& id,
                                        std::chrono::milliseconds timeout) {
-  if (!answers_subscribed_) {
-    client_->subscribe("u/" + std::to_string(uid_) + "/rsp/" + device_, 1)->wait();
-    answers_subscribed_ = true;
-  }
+  subscribe_answers();
   std::size_t before = 0;
   {
     std::lock_guard lock(mutex_);
     before = answers_[id].size();
   }
-  client_->publish("req/" + std::to_string(uid_) + "/" + device_, payload.data(), payload.size(), 1, false)->wait();
+  publish_request(payload, true);
   std::unique_lock lock(mutex_);
   if (!changed_.wait_for(lock, timeout, [&] { return answers_[id].size() > before; })) return nullptr;
   return answers_[id][before];

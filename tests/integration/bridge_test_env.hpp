@@ -153,6 +153,10 @@ class ChatClient {
 
  private:
   void on_message(const std::string& topic, const std::string& payload);
+  void subscribe_answers();  // u/{uid}/rsp/{device}, once
+  // Publishes a request payload on req/{uid}/{device} (answers subscribed
+  // first); `wait`: until the broker's PUBACK.
+  void publish_request(const std::string& payload, bool wait);
 
   std::int64_t uid_;
   std::string device_;

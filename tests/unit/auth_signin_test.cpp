@@ -103,7 +103,7 @@ class SignInTest : public ::testing::Test {
   SignInResult try_sign_in(const char* username, const std::string& password, const char* client_id,
                            std::int64_t now = kNow) {
     auto result = one_try(username, password, client_id, now);
-    for (int tries = 0; tries < 10000 && result.reason == "password checks busy; try again"; ++tries) {
+    for (int tries = 0; tries < 10000 && result.reason == kPasswordChecksBusy; ++tries) {
       std::this_thread::yield();
       result = one_try(username, password, client_id, now);
     }
